@@ -1,0 +1,123 @@
+/**
+ * One run: take the host's view, arm the sentinels, start ONE probe container per target
+ * (concurrently), validate its facts, then evaluate the catalogue through mocha. Everything made
+ * is registered for cleanup at birth and removed before this returns, also on failure.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Mocha from 'mocha';
+import { CATALOGUE } from '../suites/catalogue.js';
+import { BuiltinTarget } from '../runtime/builtin/builtin.js';
+import { detectCgroupLayout } from '../runtime/builtin/cgroup.js';
+import { PROBE_PATH, SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../runtime/target.js';
+import type { CheckContext } from './check.js';
+import { runChecks, type TargetUnderTest } from './check-runner.js';
+import { cleanupAll, onCleanup } from './cleanup.js';
+import { environmentFingerprint } from './environment.js';
+import { EnvError } from './errors.js';
+import { FactsError, parseFacts } from './facts.js';
+import { captureHostView, type HostView } from './host-view.js';
+import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT, SHIM_BINARY } from './paths.js';
+import { preflight } from './preflight.js';
+import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from './results.js';
+import { armSentinels, probeArgs, verifySentinelsFromHost, type Sentinels } from './sentinels.js';
+import { specFor, type TargetConfig } from './targets-config.js';
+
+export interface RunOptions {
+  targets: TargetConfig[];
+  profile: Profile;
+  grep?: string;
+  reporter?: Mocha.ReporterConstructor;
+  version?: string;
+}
+
+export async function runSuite(opts: RunOptions): Promise<RunResults> {
+  preflight(new Set(opts.targets.map((t) => t.runtime)));
+  const started = new Date();
+  const t0 = performance.now();
+  try {
+    const runDir = makeRunDir();
+    const hostView = captureHostView();
+    const sentinels = await armSentinels();
+    const problems = await verifySentinelsFromHost(sentinels);
+    if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
+    const files: ProbeFiles = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
+    const units = await Promise.all(opts.targets.map((t) => runTarget(t, makeTarget(t, runDir), { hostView, sentinels, files, profile: opts.profile })));
+    const targets = await runChecks(units, [...CATALOGUE], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
+    return {
+      schema: RESULTS_SCHEMA_VERSION,
+      tool: { name: 'isoprobe', version: opts.version ?? '0.0.0' },
+      startedAt: started.toISOString(),
+      durationMs: performance.now() - t0,
+      profile: opts.profile,
+      environment: environmentFingerprint(),
+      catalogue: CATALOGUE.map(({ run: _run, ...meta }) => meta),
+      targets,
+    };
+  } finally {
+    const failures = await cleanupAll();
+    for (const f of failures) process.stderr.write(`isoprobe: cleanup failed: ${f}\n`);
+  }
+}
+
+function makeRunDir(): string {
+  fs.mkdirSync(RUN_ROOT, { recursive: true, mode: 0o755 });
+  const dir = fs.mkdtempSync(path.join(RUN_ROOT, 'run-'));
+  fs.chmodSync(dir, 0o755);
+  onCleanup(`run directory ${dir}`, () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    try { fs.rmdirSync(RUN_ROOT); } catch { /* another run is using it */ }
+  });
+  return dir;
+}
+
+function makeTarget(t: TargetConfig, runDir: string): Target {
+  const layout = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+  return new BuiltinTarget(t.name, { shimPath: SHIM_BINARY, runDir, cgroups: layout });
+}
+
+interface Shared {
+  hostView: HostView;
+  sentinels: Sentinels;
+  files: ProbeFiles;
+  profile: Profile;
+}
+
+/** The probe's command line: the sentinels to look for, and the bounded write tests. */
+export function probeArgv(sentinels: Sentinels, hostView: HostView): string[] {
+  const n = sentinels.nonce;
+  return [
+    PROBE_PATH, 'facts', ...probeArgs(sentinels, hostView),
+    '--set-hostname', `isoprobe-${n}`, '--mount-nonce', n,
+    '--create-file', `${SCRATCH_DIR}/owned-${n}`, '--chroot-escape',
+  ];
+}
+
+async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Promise<TargetUnderTest> {
+  const info = await target.info();
+  const spec = specFor(cfg, probeArgv(shared.sentinels, shared.hostView));
+  const base = { name: cfg.name, runtime: cfg.runtime, info: { ...info, spec: describeSpec(cfg) } };
+  try {
+    const outcome = await target.run(spec, shared.files);
+    if (outcome.exitCode !== 0) {
+      const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
+      throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
+    }
+    const facts = parseFacts(outcome.stdout);
+    const ctx: CheckContext = {
+      target: cfg.name, profile: shared.profile, spec, facts, host: outcome.hostFacts, hostView: shared.hostView,
+      hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
+      sentinels: shared.sentinels, capabilities: { timeOffsets: true },
+    };
+    return { ...base, ctx };
+  } catch (e) {
+    if (e instanceof TargetError || e instanceof FactsError) return { ...base, ctx: null, error: e.message };
+    throw e;
+  }
+}
+
+function describeSpec(t: TargetConfig): string {
+  const parts = [`share=${t.share.join(',') || 'none'}`, `root=${t.rootChange}`, `caps=${t.caps}`, `limits=${t.limits}`];
+  return parts.join(' ');
+}

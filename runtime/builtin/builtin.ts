@@ -1,0 +1,143 @@
+/**
+ * The built-in runtime: isoprobe-shim does the single-threaded work inside, this class does what
+ * needs the host from outside (id maps, cgroups) and observes the container while it is set up
+ * but not yet running the probe.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { onCleanup } from '../../core/cleanup.js';
+import { NAMESPACES, type ContainerSpec, type HostSideFacts, type RunOutcome } from '../../core/spec.js';
+import { nsOwnership } from '../host/ns.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
+import { createCgroup, type CgroupLayout, type CgroupPlacement } from './cgroup.js';
+import { DEFAULT_ID_MAPPING, writeIdMaps, type IdMapping } from './idmap.js';
+import { buildTemplate, instantiate } from './rootfs.js';
+import { runShim } from './shim-session.js';
+import { shimArgs } from './shim-args.js';
+
+export interface BuiltinOptions {
+  shimPath: string;
+  /** Per-run directory (under /run/isoprobe); removed by the run's cleanup. */
+  runDir: string;
+  cgroups: CgroupLayout;
+  idMapping?: IdMapping;
+  timeoutMs?: number;
+  /** Skip host-side observation (the benchmark measures the bare runtime). */
+  observe?: boolean;
+}
+
+let containerSeq = 0;
+
+export class BuiltinTarget implements Target {
+  readonly runtime = 'builtin';
+  private template: string | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly opts: BuiltinOptions,
+  ) {}
+
+  async info(): Promise<Record<string, string>> {
+    return { runtime: 'builtin', shim: this.opts.shimPath, cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
+  }
+
+  async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+    const mapping = this.opts.idMapping ?? DEFAULT_ID_MAPPING;
+    const id = `${this.name}-${process.pid}-${++containerSeq}`;
+    const rootfs = path.join(this.opts.runDir, id);
+    instantiate(this.templateFor(files), rootfs, mapping.hostBase, mapping.hostBase);
+    const removeRootfs = onCleanup(`rootfs ${rootfs}`, () => fs.rmSync(rootfs, { recursive: true, force: true }));
+    let cgroup: CgroupPlacement | null = null;
+    try {
+      cgroup = createCgroup(this.opts.cgroups, id, spec.limits);
+      const placed = cgroup;
+      const removeCgroup = onCleanup(`cgroup ${placed.paths.join(',')}`, () => placed.remove());
+      try {
+        return await this.runIn(spec, rootfs, placed, mapping);
+      } finally {
+        await removeCgroup();
+      }
+    } catch (e) {
+      if (e instanceof TargetError) throw e;
+      throw new TargetError(this.name, (e as Error).message);
+    } finally {
+      await removeRootfs();
+    }
+  }
+
+  private async runIn(spec: ContainerSpec, rootfs: string, cgroup: CgroupPlacement, mapping: IdMapping): Promise<RunOutcome> {
+    const observe = this.opts.observe ?? true;
+    const host: HostSideFacts = {
+      ns: {}, uidMap: null, gidMap: null, createdFiles: [], hostClocks: null,
+      cgroup: { version: cgroup.version, paths: cgroup.paths, limits: {} },
+    };
+    const newUserNs = !spec.share.includes('user');
+    const result = await runShim(this.opts.shimPath, shimArgs(spec, rootfs), {
+      onPid: async (pid) => {
+        if (newUserNs) writeIdMaps(pid, mapping);
+        cgroup.join(pid);
+      },
+      onReady: async (pid) => {
+        if (!observe) return;
+        for (const ns of NAMESPACES) host.ns[ns] = nsOwnership(pid, ns);
+        host.uidMap = readOrNull(`/proc/${pid}/uid_map`);
+        host.gidMap = readOrNull(`/proc/${pid}/gid_map`);
+        host.cgroup.limits = cgroup.readLimits();
+      },
+    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+    if (observe) {
+      host.hostClocks = readHostClocks();
+      host.createdFiles = statScratch(rootfs);
+    }
+    for (const [controller, reason] of Object.entries(cgroup.unsupported)) host.cgroup.limits[`${controller}:unsupported`] = reason;
+    return {
+      hostPid: result.pid,
+      exitCode: result.exitCode,
+      signal: result.signal === null ? null : signalName(result.signal),
+      stdout: result.stdout,
+      stderr: result.stderr,
+      hostFacts: host,
+    };
+  }
+
+  private templateFor(files: ProbeFiles): string {
+    if (!this.template) {
+      this.template = path.join(this.opts.runDir, `${this.name}-template`);
+      buildTemplate(this.template, files);
+      const dir = this.template;
+      onCleanup(`template ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+    }
+    return this.template;
+  }
+}
+
+function signalName(num: number): string {
+  return Object.entries(os.constants.signals).find(([, n]) => n === num)?.[0] ?? `signal ${num}`;
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** CLOCK_MONOTONIC from hrtime; CLOCK_BOOTTIME as /proc/uptime shows it (10 ms resolution). */
+function readHostClocks(): HostSideFacts['hostClocks'] {
+  const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return { monotonic: Number(process.hrtime.bigint()) / 1e9, boottime: uptime, realtime: Date.now() / 1000 };
+}
+
+function statScratch(rootfs: string): HostSideFacts['createdFiles'] {
+  const dir = path.join(rootfs, SCRATCH_DIR);
+  try {
+    return fs.readdirSync(dir).map((name) => {
+      const st = fs.statSync(path.join(dir, name));
+      return { path: `/${SCRATCH_DIR}/${name}`, uid: st.uid, gid: st.gid };
+    });
+  } catch {
+    return [];
+  }
+}

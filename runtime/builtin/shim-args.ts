@@ -1,0 +1,23 @@
+/** Translates a ContainerSpec into isoprobe-shim's command line (pure, unit-tested). */
+import type { ContainerSpec } from '../../core/spec.js';
+
+export function shimArgs(spec: ContainerSpec, rootfs: string): string[] {
+  const args: string[] = [];
+  for (const ns of spec.share) args.push('--share', ns);
+  args.push('--rootfs', rootfs, '--hostname', spec.hostname);
+  if (spec.rootChange === 'chroot') args.push('--chroot');
+  if (spec.caps === 'all') args.push('--keep-caps');
+  args.push('--time-offsets', `${spec.timeOffsets.monotonicSec},${spec.timeOffsets.boottimeSec}`);
+  args.push('--', ...containerArgv(spec));
+  return args;
+}
+
+/**
+ * With the host's mount namespace there is no root change: the shim only chdir()s into the
+ * rootfs, so an absolute program path becomes relative to it.
+ */
+export function containerArgv(spec: ContainerSpec): string[] {
+  const [prog, ...rest] = spec.argv;
+  if (!spec.share.includes('mnt') || !prog.startsWith('/')) return spec.argv;
+  return [`./${prog.slice(1)}`, ...rest];
+}

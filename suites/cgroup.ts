@@ -1,0 +1,57 @@
+/** cgroup area: the container sees only its own cgroup subtree, and its limits are in place. */
+import { expect } from 'chai';
+import { skip } from '../core/check.js';
+import { parseProcCgroup } from '../core/parse/cgroup.js';
+import { DEFAULT_SPEC } from '../core/spec.js';
+import { check, ownNamespaceCheck } from './define.js';
+
+const NEG = 'builtin share=cgroup; Docker CgroupnsMode=host';
+const OCI_CG = 'OCI runtime spec: linux.namespaces "cgroup", linux.cgroupsPath';
+const STRICTER = ['restricted', 'strict'] as const;
+
+/** What the profile expects to find on the host: the same limits the default spec asks for. */
+const EXPECTED_LIMITS = DEFAULT_SPEC.limits;
+
+export const cgroupChecks = [
+  ownNamespaceCheck({ area: 'cgroup', ns: 'cgroup', profiles: [...STRICTER], references: [OCI_CG, 'cgroup_namespaces(7)'], negativeControl: NEG }),
+  check(
+    { id: 'cgroup.self-is-root', area: 'cgroup', title: '/proc/self/cgroup shows "/" in every hierarchy (host paths hidden)', profiles: [...STRICTER],
+      references: [OCI_CG, 'cgroup_namespaces(7)'], negativeControl: NEG },
+    ({ facts }) => {
+      const entries = parseProcCgroup(facts.files.cgroup.text);
+      const visible = entries.filter((e) => e.path !== '/').map((e) => `${e.controllers.join(',') || `hierarchy ${e.hierarchyId}`}:${e.path}`);
+      const evidence = `${entries.length} hierarchies; paths other than "/": ${visible.join(' ') || 'none'}`;
+      expect(entries.length, `no /proc/self/cgroup entries: ${evidence}`).to.be.greaterThan(0);
+      expect(visible, evidence).to.deep.equal([]);
+      return evidence;
+    },
+  ),
+  check(
+    { id: 'cgroup.limits-set', area: 'cgroup', title: 'pids, memory and cpu limits are set on the container\'s cgroup, as the host reads them', profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'], negativeControl: 'builtin limits=none; Docker without Memory/NanoCpus/PidsLimit' },
+    ({ host }) => {
+      const l = host.cgroup.limits;
+      const unsupported = Object.entries(l).filter(([k]) => k.endsWith(':unsupported'));
+      if (unsupported.length > 0) skip('cgroup-controller', unsupported.map(([k, v]) => `${k.split(':')[0]}: ${v}`).join('; '));
+      const evidence = `cgroup ${host.cgroup.version} ${host.cgroup.paths.join(' ')}: ${JSON.stringify(l)}`;
+      const observed = {
+        pids: l['pids.max'] ?? 'max',
+        memoryBytes: l['memory.limit_in_bytes'] ?? l['memory.max'] ?? 'max',
+        cpus: cpuFraction(l),
+      };
+      expect(observed, `limits: ${evidence}`).to.deep.equal({
+        pids: String(EXPECTED_LIMITS.pids), memoryBytes: String(EXPECTED_LIMITS.memoryBytes), cpus: EXPECTED_LIMITS.cpus,
+      });
+      return evidence;
+    },
+  ),
+];
+
+function cpuFraction(l: Record<string, string>): number | 'max' {
+  if (l['cpu.max']) {
+    const [quota, period] = l['cpu.max'].split(' ');
+    return quota === 'max' ? 'max' : Number(quota) / Number(period);
+  }
+  const quota = Number(l['cpu.cfs_quota_us'] ?? -1);
+  return quota > 0 ? quota / Number(l['cpu.cfs_period_us']) : 'max';
+}
