@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * isoprobe's command line. Exit codes: 0 every required check passed, 1 a required check failed
+ * or a regression was found, 2 usage or environment error (one line on stderr).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { cleanupAll } from '../core/cleanup.js';
+import { ConfigError, EnvError } from '../core/errors.js';
+import { REPO_ROOT } from '../core/paths.js';
+import { EXIT, type RunResults } from '../core/results.js';
+import { runSuite } from '../core/run.js';
+import { targetsFromFile, targetsFromRuntimes } from '../core/targets-config.js';
+import { diffResults, diffText } from '../reports/diff.js';
+import { junitXml } from '../reports/junit.js';
+import { matrixHtml, matrixMarkdown } from '../reports/matrix.js';
+import { ProgressReporter } from '../reports/progress.js';
+import { readResults, writeResults } from '../reports/results-json.js';
+import { exitCodeFor, summaryText } from '../reports/summary.js';
+import { CATALOGUE } from '../suites/catalogue.js';
+import { parseCli, UsageError, type Command } from './args.js';
+import { cleanCommand } from './clean.js';
+
+const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
+
+async function main(argv: string[]): Promise<number> {
+  const cmd = parseCli(argv);
+  switch (cmd.kind) {
+    case 'help':
+      process.stdout.write(cmd.text);
+      return EXIT.ok;
+    case 'version':
+      process.stdout.write(`isoprobe ${VERSION}\n`);
+      return EXIT.ok;
+    case 'list':
+      process.stdout.write(listText(cmd.profile));
+      return EXIT.ok;
+    case 'diff':
+      return diffCommand(cmd);
+    case 'clean':
+      return cleanCommand();
+    case 'run':
+      return runCommand(cmd);
+  }
+}
+
+async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
+  const targets = cmd.configPath ? targetsFromFile(cmd.configPath) : targetsFromRuntimes(cmd.runtimes);
+  const baseline = cmd.baselinePath ? readResults(cmd.baselinePath) : null;
+  const results = await runSuite({ targets, profile: cmd.profile, grep: cmd.grep, reporter: ProgressReporter, version: VERSION });
+  writeReports(cmd.outDir, results);
+  process.stdout.write(summaryText(results));
+  process.stdout.write(`reports written to ${cmd.outDir}/ (junit.xml, results.json, matrix.html, matrix.md)\n`);
+  let code: number = exitCodeFor(results);
+  if (baseline) {
+    const d = diffResults(baseline, results);
+    process.stdout.write(diffText(d));
+    if (d.regressions.length > 0) code = EXIT.failed;
+  }
+  return code;
+}
+
+function writeReports(outDir: string, results: RunResults): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'junit.xml'), junitXml(results));
+  writeResults(path.join(outDir, 'results.json'), results);
+  fs.writeFileSync(path.join(outDir, 'matrix.html'), matrixHtml(results));
+  fs.writeFileSync(path.join(outDir, 'matrix.md'), matrixMarkdown(results));
+}
+
+function diffCommand(cmd: Extract<Command, { kind: 'diff' }>): number {
+  const d = diffResults(readResults(cmd.oldPath), readResults(cmd.newPath));
+  process.stdout.write(diffText(d));
+  return d.regressions.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function listText(profile?: string): string {
+  const rows = CATALOGUE.filter((c) => !profile || c.profiles.includes(profile as never));
+  const lines = rows.map((c) => `${c.id.padEnd(36)} ${c.profiles.join(',').padEnd(26)} ${c.title}\n${' '.repeat(37)}negative control: ${c.negativeControl}\n${' '.repeat(37)}references: ${c.references.join('; ')}`);
+  return `${lines.join('\n')}\n${rows.length} checks${profile ? ` required by ${profile}` : ''}\n`;
+}
+
+const USER_ERRORS = [UsageError, EnvError, ConfigError] as const;
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  async (e: Error) => {
+    await cleanupAll();
+    if (USER_ERRORS.some((k) => e instanceof k) || (e as { code?: string }).code === 'ERESULTS') {
+      process.stderr.write(`isoprobe: ${e.message}\n`);
+      if (e instanceof UsageError) process.stderr.write(`try "isoprobe --help"\n`);
+    } else {
+      process.stderr.write(`isoprobe: internal error: ${e.stack ?? e}\n`);
+    }
+    process.exit(EXIT.usage);
+  },
+);
+

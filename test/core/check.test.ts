@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { evaluate, skip, type Check, type CheckContext } from '../../core/check.js';
+
+const meta = { id: 'x.y', area: 'pid' as const, title: 't', profiles: [], references: [], negativeControl: 'n' };
+const ctx = {} as CheckContext;
+const mk = (run: () => string): Check => ({ ...meta, run });
+
+describe('check evaluation', () => {
+  it('a returning check passes with its evidence', () => {
+    expect(evaluate(mk(() => 'seen'), ctx)).to.deep.equal({ status: 'pass', evidence: 'seen' });
+  });
+  it('a failed chai assertion is a fail with expected and observed', () => {
+    const v = evaluate(mk(() => { expect(7, 'the pid').to.equal(1); return ''; }), ctx);
+    expect(v).to.include({ status: 'fail', expected: '1', observed: '7' });
+    expect(v.evidence).to.match(/^the pid: expected 7 to equal 1/);
+  });
+  it('skip() is a skip with its reason', () => {
+    expect(evaluate(mk(() => skip('timens', 'no time namespaces')), ctx)).to.deep.equal({ status: 'skip', reason: 'no time namespaces' });
+  });
+  it('any other exception is an error of the harness, not a verdict', () => {
+    const v = evaluate(mk(() => { throw new TypeError('boom'); }), ctx);
+    expect(v.status).to.equal('error');
+    expect(v.reason).to.match(/check crashed: TypeError: boom/);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * The built-in targets used by the integration tests: the isolated one and one weakening per
+ * negative control named in the catalogue ("builtin share=pid", "builtin root=chroot", ...).
+ */
+import type { Check } from '../../core/check.js';
+import { NAMESPACES } from '../../core/spec.js';
+import type { TargetConfig } from '../../core/targets-config.js';
+
+export interface Variant {
+  /** The words the catalogue's negativeControl uses for this weakening. */
+  label: string;
+  target: TargetConfig;
+}
+
+const base = { runtime: 'builtin' as const, share: [], rootChange: 'pivot_root' as const, caps: 'default' as const, limits: 'default' as const };
+
+export const ISOLATED: TargetConfig = { ...base, name: 'builtin' };
+
+export const VARIANTS: Variant[] = [
+  ...NAMESPACES.map((ns) => ({ label: `builtin share=${ns}`, target: { ...base, name: `builtin-share-${ns}`, share: [ns] } })),
+  { label: 'builtin root=chroot', target: { ...base, name: 'builtin-chroot', rootChange: 'chroot' } },
+  { label: 'builtin caps=all', target: { ...base, name: 'builtin-allcaps', caps: 'all' } },
+  { label: 'builtin limits=none', target: { ...base, name: 'builtin-nolimits', limits: 'none' } },
+];
+
+/** Checks whose declared negative controls include this weakening: they must fail on it. */
+export function checksFlippedBy(label: string, catalogue: readonly Check[]): string[] {
+  return catalogue
+    .filter((c) => c.negativeControl.split(';').some((n) => n.trim() === label || n.trim().startsWith(`${label} `)))
+    .map((c) => c.id);
+}

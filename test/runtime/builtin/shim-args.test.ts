@@ -1,0 +1,21 @@
+import { expect } from 'chai';
+import { DEFAULT_SPEC } from '../../../core/spec.js';
+import { containerArgv, shimArgs } from '../../../runtime/builtin/shim-args.js';
+
+describe('shim arguments', () => {
+  const spec = { ...DEFAULT_SPEC, argv: ['/isoprobe/probe', 'facts'] };
+  it('isolates everything by default', () => {
+    expect(shimArgs(spec, '/r')).to.deep.equal([
+      '--rootfs', '/r', '--hostname', 'isoprobe', '--time-offsets', '604800,777600', '--', '/isoprobe/probe', 'facts',
+    ]);
+  });
+  it('passes the weakenings', () => {
+    const args = shimArgs({ ...spec, share: ['pid', 'net'], rootChange: 'chroot', caps: 'all' }, '/r');
+    expect(args.slice(0, 4)).to.deep.equal(['--share', 'pid', '--share', 'net']);
+    expect(args).to.include('--chroot').and.to.include('--keep-caps');
+  });
+  it('makes the program path relative to the rootfs when the mount namespace is shared', () => {
+    expect(containerArgv({ ...spec, share: ['mnt'] })).to.deep.equal(['./isoprobe/probe', 'facts']);
+    expect(containerArgv(spec)).to.deep.equal(['/isoprobe/probe', 'facts']);
+  });
+});
