@@ -1,0 +1,88 @@
+/**
+ * JUnit XML (DESIGN §6), valid against the common junit-10.xsd. One <testsuite> per target × area
+ * so CI tools group by both; a failed check is a <failure>, a broken harness or target an <error>
+ * (never mixed up: a failure is a verdict on isolation, an error is not).
+ */
+import jrb from 'junit-report-builder';
+import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
+import type { CheckResult, RunResults, TargetResult } from '../core/results.js';
+import { byArea, effectiveChecks, expectedObserved, metaFor } from './rows.js';
+import { seconds, visible } from './text.js';
+
+// The package's d.ts declares `export default` but its CommonJS entry assigns module.exports, so
+// under NodeNext TypeScript types the default import as the module object. Accept either shape.
+const rootBuilder: Builder = (jrb as unknown as { default?: Builder }).default ?? (jrb as unknown as Builder);
+
+type Element = ReturnType<TestCase['build']>;
+
+export function junitXml(results: RunResults): string {
+  const report = rootBuilder.newBuilder().name('isoprobe');
+  for (const target of results.targets) {
+    for (const [area, checks] of byArea(results, effectiveChecks(results, target))) {
+      const total = checks.reduce((ms, c) => ms + c.durationMs, 0);
+      const suite = report.testSuite().name(visible(`${target.name}.${area}`));
+      suite.timestamp(results.startedAt).time(seconds(total));
+      addProperties(suite, results, target);
+      for (const check of checks) addCase(suite, results, target, area, check);
+    }
+  }
+  return dropRootSkipped(report.build());
+}
+
+/** The fingerprint explains the skips, so every suite carries it (the XSD allows no root properties). */
+function addProperties(suite: TestSuite, results: RunResults, target: TargetResult): void {
+  const props: [string, string][] = [
+    ['isoprobe.version', results.tool.version],
+    ['isoprobe.profile', results.profile],
+    ['target.name', target.name],
+    ['target.runtime', target.runtime],
+    ...(target.error === undefined ? [] : [['target.error', target.error] as [string, string]]),
+    ...Object.entries(target.info).map(([k, v]): [string, string] => [`target.${k}`, v]),
+    ...Object.entries(results.environment).map(([k, v]): [string, string] => [`env.${k}`, v]),
+  ];
+  for (const [name, value] of props) suite.property(visible(name), visible(value));
+}
+
+function addCase(suite: TestSuite, results: RunResults, target: TargetResult, area: string, c: CheckResult): void {
+  const title = metaFor(results, c.id).title;
+  const tc = suite.testCase()
+    .className(visible(`isoprobe.${target.name}.${area}`))
+    .name(visible(`[${c.id}] ${title}`))
+    .time(seconds(c.durationMs));
+  if (c.status === 'fail') {
+    tc.failure(visible(expectedObserved(c) ?? c.reason ?? 'check failed'), c.required ? 'required' : 'not-required');
+    patchOnBuild(tc, 'failure', { body: failureBody(c) });
+  } else if (c.status === 'error') {
+    tc.error(visible(c.reason ?? 'error'), target.error === undefined ? 'harness' : 'target');
+    patchOnBuild(tc, 'error', { body: c.evidence });
+  } else if (c.status === 'skip') {
+    tc.skipped();
+    patchOnBuild(tc, 'skipped', { message: c.reason ?? 'skipped' });
+  }
+}
+
+function failureBody(c: CheckResult): string {
+  const head = [`expected: ${c.expected ?? '(unspecified)'}`, `observed: ${c.observed ?? '(nothing)'}`];
+  return [...head, ...(c.evidence ? ['', c.evidence] : [])].join('\n');
+}
+
+/**
+ * junit-report-builder cannot put a message on <skipped>, and writes bodies as CDATA through an
+ * xmlbuilder escape that only splits the first "]]>" (evidence with two breaks the document).
+ * So the element it creates is completed here, as escaped text, right after it is built.
+ */
+function patchOnBuild(tc: TestCase, name: string, add: { message?: string; body?: string }): void {
+  const build = tc.build.bind(tc);
+  tc.build = (parent: Element): Element => {
+    const el = build(parent);
+    const child = el.children.find((n) => (n as Element).name === name) as Element | undefined;
+    if (child && add.message !== undefined) child.att('message', visible(add.message));
+    if (child && add.body) child.txt(visible(add.body));
+    return el;
+  };
+}
+
+/** The builder counts skips on <testsuites>, an attribute junit-10.xsd does not allow there. */
+function dropRootSkipped(xml: string): string {
+  return xml.replace(/^(<\?xml[^>]*\?>\s*<testsuites\b[^>]*?) skipped="\d+"/, '$1');
+}

@@ -1,0 +1,150 @@
+/**
+ * The side-by-side matrix (DESIGN §6): targets as columns, checks as rows grouped by area.
+ * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
+ */
+import type { CheckResult, RunResults, Status, TargetResult } from '../core/results.js';
+import { byArea, effectiveChecks, expectedObserved, metaFor } from './rows.js';
+import { oneLine, visible } from './text.js';
+
+interface Grid {
+  targets: TargetResult[];
+  /** area → check ids, in canonical area order and first-seen check order. */
+  areas: [string, string[]][];
+  cell(target: TargetResult, id: string): CheckResult | undefined;
+}
+
+function grid(results: RunResults): Grid {
+  const cells = new Map<string, Map<string, CheckResult>>();
+  const union: CheckResult[] = [];
+  for (const t of results.targets) {
+    const checks = effectiveChecks(results, t);
+    cells.set(t.name, new Map(checks.map((c) => [c.id, c])));
+    for (const c of checks) if (!union.some((u) => u.id === c.id)) union.push(c);
+  }
+  const areas = byArea(results, union).map(([area, cs]): [string, string[]] => [area, cs.map((c) => c.id)]);
+  return { targets: results.targets, areas, cell: (t, id) => cells.get(t.name)?.get(id) };
+}
+
+const MARK: Record<Status, string> = { pass: '✅ pass', fail: '❌ **fail**', skip: '⏭️ skip', error: '⚠️ **error**' };
+
+function mdEscape(s: string): string {
+  // Backslashes first, or the escapes added for pipes would themselves be escaped.
+  return htmlEscape(oneLine(s, 200)).replace(/([\\`*_[\]])/g, '\\$1').replace(/\|/g, '\\|');
+}
+
+function mdCell(c: CheckResult | undefined): string {
+  if (!c) return '—';
+  return c.status === 'fail' && !c.required ? `${MARK.fail} (not required)` : MARK[c.status];
+}
+
+export function matrixMarkdown(results: RunResults): string {
+  const g = grid(results);
+  const head = `| check | ${g.targets.map((t) => mdEscape(t.name)).join(' | ')} |`;
+  const rule = `|---|${g.targets.map(() => '---|').join('')}`;
+  const rows = g.areas.flatMap(([area, ids]) => [
+    `| **${mdEscape(area)}** |${g.targets.map(() => ' |').join('')}`,
+    ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
+  ]);
+  const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
+  return [title, '', head, rule, ...rows, ...mdDetails(results, g)].join('\n') + '\n';
+}
+
+/** Failures and errors spelled out under the table, since a table cell has no room for them. */
+function mdDetails(results: RunResults, g: Grid): string[] {
+  const lines: string[] = [];
+  for (const t of g.targets) {
+    for (const c of effectiveChecks(results, t)) {
+      if (c.status !== 'fail' && c.status !== 'error') continue;
+      const why = c.status === 'fail' ? expectedObserved(c) ?? 'failed' : c.reason ?? 'error';
+      lines.push(`- **${mdEscape(t.name)}** \`${c.id.replace(/`/g, "'")}\` ${c.status}: ${mdEscape(why)}`);
+    }
+  }
+  return lines.length > 0 ? ['', '**Failures and errors**', '', ...lines] : [];
+}
+
+export function htmlEscape(s: string): string {
+  const map: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  return visible(s).replace(/[&<>"']/g, (ch) => map[ch] ?? ch);
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5rem;color:#1f2328;background:#fff}
+h1{font-size:1.3rem;margin:0 0 .25rem}
+.meta{color:#57606a;margin:0 0 1rem}
+table{border-collapse:collapse;margin-bottom:1.5rem}
+th,td{border:1px solid #d0d7de;padding:.3rem .5rem;vertical-align:top;text-align:left}
+thead th{background:#f6f8fa;position:sticky;top:0}
+th.area{background:#eaeef2;text-transform:uppercase;letter-spacing:.04em;font-size:.8rem}
+td.check code{font-size:.85rem;color:#57606a}
+td.pass{background:#dafbe1} td.fail{background:#ffd8d3} td.skip{background:#f6f8fa;color:#57606a}
+td.error{background:#fff1c2} td.none{color:#8c959f}
+td.optional.fail{background:#ffefe8}
+summary{cursor:pointer;font-weight:600}
+pre{white-space:pre-wrap;word-break:break-word;max-width:36rem;margin:.25rem 0;font-size:.8rem}
+dl{margin:.25rem 0} dt{font-weight:600;font-size:.8rem;color:#57606a}
+dd{margin:0 0 .3rem}
+.target-error{color:#9a6700;font-weight:normal;font-size:.8rem}
+`;
+
+export function matrixHtml(results: RunResults): string {
+  const g = grid(results);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>isoprobe — ${htmlEscape(results.profile)} — ${htmlEscape(results.startedAt)}</title>`,
+    `<style>${CSS}</style></head><body>`,
+    `<h1>isoprobe matrix — profile ${htmlEscape(results.profile)}</h1>`,
+    `<p class="meta">${htmlEscape(`isoprobe ${results.tool.version}, started ${results.startedAt}`)}</p>`,
+    htmlTable(results, g),
+    '<h2>Targets</h2>',
+    targetsTable(results.targets),
+    '<h2>Environment</h2>',
+    kvTable(results.environment),
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+function htmlTable(results: RunResults, g: Grid): string {
+  const heads = g.targets.map((t) => {
+    const err = t.error === undefined ? '' : `<br><span class="target-error">could not run: ${htmlEscape(oneLine(t.error))}</span>`;
+    return `<th>${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small>${err}</th>`;
+  });
+  const body = g.areas.map(([area, ids]) => {
+    const rows = ids.map((id) => htmlRow(results, g, id));
+    return `<tbody><tr><th class="area" colspan="${g.targets.length + 1}">${htmlEscape(area)}</th></tr>\n${rows.join('\n')}</tbody>`;
+  });
+  return `<table>\n<thead><tr><th>check</th>${heads.join('')}</tr></thead>\n${body.join('\n')}\n</table>`;
+}
+
+function targetsTable(targets: TargetResult[]): string {
+  const rows = targets.map((t) => {
+    const info = { runtime: t.runtime, ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
+    return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}</td></tr>`;
+  });
+  return `<table>\n${rows.join('\n')}\n</table>`;
+}
+
+function htmlRow(results: RunResults, g: Grid, id: string): string {
+  const meta = metaFor(results, id);
+  const label = `<td class="check">${htmlEscape(meta.title)}<br><code>${htmlEscape(id)}</code></td>`;
+  return `<tr>${label}${g.targets.map((t) => htmlCell(g.cell(t, id))).join('')}</tr>`;
+}
+
+function htmlCell(c: CheckResult | undefined): string {
+  if (!c) return '<td class="none">—</td>';
+  const label = c.status === 'fail' && !c.required ? 'fail (not required)' : c.status;
+  const cls = `${c.status}${c.required ? '' : ' optional'}`;
+  const facts: [string, string | undefined][] = [
+    ['expected', c.expected], ['observed', c.observed], ['reason', c.reason], ['evidence', c.evidence],
+  ];
+  const shown = facts.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
+  if (shown.length === 0) return `<td class="${cls}">${htmlEscape(label)}</td>`;
+  const dl = shown.map(([k, v]) => `<dt>${k}</dt><dd><pre>${htmlEscape(v)}</pre></dd>`).join('');
+  return `<td class="${cls}"><details><summary>${htmlEscape(label)}</summary><dl>${dl}</dl></details></td>`;
+}
+
+function kvTable(map: Record<string, string>): string {
+  const rows = Object.entries(map).map(([k, v]) => `<tr><th>${htmlEscape(k)}</th><td><pre>${htmlEscape(v)}</pre></td></tr>`);
+  return `<table>\n${rows.join('\n')}\n</table>`;
+}

@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import { HELP_TEXT, parseCli, UsageError } from '../../cli/args.js';
+
+function usageError(argv: string[]): string {
+  try {
+    parseCli(argv);
+  } catch (e) {
+    expect(e).to.be.instanceOf(UsageError);
+    expect((e as UsageError).code).to.equal('EUSAGE');
+    expect((e as Error).message).to.not.include('\n');
+    return (e as Error).message;
+  }
+  return expect.fail(`expected a UsageError for ${JSON.stringify(argv)}`);
+}
+
+describe('cli/args', () => {
+  describe('run', () => {
+    it('has defaults: builtin, baseline, reports', () => {
+      expect(parseCli(['run'])).to.deep.equal({ kind: 'run', runtimes: ['builtin'], profile: 'baseline', outDir: 'reports' });
+    });
+
+    it('takes every option, long and short', () => {
+      const argv = ['run', '--runtime', 'builtin,docker', '-p', 'strict', '--out=out/x', '-g', '^pid\\.',
+        '-c', 'targets.json', '--baseline', 'old.json', '--share', 'pid,net'];
+      expect(parseCli(argv)).to.deep.equal({
+        kind: 'run', runtimes: ['builtin', 'docker'], profile: 'strict', outDir: 'out/x', grep: '^pid\\.',
+        configPath: 'targets.json', baselinePath: 'old.json', share: ['pid', 'net'],
+      });
+    });
+
+    it('merges repeated --runtime lists, trims and drops duplicates', () => {
+      const cmd = parseCli(['run', '-r', 'docker, runc', '--runtime', 'docker,crun']);
+      expect(cmd).to.include({ kind: 'run' }).and.to.have.deep.property('runtimes', ['docker', 'runc', 'crun']);
+    });
+
+    it('lets the last single-valued option win (so wrappers can be overridden)', () => {
+      expect(parseCli(['run', '-p', 'strict', '-p', 'restricted'])).to.have.property('profile', 'restricted');
+    });
+
+    it('leaves runtime names to be validated with the config', () => {
+      expect(parseCli(['run', '-r', 'my-hardened-docker'])).to.have.deep.property('runtimes', ['my-hardened-docker']);
+    });
+  });
+
+  it('list, with and without a profile', () => {
+    expect(parseCli(['list'])).to.deep.equal({ kind: 'list' });
+    expect(parseCli(['list', '--profile', 'restricted'])).to.deep.equal({ kind: 'list', profile: 'restricted' });
+  });
+
+  it('diff takes two paths (also after --)', () => {
+    expect(parseCli(['diff', 'a.json', 'b.json'])).to.deep.equal({ kind: 'diff', oldPath: 'a.json', newPath: 'b.json' });
+    expect(parseCli(['diff', '--', '-old.json', 'b.json'])).to.deep.equal({ kind: 'diff', oldPath: '-old.json', newPath: 'b.json' });
+  });
+
+  it('clean, help and version', () => {
+    expect(parseCli(['clean'])).to.deep.equal({ kind: 'clean' });
+    expect(parseCli([])).to.deep.equal({ kind: 'help', text: HELP_TEXT });
+    expect(parseCli(['help'])).to.deep.equal({ kind: 'help', text: HELP_TEXT });
+    expect(parseCli(['run', '-p', 'strict', '--help'])).to.have.property('kind', 'help');
+    expect(parseCli(['--version'])).to.deep.equal({ kind: 'version' });
+    expect(parseCli(['version'])).to.deep.equal({ kind: 'version' });
+  });
+
+  describe('usage errors: one line quoting the bad input', () => {
+    const cases: [string[], string][] = [
+      [['run', '--profile', 'foo'], 'unknown profile "foo" (expected baseline, restricted, strict)'],
+      [['run', '--bogus'], 'unknown option "--bogus"'],
+      [['run', '-x'], 'unknown option "-x"'],
+      [['frob'], 'unknown command "frob" (expected run, list, diff, clean, help, version)'],
+      [['run', '--profile'], 'option "--profile" needs a value'],
+      [['run', '--profile', '--out', 'x'], 'option "--profile" needs a value'],
+      [['run', '--out='], 'option "--out" needs a value'],
+      [['run', '--help=yes'], 'option "--help" takes no value (got "yes")'],
+      [['run', '-r', 'builtin,,docker'], 'empty name in --runtime "builtin,,docker"'],
+      [['run', '--share', 'pid,bogus'], 'unknown namespace "bogus" in --share (expected pid, mnt, net, uts, ipc, user, time, cgroup)'],
+      [['run', '--grep', '('], 'invalid regular expression "(" for --grep'],
+      [['run', 'extra'], 'unexpected argument "extra" for "run"'],
+      [['list', '--runtime', 'docker'], 'option "--runtime" does not apply to "list"'],
+      [['list', '-p', 'lax'], 'unknown profile "lax" (expected baseline, restricted, strict)'],
+      [['diff', 'a.json'], 'diff needs two results files, OLD and NEW (got "a.json")'],
+      [['diff'], 'diff needs two results files, OLD and NEW (got none)'],
+      [['clean', '--out', 'x'], 'option "--out" does not apply to "clean"'],
+    ];
+    for (const [argv, message] of cases) {
+      it(`${argv.join(' ') || '(none)'} → ${message}`, () => expect(usageError(argv)).to.equal(message));
+    }
+  });
+
+  it('HELP_TEXT documents every command, option and exit code', () => {
+    for (const word of ['run', 'list', 'diff', 'clean', '--runtime', '--profile', '--out', '--grep', '--config',
+      '--baseline', '--share', 'Exit codes', '  0 ', '  1 ', '  2 ']) {
+      expect(HELP_TEXT).to.include(word);
+    }
+  });
+});

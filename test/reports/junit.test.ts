@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResults } from '../../core/results.js';
+import { junitXml } from '../../reports/junit.js';
+import { visible } from '../../reports/text.js';
+import { HOSTILE, smallResults } from '../fixtures/results-small.js';
+
+// dist/test/reports/ → repo root; the schema lives beside the repo, in the shared folder.
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const XSD = resolve(REPO, '../shared/schemas/junit-10.xsd');
+
+function brokenTarget(): RunResults {
+  const r = smallResults();
+  r.targets[1]!.error = 'runtime "crun" not found <in PATH> & "quoted"';
+  r.targets[1]!.checks = [];
+  return r;
+}
+
+function hostileNames(): RunResults {
+  const r = smallResults();
+  r.targets[0]!.name = `evil<"&'>\x01`;
+  r.targets[0]!.info = { [`k<"&>`]: `v\n"'<>&\x02` };
+  r.environment['note'] = HOSTILE;
+  r.catalogue[0]!.title = `title <b>&"'</b>\x1b`;
+  return r;
+}
+
+describe('reports/junit', () => {
+  const small = junitXml(smallResults());
+
+  it('has one <testsuites> root and a <testsuite> per target × area', () => {
+    expect(small.match(/<testsuites\b/g)).to.have.length(1);
+    const suites = [...small.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1]);
+    expect(suites).to.deep.equal([
+      'builtin.pid', 'builtin.net', 'builtin.time', 'builtin.security',
+      'builtin-share-pid.pid', 'builtin-share-pid.net', 'builtin-share-pid.time',
+    ]);
+  });
+
+  it('names a testcase "[id] title" with classname isoprobe.<target>.<area>', () => {
+    expect(small).to.include(
+      '<testcase classname="isoprobe.builtin-share-pid.pid" name="[pid.host-invisible] host processes are not visible" time="0.015">',
+    );
+  });
+
+  it('reports a failed check as <failure message="expected X, observed Y">', () => {
+    expect(small).to.include('<failure message="expected new, observed inherited" type="required">expected: new\nobserved: inherited</failure>');
+    expect(small).to.include('<failure message="expected 1, observed 0" type="not-required">');
+  });
+
+  it('reports a skip with its reason and a harness error as <error>', () => {
+    expect(small).to.include('<skipped message="kernel without time namespaces"/>');
+    expect(small).to.include('<error message="probe crashed: SIGSEGV" type="harness">stderr tail</error>');
+  });
+
+  it('counts per suite, and durations in seconds', () => {
+    expect(small).to.include('<testsuite name="builtin-share-pid.pid" timestamp="2025-01-02T03:04:05.000Z" time="0.017" tests="2" failures="2" errors="0" skipped="0">');
+    expect(small).to.match(/<testsuites name="isoprobe" tests="9" failures="3" errors="1">/);
+  });
+
+  it('carries the environment fingerprint and target info as properties', () => {
+    expect(small).to.include('<property name="env.kernel" value="6.8.0-test"/>');
+    expect(small).to.include('<property name="target.share" value="pid"/>');
+    expect(small).to.include('<property name="isoprobe.profile" value="baseline"/>');
+  });
+
+  it('turns every check of a target that could not run into an <error> with its message', () => {
+    const xml = junitXml(brokenTarget());
+    const errors = xml.match(/<error message="target builtin-share-pid could not run: runtime &quot;crun&quot; not found &lt;in PATH> &amp; &quot;quoted&quot;" type="target"\/>/g);
+    expect(errors).to.have.length(5);
+    expect(xml).to.include('<property name="target.error"');
+  });
+
+  it('escapes markup and makes control characters visible everywhere', () => {
+    const xml = junitXml(hostileNames()) + small;
+    expect(xml).to.not.match(/[\x00-\x08\x0B\x0C\x0E-\x1F]/);
+    expect(xml).to.not.include('<b>');
+    // xmlbuilder leaves '>' and "'" alone inside double-quoted attributes: still well-formed.
+    expect(xml).to.include(`title &lt;b>&amp;&quot;'&lt;/b>\\x1b`);
+    expect(xml).to.include('bell\\x07 esc\\x1b[31m nul\\x00');
+  });
+
+  describe('against junit-10.xsd (xmllint)', function () {
+    let dir = '';
+    let missing = '';
+    before(function () {
+      if (!existsSync(XSD)) missing = `XSD not found at ${XSD}`;
+      else if (spawnSync('xmllint', ['--version']).error) missing = 'xmllint not installed (libxml2-utils)';
+      dir = mkdtempSync(join(tmpdir(), 'isoprobe-junit-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    function lint(name: string, xml: string, ...args: string[]) {
+      const file = join(dir, `${name}.xml`);
+      writeFileSync(file, xml);
+      return spawnSync('xmllint', [...args, file], { encoding: 'utf8' });
+    }
+
+    const cases: [string, () => RunResults][] = [
+      ['small', smallResults],
+      ['broken-target', brokenTarget],
+      ['hostile-names', hostileNames],
+      ['empty', () => ({ ...smallResults(), targets: [] })],
+    ];
+    for (const [name, make] of cases) {
+      it(`validates (${name})`, function () {
+        if (missing) {
+          this.test!.title += ` — SKIPPED: ${missing}`;
+          this.skip();
+        }
+        const out = lint(name, junitXml(make()), '--noout', '--schema', XSD);
+        expect(out.stderr.trim(), out.stderr).to.match(/ validates$/);
+        expect(out.status).to.equal(0);
+      });
+    }
+
+    it('round-trips the hostile evidence through an XML parser', function () {
+      if (missing) {
+        this.test!.title += ` — SKIPPED: ${missing}`;
+        this.skip();
+      }
+      const xpath = 'string(//testcase[@name="[pid.host-invisible] host processes are not visible"]/failure[@type="required"])';
+      const out = lint('roundtrip', small, '--xpath', xpath);
+      const body = `expected: no host pids\nobserved: 1 (systemd), 4242 (sentinel)\n\n${visible(HOSTILE)}`;
+      // xmllint ends its output with a newline of its own.
+      expect(out.stdout.replace(/\n$/, '')).to.equal(body);
+    });
+  });
+});

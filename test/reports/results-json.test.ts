@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import type { RunResults } from '../../core/results.js';
+import { readResults, ResultsError, runResultsSchema, writeResults } from '../../reports/results-json.js';
+import { smallResults } from '../fixtures/results-small.js';
+
+// Compile-time: the zod schema and the RunResults model describe the same shape, both ways.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesModel: Same<z.infer<typeof runResultsSchema>, RunResults> = true;
+
+describe('reports/results-json', () => {
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'isoprobe-results-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function expectResultsError(fn: () => unknown, pattern: RegExp) {
+    try {
+      fn();
+    } catch (e) {
+      expect(e).to.be.instanceOf(ResultsError);
+      expect((e as ResultsError).code).to.equal('ERESULTS');
+      expect((e as Error).message).to.match(pattern);
+      expect((e as Error).message).to.not.include('\n');
+      return;
+    }
+    expect.fail('expected a ResultsError');
+  }
+
+  it('the schema matches the model type', () => expect(schemaMatchesModel).to.equal(true));
+
+  it('round-trips a run without losing a field (target error included)', () => {
+    const r = smallResults();
+    r.targets[1]!.error = 'daemon unreachable';
+    const path = join(dir, 'sub', 'results.json');
+    writeResults(path, r);
+    expect(readResults(path)).to.deep.equal(r);
+    expect(readFileSync(path, 'utf8')).to.match(/\n$/);
+  });
+
+  it('names the file and the bad field on malformed input', () => {
+    const r = smallResults() as unknown as { targets: { checks: { status: string }[] }[] };
+    r.targets[1]!.checks[0]!.status = 'passed';
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, JSON.stringify(r));
+    expectResultsError(() => readResults(path), new RegExp(`^${path}: invalid results at targets\\[1\\]\\.checks\\[0\\]\\.status: `));
+  });
+
+  it('rejects another schema version, invalid JSON and a missing file', () => {
+    const path = join(dir, 'v2.json');
+    writeFileSync(path, JSON.stringify({ ...smallResults(), schema: 2 }));
+    expectResultsError(() => readResults(path), /v2\.json: invalid results at schema: /);
+    writeFileSync(path, '{"schema": 1,');
+    expectResultsError(() => readResults(path), /v2\.json: not valid JSON: /);
+    expectResultsError(() => readResults(join(dir, 'nope.json')), /nope\.json: cannot read results: ENOENT/);
+  });
+
+  it('refuses to write malformed results', () => {
+    const r = { ...smallResults(), profile: 'lax' } as unknown as RunResults;
+    expectResultsError(() => writeResults(join(dir, 'x.json'), r), /x\.json: invalid results at profile: /);
+  });
+});

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { exitCodeFor, summaryText } from '../../reports/summary.js';
+import { smallResults } from '../fixtures/results-small.js';
+
+describe('reports/summary', () => {
+  it('prints a line per target and area with the four counts', () => {
+    const text = summaryText(smallResults());
+    expect(text).to.include('builtin (builtin)\n  pid         2 pass    0 fail    0 skip    0 error\n');
+    expect(text).to.include('builtin-share-pid (builtin)\n  pid         0 pass    2 fail    0 skip    0 error\n');
+  });
+
+  it('lists every failed required check with expected / observed, not the optional ones', () => {
+    const text = summaryText(smallResults());
+    expect(text).to.include('FAIL  builtin-share-pid  [pid.host-invisible] host processes are not visible\n' +
+      '        expected no host pids\n        observed 1 (systemd), 4242 (sentinel)\n');
+    expect(text).to.include('ERROR builtin-share-pid  [net.loopback-unreachable]');
+    expect(text).to.not.include('FAIL  builtin  [security.no-new-privs]');
+  });
+
+  it('ends with totals and the verdict', () => {
+    const lines = summaryText(smallResults()).trimEnd().split('\n');
+    expect(lines.slice(-2)).to.deep.equal([
+      'Totals: 9 checks — 3 pass, 3 fail, 2 skip, 1 error',
+      'Verdict: FAIL — 2 required checks failed, 1 errored',
+    ]);
+  });
+
+  it('never passes terminal control sequences through', () => {
+    const r = smallResults();
+    r.targets[1]!.checks[0]!.observed = 'red\x1b[31m\rover';
+    const text = summaryText(r);
+    expect(text).to.not.match(/[\x00-\x08\x0B-\x1F\x7F-\x9F]/);
+    expect(text).to.include('observed red\\x1b[31m\\rover');
+  });
+
+  describe('exitCodeFor', () => {
+    it('is 1 when a required check fails', () => expect(exitCodeFor(smallResults())).to.equal(1));
+
+    it('is 0 when only optional checks fail and the rest pass or skip', () => {
+      const r = smallResults();
+      r.targets = [r.targets[0]!];
+      expect(exitCodeFor(r)).to.equal(0);
+      expect(summaryText(r)).to.match(/Verdict: PASS/);
+    });
+
+    it('is 1 when a required check errors', () => {
+      const r = smallResults();
+      r.targets[1]!.checks = r.targets[1]!.checks.filter((c) => c.status !== 'fail');
+      expect(exitCodeFor(r)).to.equal(1);
+    });
+
+    it('is 1 when a target could not run, and says so once', () => {
+      const r = smallResults();
+      r.targets = [r.targets[0]!, { ...r.targets[1]!, error: 'no such runtime', checks: [] }];
+      expect(exitCodeFor(r)).to.equal(1);
+      const text = summaryText(r);
+      expect(text).to.include('builtin-share-pid (builtin): could not run: no such runtime');
+      expect(text).to.match(/Verdict: FAIL — 1 target could not run\n$/);
+    });
+  });
+});
