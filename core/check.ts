@@ -72,7 +72,7 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
   } catch (e) {
     if (e instanceof SkipCheck) return { status: 'skip', reason: e.reason };
     if (e instanceof AssertionError) {
-      const err = e as AssertionError & { expected?: unknown; actual?: unknown; evidence?: string };
+      const err = e as Error & { expected?: unknown; actual?: unknown; evidence?: string };
       return {
         status: 'fail',
         expected: show(err.expected),

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench`: start-to-exit latency of /bin/true in the built-in runtime next to the
+ * `unshare(1)` floor and `crun run` / `runc run` where they work, measured interleaved (one of
+ * each per round, so drift hits all alike); then the wall time and peak memory of a whole suite
+ * run. Figures only: nothing here passes or fails.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cleanupAll } from '../core/cleanup.js';
+import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT, SHIM_BINARY } from '../core/paths.js';
+import { runSuite } from '../core/run.js';
+import { DEFAULT_SPEC } from '../core/spec.js';
+import { BuiltinTarget } from '../runtime/builtin/builtin.js';
+import { detectCgroupLayout } from '../runtime/builtin/cgroup.js';
+import { buildTemplate } from '../runtime/builtin/rootfs.js';
+import { summarize } from './stats.js';
+
+const ROUNDS = Number(process.env.ISOPROBE_BENCH_ROUNDS ?? 30);
+
+type Method = { name: string; once: () => Promise<void> };
+
+function commandMethod(name: string, argv: string[], cwd?: string): Method | string {
+  const probe = spawnSync(argv[0], argv.slice(1), { cwd, stdio: 'pipe', timeout: 20_000 });
+  if (probe.status !== 0) return `${name}: not measured (${(probe.stderr?.toString() || probe.error?.message || `exit ${probe.status}`).trim().split('\n').pop()})`;
+  return {
+    name,
+    once: async () => {
+      const r = spawnSync(argv[0], argv.slice(1), { cwd, stdio: 'ignore', timeout: 20_000 });
+      if (r.status !== 0) throw new Error(`${name} failed during the benchmark (exit ${r.status})`);
+    },
+  };
+}
+
+/** An OCI bundle whose config.json is the runtime's own default, made non-interactive. */
+function ociMethod(binary: string, rootfs: string, dir: string): Method | string {
+  if (spawnSync('which', [binary]).status !== 0) return `${binary}: not installed`;
+  const bundle = path.join(dir, `bundle-${binary}`);
+  fs.mkdirSync(bundle);
+  fs.symlinkSync(rootfs, path.join(bundle, 'rootfs'));
+  const gen = spawnSync(binary, ['spec'], { cwd: bundle });
+  if (gen.status !== 0) return `${binary}: "spec" failed`;
+  const cfg = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+  cfg.process.terminal = false;
+  cfg.process.args = ['/bin/true'];
+  cfg.root = { path: 'rootfs', readonly: true };
+  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg));
+  // `run` deletes the container when it exits, so one id serves every round.
+  return commandMethod(`${binary} run`, [binary, 'run', '--bundle', bundle, `isoprobe-bench-${process.pid}`], bundle);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(RUN_ROOT, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(RUN_ROOT, 'bench-'));
+  try {
+    const rootfs = path.join(dir, 'rootfs');
+    buildTemplate(rootfs, { probe: PROBE_BINARY, busybox: BUSYBOX_BINARY });
+    const layout = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    const builtin = new BuiltinTarget('bench', { shimPath: SHIM_BINARY, runDir: dir, cgroups: layout, observe: false });
+    const files = { probe: PROBE_BINARY, busybox: BUSYBOX_BINARY };
+    const candidates: (Method | string)[] = [
+      commandMethod('unshare(1) floor', ['unshare', '-fpmnuiU', '-r', '--mount-proc', 'chroot', rootfs, '/bin/true']),
+      { name: 'builtin', once: async () => { await builtin.run({ ...DEFAULT_SPEC, argv: ['/bin/true'] }, files); } },
+      ociMethod('crun', rootfs, dir),
+      ociMethod('runc', rootfs, dir),
+    ];
+    const methods = candidates.filter((m): m is Method => typeof m !== 'string');
+    for (const m of candidates) if (typeof m === 'string') console.log(m);
+    const samples = new Map(methods.map((m) => [m.name, [] as number[]]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const m of methods) {
+        const t0 = performance.now();
+        await m.once();
+        samples.get(m.name)!.push(performance.now() - t0);
+      }
+    }
+    printLatency(samples);
+  } finally {
+    await cleanupAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+    try { fs.rmdirSync(RUN_ROOT); } catch { /* in use */ }
+  }
+  await suiteRun();
+}
+
+function printLatency(samples: Map<string, number[]>): void {
+  const floor = summarize(samples.get('unshare(1) floor') ?? []).median;
+  console.log(`\n/bin/true start-to-exit, ${ROUNDS} interleaved rounds, ${os.cpus().length} cpus, kernel ${os.release()}`);
+  console.log(`${'method'.padEnd(20)}${'median ms'.padStart(11)}${'p90 ms'.padStart(10)}${'× floor'.padStart(10)}`);
+  for (const [name, s] of samples) {
+    const { median, p90 } = summarize(s);
+    console.log(`${name.padEnd(20)}${median.toFixed(2).padStart(11)}${p90.toFixed(2).padStart(10)}${(median / floor).toFixed(2).padStart(10)}`);
+  }
+}
+
+async function suiteRun(): Promise<void> {
+  const t0 = performance.now();
+  const results = await runSuite({ targets: [{ name: 'builtin', runtime: 'builtin', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default' }], profile: 'strict' });
+  const wall = performance.now() - t0;
+  const checks = results.targets.reduce((n, t) => n + t.checks.length, 0);
+  console.log(`\nwhole suite, builtin, strict: ${wall.toFixed(0)} ms wall for ${checks} checks on one container; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+}
+
+main().catch((e) => {
+  console.error(`isoprobe bench: ${e.message}`);
+  process.exit(2);
+});
