@@ -8,8 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Mocha from 'mocha';
 import { CATALOGUE } from '../suites/catalogue.js';
-import { BuiltinTarget } from '../runtime/builtin/builtin.js';
-import { detectCgroupLayout } from '../runtime/builtin/cgroup.js';
+import { createTarget } from '../runtime/registry.js';
 import { PROBE_PATH, SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../runtime/target.js';
 import type { CheckContext } from './check.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
@@ -18,7 +17,7 @@ import { environmentFingerprint } from './environment.js';
 import { EnvError } from './errors.js';
 import { FactsError, parseFacts } from './facts.js';
 import { captureHostView, type HostView } from './host-view.js';
-import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT, SHIM_BINARY } from './paths.js';
+import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from './paths.js';
 import { preflight } from './preflight.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from './results.js';
 import { armSentinels, probeArgs, verifySentinelsFromHost, type Sentinels } from './sentinels.js';
@@ -43,7 +42,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     const files: ProbeFiles = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
-    const units = await Promise.all(opts.targets.map((t) => runTarget(t, makeTarget(t, runDir), { hostView, sentinels, files, profile: opts.profile })));
+    const units = await Promise.all(opts.targets.map((t) => runTarget(t, createTarget(t, { runDir }), { hostView, sentinels, files, profile: opts.profile })));
     const targets = await runChecks(units, [...CATALOGUE], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     return {
       schema: RESULTS_SCHEMA_VERSION,
@@ -70,11 +69,6 @@ function makeRunDir(): string {
     try { fs.rmdirSync(RUN_ROOT); } catch { /* another run is using it */ }
   });
   return dir;
-}
-
-function makeTarget(t: TargetConfig, runDir: string): Target {
-  const layout = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-  return new BuiltinTarget(t.name, { shimPath: SHIM_BINARY, runDir, cgroups: layout });
 }
 
 interface Shared {
@@ -108,7 +102,7 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
     const ctx: CheckContext = {
       target: cfg.name, profile: shared.profile, spec, facts, host: outcome.hostFacts, hostView: shared.hostView,
       hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
-      sentinels: shared.sentinels, capabilities: { timeOffsets: true },
+      sentinels: shared.sentinels, capabilities: target.capabilities,
     };
     return { ...base, ctx };
   } catch (e) {

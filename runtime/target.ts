@@ -1,3 +1,4 @@
+import type { TargetCapabilities } from '../core/check.js';
 import type { ContainerSpec, RunOutcome } from '../core/spec.js';
 
 /**
@@ -7,6 +8,8 @@ import type { ContainerSpec, RunOutcome } from '../core/spec.js';
 export interface Target {
   readonly name: string;
   readonly runtime: string;
+  /** Settings this runtime can be asked for at all; checks of others skip with the reason. */
+  readonly capabilities: TargetCapabilities;
   /** Versions and settings that explain this target's results (shown, never compared). */
   info(): Promise<Record<string, string>>;
   /** Runs the container to completion. Rejects with a TargetError when it could not run. */

@@ -31,6 +31,7 @@ let containerSeq = 0;
 
 export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
+  readonly capabilities = { timeOffsets: true };
   private template: string | null = null;
 
   constructor(
