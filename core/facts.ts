@@ -1,0 +1,135 @@
+/**
+ * The probe's `facts` document (contract: probes/README.md), validated before any check reads it.
+ * A target whose probe printed nothing, junk, half a document or another schema version is a
+ * broken target (FactsError → the target's checks are 'error'), never a verdict on isolation.
+ *
+ * Unknown extra fields are accepted (and dropped), so a newer probe can add observations
+ * without breaking an older harness; a change of meaning bumps `schema`.
+ */
+import { z } from 'zod';
+
+export const FACTS_SCHEMA_VERSION = 1;
+
+/** 0 on success, otherwise the errno of the failed call. */
+const errno = z.number().int().nonnegative();
+const nsLink = z.object({ link: z.string().nullable(), errno });
+const rawFile = z.object({ text: z.string(), errno, truncated: z.boolean() });
+/** An attempt the probe may refuse: only in a namespace whose inode differs from the host's. */
+const refusal = z.enum(['shared-with-host', 'host-ns-unknown', 'own-ns-unknown']).nullable();
+
+const sentinels = z.object({
+  tcp: z.object({ target: z.string(), errno }).optional(),
+  abstract: z.object({ target: z.string(), errno }).optional(),
+  shm: z.object({ key: z.number().int(), errno }).optional(),
+  msg: z.object({ key: z.number().int(), errno }).optional(),
+  sem: z.object({ key: z.number().int(), errno }).optional(),
+  mq: z.object({ name: z.string(), errno }).optional(),
+  markers: z.array(z.object({ path: z.string(), errno })).optional(),
+  kill: z.object({ pid: z.number().int(), errno }).optional(),
+  sentinel_argv: z.object({ needle: z.string(), found: z.boolean(), scanned: z.number().int().nonnegative() }).optional(),
+  bind_port: z.object({ port: z.number().int(), errno }).optional(),
+  set_hostname: z.object({ name: z.string(), errno, refused: refusal }).optional(),
+  mount: z.object({ nonce: z.string(), errno, refused: refusal }).optional(),
+  create_file: z.object({ path: z.string(), errno }).optional(),
+  chroot_escape: z.object({
+    attempted: z.boolean(), errno, escaped: z.boolean(), markers_seen: z.number().int().nonnegative(),
+  }).optional(),
+});
+
+export const FactsSchema = z.object({
+  schema: z.literal(FACTS_SCHEMA_VERSION),
+  kind: z.literal('facts'),
+  pid: z.number().int(),
+  ppid: z.number().int(),
+  uid: z.number().int(),
+  gid: z.number().int(),
+  euid: z.number().int(),
+  ns: z.object({
+    pid: nsLink, mnt: nsLink, net: nsLink, uts: nsLink, ipc: nsLink, user: nsLink, time: nsLink, cgroup: nsLink,
+  }),
+  ns_for_children: z.object({ pid: nsLink, time: nsLink }),
+  hostname: z.string().nullable(),
+  proc_pids: z.array(z.number().int().positive()),
+  proc_errno: errno.optional(),
+  proc_self_stat_ok: z.boolean(),
+  files: z.object({
+    uid_map: rawFile, gid_map: rawFile, setgroups: rawFile, status: rawFile, mountinfo: rawFile,
+    cgroup: rawFile, timens_offsets: rawFile, uptime: rawFile, proc_mounts: rawFile,
+  }),
+  interfaces: z.array(z.object({
+    name: z.string(), index: z.number().int(), flags: z.number().int(), addrs: z.array(z.string()),
+  })),
+  interfaces_errno: errno.optional(),
+  /** Seconds. The probe prints null for a clock it cannot read, which fails validation here. */
+  clocks: z.object({ realtime: z.number(), monotonic: z.number(), boottime: z.number() }),
+  root: z.object({
+    dev: z.number().int(), ino: z.number().int(), parent_dev: z.number().int(), parent_ino: z.number().int(), errno: errno.optional(),
+  }),
+  sentinels,
+});
+
+export type ProbeFacts = z.infer<typeof FactsSchema>;
+export type FactsSentinels = ProbeFacts['sentinels'];
+export type RawFile = ProbeFacts['files'][keyof ProbeFacts['files']];
+
+/**
+ * Shown in reports but never compared by verdicts or baselines: they differ on every run
+ * (inode numbers are even reused once a namespace is freed), so a diff on them means nothing.
+ */
+export const INFORMATIONAL_FIELDS: readonly string[] = [
+  'pid', 'ppid', 'ns.*.link', 'ns_for_children.*.link', 'proc_pids', 'clocks.*', 'root.dev', 'root.ino',
+  'root.parent_dev', 'root.parent_ino', 'interfaces[].index', 'interfaces[].flags', 'files.*.text',
+  'sentinels.sentinel_argv.scanned',
+];
+
+export class FactsError extends Error {
+  readonly code = 'EFACTS';
+}
+
+/** Validates the probe's stdout; every failure is one line that says what was wrong and where. */
+export function parseFacts(stdout: string): ProbeFacts {
+  const doc = parseJson(stdout);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new FactsError(`probe output is JSON but not an object: ${excerpt(stdout.trim())}`);
+  }
+  const { schema, kind } = doc as Record<string, unknown>;
+  if (schema !== FACTS_SCHEMA_VERSION) {
+    throw new FactsError(`probe facts schema version ${JSON.stringify(schema)} is not supported (expected ${FACTS_SCHEMA_VERSION}): probe and harness are from different builds`);
+  }
+  if (kind !== 'facts') throw new FactsError(`probe output is not a facts document (kind ${JSON.stringify(kind)})`);
+  const result = FactsSchema.safeParse(doc);
+  if (!result.success) {
+    const [first, ...rest] = result.error.issues;
+    const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
+    throw new FactsError(`probe facts field ${fieldPath(first!.path)}: ${oneLine(first!.message)}${more}`);
+  }
+  return result.data;
+}
+
+function parseJson(stdout: string): unknown {
+  const text = stdout.trim();
+  if (text === '') throw new FactsError('probe printed nothing on stdout (expected one facts JSON document)');
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The probe prints a complete document or nothing; a cut one means the pipe or the probe died.
+    if (text.startsWith('{') && !text.endsWith('}')) {
+      throw new FactsError(`probe output is truncated JSON (${text.length} characters, ends with ${excerpt(text.slice(-40))})`);
+    }
+    throw new FactsError(`probe output is not JSON: ${excerpt(text)}`);
+  }
+}
+
+/** sentinels.markers[0].errno */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(document)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+function excerpt(s: string): string {
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ');
+}
