@@ -3,6 +3,7 @@
  * (concurrently), validate its facts, then evaluate the catalogue through mocha. Everything made
  * is registered for cleanup at birth and removed before this returns, also on failure.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const runDir = makeRunDir();
     const hostView = captureHostView();
     const sentinels = await armSentinels();
+    onCleanup('mounts leaked by the probe', () => detachLeakedMounts(`isoprobe-${sentinels.nonce}`));
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     const files: ProbeFiles = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
@@ -108,6 +110,14 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
   } catch (e) {
     if (e instanceof TargetError || e instanceof FactsError) return { ...base, ctx: null, error: e.message };
     throw e;
+  }
+}
+
+/** A probe mount that propagated to the host is a finding first, then removed. */
+function detachLeakedMounts(source: string): void {
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (post?.split(' ')[1] === source) spawnSync('umount', ['-l', pre.split(' ')[4]], { stdio: 'ignore' });
   }
 }
 

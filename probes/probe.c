@@ -644,12 +644,14 @@ static int mount_probe(const char *nonce) {
 	if (!made && errno != EEXIST)
 		return errno;
 	snprintf(source, sizeof source, "isoprobe-%s", nonce);
-	if (mount(source, MOUNT_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0)
+	/* The mount stays: it dies with the container's mount namespace unless it propagated to
+	 * the host, where the harness then finds (and removes) it. Unmounting here would
+	 * propagate too and hide the leak. */
+	if (mount(source, MOUNT_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0) {
 		err = errno;
-	else
-		umount2(MOUNT_DIR, MNT_DETACH);
-	if (made)
-		rmdir(MOUNT_DIR);
+		if (made)
+			rmdir(MOUNT_DIR);
+	}
 	return err;
 }
 
