@@ -12,7 +12,7 @@ import { nsOwnership } from '../host/ns.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
 import { createCgroup, type CgroupLayout, type CgroupPlacement } from './cgroup.js';
 import { DEFAULT_ID_MAPPING, writeIdMaps, type IdMapping } from './idmap.js';
-import { buildTemplate, instantiate } from './rootfs.js';
+import { buildTemplate, instantiate, makeScratch } from './rootfs.js';
 import { runShim } from './shim-session.js';
 import { shimArgs } from './shim-args.js';
 
@@ -28,6 +28,14 @@ export interface BuiltinOptions {
 }
 
 let containerSeq = 0;
+
+interface FsLayout {
+  rootfs: string;
+  /** Host path of the container's scratch directory. */
+  scratch: string;
+  /** Set when the shim must bind `scratch` over the rootfs's scratch mount point. */
+  scratchMount?: string;
+}
 
 export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
@@ -46,16 +54,16 @@ export class BuiltinTarget implements Target {
   async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
     const mapping = this.opts.idMapping ?? DEFAULT_ID_MAPPING;
     const id = `${this.name}-${process.pid}-${++containerSeq}`;
-    const rootfs = path.join(this.opts.runDir, id);
-    instantiate(this.templateFor(files), rootfs, mapping.hostBase, mapping.hostBase);
-    const removeRootfs = onCleanup(`rootfs ${rootfs}`, () => fs.rmSync(rootfs, { recursive: true, force: true }));
+    const own = path.join(this.opts.runDir, id);
+    const layout = this.layoutFor(spec, files, own, mapping);
+    const removeOwn = onCleanup(`container files ${own}`, () => fs.rmSync(own, { recursive: true, force: true }));
     let cgroup: CgroupPlacement | null = null;
     try {
       cgroup = createCgroup(this.opts.cgroups, id, spec.limits);
       const placed = cgroup;
       const removeCgroup = onCleanup(`cgroup ${placed.paths.join(',')}`, () => placed.remove());
       try {
-        return await this.runIn(spec, rootfs, placed, mapping);
+        return await this.runIn(spec, layout, placed, mapping);
       } finally {
         await removeCgroup();
       }
@@ -63,18 +71,18 @@ export class BuiltinTarget implements Target {
       if (e instanceof TargetError) throw e;
       throw new TargetError(this.name, (e as Error).message);
     } finally {
-      await removeRootfs();
+      await removeOwn();
     }
   }
 
-  private async runIn(spec: ContainerSpec, rootfs: string, cgroup: CgroupPlacement, mapping: IdMapping): Promise<RunOutcome> {
+  private async runIn(spec: ContainerSpec, fsLayout: FsLayout, cgroup: CgroupPlacement, mapping: IdMapping): Promise<RunOutcome> {
     const observe = this.opts.observe ?? true;
     const host: HostSideFacts = {
       ns: {}, uidMap: null, gidMap: null, createdFiles: [], hostClocks: null,
       cgroup: { version: cgroup.version, paths: cgroup.paths, limits: {} },
     };
     const newUserNs = !spec.share.includes('user');
-    const result = await runShim(this.opts.shimPath, shimArgs(spec, rootfs), {
+    const result = await runShim(this.opts.shimPath, shimArgs(spec, fsLayout.rootfs, fsLayout.scratchMount), {
       onPid: async (pid) => {
         if (newUserNs) writeIdMaps(pid, mapping);
         cgroup.join(pid);
@@ -89,7 +97,7 @@ export class BuiltinTarget implements Target {
     }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
     if (observe) {
       host.hostClocks = readHostClocks();
-      host.createdFiles = statScratch(rootfs);
+      host.createdFiles = statScratch(fsLayout.scratch);
     }
     for (const [controller, reason] of Object.entries(cgroup.unsupported)) host.cgroup.limits[`${controller}:unsupported`] = reason;
     return {
@@ -100,6 +108,17 @@ export class BuiltinTarget implements Target {
       stderr: result.stderr,
       hostFacts: host,
     };
+  }
+
+  /** The shared read-only template plus a scratch bind, or a private copy for a shared mount ns. */
+  private layoutFor(spec: ContainerSpec, files: ProbeFiles, own: string, m: IdMapping): FsLayout {
+    const template = this.templateFor(files);
+    if (spec.share.includes('mnt')) {
+      instantiate(template, own, m.hostBase, m.hostBase);
+      return { rootfs: own, scratch: path.join(own, SCRATCH_DIR) };
+    }
+    makeScratch(own, m.hostBase, m.hostBase);
+    return { rootfs: template, scratch: own, scratchMount: own };
   }
 
   private templateFor(files: ProbeFiles): string {
@@ -131,8 +150,7 @@ function readHostClocks(): HostSideFacts['hostClocks'] {
   return { monotonic: Number(process.hrtime.bigint()) / 1e9, boottime: uptime, realtime: Date.now() / 1000 };
 }
 
-function statScratch(rootfs: string): HostSideFacts['createdFiles'] {
-  const dir = path.join(rootfs, SCRATCH_DIR);
+function statScratch(dir: string): HostSideFacts['createdFiles'] {
   try {
     return fs.readdirSync(dir).map((name) => {
       const st = fs.statSync(path.join(dir, name));

@@ -15,7 +15,7 @@ export type CgroupLayout =
   | { version: 'none'; mode: 'none' };
 
 const CPU_PERIOD_US = 100_000;
-const RMDIR_RETRIES = 50;
+const RMDIR_RETRIES = 500;
 
 /** Reads the cgroup layout from mountinfo text (fields: see proc(5)). */
 export function detectCgroupLayout(mountinfo: string): CgroupLayout {
@@ -197,7 +197,7 @@ async function rmdirRetry(dir: string): Promise<void> {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
       if (code !== 'EBUSY' || i >= RMDIR_RETRIES) throw e;
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 2));
     }
   }
 }

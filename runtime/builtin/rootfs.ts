@@ -1,13 +1,14 @@
 /**
- * Assembles a container's root filesystem from the project's own static binaries: a template
- * per run, then a hard-linked copy per container (cheap, and each container gets its own
- * writable scratch directory whose ownership the host can inspect afterwards).
+ * Assembles the root filesystem from the project's own static binaries: one template per run,
+ * shared read-only by every container (the shim binds it), plus a writable scratch directory per
+ * container whose ownership the host inspects afterwards. Only a container that shares the host's
+ * mount namespace (no mounts allowed) gets a hard-linked copy of its own instead.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROBE_PATH, SCRATCH_DIR, type ProbeFiles } from '../target.js';
 
-const DIRS = ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc', path.dirname(PROBE_PATH).slice(1)];
+const DIRS = ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc', SCRATCH_DIR, path.dirname(PROBE_PATH).slice(1)];
 const BUSYBOX_LINKS = ['sh', 'true', 'ls', 'cat', 'sleep'];
 
 export function buildTemplate(dir: string, files: ProbeFiles): void {
@@ -23,12 +24,18 @@ export function buildTemplate(dir: string, files: ProbeFiles): void {
   fs.writeFileSync(path.join(dir, 'etc/hostname'), 'isoprobe\n');
 }
 
-/** Copies the template tree into `dir`, hard-linking regular files. */
+/** A scratch directory writable by the container's root only. */
+export function makeScratch(dir: string, rootUid: number, rootGid: number): void {
+  fs.mkdirSync(dir, { mode: 0o700 });
+  fs.chownSync(dir, rootUid, rootGid);
+}
+
+/** Copies the template tree into `dir`, hard-linking regular files, with its own scratch. */
 export function instantiate(template: string, dir: string, rootUid: number, rootGid: number): void {
   copyTree(template, dir);
   const scratch = path.join(dir, SCRATCH_DIR);
-  fs.mkdirSync(scratch, { mode: 0o700 });
   fs.chownSync(scratch, rootUid, rootGid);
+  fs.chmodSync(scratch, 0o700);
 }
 
 function copyTree(from: string, to: string): void {

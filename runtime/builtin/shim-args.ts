@@ -1,10 +1,12 @@
 /** Translates a ContainerSpec into isoprobe-shim's command line (pure, unit-tested). */
 import type { ContainerSpec } from '../../core/spec.js';
 
-export function shimArgs(spec: ContainerSpec, rootfs: string): string[] {
+export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string): string[] {
   const args: string[] = [];
   for (const ns of spec.share) args.push('--share', ns);
-  args.push('--rootfs', rootfs, '--hostname', spec.hostname);
+  args.push('--rootfs', rootfs);
+  if (scratch) args.push('--scratch', scratch);
+  args.push('--hostname', spec.hostname);
   if (spec.rootChange === 'chroot') args.push('--chroot');
   if (spec.caps === 'all') args.push('--keep-caps');
   args.push('--time-offsets', `${spec.timeOffsets.monotonicSec},${spec.timeOffsets.boottimeSec}`);

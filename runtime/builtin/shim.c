@@ -70,6 +70,7 @@ static const char *ns_names[NS_COUNT] = {"pid", "mnt", "net", "uts", "ipc", "use
 struct config {
   int share[NS_COUNT];
   const char *rootfs;
+  const char *scratch;
   const char *hostname;
   int use_chroot;
   int keep_caps;
@@ -215,6 +216,13 @@ static void setup_root(const struct config *c) {
   /* rprivate first: nothing we mount may propagate back to the host's mount namespace. */
   STEP("mount-private", mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
   STEP("bind-root", mount(root, root, NULL, MS_BIND | MS_REC, NULL));
+  /* One rootfs serves every container of a run, so it is read-only inside; what a container may
+   * write is its own tmpfs and its own scratch directory, bound below. */
+  STEP("root-readonly", mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+  if (c->scratch) {
+    snprintf(path, sizeof path, "%s/scratch", root);
+    STEP("scratch", mount(c->scratch, path, NULL, MS_BIND, NULL));
+  }
   mount_proc(c, root); /* before pivot_root: the old root's /proc is what makes it allowed */
   mount_sys(c, root);
   mount_dev(c, root);
@@ -388,8 +396,8 @@ static int run(const struct config *c) {
 static void usage(const char *msg) __attribute__((noreturn));
 static void usage(const char *msg) {
   fprintf(stderr,
-          "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--hostname NAME] [--chroot]\n"
-          "       [--keep-caps] [--time-offsets MONO_SEC,BOOT_SEC] -- PROGRAM [ARG...]\n",
+          "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--scratch DIR] [--hostname NAME]\n"
+          "       [--chroot] [--keep-caps] [--time-offsets MONO_SEC,BOOT_SEC] -- PROGRAM [ARG...]\n",
           msg);
   exit(EXIT_USAGE);
 }
@@ -414,6 +422,7 @@ static void parse_args(struct config *c, int argc, char **argv) {
     else if (!v) usage("option needs a value");
     else if (strcmp(a, "--share") == 0) parse_share(c, v), i++;
     else if (strcmp(a, "--rootfs") == 0) c->rootfs = v, i++;
+    else if (strcmp(a, "--scratch") == 0) c->scratch = v, i++;
     else if (strcmp(a, "--hostname") == 0) c->hostname = v, i++;
     else if (strcmp(a, "--time-offsets") == 0) {
       if (sscanf(v, "%ld,%ld", &c->mono_offset, &c->boot_offset) != 2) usage("bad --time-offsets");
