@@ -19,7 +19,9 @@ import { EnvError } from './errors.js';
 import { FactsError, parseFacts } from './facts.js';
 import { captureHostView, type HostView } from './host-view.js';
 import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from './paths.js';
+import { scanLeftovers } from './leftovers.js';
 import { preflight } from './preflight.js';
+import { isEmpty, liveRuns, reapLeftovers } from './reap.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from './results.js';
 import { armSentinels, probeArgs, verifySentinelsFromHost, type Sentinels } from './sentinels.js';
 import { specFor, type TargetConfig } from './targets-config.js';
@@ -36,6 +38,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
   preflight(new Set(opts.targets.map((t) => t.runtime)));
   const started = new Date();
   const t0 = performance.now();
+  reapKilledRuns();
   try {
     const runDir = makeRunDir();
     const hostView = captureHostView();
@@ -62,9 +65,17 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
   }
 }
 
+/** A SIGKILLed run could not clean up: its remains go now, unless another run is alive. */
+function reapKilledRuns(): void {
+  if (liveRuns().length > 0 || isEmpty(scanLeftovers())) return;
+  const { found } = reapLeftovers();
+  const what = Object.entries(found).filter(([, v]) => v.length > 0).map(([k, v]) => `${v.length} ${k}`).join(', ');
+  process.stderr.write(`isoprobe: removed what an earlier, killed run left behind (${what})\n`);
+}
+
 function makeRunDir(): string {
   fs.mkdirSync(RUN_ROOT, { recursive: true, mode: 0o755 });
-  const dir = fs.mkdtempSync(path.join(RUN_ROOT, 'run-'));
+  const dir = fs.mkdtempSync(path.join(RUN_ROOT, `run-${process.pid}-`));
   fs.chmodSync(dir, 0o755);
   onCleanup(`run directory ${dir}`, () => {
     fs.rmSync(dir, { recursive: true, force: true });

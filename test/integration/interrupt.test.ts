@@ -42,10 +42,12 @@ describe('interrupting a run', function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  const startRun = () => spawn(process.execPath, [CLI, 'run', '--config', path.join(dir, 'targets.json'), '--out', path.join(dir, 'out')], {
+    detached: true, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+
   it('Ctrl-C while containers start leaves no mount, cgroup, process, IPC object or directory', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', '--config', path.join(dir, 'targets.json'), '--out', path.join(dir, 'out')], {
-      detached: true, stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = startRun();
     let stderr = '';
     child.stderr!.on('data', (c) => { stderr += c; });
     const exited = once(child, 'exit');
@@ -55,6 +57,25 @@ describe('interrupting a run', function () {
     expect(caught, 'no container was ever seen starting').to.equal(true);
     expect({ code, signal }, stderr).to.deep.equal({ code: 130, signal: null });
     expect(stderr).to.include('SIGINT, cleaning up');
+    expect(scanLeftovers()).to.deep.equal({ mounts: [], cgroups: [], netns: [], processes: [], ipc: [] });
+    expect(fs.existsSync(RUN_ROOT), `${RUN_ROOT} still exists`).to.equal(false);
+  });
+
+  it('after a SIGKILL mid-run, the next run removes what the killed one left', async () => {
+    const child = startRun();
+    const exited = once(child, 'exit');
+    expect(await waitFor(shimRunning, 20_000), 'no container was ever seen starting').to.equal(true);
+    child.kill('SIGKILL'); // only the harness: its shims and containers die with it (PDEATHSIG)
+    await exited;
+    expect(await waitFor(() => !shimRunning(), 5_000), 'a shim outlived its harness').to.equal(true);
+    const left = scanLeftovers();
+    expect(left.ipc.length + left.cgroups.length, 'a SIGKILLed run should have left something to reap').to.be.greaterThan(0);
+    const next = spawn(process.execPath, [CLI, 'run', '--out', path.join(dir, 'out2')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    next.stderr!.on('data', (c) => { stderr += c; });
+    const [code] = await once(next, 'exit');
+    expect(stderr).to.include('removed what an earlier, killed run left behind');
+    expect(code, stderr).to.equal(0);
     expect(scanLeftovers()).to.deep.equal({ mounts: [], cgroups: [], netns: [], processes: [], ipc: [] });
     expect(fs.existsSync(RUN_ROOT), `${RUN_ROOT} still exists`).to.equal(false);
   });
