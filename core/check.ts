@@ -73,9 +73,11 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
     if (e instanceof SkipCheck) return { status: 'skip', reason: e.reason };
     if (e instanceof AssertionError) {
       const err = e as Error & { expected?: unknown; actual?: unknown; evidence?: string };
+      // chai records the compared value as "expected" for negated assertions too.
+      const negated = / to not /.test(err.message);
       return {
         status: 'fail',
-        expected: show(err.expected),
+        expected: `${negated ? 'not ' : ''}${show(err.expected)}`,
         observed: show(err.actual),
         evidence: `${err.message}${err.evidence ? `\n${err.evidence}` : ''}`,
       };

@@ -14,6 +14,10 @@ describe('check evaluation', () => {
     expect(v).to.include({ status: 'fail', expected: '1', observed: '7' });
     expect(v.evidence).to.match(/^the pid: expected 7 to equal 1/);
   });
+  it('a failed negated assertion says "not" in its expectation', () => {
+    const v = evaluate(mk(() => { expect('pid:[1]').to.not.equal('pid:[1]'); return ''; }), ctx);
+    expect(v).to.include({ status: 'fail', expected: 'not pid:[1]', observed: 'pid:[1]' });
+  });
   it('skip() is a skip with its reason', () => {
     expect(evaluate(mk(() => skip('timens', 'no time namespaces')), ctx)).to.deep.equal({ status: 'skip', reason: 'no time namespaces' });
   });
