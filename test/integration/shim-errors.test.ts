@@ -1,0 +1,37 @@
+/**
+ * A failing set-up step is reported by name and errno, so a user (and these tests) can tell
+ * exactly which step of container creation the kernel refused.
+ */
+import { expect } from 'chai';
+import { SHIM_BINARY } from '../../core/paths.js';
+import { DEFAULT_SPEC } from '../../core/spec.js';
+import { writeIdMaps, DEFAULT_ID_MAPPING } from '../../runtime/builtin/idmap.js';
+import { runShim } from '../../runtime/builtin/shim-session.js';
+import { shimArgs } from '../../runtime/builtin/shim-args.js';
+import { TargetError } from '../../runtime/target.js';
+
+const hooks = { onPid: async (pid: number) => writeIdMaps(pid, DEFAULT_ID_MAPPING), onReady: async () => {} };
+const opts = { target: 't', timeoutMs: 10_000 };
+
+async function failure(args: string[]): Promise<TargetError> {
+  try {
+    await runShim(SHIM_BINARY, args, hooks, opts);
+  } catch (e) {
+    if (e instanceof TargetError) return e;
+    throw e;
+  }
+  throw new Error('the shim did not fail');
+}
+
+describe('built-in runtime set-up errors', () => {
+  it('names the step and errno when the rootfs is missing', async () => {
+    const e = await failure(shimArgs({ ...DEFAULT_SPEC, argv: ['/bin/true'] }, '/nonexistent-isoprobe-rootfs'));
+    expect({ step: e.step, errno: e.errno }).to.deep.equal({ step: 'bind-root', errno: 2 });
+    expect(e.message).to.equal('t: container setup step "bind-root" failed: ENOENT (2)');
+  });
+
+  it('names exec when the program does not exist', async () => {
+    const e = await failure(shimArgs({ ...DEFAULT_SPEC, share: ['mnt'], argv: ['/no/such/program'] }, '/'));
+    expect({ step: e.step, errno: e.errno }).to.deep.equal({ step: 'exec', errno: 2 });
+  });
+});
