@@ -88,10 +88,7 @@ function createV1(mounts: Partial<Record<LimitController, string>>, name: string
       const dir = path.join(mount, 'isoprobe', name);
       fs.mkdirSync(dir, { recursive: true });
       dirs.push(dir);
-      for (const [file, value] of Object.entries(files[controller])) {
-        fs.writeFileSync(path.join(dir, file), value);
-        written[path.join(dir, file)] = file;
-      }
+      writeLimitFiles(dir, files[controller], written);
     }
   } catch (e) {
     void placement.remove();
@@ -131,18 +128,22 @@ function createV2(mountpoint: string, name: string, limits: Limits): CgroupPlace
       fs.writeFileSync(path.join(mountpoint, 'cgroup.subtree_control'), subtree);
       fs.writeFileSync(path.join(parent, 'cgroup.subtree_control'), subtree);
     }
-    for (const c of enable) {
-      for (const [file, value] of Object.entries(wanted[c])) {
-        if (file === 'memory.swap.max' && !fs.existsSync(path.join(dir, file))) continue; // swap accounting off
-        fs.writeFileSync(path.join(dir, file), value);
-        written[path.join(dir, file)] = file;
-      }
-    }
+    for (const c of enable) writeLimitFiles(dir, wanted[c], written);
   } catch (e) {
     void placement.remove();
     throw e;
   }
   return placement;
+}
+
+/** Writes each limit file, remembering where, so the host can read back what it set. */
+function writeLimitFiles(dir: string, files: Record<string, string>, written: Record<string, string>): void {
+  for (const [file, value] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    if (file === 'memory.swap.max' && !fs.existsSync(target)) continue; // swap accounting is off
+    fs.writeFileSync(target, value);
+    written[target] = file;
+  }
 }
 
 function allUnsupported(limits: Limits, reason: string): Partial<Record<LimitController, string>> {
