@@ -10,7 +10,8 @@ import { ConfigError, EnvError } from '../core/errors.js';
 import { REPO_ROOT } from '../core/paths.js';
 import { EXIT, type RunResults } from '../core/results.js';
 import { runSuite } from '../core/run.js';
-import { targetsFromFile, targetsFromRuntimes } from '../core/targets-config.js';
+import type { Namespace } from '../core/spec.js';
+import { targetsFromFile, targetsFromRuntimes, type TargetConfig } from '../core/targets-config.js';
 import { diffResults, diffText } from '../reports/diff.js';
 import { junitXml } from '../reports/junit.js';
 import { matrixHtml, matrixMarkdown } from '../reports/matrix.js';
@@ -45,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
-  const targets = cmd.configPath ? targetsFromFile(cmd.configPath) : targetsFromRuntimes(cmd.runtimes);
+  if (cmd.configPath && cmd.share) throw new ConfigError('--share and --config cannot be combined: put "share" in the target config');
+  const targets = cmd.configPath ? targetsFromFile(cmd.configPath) : withShared(targetsFromRuntimes(cmd.runtimes), cmd.share);
   const baseline = cmd.baselinePath ? readResults(cmd.baselinePath) : null;
   const results = await runSuite({ targets, profile: cmd.profile, grep: cmd.grep, reporter: ProgressReporter, version: VERSION });
   writeReports(cmd.outDir, results);
@@ -58,6 +60,15 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
     if (d.regressions.length > 0) code = EXIT.failed;
   }
   return code;
+}
+
+/** `--share pid,net`: the built-in runtime's negative controls, straight from the command line. */
+function withShared(targets: TargetConfig[], share: Namespace[] | undefined): TargetConfig[] {
+  if (!share || share.length === 0) return targets;
+  return targets.map((t) => {
+    if (t.runtime !== 'builtin') throw new ConfigError(`--share applies to the built-in runtime only, not "${t.name}" (use a target config)`);
+    return { ...t, name: `${t.name}-share-${share.join('-')}`, share };
+  });
 }
 
 function writeReports(outDir: string, results: RunResults): void {
