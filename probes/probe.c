@@ -748,6 +748,10 @@ static void emit_chroot_escape(const struct facts_opts *o) {
 	json_close('}');
 }
 
+/* The security facts and the enforcement subcommands live in their own files (same unit). */
+#include "security.c"
+#include "enforce.c"
+
 /* ---------------------------------------------------------------- subcommands */
 
 static void emit_sentinels(const struct facts_opts *o) {
@@ -808,6 +812,7 @@ static int cmd_facts(int argc, char **argv) {
 	emit_clocks();
 	emit_root();
 	emit_sentinels(&o);
+	emit_security();
 	json_close('}');
 	putchar('\n');
 	return 0;
@@ -829,6 +834,9 @@ static const struct subcommand {
 } SUBCOMMANDS[] = {
 	{"facts", FACTS_USAGE, cmd_facts},
 	{"true", "true", cmd_true},
+	{"forkbomb", FORKBOMB_USAGE, cmd_forkbomb},
+	{"memhog", MEMHOG_USAGE, cmd_memhog},
+	{"cpuburn", CPUBURN_USAGE, cmd_cpuburn},
 	{"help", "help", cmd_help},
 };
 #define N_SUBCOMMANDS (sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0])
