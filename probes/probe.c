@@ -812,7 +812,7 @@ static int cmd_facts(int argc, char **argv) {
 	emit_clocks();
 	emit_root();
 	emit_sentinels(&o);
-	emit_security();
+	emit_security(&o);
 	json_close('}');
 	putchar('\n');
 	return 0;

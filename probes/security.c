@@ -129,15 +129,24 @@ static struct child_report release_agent_child(void *arg) {
 	for (size_t i = 0; !where && i < sizeof mountpoints / sizeof *mountpoints; i++)
 		if (stat(mountpoints[i], &st) == 0 && S_ISDIR(st.st_mode))
 			where = mountpoints[i];
+	/* A hierarchy mounted from inside a cgroup namespace shows the namespace's root: only one the
+	 * container was not placed in (its root is the hierarchy's) has a release_agent. Try each. */
+	struct child_report best = {4, err};
+	snprintf(path, sizeof path, "%s/release_agent", strcmp(where ? where : "/", "/") ? where : "");
 	for (size_t i = 0; where && i < sizeof controllers / sizeof *controllers; i++) {
-		if (mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, controllers[i]) == 0) {
-			snprintf(path, sizeof path, "%s/release_agent", strcmp(where, "/") ? where : "");
-			return (struct child_report){5, err_of(access(path, W_OK))};
+		if (mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, controllers[i]) < 0) {
+			if (best.stage == 4 && errno != ENOENT && errno != EBUSY && errno != EINVAL)
+				best.err = errno;
+			continue;
 		}
-		if (errno != ENOENT && errno != EBUSY && errno != EINVAL)
-			err = errno;
+		struct child_report r = {5, err_of(access(path, W_OK))};
+		umount2(where, MNT_DETACH);
+		if (r.err == 0)
+			return r;
+		if (best.stage == 4 || best.err == ENOENT)
+			best = r;
 	}
-	return (struct child_report){4, err};
+	return best;
 }
 
 /* CVE-2022-0185: a user namespace with its own mount namespace, then fsopen(). Stages 1, 2. */
@@ -191,12 +200,14 @@ static int ptrace_probe(void) {
 
 /* ---------------------------------------------------------------- syscalls */
 
-static void emit_mknod_block(void) {
+/* Only in a mount namespace proven not to be the host's: /tmp could be the host's own. */
+static void emit_mknod_block(const struct facts_opts *o) {
+	const char *refused = host_ns_refusal(o, "mnt");
 	char path[64];
 	int open_err = -1;
 
 	snprintf(path, sizeof path, "/tmp/isoprobe-blk-%d", (int)getpid());
-	int err = err_of(mknod(path, S_IFBLK | 0600, makedev(7, 0)));
+	int err = refused ? 0 : err_of(mknod(path, S_IFBLK | 0600, makedev(7, 0)));
 	if (!err) {
 		/* Opening a block device is what the devices cgroup refuses; nothing is read. */
 		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -209,10 +220,11 @@ static void emit_mknod_block(void) {
 	json_str("path", path);
 	json_int("errno", err);
 	json_int("open_errno", open_err);
+	json_str("refused", refused);
 	json_close('}');
 }
 
-static void emit_syscalls(void) {
+static void emit_syscalls(const struct facts_opts *o) {
 	json_open("syscalls", '{');
 	json_int("keyctl", err_of(syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, 0 /* no such key */, 0)));
 	json_int("add_key", err_of(syscall(SYS_add_key, "user", "" /* empty description: EINVAL */, NULL, 0, KEY_SPEC_PROCESS_KEYRING)));
@@ -230,7 +242,7 @@ static void emit_syscalls(void) {
 	json_int("unshare_user", in_child(unshare_user_child, NULL).err);
 	json_int("ptrace_attach", ptrace_probe());
 	json_close('}');
-	emit_mknod_block();
+	emit_mknod_block(o);
 }
 
 /* ---------------------------------------------------------------- paths */
@@ -454,9 +466,9 @@ static void emit_stage(const char *key, struct child_report r) {
 	json_close('}');
 }
 
-static void emit_security(void) {
+static void emit_security(const struct facts_opts *o) {
 	json_open("security", '{');
-	emit_syscalls();
+	emit_syscalls(o);
 	emit_paths();
 	emit_devices();
 	emit_runtime_sockets();
