@@ -25,6 +25,10 @@ export interface ContainerSpec {
   rootChange: 'pivot_root' | 'chroot';
   /** 'default' drops to the documented default set; 'all' keeps every capability (weakened). */
   caps: 'default' | 'all';
+  /** The runtime's default seccomp filter ('default', also when absent) or none (weakened). */
+  seccomp?: 'default' | 'none';
+  /** no_new_privs set before exec (true, also when absent) or left off (weakened). */
+  noNewPrivs?: boolean;
   limits: Limits;
   timeOffsets: TimeOffsets;
   /** argv run inside the container. argv[0] is a path inside the rootfs. */
@@ -56,7 +60,11 @@ export interface HostSideFacts {
   uidMap: string | null;
   gidMap: string | null;
   /** Host-side cgroup path(s) the container was placed in, and the limits read back from cgroupfs. */
-  cgroup: { version: 'v1' | 'v2' | 'none'; paths: string[]; limits: Record<string, string> };
+  cgroup: {
+    version: 'v1' | 'v2' | 'none'; paths: string[]; limits: Record<string, string>;
+    /** Limit-hit counters read after the container ended (pids.events, memory.oom_control, ...). */
+    events?: Record<string, string>;
+  };
   /** Host view of files the probe created (path inside → host stat uid/gid). */
   createdFiles: { path: string; uid: number; gid: number }[];
   /** Host wall/monotonic/boottime clocks read right after the probe read its own. */

@@ -17,6 +17,9 @@ const builtinTarget = z.strictObject({
   rootChange: z.enum(['pivot_root', 'chroot']).default('pivot_root'),
   caps: z.enum(['default', 'all']).default('default'),
   limits: z.enum(['default', 'none']).default('default'),
+  /** Optional so that configs and literals written before these options stay valid. */
+  seccomp: z.enum(['default', 'none']).optional(),
+  noNewPrivs: z.boolean().optional(),
 });
 
 export type TargetConfig = z.infer<typeof builtinTarget>;
@@ -61,6 +64,8 @@ export function specFor(t: TargetConfig, argv: string[]): ContainerSpec {
     share: t.share,
     rootChange: t.rootChange,
     caps: t.caps,
+    seccomp: t.seccomp ?? 'default',
+    noNewPrivs: t.noNewPrivs ?? true,
     limits: t.limits === 'none' ? {} : DEFAULT_SPEC.limits,
     argv,
   };

@@ -10,7 +10,7 @@ import { onCleanup } from '../../core/cleanup.js';
 import { NAMESPACES, type ContainerSpec, type HostSideFacts, type RunOutcome } from '../../core/spec.js';
 import { nsOwnership } from '../host/ns.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
-import { createCgroup, type CgroupLayout, type CgroupPlacement } from './cgroup.js';
+import { createCgroup, readCgroupEvents, type CgroupLayout, type CgroupPlacement } from './cgroup.js';
 import { DEFAULT_ID_MAPPING, writeIdMaps, type IdMapping } from './idmap.js';
 import { buildTemplate, instantiate, makeScratch } from './rootfs.js';
 import { runShim } from './shim-session.js';
@@ -98,6 +98,7 @@ export class BuiltinTarget implements Target {
     if (observe) {
       host.hostClocks = readHostClocks();
       host.createdFiles = statScratch(fsLayout.scratch);
+      host.cgroup.events = readCgroupEvents(cgroup.paths); // before the cgroup is removed
     }
     for (const [controller, reason] of Object.entries(cgroup.unsupported)) host.cgroup.limits[`${controller}:unsupported`] = reason;
     return {

@@ -48,6 +48,22 @@ export interface CgroupPlacement {
   remove(): Promise<void>;
 }
 
+/** Counters that show a limit being hit, read after the container ended (v1 and v2 names). */
+const EVENT_FILES = ['pids.events', 'memory.events', 'memory.oom_control', 'memory.failcnt', 'memory.max_usage_in_bytes', 'memory.peak', 'cpu.stat'];
+
+/** {"memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 1", ...}: the files that exist. */
+export function readCgroupEvents(dirs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const dir of dirs) {
+    for (const name of EVENT_FILES) {
+      try {
+        out[name] = fs.readFileSync(path.join(dir, name), 'utf8').trim();
+      } catch { /* not this controller's, or not this cgroup version's */ }
+    }
+  }
+  return out;
+}
+
 export function createCgroup(layout: CgroupLayout, name: string, limits: Limits): CgroupPlacement {
   if (layout.version === 'v1') return createV1(layout.controllers, name, limits);
   if (layout.version === 'v2') return createV2(layout.mountpoint, name, limits);

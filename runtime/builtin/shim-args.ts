@@ -9,6 +9,8 @@ export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string):
   args.push('--hostname', spec.hostname);
   if (spec.rootChange === 'chroot') args.push('--chroot');
   if (spec.caps === 'all') args.push('--keep-caps');
+  if (spec.seccomp === 'none') args.push('--no-seccomp');
+  if (spec.noNewPrivs === false) args.push('--allow-new-privs');
   args.push('--time-offsets', `${spec.timeOffsets.monotonicSec},${spec.timeOffsets.boottimeSec}`);
   args.push('--', ...containerArgv(spec));
   return args;

@@ -74,6 +74,8 @@ struct config {
   const char *hostname;
   int use_chroot;
   int keep_caps;
+  int no_seccomp;
+  int allow_new_privs;
   long mono_offset;
   long boot_offset;
   char **argv;
@@ -170,6 +172,8 @@ static int bind_dev_node(const char *root, const char *name) {
   return mount(source, target, NULL, MS_BIND, NULL);
 }
 
+#include "harden.c"
+
 /* /proc needs a pid namespace owned by our user namespace; a shared (host) pid namespace can
  * only be shown by binding the host's /proc, which is exactly what sharing it means. */
 static void mount_proc(const struct config *c, const char *root) {
@@ -189,6 +193,7 @@ static void mount_sys(const struct config *c, const char *root) {
   unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
   if (c->share[NS_NET] && !c->share[NS_USER]) {
     STEP("sysfs", mount("/sys", target, NULL, MS_BIND | MS_REC, NULL));
+    STEP("sysfs", make_readonly(target)); /* the host's sysfs, but never writable */
     return;
   }
   STEP("sysfs", mount("sysfs", target, "sysfs", flags, NULL));
@@ -226,6 +231,8 @@ static void setup_root(const struct config *c) {
   mount_proc(c, root); /* before pivot_root: the old root's /proc is what makes it allowed */
   mount_sys(c, root);
   mount_dev(c, root);
+  mask_paths(root);
+  readonly_paths_setup(root);
   snprintf(path, sizeof path, "%s/tmp", root);
   STEP("tmp", mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=4m"));
   STEP("chdir-root", chdir(root));
@@ -306,6 +313,10 @@ static void container_init(const struct config *c, int go_fd) {
   if (!c->share[NS_UTS]) STEP("hostname", sethostname(c->hostname, strlen(c->hostname)));
   if (!c->share[NS_NET]) bring_up_lo();
   if (!c->share[NS_TIME]) enter_time_ns(c);
+  /* no_new_privs first: the filter then needs no CAP_SYS_ADMIN; seccomp before the caps drop,
+   * which it allows, so the exec'd program starts confined. */
+  if (!c->allow_new_privs) STEP("no-new-privs", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+  if (!c->no_seccomp) install_seccomp();
   if (!c->keep_caps) drop_caps();
   /* No fd of the runtime may reach the container (CVE-2024-21626 class): all ≥3 close on exec. */
   STEP("close-fds", (int)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC));
@@ -397,7 +408,8 @@ static void usage(const char *msg) __attribute__((noreturn));
 static void usage(const char *msg) {
   fprintf(stderr,
           "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--scratch DIR] [--hostname NAME]\n"
-          "       [--chroot] [--keep-caps] [--time-offsets MONO_SEC,BOOT_SEC] -- PROGRAM [ARG...]\n",
+          "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--time-offsets MONO_SEC,BOOT_SEC]\n"
+          "       -- PROGRAM [ARG...]\n",
           msg);
   exit(EXIT_USAGE);
 }
@@ -419,6 +431,8 @@ static void parse_args(struct config *c, int argc, char **argv) {
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--chroot") == 0) c->use_chroot = 1;
     else if (strcmp(a, "--keep-caps") == 0) c->keep_caps = 1;
+    else if (strcmp(a, "--no-seccomp") == 0) c->no_seccomp = 1;
+    else if (strcmp(a, "--allow-new-privs") == 0) c->allow_new_privs = 1;
     else if (!v) usage("option needs a value");
     else if (strcmp(a, "--share") == 0) parse_share(c, v), i++;
     else if (strcmp(a, "--rootfs") == 0) c->rootfs = v, i++;

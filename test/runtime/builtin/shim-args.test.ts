@@ -14,6 +14,10 @@ describe('shim arguments', () => {
     expect(args.slice(0, 4)).to.deep.equal(['--share', 'pid', '--share', 'net']);
     expect(args).to.include('--chroot').and.to.include('--keep-caps');
   });
+  it('turns the seccomp filter and no_new_privs off only when asked', () => {
+    expect(shimArgs({ ...spec, seccomp: 'default', noNewPrivs: true }, '/r')).to.not.include('--no-seccomp').and.not.include('--allow-new-privs');
+    expect(shimArgs({ ...spec, seccomp: 'none', noNewPrivs: false }, '/r')).to.include('--no-seccomp').and.include('--allow-new-privs');
+  });
   it('makes the program path relative to the rootfs when the mount namespace is shared', () => {
     expect(containerArgv({ ...spec, share: ['mnt'] })).to.deep.equal(['./isoprobe/probe', 'facts']);
     expect(containerArgv(spec)).to.deep.equal(['/isoprobe/probe', 'facts']);
