@@ -8,6 +8,7 @@ import { AssertionError } from 'chai';
 import type { ProbeFacts } from './facts.js';
 import type { HostView } from './host-view.js';
 import type { CheckMeta, Profile, Status } from './results.js';
+import type { EnforcementFacts } from './enforce.js';
 import type { Sentinels } from './sentinels.js';
 import type { ContainerSpec, HostSideFacts } from './spec.js';
 
@@ -27,6 +28,8 @@ export interface CheckContext {
   sentinels: Sentinels;
   /** Whether this target can configure a feature at all (e.g. time offsets); see Requirement. */
   capabilities: TargetCapabilities;
+  /** The bounded fork bomb / memory hog / cpu burn, each in a container of its own (core/enforce.ts). */
+  enforcement?: EnforcementFacts;
 }
 
 export interface TargetCapabilities {

@@ -36,6 +36,36 @@ const sentinels = z.object({
   }).optional(),
 });
 
+/** A stat of a masked or read-only path (probes/README.md, "security"). */
+const pathStat = z.object({
+  path: z.string(), errno,
+  mode: z.number().int().optional(), rdev: z.string().optional(), fs_type: z.number().int().optional(),
+  rdonly: z.number().int().optional(), entries: z.number().int().optional(),
+});
+/** How far a throwaway-namespace experiment got, and the errno that stopped it. */
+const stage = z.object({ stage: z.number().int(), errno });
+const tristate = z.union([z.literal(-1), z.literal(0), z.literal(1)]);
+
+const security = z.object({
+  syscalls: z.object({
+    keyctl: errno, add_key: errno, bpf: errno, open_by_handle_at: errno, kexec_load: errno, init_module: errno,
+    mount: errno, umount2: errno, swapon: errno, reboot: errno, io_uring_setup: errno, perf_event_open: errno,
+    unshare_user: errno, ptrace_attach: errno,
+  }),
+  mknod_block: z.object({ path: z.string(), errno, open_errno: z.number().int(), refused: refusal }),
+  masked: z.array(pathStat),
+  readonly: z.array(pathStat),
+  sysctl_write: z.object({ path: z.string(), errno }),
+  sys: z.object({ access_errno: errno, rdonly: tristate }),
+  devices: z.object({ host: z.array(z.object({ path: z.string(), errno })), block: z.array(z.string()), dev_errno: errno }),
+  runtime_sockets: z.array(z.object({ path: z.string(), exists: z.boolean(), connect_errno: errno })),
+  fds: z.array(z.object({ fd: z.number().int(), target: z.string(), inside_root: tristate })),
+  fds_errno: errno,
+  cwd: z.object({ path: z.string().nullable(), errno, inside_root: tristate }),
+  release_agent: stage,
+  userns_fsopen: stage,
+});
+
 export const FactsSchema = z.object({
   schema: z.literal(FACTS_SCHEMA_VERSION),
   kind: z.literal('facts'),
@@ -66,10 +96,13 @@ export const FactsSchema = z.object({
     dev: z.number().int(), ino: z.number().int(), parent_dev: z.number().int(), parent_ino: z.number().int(), errno: errno.optional(),
   }),
   sentinels,
+  /** Absent from probes older than the security area; its checks then fail as "not observed". */
+  security: security.optional(),
 });
 
 export type ProbeFacts = z.infer<typeof FactsSchema>;
 export type FactsSentinels = ProbeFacts['sentinels'];
+export type SecurityFacts = NonNullable<ProbeFacts['security']>;
 export type RawFile = ProbeFacts['files'][keyof ProbeFacts['files']];
 
 /**

@@ -15,6 +15,7 @@ import type { CheckContext } from './check.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
 import { cleanupAll, onCleanup } from './cleanup.js';
 import { environmentFingerprint } from './environment.js';
+import { runEnforcement } from './enforce.js';
 import { EnvError } from './errors.js';
 import { FactsError, parseFacts } from './facts.js';
 import { captureHostView, type HostView } from './host-view.js';
@@ -106,7 +107,8 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
   const spec = specFor(cfg, probeArgv(shared.sentinels, shared.hostView));
   const base = { name: cfg.name, runtime: cfg.runtime, info: { ...info, spec: describeSpec(cfg) } };
   try {
-    const outcome = await target.run(spec, shared.files);
+    // The limit-enforcement containers (core/enforce.ts) run beside the facts container.
+    const [outcome, enforcement] = await Promise.all([target.run(spec, shared.files), runEnforcement(target, spec, shared.files)]);
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
@@ -115,7 +117,7 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
     const ctx: CheckContext = {
       target: cfg.name, profile: shared.profile, spec, facts, host: outcome.hostFacts, hostView: shared.hostView,
       hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
-      sentinels: shared.sentinels, capabilities: target.capabilities,
+      sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
     };
     return { ...base, ctx };
   } catch (e) {
@@ -133,6 +135,7 @@ function detachLeakedMounts(source: string): void {
 }
 
 function describeSpec(t: TargetConfig): string {
-  const parts = [`share=${t.share.join(',') || 'none'}`, `root=${t.rootChange}`, `caps=${t.caps}`, `limits=${t.limits}`];
+  const parts = [`share=${t.share.join(',') || 'none'}`, `root=${t.rootChange}`, `caps=${t.caps}`, `limits=${t.limits}`,
+    `seccomp=${t.seccomp ?? 'default'}`, `no-new-privs=${t.noNewPrivs ?? true}`];
   return parts.join(' ');
 }

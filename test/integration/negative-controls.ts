@@ -21,6 +21,8 @@ export const VARIANTS: Variant[] = [
   { label: 'builtin root=chroot', target: { ...base, name: 'builtin-chroot', rootChange: 'chroot' } },
   { label: 'builtin caps=all', target: { ...base, name: 'builtin-allcaps', caps: 'all' } },
   { label: 'builtin limits=none', target: { ...base, name: 'builtin-nolimits', limits: 'none' } },
+  { label: 'builtin seccomp=none', target: { ...base, name: 'builtin-noseccomp', seccomp: 'none' } },
+  { label: 'builtin no-new-privs=off', target: { ...base, name: 'builtin-nonnp', noNewPrivs: false } },
 ];
 
 /** Checks whose declared negative controls include this weakening: they must fail on it. */

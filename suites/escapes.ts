@@ -1,0 +1,64 @@
+/**
+ * Known container escapes, each checked by its precondition only (probes/README.md, "security"):
+ * nothing is exploited, nothing is written. A check names its CVE; a pass means the precondition
+ * does not hold here, whatever the kernel or runtime version.
+ */
+import { expect } from 'chai';
+import { check, errnoName } from './define.js';
+import { ALL, sec } from './security.js';
+
+const RELEASE_AGENT_STAGES = ['', 'unshare(USER|NS|CGROUP)', 'map itself to root', 'make mounts private', 'mount a cgroup v1 hierarchy', 'access(release_agent, W_OK)'];
+const FSOPEN_STAGES = ['', 'unshare(USER|NS)', 'fsopen("cgroup2")'];
+
+function stageText(names: string[], s: { stage: number; errno: number }): string {
+  return s.stage < 0 ? `the experiment died: ${errnoName(s.errno)}` : `${names[s.stage] ?? `stage ${s.stage}`}: ${errnoName(s.errno)}`;
+}
+
+export const escapeChecks = [
+  check(
+    { id: 'escape.cve-2024-21626', area: 'security', title: 'no open fd and not the cwd resolves outside the container root (leaked runtime fds)', profiles: [...ALL],
+      references: ['CVE-2024-21626', 'OCI runtime spec: process.cwd'], negativeControl: 'runc < 1.1.12 with WORKDIR /proc/self/fd/7 (Docker)' },
+    (ctx) => {
+      const s = sec(ctx);
+      const outside = s.fds.filter((f) => f.inside_root !== 1).map((f) => `fd ${f.fd} → ${f.target} (inside: ${f.inside_root})`);
+      if (s.cwd.inside_root !== 1) outside.push(`cwd ${s.cwd.path ?? errnoName(s.cwd.errno)} (inside: ${s.cwd.inside_root})`);
+      const evidence = `fds ≥ 3: ${s.fds.map((f) => `${f.fd} → ${f.target}`).join(', ') || 'none'}; cwd ${s.cwd.path ?? errnoName(s.cwd.errno)}`;
+      expect(outside, `outside the root: ${evidence}`).to.deep.equal([]);
+      return evidence;
+    },
+  ),
+  check(
+    { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, even from a new user+cgroup namespace', profiles: [...ALL],
+      references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
+      negativeControl: 'Docker seccomp=unconfined with CapAdd SYS_ADMIN (no user namespace)' },
+    (ctx) => {
+      const r = sec(ctx).release_agent;
+      const evidence = `stopped at ${stageText(RELEASE_AGENT_STAGES, r)}`;
+      expect(r.stage === 5 && r.errno === 0, `a release_agent is writable: ${evidence}`).to.equal(false);
+      return evidence;
+    },
+  ),
+  check(
+    { id: 'escape.cve-2022-0185', area: 'security', title: 'a user namespace with its own mount namespace cannot be made to reach fsopen()', profiles: [...ALL],
+      references: ['CVE-2022-0185', 'Docker default seccomp profile (unshare needs CAP_SYS_ADMIN)', 'user_namespaces(7)'],
+      negativeControl: 'builtin seccomp=none; Docker seccomp=unconfined' },
+    (ctx) => {
+      const r = sec(ctx).userns_fsopen;
+      const evidence = `stopped at ${stageText(FSOPEN_STAGES, r)}`;
+      expect(r.stage === 2 && r.errno === 0, `fsopen reachable from a new user namespace: ${evidence}`).to.equal(false);
+      return evidence;
+    },
+  ),
+  check(
+    { id: 'escape.runtime-socket', area: 'security', title: 'no container runtime socket (docker, containerd, cri-o, podman) is present inside', profiles: [...ALL],
+      references: ['CIS Docker 5.31 (Docker socket not mounted)', 'OCI runtime spec: mounts'],
+      negativeControl: 'builtin share=mnt; Docker bind of /var/run/docker.sock' },
+    (ctx) => {
+      const socks = sec(ctx).runtime_sockets;
+      const present = socks.filter((s) => s.exists).map((s) => `${s.path} (connect: ${errnoName(s.connect_errno)})`);
+      const evidence = `present: ${present.join(', ') || 'none'} of ${socks.length} known paths`;
+      expect(present, evidence).to.deep.equal([]);
+      return evidence;
+    },
+  ),
+];
