@@ -29,6 +29,8 @@ export interface ContainerSpec {
   seccomp?: 'default' | 'none';
   /** no_new_privs set before exec (true, also when absent) or left off (weakened). */
   noNewPrivs?: boolean;
+  /** Leak a host directory fd into the container, as runc did before 1.1.12 (weakened). */
+  leakHostFd?: boolean;
   limits: Limits;
   timeOffsets: TimeOffsets;
   /** argv run inside the container. argv[0] is a path inside the rootfs. */

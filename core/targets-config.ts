@@ -20,6 +20,7 @@ const builtinTarget = z.strictObject({
   /** Optional so that configs and literals written before these options stay valid. */
   seccomp: z.enum(['default', 'none']).optional(),
   noNewPrivs: z.boolean().optional(),
+  leakHostFd: z.boolean().optional(),
 });
 
 export type TargetConfig = z.infer<typeof builtinTarget>;
@@ -66,6 +67,7 @@ export function specFor(t: TargetConfig, argv: string[]): ContainerSpec {
     caps: t.caps,
     seccomp: t.seccomp ?? 'default',
     noNewPrivs: t.noNewPrivs ?? true,
+    leakHostFd: t.leakHostFd ?? false,
     limits: t.limits === 'none' ? {} : DEFAULT_SPEC.limits,
     argv,
   };

@@ -17,7 +17,7 @@ function stageText(names: string[], s: { stage: number; errno: number }): string
 export const escapeChecks = [
   check(
     { id: 'escape.cve-2024-21626', area: 'security', title: 'no open fd and not the cwd resolves outside the container root (leaked runtime fds)', profiles: [...ALL],
-      references: ['CVE-2024-21626', 'OCI runtime spec: process.cwd'], negativeControl: 'runc < 1.1.12 with WORKDIR /proc/self/fd/7 (Docker)' },
+      references: ['CVE-2024-21626', 'OCI runtime spec: process.cwd'], negativeControl: 'builtin leak-fd=on; runc < 1.1.12 with WORKDIR /proc/self/fd/7 (Docker)' },
     (ctx) => {
       const s = sec(ctx);
       const outside = s.fds.filter((f) => f.inside_root !== 1).map((f) => `fd ${f.fd} → ${f.target} (inside: ${f.inside_root})`);

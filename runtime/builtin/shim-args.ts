@@ -11,6 +11,7 @@ export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string):
   if (spec.caps === 'all') args.push('--keep-caps');
   if (spec.seccomp === 'none') args.push('--no-seccomp');
   if (spec.noNewPrivs === false) args.push('--allow-new-privs');
+  if (spec.leakHostFd) args.push('--leak-host-fd');
   args.push('--time-offsets', `${spec.timeOffsets.monotonicSec},${spec.timeOffsets.boottimeSec}`);
   args.push('--', ...containerArgv(spec));
   return args;

@@ -75,6 +75,7 @@ struct config {
   int use_chroot;
   int keep_caps;
   int no_seccomp;
+  int leak_host_fd;
   int allow_new_privs;
   long mono_offset;
   long boot_offset;
@@ -306,6 +307,10 @@ static void container_init(const struct config *c, int go_fd) {
   }
   /* Made now, not at clone(): the parent has placed us in our cgroup, which becomes its root. */
   if (!c->share[NS_CGROUP]) STEP("cgroupns", unshare(CLONE_NEWCGROUP));
+  /* The weakened variant re-creates runc's CVE-2024-21626: a directory fd of the host, opened
+   * before the root change, survives into the container. */
+  int leaked = c->leak_host_fd ? open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (c->leak_host_fd && leaked < 0) fail_step("leak-host-fd");
   if (!c->share[NS_MNT]) setup_root(c);
   /* Sharing the host's mount namespace means no mounts and no root change at all; relative
    * paths then still resolve inside the rootfs directory. */
@@ -320,6 +325,7 @@ static void container_init(const struct config *c, int go_fd) {
   if (!c->keep_caps) drop_caps();
   /* No fd of the runtime may reach the container (CVE-2024-21626 class): all ≥3 close on exec. */
   STEP("close-fds", (int)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC));
+  if (leaked >= 0) STEP("leak-host-fd", fcntl(leaked, F_SETFD, 0));
   ssize_t ignored = write(err_fd, "R", 1);
   (void)ignored;
   if (read_byte(go_fd) != 'X') _exit(EXIT_SETUP);
@@ -408,7 +414,7 @@ static void usage(const char *msg) __attribute__((noreturn));
 static void usage(const char *msg) {
   fprintf(stderr,
           "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--scratch DIR] [--hostname NAME]\n"
-          "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--time-offsets MONO_SEC,BOOT_SEC]\n"
+          "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--leak-host-fd] [--time-offsets MONO_SEC,BOOT_SEC]\n"
           "       -- PROGRAM [ARG...]\n",
           msg);
   exit(EXIT_USAGE);
@@ -432,6 +438,7 @@ static void parse_args(struct config *c, int argc, char **argv) {
     if (strcmp(a, "--chroot") == 0) c->use_chroot = 1;
     else if (strcmp(a, "--keep-caps") == 0) c->keep_caps = 1;
     else if (strcmp(a, "--no-seccomp") == 0) c->no_seccomp = 1;
+    else if (strcmp(a, "--leak-host-fd") == 0) c->leak_host_fd = 1;
     else if (strcmp(a, "--allow-new-privs") == 0) c->allow_new_privs = 1;
     else if (!v) usage("option needs a value");
     else if (strcmp(a, "--share") == 0) parse_share(c, v), i++;

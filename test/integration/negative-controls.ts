@@ -23,6 +23,7 @@ export const VARIANTS: Variant[] = [
   { label: 'builtin limits=none', target: { ...base, name: 'builtin-nolimits', limits: 'none' } },
   { label: 'builtin seccomp=none', target: { ...base, name: 'builtin-noseccomp', seccomp: 'none' } },
   { label: 'builtin no-new-privs=off', target: { ...base, name: 'builtin-nonnp', noNewPrivs: false } },
+  { label: 'builtin leak-fd=on', target: { ...base, name: 'builtin-leakfd', leakHostFd: true } },
 ];
 
 /** Checks whose declared negative controls include this weakening: they must fail on it. */
