@@ -5,7 +5,7 @@ import { parseProcCgroup } from '../core/parse/cgroup.js';
 import { DEFAULT_SPEC } from '../core/spec.js';
 import { check, ownNamespaceCheck } from './define.js';
 
-const NEG = 'builtin share=cgroup; Docker CgroupnsMode=host';
+const NEG = 'builtin share=cgroup; builtin privileged; Docker CgroupnsMode=host';
 const OCI_CG = 'OCI runtime spec: linux.namespaces "cgroup", linux.cgroupsPath';
 const STRICTER = ['restricted', 'strict'] as const;
 

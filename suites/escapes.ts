@@ -30,7 +30,7 @@ export const escapeChecks = [
   check(
     { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, even from a new user+cgroup namespace', profiles: [...ALL],
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
-      negativeControl: 'Docker seccomp=unconfined with CapAdd SYS_ADMIN (no user namespace)' },
+      negativeControl: 'builtin privileged; Docker seccomp=unconfined with CapAdd SYS_ADMIN (no user namespace)' },
     (ctx) => {
       const r = sec(ctx).release_agent;
       const evidence = `stopped at ${stageText(RELEASE_AGENT_STAGES, r)}`;
@@ -41,7 +41,7 @@ export const escapeChecks = [
   check(
     { id: 'escape.cve-2022-0185', area: 'security', title: 'a user namespace with its own mount namespace cannot be made to reach fsopen()', profiles: [...ALL],
       references: ['CVE-2022-0185', 'Docker default seccomp profile (unshare needs CAP_SYS_ADMIN)', 'user_namespaces(7)'],
-      negativeControl: 'builtin seccomp=none; Docker seccomp=unconfined' },
+      negativeControl: 'builtin seccomp=none; builtin privileged; Docker seccomp=unconfined' },
     (ctx) => {
       const r = sec(ctx).userns_fsopen;
       const evidence = `stopped at ${stageText(FSOPEN_STAGES, r)}`;

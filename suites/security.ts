@@ -68,7 +68,7 @@ export const securityChecks = [
   check(
     { id: 'security.caps-default-set', area: 'security', title: 'no capability beyond Docker\'s default set, none inheritable or ambient', profiles: [...ALL],
       references: [OCI_CAPS, 'CIS Docker 5.3 (restrict Linux kernel capabilities)', 'Kubernetes Pod Security Standards baseline: capabilities', 'CVE-2022-24769'],
-      negativeControl: 'builtin caps=all; Docker CapAdd SYS_ADMIN; Docker --privileged' },
+      negativeControl: 'builtin caps=all; builtin privileged; Docker CapAdd SYS_ADMIN; Docker --privileged' },
     (ctx) => {
       const s = status(ctx);
       const extra = (mask: bigint) => capNames(mask).filter((c) => !DEFAULT_CAPS.includes(c));
@@ -81,7 +81,7 @@ export const securityChecks = [
   check(
     { id: 'security.no-host-caps', area: 'security', title: 'CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_TIME, CAP_SYS_PTRACE and the other host-reaching capabilities are absent', profiles: [...ALL],
       references: [OCI_CAPS, 'CIS Docker 5.3, 5.4 (no privileged containers)', 'capabilities(7)'],
-      negativeControl: 'builtin caps=all; Docker CapAdd SYS_ADMIN; Docker --privileged' },
+      negativeControl: 'builtin caps=all; builtin privileged; Docker CapAdd SYS_ADMIN; Docker --privileged' },
     (ctx) => {
       const s = status(ctx);
       const held = [...new Set([...capNames(s.capEff), ...capNames(s.capBnd)])].filter((c) => HOST_CAPS.includes(c));
@@ -93,7 +93,7 @@ export const securityChecks = [
   check(
     { id: 'security.seccomp-filter', area: 'security', title: 'a seccomp filter is active (Seccomp: 2)', profiles: [...ALL],
       references: ['OCI runtime spec: linux.seccomp', 'CIS Docker 5.21 (default seccomp profile not disabled)', 'Kubernetes Pod Security Standards restricted: seccompProfile'],
-      negativeControl: 'builtin seccomp=none; Docker seccomp=unconfined; Docker --privileged' },
+      negativeControl: 'builtin seccomp=none; builtin privileged; Docker seccomp=unconfined; Docker --privileged' },
     (ctx) => {
       const s = status(ctx);
       const filters = /^Seccomp_filters:\s*(\d+)/m.exec(ctx.facts.files.status.text)?.[1] ?? 'n/a';
@@ -106,7 +106,7 @@ export const securityChecks = [
     { id: 'security.dangerous-syscalls-refused', area: 'security', title: 'keyctl, add_key, bpf, open_by_handle_at, kexec_load, init_module, mount, umount2, swapon, reboot, io_uring_setup, perf_event_open and unshare(CLONE_NEWUSER) are refused',
       profiles: [...ALL],
       references: ['OCI runtime spec: linux.seccomp', 'CIS Docker 5.21', 'Docker default seccomp profile', 'CVE-2022-0185', 'CVE-2021-3490 (bpf)', 'CVE-2023-2598 (io_uring)'],
-      negativeControl: 'builtin seccomp=none; Docker seccomp=unconfined' },
+      negativeControl: 'builtin seccomp=none; builtin privileged; Docker seccomp=unconfined' },
     (ctx) => {
       const calls = sec(ctx).syscalls;
       const reached = DANGEROUS_SYSCALLS.filter((n) => !refused(calls[n]));
@@ -118,7 +118,7 @@ export const securityChecks = [
   check(
     { id: 'security.no-new-privs', area: 'security', title: 'no_new_privs is set: setuid binaries and file capabilities grant nothing', profiles: [...STRICTER],
       references: ['OCI runtime spec: process.noNewPrivileges', 'CIS Docker 5.25 (no-new-privileges)', 'Kubernetes Pod Security Standards restricted: allowPrivilegeEscalation=false'],
-      negativeControl: 'builtin no-new-privs=off; Docker without no-new-privileges' },
+      negativeControl: 'builtin no-new-privs=off; builtin privileged; Docker without no-new-privileges' },
     (ctx) => {
       const evidence = `NoNewPrivs: ${status(ctx).noNewPrivs}`;
       expect(status(ctx).noNewPrivs, evidence).to.equal(true);
@@ -128,7 +128,7 @@ export const securityChecks = [
   check(
     { id: 'security.ptrace-refused', area: 'security', title: 'a non-dumpable process that is not a child cannot be ptrace-attached', profiles: [...ALL],
       references: ['ptrace(2) "Ptrace access mode checking"', 'CIS Docker 5.3', 'Docker default seccomp profile (ptrace gated by CAP_SYS_PTRACE)'],
-      negativeControl: 'builtin caps=all; Docker CapAdd SYS_PTRACE' },
+      negativeControl: 'builtin caps=all; builtin privileged; Docker CapAdd SYS_PTRACE' },
     (ctx) => {
       const e = sec(ctx).syscalls.ptrace_attach;
       const evidence = `PTRACE_ATTACH to a non-dumpable sibling: ${errnoName(e)}`;

@@ -35,7 +35,7 @@ export const timeChecks = [
   ),
   check(
     { id: 'time.no-sys-time', area: 'time', title: 'CAP_SYS_TIME is neither effective nor in the bounding set (the clock cannot be set)', profiles: ['baseline', 'restricted', 'strict'],
-      references: ['capabilities(7) CAP_SYS_TIME', 'CIS Docker 5.3 (Linux kernel capabilities restricted)'], negativeControl: 'builtin caps=all; Docker CapAdd SYS_TIME' },
+      references: ['capabilities(7) CAP_SYS_TIME', 'CIS Docker 5.3 (Linux kernel capabilities restricted)'], negativeControl: 'builtin caps=all; builtin privileged; Docker CapAdd SYS_TIME' },
     ({ facts }) => {
       const status = parseStatus(facts.files.status.text);
       const has = (mask: bigint) => (mask >> CAP_SYS_TIME) & 1n ? 'yes' : 'no';

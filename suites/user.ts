@@ -4,7 +4,7 @@ import { parseIdMap } from '../core/parse/idmap.js';
 import { NAMESPACES } from '../core/spec.js';
 import { check, ownNamespaceCheck } from './define.js';
 
-const NEG = 'builtin share=user; Docker without userns-remap';
+const NEG = 'builtin share=user; builtin privileged; Docker without userns-remap';
 const OCI_USER = 'OCI runtime spec: linux.namespaces "user", uidMappings/gidMappings';
 const STRICTER = ['restricted', 'strict'] as const;
 

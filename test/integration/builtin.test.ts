@@ -24,6 +24,11 @@ describe('built-in runtime, end to end', function () {
     results = await runSuite({ targets: [ISOLATED, ...VARIANTS.map((v) => v.target)], profile: 'strict' });
   });
 
+  it('every check has a built-in negative control exercised here', () => {
+    const flipped = new Set(VARIANTS.flatMap((v) => checksFlippedBy(v.label, CATALOGUE)));
+    expect(CATALOGUE.map((c) => c.id).filter((id) => !flipped.has(id))).to.deep.equal([]);
+  });
+
   it('ran every target', () => {
     for (const t of results.targets) expect(t.error, `${t.name}: ${t.error}`).to.equal(undefined);
     expect(results.targets).to.have.length(1 + VARIANTS.length);
