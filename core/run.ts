@@ -93,18 +93,19 @@ interface Shared {
 }
 
 /** The probe's command line: the sentinels to look for, and the bounded write tests. */
-export function probeArgv(sentinels: Sentinels, hostView: HostView): string[] {
+export function probeArgv(sentinels: Sentinels, hostView: HostView, target: string): string[] {
   const n = sentinels.nonce;
   return [
     PROBE_PATH, 'facts', ...probeArgs(sentinels, hostView),
-    '--set-hostname', `isoprobe-${n}`, '--mount-nonce', n,
+    // Per target, so that a mount leaked by one target is not blamed on another running beside it.
+    '--set-hostname', `isoprobe-${n}`, '--mount-nonce', `${n}-${target}`,
     '--create-file', `${SCRATCH_DIR}/owned-${n}`, '--chroot-escape',
   ];
 }
 
 async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Promise<TargetUnderTest> {
   const info = await target.info();
-  const spec = specFor(cfg, probeArgv(shared.sentinels, shared.hostView));
+  const spec = specFor(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
   const base = { name: cfg.name, runtime: cfg.runtime, info: { ...info, spec: describeSpec(cfg) } };
   try {
     // The limit-enforcement containers (core/enforce.ts) run beside the facts container.
@@ -126,11 +127,11 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
   }
 }
 
-/** A probe mount that propagated to the host is a finding first, then removed. */
+/** A probe mount that propagated to the host (any target's) is a finding first, then removed. */
 function detachLeakedMounts(source: string): void {
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [pre, post] = line.split(' - ');
-    if (post?.split(' ')[1] === source) spawnSync('umount', ['-l', pre.split(' ')[4]], { stdio: 'ignore' });
+    if (post?.split(' ')[1]?.startsWith(source)) spawnSync('umount', ['-l', pre.split(' ')[4]], { stdio: 'ignore' });
   }
 }
 
