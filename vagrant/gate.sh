@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The Vagrant CI gate: builds the local box if missing, boots each Debian 12 VM (cgroup v2, then
+# cgroup v1) under software emulation with vagrant-libvirt, runs isoprobe inside against every
+# runtime there, collects reports/vagrant/<machine>/ and a combined matrix in reports/vagrant/,
+# and tears everything down on success, failure or Ctrl-C.
+#
+#   bash vagrant/gate.sh          (as root, Debian 12; exit 0 only if every machine ran and every
+#                                  required check passed; 1 otherwise; 2 set-up error)
+#
+# Settings: ISOPROBE_GATE_MACHINES ("debian12 debian12-cgroup1"), ISOPROBE_RUNTIMES
+# (builtin,docker,runc,crun), ISOPROBE_PROFILE (baseline), ISOPROBE_GATE_UP_TIMEOUT (2700 s per
+# machine), ISOPROBE_VM_MEMORY, ISOPROBE_VM_CPUS. Network: nothing leaves the host; libvirtd, its
+# isolated bridge, the VMs and vagrant run in a network namespace the gate makes and deletes.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+cache=$repo/vagrant/.cache
+reports=$repo/reports/vagrant
+machines=${ISOPROBE_GATE_MACHINES:-debian12 debian12-cgroup1}
+export ISOPROBE_RUNTIMES=${ISOPROBE_RUNTIMES:-builtin,docker,runc,crun}
+export ISOPROBE_PROFILE=${ISOPROBE_PROFILE:-baseline}
+[ "$(id -u)" = 0 ] || { echo "gate: must run as root" >&2; exit 2; }
+
+t0=$(date +%s)
+stage_start=$t0
+mkdir -p "$cache"
+run=$(mktemp -d "$cache/run.XXXXXX")
+stages=$cache/last-stages
+: > "$stages"
+stage() { local now; now=$(date +%s); echo "gate-stage $1 $((now - stage_start))" >> "$stages"; echo "gate: [$1] $((now - stage_start))s" >&2; stage_start=$now; }
+log() { echo "gate: $*" >&2; }
+
+ns=isoprobe-gate-$$
+inner_pid=''
+teardown_done=0
+teardown() {
+  [ "$teardown_done" = 1 ] && return; teardown_done=1
+  set +e
+  local s; s=$(date +%s)
+  if [ -n "$inner_pid" ] && kill -0 "$inner_pid" 2>/dev/null; then
+    log "stopping the VMs and libvirtd"
+    kill -TERM "$inner_pid" 2>/dev/null
+    for _ in $(seq 1 600); do kill -0 "$inner_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$inner_pid" 2>/dev/null   # unshare --kill-child: the pid namespace goes with it
+    wait "$inner_pid" 2>/dev/null
+  fi
+  if ip netns list 2>/dev/null | grep -qw "$ns"; then
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+    for _ in $(seq 1 20); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.5; done
+    ip netns del "$ns"
+  fi
+  for f in "$cache"/box-*/.build.*/disk.raw; do
+    [ -e "$f" ] || continue
+    for l in $(losetup -j "$f" -O NAME -n 2>/dev/null); do losetup -d "$l"; done
+  done
+  rm -rf "$run"
+  echo "gate-stage teardown $(( $(date +%s) - s ))" >> "$stages"
+  echo "gate: [teardown] $(( $(date +%s) - s ))s" >&2
+}
+on_exit() { local rc=$?; teardown; exit $rc; }
+trap on_exit EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+# 1. Host tools (Debian packages), installed without starting any service.
+need=()
+for c in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils debootstrap:debootstrap vagrant:vagrant \
+         libvirtd:libvirt-daemon virsh:libvirt-clients dnsmasq:dnsmasq-base iptables:iptables \
+         rsync:rsync sfdisk:fdisk ssh:openssh-client unshare:util-linux; do
+  command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
+done
+[ -d /usr/share/rubygems-integration/all/gems ] && ls -d /usr/share/rubygems-integration/all/gems/vagrant-libvirt-* >/dev/null 2>&1 || need+=(vagrant-libvirt)
+[ -e /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so ] || need+=(libvirt-daemon-driver-qemu)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } > "$run/apt.log" 2>&1 || {
+    tail -20 "$run/apt.log" >&2; [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d; log "package install failed"; exit 2; }
+  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+mkdir -p /etc/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt   # mount points only
+stage host-packages
+
+# 2. isoprobe built on the host; the guests get this build through the rsync synced folder.
+if [ ! -d node_modules ]; then npm install --no-audit --no-fund >&2; else npm run -s build >&2; fi
+stage host-build
+
+# 3. The box, cached by a hash of the box scripts and the Node binary baked into it.
+key=$(cat vagrant/box/*.sh "$(command -v node)" | sha256sum | cut -c1-16)
+box_dir=$cache/box-$key
+if [ ! -f "$box_dir/isoprobe-debian12.box" ]; then
+  for old in "$cache"/box-*; do [ -d "$old" ] && [ "$old" != "$box_dir" ] && rm -rf "$old"; done
+  log "building the box ($box_dir)"
+  ISOPROBE_DEB_CACHE=$cache/debs bash vagrant/box/build.sh "$box_dir"
+else
+  log "box cached: $box_dir"
+fi
+stage box
+
+# 4. The namespaces, libvirtd, vagrant and the machines, one at a time.
+ip netns add "$ns"
+rm -rf "$reports"; mkdir -p "$reports"
+export GATE_RUN=$run GATE_STAGES=$stages GATE_BOX_DIR=$box_dir GATE_BOX_KEY=$key GATE_CACHE=$cache GATE_REPORTS=$reports
+export GATE_MACHINES=$machines GATE_UP_TIMEOUT=${ISOPROBE_GATE_UP_TIMEOUT:-2700}
+ip netns exec "$ns" unshare --mount --pid --fork --kill-child --mount-proc --propagation private \
+  bash "$repo/vagrant/lib/inner.sh" &
+inner_pid=$!
+set +e
+wait "$inner_pid"; inner_rc=$?
+set -e
+inner_pid=''
+teardown
+stage_start=$(date +%s)
+[ "$inner_rc" = 0 ] || log "the VM stage exited $inner_rc"
+
+# 5. The combined matrix: every machine's targets as <machine>/<target>.
+set +e
+node vagrant/lib/combine.mjs "$reports" $machines
+combine_rc=$?
+set -e
+stage combine
+
+echo "gate: wall time per stage (s):" >&2
+total=$(( $(date +%s) - t0 ))
+echo "gate-stage total $total" >> "$stages"
+sed -n 's/^gate-stage /  /p' "$stages" >&2
+cp "$stages" "$reports/stages.txt"
+rc=$combine_rc
+[ "$inner_rc" = 0 ] || rc=1
+[ "$rc" = 0 ] && log "PASS" || log "FAIL (exit $rc)"
+exit "$rc"
