@@ -39,6 +39,7 @@
 #define SCHEMA 1
 #define EXIT_USAGE 2
 #define EXIT_UNSUPPORTED 3
+#define EXIT_NO_GO 4
 
 #define MAX_PROC_ENTRIES 4096
 #define MAX_FILE_BYTES (64 * 1024)
@@ -49,6 +50,7 @@
 #define MAX_ADDRS 16
 #define CONNECT_TIMEOUT_MS 1000
 #define CHILD_TIMEOUT_MS 2000
+#define WAIT_STDIN_MS 30000
 #define ESCAPE_DEPTH 64
 #define MOUNT_DIR "/tmp/isoprobe-mnt"
 
@@ -173,7 +175,7 @@ struct facts_opts {
 	socklen_t tcp_len;
 	const char *tcp, *abstract, *mq, *sentinel_argv, *set_hostname, *mount_nonce, *create_file;
 	long long shm_key, msg_key, sem_key, kill_pid, bind_port;
-	int has_shm, has_msg, has_sem, has_kill, has_bind, chroot_escape;
+	int has_shm, has_msg, has_sem, has_kill, has_bind, chroot_escape, wait_stdin;
 	const char *markers[MAX_MARKERS];
 	int n_markers;
 	struct host_ns host_ns[MAX_HOST_NS];
@@ -184,7 +186,7 @@ static const char FACTS_USAGE[] =
 	"facts [--tcp HOST:PORT] [--abstract NAME] [--shm-key K] [--msg-key K] [--sem-key K] [--mq /NAME]"
 	" [--marker PATH]... [--host-pid PID] [--sentinel-argv STR] [--bind-port PORT]"
 	" [--host-ns NAME:INO]... [--set-hostname NAME] [--mount-nonce STR] [--create-file PATH]"
-	" [--chroot-escape]";
+	" [--chroot-escape] [--wait-stdin]";
 
 static int usage_error(const char *usage, const char *why, const char *what) {
 	fprintf(stderr, "probe: %s '%s'\nusage: probe %s\n", why, what, usage);
@@ -290,6 +292,10 @@ static int parse_facts_opts(int argc, char **argv, struct facts_opts *o) {
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--chroot-escape")) {
 			o->chroot_escape = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--wait-stdin")) {
+			o->wait_stdin = 1;
 			continue;
 		}
 		int r = set_value_option(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
@@ -788,6 +794,32 @@ static void emit_sentinels(const struct facts_opts *o) {
 	json_close('}');
 }
 
+/*
+ * --wait-stdin: a runtime that cannot hold the container between set-up and exec (Docker,
+ * `runc run`) holds the probe here instead, so the host can observe its namespaces, id maps and
+ * cgroup while it is alive; the facts are gathered in milliseconds once the byte arrives.
+ * 0 when the byte came; otherwise a one-line reason on stderr.
+ */
+static int wait_for_stdin_byte(void) {
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+	char c;
+	int r;
+
+	do
+		r = poll(&p, 1, WAIT_STDIN_MS);
+	while (r < 0 && errno == EINTR);
+	if (r == 0) {
+		fprintf(stderr, "probe: --wait-stdin: no byte on stdin within %d ms\n", WAIT_STDIN_MS);
+		return -1;
+	}
+	ssize_t n = r < 0 ? -1 : read(STDIN_FILENO, &c, 1);
+	if (n != 1) {
+		fprintf(stderr, "probe: --wait-stdin: %s before the byte\n", n == 0 ? "end of stdin" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_facts(int argc, char **argv) {
 	struct facts_opts o = {0};
 	char hostname[HOST_NAME_MAX + 1] = "";
@@ -795,6 +827,8 @@ static int cmd_facts(int argc, char **argv) {
 
 	if (rc)
 		return rc;
+	if (o.wait_stdin && wait_for_stdin_byte() < 0)
+		return EXIT_NO_GO;
 	json_open(NULL, '{');
 	json_int("schema", SCHEMA);
 	json_str("kind", "facts");
