@@ -39,7 +39,9 @@ teardown() {
   local s; s=$(date +%s)
   if [ -n "$inner_pid" ] && kill -0 "$inner_pid" 2>/dev/null; then
     log "stopping the VMs and libvirtd"
-    kill -TERM "$inner_pid" 2>/dev/null
+    # inner_pid is unshare (setsid and ip exec into it); the inside is its child, pid 1 of the
+    # namespace, which destroys the machines and stops libvirtd on TERM.
+    for c in $(pgrep -P "$inner_pid"); do kill -TERM "$c" 2>/dev/null; done
     for _ in $(seq 1 600); do kill -0 "$inner_pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "$inner_pid" 2>/dev/null   # unshare --kill-child: the pid namespace goes with it
     wait "$inner_pid" 2>/dev/null
@@ -104,8 +106,12 @@ ip netns add "$ns"
 rm -rf "$reports"; mkdir -p "$reports"
 export GATE_RUN=$run GATE_STAGES=$stages GATE_BOX_DIR=$box_dir GATE_BOX_KEY=$key GATE_CACHE=$cache GATE_REPORTS=$reports
 export GATE_MACHINES=$machines GATE_UP_TIMEOUT=${ISOPROBE_GATE_UP_TIMEOUT:-2700}
-ip netns exec "$ns" unshare --mount --pid --fork --kill-child --mount-proc --propagation private \
-  bash "$repo/vagrant/lib/inner.sh" &
+# setsid: a Ctrl-C on the terminal reaches only this script, which then stops the inside in
+# order (vagrant destroy, libvirtd) instead of qemu and libvirtd dying on the same SIGINT.
+# env --default-signal: unshare ignores INT and TERM while it waits, and the inside must not
+# inherit that.
+setsid ip netns exec "$ns" unshare --mount --pid --fork --kill-child --mount-proc --propagation private \
+  env --default-signal=INT,TERM,HUP bash "$repo/vagrant/lib/inner.sh" < /dev/null &
 inner_pid=$!
 set +e
 wait "$inner_pid"; inner_rc=$?
