@@ -1,0 +1,63 @@
+/**
+ * The Docker daemon: the client, the preflight (no daemon is an environment error: exit 2, one
+ * line), the fingerprint the report shows, and the reaping of what killed runs left (labelled
+ * containers whose owning run is dead; the probe images only on `isoprobe clean`).
+ */
+import Dockerode from 'dockerode';
+import { EnvError } from '../../core/errors.js';
+import { pidAlive } from '../oci/reap.js';
+import { daemonMessage } from './errors.js';
+import { LABEL, removeProbeImages } from './image.js';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+/** Label with the pid of the run that made the container: only dead runs' containers are reaped. */
+export const OWNER_LABEL = 'isoprobe.owner';
+
+export function dockerClient(socketPath = DOCKER_SOCKET): Dockerode {
+  return new Dockerode({ socketPath });
+}
+
+export async function pingDaemon(docker: Dockerode, socketPath = DOCKER_SOCKET): Promise<void> {
+  try {
+    await docker.ping();
+  } catch (e) {
+    throw new EnvError(`no Docker daemon at ${socketPath} (start dockerd): ${daemonMessage(e)}`);
+  }
+}
+
+/** Engine version and settings that explain a docker target's results. */
+export async function daemonInfo(docker: Dockerode): Promise<Record<string, string>> {
+  const [v, info] = await Promise.all([docker.version(), docker.info()]);
+  return {
+    engine: `Docker ${v.Version} (API ${v.ApiVersion})`,
+    runtimes: Object.keys(info.Runtimes ?? {}).join(', '),
+    defaultRuntime: String(info.DefaultRuntime ?? ''),
+    cgroupDriver: String(info.CgroupDriver ?? ''),
+    cgroupVersion: String(info.CgroupVersion ?? ''),
+    securityOptions: (info.SecurityOptions ?? []).join('; '),
+    storageDriver: String(info.Driver ?? ''),
+    containerd: String(info.ContainerdCommit?.ID ?? ''),
+    runc: String(info.RuncCommit?.ID ?? ''),
+  };
+}
+
+/** isoprobe containers whose run is no longer alive (a SIGKILLed harness), removed; returns their names. */
+export async function reapStaleContainers(docker: Dockerode): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
+  const stale = list.filter((c) => {
+    const owner = Number(c.Labels[OWNER_LABEL]);
+    return !(Number.isInteger(owner) && owner > 0 && pidAlive(owner));
+  });
+  for (const c of stale) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: { statusCode?: number }) => {
+      if (e.statusCode !== 404) throw e;
+    });
+  }
+  return stale.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id);
+}
+
+/** `isoprobe clean`: every isoprobe container of a dead run, then every probe image. */
+export async function cleanDocker(docker: Dockerode = dockerClient()): Promise<{ containers: string[]; images: string[] }> {
+  const containers = await reapStaleContainers(docker);
+  return { containers, images: await removeProbeImages(docker) };
+}

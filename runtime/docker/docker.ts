@@ -1,0 +1,96 @@
+/**
+ * Docker (through dockerode, never the CLI) as a target. Docker cannot hold a container between
+ * set-up and exec, so the probe holds itself (`facts --wait-stdin`) while the host observes it
+ * through the pid inspect reports; the files it created are read from the overlay upper dir
+ * before the container is removed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Dockerode from 'dockerode';
+import { capNames, CAP_NAMES, parseStatus } from '../../core/parse/status.js';
+import type { ContainerSpec, HostSideFacts, RunOutcome } from '../../core/spec.js';
+import { readCgroupEvents, type CgroupLayout } from '../builtin/cgroup.js';
+import { emptyHostFacts, holdProbe, observeLive, readHostClocks, statScratch } from '../oci/observe.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
+import { daemonInfo, OWNER_LABEL, pingDaemon, reapStaleContainers } from './daemon.js';
+import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
+import { ensureProbeImage, LABEL } from './image.js';
+import { runSession } from './session.js';
+
+export interface DockerOptions {
+  docker: Dockerode;
+  socketPath: string;
+  cgroups: CgroupLayout;
+  /** Raw HostConfig over the translated one (core/targets-config.ts). */
+  hostConfig?: HostConfig;
+  /** HostConfig.Runtime: a runtime registered with dockerd. */
+  dockerRuntime?: string;
+  timeoutMs?: number;
+}
+
+let containerSeq = 0;
+
+export class DockerTarget implements Target {
+  readonly runtime = 'docker';
+  /** No Docker release can be asked for time namespace offsets. */
+  readonly capabilities = { timeOffsets: false };
+  private prepared: Promise<Record<string, string>> | null = null;
+
+  constructor(readonly name: string, private readonly opts: DockerOptions) {}
+
+  async info(): Promise<Record<string, string>> {
+    const info = { ...(await this.prepare()) };
+    if (this.opts.hostConfig) info.hostConfig = JSON.stringify(this.opts.hostConfig);
+    if (this.opts.dockerRuntime) info.dockerRuntime = this.opts.dockerRuntime;
+    return info;
+  }
+
+  async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+    const daemon = await this.prepare();
+    const rt = this.opts.dockerRuntime;
+    if (rt && !daemon.runtimes.split(', ').includes(rt)) {
+      throw new TargetError(this.name, `runtime "${rt}" is not registered with dockerd (registered: ${daemon.runtimes})`);
+    }
+    const image = await ensureProbeImage(this.opts.docker, files, this.name);
+    const hostConfig = mergeHostConfig(translateHostConfig(spec, missingCaps()), { ...this.opts.hostConfig, ...(rt ? { Runtime: rt } : {}) });
+    const name = `isoprobe-${process.pid}-${++containerSeq}-${this.name}`;
+    const labels = { [LABEL]: '1', [OWNER_LABEL]: String(process.pid), 'isoprobe.target': this.name };
+    return this.execute(createOptions(spec, holdProbe(spec.argv), { name, image, labels, hostConfig }));
+  }
+
+  /** The daemon answers (else an environment error), stale containers of killed runs are gone. */
+  private prepare(): Promise<Record<string, string>> {
+    this.prepared ??= (async () => {
+      await pingDaemon(this.opts.docker, this.opts.socketPath);
+      await reapStaleContainers(this.opts.docker);
+      return { runtime: 'docker', ...(await daemonInfo(this.opts.docker)), cgroupMode: this.opts.cgroups.mode };
+    })();
+    return this.prepared;
+  }
+
+  private async execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
+    const host: HostSideFacts = emptyHostFacts(this.opts.cgroups.version);
+    let upper: string | null = null;
+    let events: Record<string, string> = {};
+    const r = await runSession(this.opts.docker, create, {
+      onStarted: async (pid, upperDir) => {
+        upper = upperDir;
+        if (pid > 0) observeLive(host, pid, this.opts.cgroups);
+      },
+      whileAlive: () => { events = { ...events, ...readCgroupEvents(host.cgroup.paths) }; },
+      onExited: () => {
+        host.hostClocks = readHostClocks();
+        // The writable layer as the host sees it: who owns what root created in /scratch.
+        if (upper) host.createdFiles = statScratch(path.join(upper, SCRATCH_DIR));
+        host.cgroup.events = events;
+      },
+    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+    return { hostPid: r.pid, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, hostFacts: host };
+  }
+}
+
+/** Capabilities outside the harness's bounding set: "all" cannot include them (CAP_SYS_RESOURCE on the project's VM). */
+function missingCaps(): string[] {
+  const have = new Set(capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd));
+  return CAP_NAMES.filter((c) => !have.has(c));
+}
