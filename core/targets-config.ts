@@ -9,30 +9,83 @@ import { DEFAULT_SPEC, NAMESPACES, type ContainerSpec } from './spec.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-"');
 
+/** The weakenings every runtime can express (core/spec.ts), with the same defaults everywhere. */
+const specOptions = {
+  caps: z.enum(['default', 'all']).default('default'),
+  limits: z.enum(['default', 'none']).default('default'),
+  /** Optional so that configs and literals written before these options stay valid. */
+  seccomp: z.enum(['default', 'none']).optional(),
+  noNewPrivs: z.boolean().optional(),
+};
+
+/** Docker and the OCI runtimes always pivot_root; the field exists so every target describes its root change. */
+const pivotRootOnly = z.literal('pivot_root', { error: 'only the built-in runtime can use "chroot"' }).default('pivot_root');
+
+/** A JSON object given verbatim to the runtime (HostConfig, a config.json merge patch). */
+const rawObject = z.record(z.string(), z.unknown());
+
 const builtinTarget = z.strictObject({
   name,
   runtime: z.literal('builtin'),
   /** Namespaces shared with the host: the negative controls. */
   share: z.array(z.enum(NAMESPACES)).default([]),
   rootChange: z.enum(['pivot_root', 'chroot']).default('pivot_root'),
-  caps: z.enum(['default', 'all']).default('default'),
-  limits: z.enum(['default', 'none']).default('default'),
-  /** Optional so that configs and literals written before these options stay valid. */
-  seccomp: z.enum(['default', 'none']).optional(),
-  noNewPrivs: z.boolean().optional(),
+  ...specOptions,
   leakHostFd: z.boolean().optional(),
 });
 
-export type TargetConfig = z.infer<typeof builtinTarget>;
+/** Docker can share these with the host (PidMode, NetworkMode, IpcMode, UTSMode, CgroupnsMode, UsernsMode); never mnt or time. */
+export const DOCKER_SHAREABLE = ['pid', 'net', 'ipc', 'uts', 'cgroup', 'user'] as const;
 
-const configFile = z.strictObject({ targets: z.array(builtinTarget).min(1) });
+const dockerTarget = z.strictObject({
+  name,
+  runtime: z.literal('docker'),
+  share: z.array(z.enum(DOCKER_SHAREABLE)).default([]),
+  rootChange: pivotRootOnly,
+  ...specOptions,
+  /** Raw Docker HostConfig fields (PascalCase, as the Engine API spells them) over the translated ones. */
+  hostConfig: rawObject.refine((o) => Object.keys(o).every((k) => /^[A-Z]/.test(k)),
+    'HostConfig field names are PascalCase, as the Docker Engine API spells them (e.g. "PidMode")').optional(),
+  /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
+  dockerRuntime: z.string().min(1).optional(),
+});
 
-export const KNOWN_RUNTIMES = ['builtin'] as const;
+const ociTarget = z.strictObject({
+  name,
+  runtime: z.literal('oci'),
+  /** The OCI runtime binary: a name looked up in PATH, or a path. */
+  binary: z.string().min(1),
+  share: z.array(z.enum(NAMESPACES)).default([]),
+  rootChange: pivotRootOnly,
+  ...specOptions,
+  /** An RFC 7386 JSON merge patch applied to the generated config.json. */
+  specPatch: rawObject.optional(),
+});
+
+const targetConfig = z.discriminatedUnion('runtime', [builtinTarget, dockerTarget, ociTarget]);
+
+export type TargetConfig = z.infer<typeof targetConfig>;
+export type BuiltinTargetConfig = z.infer<typeof builtinTarget>;
+export type DockerTargetConfig = z.infer<typeof dockerTarget>;
+export type OciTargetConfig = z.infer<typeof ociTarget>;
+
+const configFile = z.strictObject({ targets: z.array(targetConfig).min(1) });
+
+/** What `--runtime` accepts: each name is a target with that runtime's defaults. */
+const RUNTIME_DEFAULTS: Record<string, unknown> = {
+  builtin: { name: 'builtin', runtime: 'builtin' },
+  docker: { name: 'docker', runtime: 'docker' },
+  runc: { name: 'runc', runtime: 'oci', binary: 'runc' },
+  crun: { name: 'crun', runtime: 'oci', binary: 'crun' },
+};
+
+export const KNOWN_RUNTIMES = Object.keys(RUNTIME_DEFAULTS);
 
 export function targetsFromRuntimes(runtimes: string[]): TargetConfig[] {
   return runtimes.map((r) => {
-    if (r === 'builtin') return builtinTarget.parse({ name: 'builtin', runtime: 'builtin' });
-    throw new ConfigError(`unknown runtime "${r}" (known: ${KNOWN_RUNTIMES.join(', ')})`);
+    const defaults = Object.hasOwn(RUNTIME_DEFAULTS, r) ? RUNTIME_DEFAULTS[r] : undefined;
+    if (!defaults) throw new ConfigError(`unknown runtime "${r}" (known: ${KNOWN_RUNTIMES.join(', ')}; others through --config)`);
+    return targetConfig.parse(defaults);
   });
 }
 
@@ -62,12 +115,12 @@ export function parseTargetConfig(raw: unknown, source: string): TargetConfig[] 
 export function specFor(t: TargetConfig, argv: string[]): ContainerSpec {
   return {
     ...DEFAULT_SPEC,
-    share: t.share,
+    share: [...t.share],
     rootChange: t.rootChange,
     caps: t.caps,
     seccomp: t.seccomp ?? 'default',
     noNewPrivs: t.noNewPrivs ?? true,
-    leakHostFd: t.leakHostFd ?? false,
+    leakHostFd: t.runtime === 'builtin' ? (t.leakHostFd ?? false) : false,
     limits: t.limits === 'none' ? {} : DEFAULT_SPEC.limits,
     argv,
   };

@@ -19,8 +19,46 @@ describe('target config', () => {
       expect(() => parseTargetConfig(raw, 'x.json')).to.throw(ConfigError, msg);
     });
   }
-  it('rejects an unknown runtime by name', () => {
-    expect(() => targetsFromRuntimes(['builtin', 'lxc'])).to.throw(ConfigError, 'unknown runtime "lxc"');
+  it('rejects an unknown runtime by name, listing the known ones', () => {
+    expect(() => targetsFromRuntimes(['builtin', 'lxc'])).to.throw(ConfigError, 'unknown runtime "lxc" (known: builtin, docker, runc, crun;');
+  });
+  it('maps --runtime docker,runc,crun to the Docker and OCI defaults', () => {
+    const common = { share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default' };
+    expect(targetsFromRuntimes(['docker', 'runc', 'crun'])).to.deep.equal([
+      { name: 'docker', runtime: 'docker', ...common },
+      { name: 'runc', runtime: 'oci', binary: 'runc', ...common },
+      { name: 'crun', runtime: 'oci', binary: 'crun', ...common },
+    ]);
+  });
+  it('takes the issue\'s example config: a raw HostConfig, an OCI binary with a spec patch', () => {
+    const targets = parseTargetConfig({ targets: [
+      { name: 'docker-hostpid', runtime: 'docker', hostConfig: { PidMode: 'host' } },
+      { name: 'docker-crun', runtime: 'docker', dockerRuntime: 'crun' },
+      { name: 'runc', runtime: 'oci', binary: 'runc', specPatch: { linux: { namespaces: [{ type: 'pid' }] } } },
+      { name: 'builtin-sharenet', runtime: 'builtin', share: ['net'] },
+    ] }, 'x.json');
+    expect(targets.map((t) => t.runtime)).to.deep.equal(['docker', 'docker', 'oci', 'builtin']);
+    expect(targets[0]).to.deep.include({ hostConfig: { PidMode: 'host' } });
+    expect(targets[2]).to.deep.include({ binary: 'runc', specPatch: { linux: { namespaces: [{ type: 'pid' }] } } });
+  });
+  const badRuntimeTargets: [unknown, RegExp][] = [
+    [{ name: 'd', runtime: 'docker', hostConfig: { pidMode: 'host' } }, /targets\.0\.hostConfig: HostConfig field names are PascalCase/],
+    [{ name: 'd', runtime: 'docker', hostConfig: ['PidMode'] }, /targets\.0\.hostConfig/],
+    [{ name: 'd', runtime: 'docker', share: ['mnt'] }, /targets\.0\.share\.0/],
+    [{ name: 'd', runtime: 'docker', rootChange: 'chroot' }, /only the built-in runtime can use "chroot"/],
+    [{ name: 'd', runtime: 'docker', leakHostFd: true }, /leakHostFd/],
+    [{ name: 'o', runtime: 'oci' }, /targets\.0\.binary/],
+    [{ name: 'o', runtime: 'oci', binary: 'runc', specPatch: 'x' }, /targets\.0\.specPatch/],
+    [{ name: 'o', runtime: 'lxc' }, /targets\.0\.runtime/],
+  ];
+  for (const [t, msg] of badRuntimeTargets) {
+    it(`rejects the target ${JSON.stringify(t)}`, () => {
+      expect(() => parseTargetConfig({ targets: [t] }, 'x.json')).to.throw(ConfigError, msg);
+    });
+  }
+  it('gives Docker and OCI targets the same spec as the built-in one', () => {
+    const [d] = parseTargetConfig({ targets: [{ name: 'd', runtime: 'docker', share: ['pid'], caps: 'all', seccomp: 'none' }] }, 'x');
+    expect(specFor(d, ['/p'])).to.deep.include({ share: ['pid'], caps: 'all', seccomp: 'none', noNewPrivs: true, leakHostFd: false, rootChange: 'pivot_root' });
   });
   it('turns "limits: none" into an empty limit set', () => {
     const [t] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', limits: 'none' }] }, 'x');
