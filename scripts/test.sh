@@ -4,4 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || { echo "isoprobe: run 'npm install' first" >&2; exit 2; }
 npm run --silent build
-exec npx mocha "$@"
+# Docker and the OCI runtimes for the integration tests; a dockerd started here is stopped here.
+docker_state=$(mktemp)
+trap 'bash scripts/docker-up.sh stop "$docker_state"; rm -f "$docker_state"' EXIT
+if ! bash scripts/docker-up.sh start "$docker_state"; then
+  export ISOPROBE_DOCKER_UNAVAILABLE="scripts/docker-up.sh could not provide a Docker daemon (its reason is printed above the test output)"
+fi
+status=0
+npx mocha "$@" || status=$?
+exit "$status"

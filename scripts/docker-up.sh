@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# A Docker daemon for the tests, and the OCI runtimes beside it.
+#
+#   docker-up.sh start STATE   installs docker.io, runc and crun when missing (Debian packages),
+#                              starts dockerd in the background when no daemon answers on the
+#                              socket, and waits (bounded) until it does. The pid of a dockerd it
+#                              started is written to STATE; STATE stays empty when the daemon was
+#                              already there, so the caller never stops what it did not start.
+#   docker-up.sh stop STATE    stops the dockerd recorded in STATE (SIGTERM, bounded wait, then
+#                              SIGKILL) and empties STATE; nothing if STATE is empty.
+# Exit 0: a daemon answers (start) or ours is gone (stop); 1: it could not be done (the reason is
+# on stderr, with the tail of dockerd's log).
+set -euo pipefail
+
+SOCK=/var/run/docker.sock
+LOG=/var/log/isoprobe-dockerd.log
+PIDFILE=/var/run/docker.pid
+WAIT_SEC=60
+
+cmd=${1:-}
+state=${2:-}
+[ -n "$cmd" ] && [ -n "$state" ] || { echo "usage: $0 start|stop STATE_FILE" >&2; exit 2; }
+
+# A daemon answers when GET /_ping says OK; node is what the tests run on anyway.
+answers() {
+  node -e '
+    const req = require("http").get({ socketPath: process.argv[1], path: "/_ping", timeout: 2000 },
+      (r) => process.exit(r.statusCode === 200 ? 0 : 1));
+    req.on("error", () => process.exit(1));
+    req.on("timeout", () => { req.destroy(); process.exit(1); });
+  ' "$SOCK" 2>/dev/null
+}
+
+install_missing() {
+  local need=()
+  command -v dockerd >/dev/null || need+=(docker.io)
+  command -v runc >/dev/null || need+=(runc)
+  command -v crun >/dev/null || need+=(crun)
+  [ ${#need[@]} -eq 0 ] && return 0
+  [ "$(id -u)" = 0 ] || { echo "docker-up: ${need[*]} missing and not root: cannot install" >&2; return 1; }
+  echo "docker-up: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # --no-install-recommends: the daemon needs containerd and runc (Depends), not the extras.
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+start() {
+  : >"$state"
+  install_missing
+  if answers; then
+    echo "docker-up: a Docker daemon already answers on $SOCK (left as it is)" >&2
+    return 0
+  fi
+  echo "docker-up: starting dockerd (log: $LOG)" >&2
+  # Its own session: a Ctrl-C meant for the tests does not take it down half-way; `stop` does.
+  setsid dockerd --host "unix://$SOCK" --pidfile "$PIDFILE" >"$LOG" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$state"
+  for _ in $(seq $((WAIT_SEC * 5))); do
+    if answers; then
+      # setsid may have forked: the daemon's own pid file is the pid to stop later.
+      pid=$(cat "$PIDFILE" 2>/dev/null || echo "$pid")
+      echo "$pid" >"$state"
+      echo "docker-up: dockerd $pid answers on $SOCK" >&2
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "docker-up: dockerd did not answer on $SOCK within ${WAIT_SEC}s; its log ends:" >&2
+  tail -n 15 "$LOG" >&2 || true
+  stop
+  return 1
+}
+
+stop() {
+  local pid
+  pid=$(cat "$state" 2>/dev/null || true)
+  [ -n "$pid" ] || return 0
+  if kill -0 "$pid" 2>/dev/null && grep -q dockerd "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -TERM "$pid"
+    # dockerd stops its containers and its own containerd first: give it time, then insist.
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    echo "docker-up: stopped dockerd $pid" >&2
+  fi
+  : >"$state"
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop STATE_FILE" >&2; exit 2 ;;
+esac
