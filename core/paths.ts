@@ -16,5 +16,29 @@ export const REPO_ROOT = findRepoRoot();
 export const PROBE_BINARY = path.join(REPO_ROOT, 'probes/build/probe');
 export const SHIM_BINARY = path.join(REPO_ROOT, 'runtime/builtin/build/isoprobe-shim');
 export const BUSYBOX_BINARY = '/bin/busybox';
-/** Per-run state lives on tmpfs so a reboot forgets it; `isoprobe clean` removes it too. */
-export const RUN_ROOT = '/run/isoprobe';
+/**
+ * Per-run state (the containers' rootfs template among it) lives under /run, so a reboot forgets
+ * it; `isoprobe clean` removes it too. The template is executed from there, so where /run is
+ * mounted noexec (some distributions do) it moves to /var/lib.
+ */
+export const RUN_ROOT = isNoexec('/run') ? '/var/lib/isoprobe-run' : '/run/isoprobe';
+
+/** Whether the mount holding `dir` (the longest mount point that prefixes it) is noexec. */
+export function isNoexec(dir: string, mountinfo = readMountinfo()): boolean {
+  let best = { point: '', noexec: false };
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    const point = fields[4];
+    if (!point || !(dir === point || dir.startsWith(point === '/' ? '/' : `${point}/`))) continue;
+    if (point.length >= best.point.length) best = { point, noexec: (fields[5] ?? '').split(',').includes('noexec') };
+  }
+  return best.noexec;
+}
+
+function readMountinfo(): string {
+  try {
+    return fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return '';
+  }
+}

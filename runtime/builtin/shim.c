@@ -224,7 +224,9 @@ static void setup_root(const struct config *c) {
   STEP("bind-root", mount(root, root, NULL, MS_BIND | MS_REC, NULL));
   /* One rootfs serves every container of a run, so it is read-only inside; what a container may
    * write is its own tmpfs and its own scratch directory, bound below. */
-  STEP("root-readonly", mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+  /* Keeps the flags the kernel locked on the source mount (a plain remount fails with EPERM
+   * in a user namespace when the source is e.g. nosuid or relatime, as on a Debian guest). */
+  STEP("root-readonly", make_readonly(root));
   if (c->scratch) {
     snprintf(path, sizeof path, "%s/scratch", root);
     STEP("scratch", mount(c->scratch, path, NULL, MS_BIND, NULL));
