@@ -50,7 +50,7 @@ export async function reapStaleContainers(docker: Dockerode): Promise<string[]> 
   });
   for (const c of stale) {
     await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: { statusCode?: number }) => {
-      if (e.statusCode !== 404) throw e;
+      if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
     });
   }
   return stale.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id);

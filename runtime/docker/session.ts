@@ -36,9 +36,15 @@ export async function runSession(
   docker: Dockerode, create: Dockerode.ContainerCreateOptions, hooks: SessionHooks, opts: { target: string; timeoutMs: number },
 ): Promise<SessionResult> {
   const t = opts.target;
-  const container = await api(t, 'create', () => docker.createContainer(create));
-  const remove = onCleanup(`docker container ${create.name}`, () => removeContainer(container));
+  const name = create.name!;
+  const creating = api(t, 'create', () => docker.createContainer(create));
+  // Registered before the daemon answers: a Ctrl-C during create still waits for it, then removes it.
+  const remove = onCleanup(`docker container ${name}`, async () => {
+    await creating.catch(() => {});
+    await removeContainer(docker.getContainer(name));
+  });
   try {
+    const container = await creating;
     const stream = await api(t, 'attach', () => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
     const out = collect();
     const err = collect();
@@ -50,7 +56,7 @@ export async function runSession(
     stream.write('g'); // the probe's --wait-stdin go byte
     const ticker = hooks.whileAlive ? setInterval(hooks.whileAlive, 50) : null;
     const status = await waitBounded(container, opts).finally(() => ticker && clearInterval(ticker));
-    await Promise.race([ended, new Promise((r) => setTimeout(r, DRAIN_MS))]);
+    await bounded(ended, DRAIN_MS);
     hooks.onExited();
     return { pid: state.State.Pid, ...exitStatus(status), stdout: out.text(), stderr: err.text() };
   } finally {
@@ -78,6 +84,12 @@ async function waitBounded(container: Dockerode.Container, opts: { target: strin
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((r) => { timer = setTimeout(r, ms); })]);
+  clearTimeout(timer);
 }
 
 /** Docker reports a container killed by signal N as status 128+N. */

@@ -132,7 +132,7 @@ export class OciTarget implements Target {
       onPid: async (pid) => observeLive(host, pid, this.opts.cgroups),
       // The runtime removes the cgroup with the container: the counters are read while it lives.
       whileAlive: () => { events = { ...events, ...readCgroupEvents(host.cgroup.paths) }; },
-    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, cgroupsPath: `/${id}` });
     host.hostClocks = readHostClocks();
     host.createdFiles = statScratch(bundle.scratch);
     host.cgroup.events = events;

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { onCleanup } from '../../core/cleanup.js';
 import { TargetError } from '../target.js';
+import { removeCgroupPath } from './cgroups.js';
 
 const OUTPUT_CAP = 4 * 1024 * 1024;
 const PID_POLL_MS = 2;
@@ -88,26 +89,23 @@ function spawnRun(binary: string, bundle: string, pidFile: string, id: string): 
 
 /** `BINARY run --bundle B --pid-file P ID` with stdin/stdout/stderr as pipes; bounded by timeoutMs. */
 export async function runContainer(
-  binary: string, bundle: string, id: string, hooks: RunHooks, opts: { target: string; timeoutMs: number },
+  binary: string, bundle: string, id: string, hooks: RunHooks, opts: { target: string; timeoutMs: number; cgroupsPath?: string },
 ): Promise<RunResult> {
   const pidFile = `${bundle}/pid`;
-  const { child, exited, closed, stdout, stderr } = spawnRun(binary, bundle, pidFile, id);
+  const run = spawnRun(binary, bundle, pidFile, id);
+  const { child, exited, stdout, stderr } = run;
   let settled = false; // `run` removed the container when it ended
-  let killed = false;
-  const kill = () => {
-    if (settled || killed) return;
-    killed = true;
-    child.kill('SIGKILL');
-    deleteContainer(binary, id);
-  };
+  let killing: Promise<void> | null = null;
+  const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, id, run, opts.cgroupsPath));
   const undo = onCleanup(`${binary} container ${id}`, kill);
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; kill(); }, opts.timeoutMs);
+  const timer = setTimeout(() => { timedOut = true; void kill(); }, opts.timeoutMs);
   const late = (what: string) => new TargetError(opts.target, `${binary} run ${what} within ${opts.timeoutMs} ms: ${tail(stderr.text()) || 'no message'}`);
   try {
     const pid = await waitForPid(pidFile, exited);
     if (pid === null) {
       const end = await exited;
+      await drained(run);
       if (timedOut) throw late('made no container');
       throw new RuntimeRefusal(opts.target, binary, end.code, end.error ?? tail(stderr.text()));
     }
@@ -115,14 +113,35 @@ export async function runContainer(
     child.stdin!.end('g'); // the probe's --wait-stdin go byte
     const ticker = hooks.whileAlive ? setInterval(hooks.whileAlive, 50) : null;
     const end = await exited.finally(() => ticker && clearInterval(ticker));
+    await drained(run);
     if (timedOut) throw late('did not finish');
-    await Promise.race([closed, new Promise((r) => setTimeout(r, DRAIN_MS))]);
     settled = true;
     return { pid, ...exitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
   } finally {
     clearTimeout(timer);
     await undo();
   }
+}
+
+/** 'exit' can come before the last output is read: wait for the pipes to close, bounded. */
+async function drained(run: Spawned): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([run.closed, new Promise((r) => { timer = setTimeout(r, DRAIN_MS); })]);
+  clearTimeout(timer);
+}
+
+/**
+ * Kills `run` and removes its container. A runtime killed while it was still creating the
+ * container has saved no state for `delete` to find, but may have made its cgroups: those go too
+ * (its init dies with it, PR_SET_PDEATHSIG, so they are empty or soon will be).
+ */
+async function forceRemove(binary: string, id: string, run: Spawned, cgroupsPath?: string): Promise<void> {
+  run.child.kill('SIGKILL');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([run.exited, new Promise((r) => { timer = setTimeout(r, DRAIN_MS); })]);
+  clearTimeout(timer);
+  deleteContainer(binary, id);
+  if (cgroupsPath) await removeCgroupPath(cgroupsPath);
 }
 
 /** The pid from the pid file once the runtime wrote it; null if the runtime exited first. */

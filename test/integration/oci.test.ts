@@ -1,0 +1,160 @@
+/**
+ * The OCI runtimes end to end: runc with the project's config.json and with one weakening per
+ * namespace (dropped by a spec patch, or shared through the spec where the mounts must follow),
+ * capability, seccomp, no_new_privs and limit setting. A weakening is the same as the built-in
+ * runtime's of that name, so it must flip exactly the checks that name "builtin <weakening>".
+ * crun runs beside it: on a host it refuses, its refusal is the target's error, in its words.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { scanLeftovers } from '../../core/leftovers.js';
+import { REPO_ROOT, RUN_ROOT } from '../../core/paths.js';
+import type { RunResults, TargetResult } from '../../core/results.js';
+import { runSuite } from '../../core/run.js';
+import type { OciTargetConfig } from '../../core/targets-config.js';
+import { findBinary } from '../../runtime/registry.js';
+import { CATALOGUE } from '../../suites/catalogue.js';
+import { checksFlippedBy } from './negative-controls.js';
+
+const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
+const OCI_NS = ['pid', 'mount', 'network', 'uts', 'ipc', 'user', 'cgroup'];
+
+function runc(name: string, extra: Partial<OciTargetConfig> = {}): OciTargetConfig {
+  return { name, runtime: 'oci', binary: 'runc', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default', ...extra };
+}
+
+/** A spec patch that replaces linux.namespaces with all but `ns` (the time namespace runc 1.1 refuses anyway). */
+function dropNamespace(ns: string, more: Record<string, unknown> = {}): Record<string, unknown> {
+  return { linux: { namespaces: OCI_NS.filter((n) => n !== ns).map((type) => ({ type })), ...more } };
+}
+
+const RUNC = runc('runc');
+const CRUN: OciTargetConfig = { ...runc('crun'), binary: 'crun' };
+
+/**
+ * Spec patches for uts, cgroup and user (with what belongs to them: the hostname, the id maps);
+ * `share` for pid, net and ipc, whose proc, sysfs and mqueue mounts a new user namespace cannot
+ * make for the host's namespaces (the translator binds the host's instead; a patch would have to
+ * rewrite the mount list).
+ */
+const WEAKENINGS: { label: string; target: OciTargetConfig }[] = [
+  { label: 'builtin share=pid', target: runc('runc-share-pid', { share: ['pid'] }) },
+  { label: 'builtin share=net', target: runc('runc-share-net', { share: ['net'] }) },
+  { label: 'builtin share=ipc', target: runc('runc-share-ipc', { share: ['ipc'] }) },
+  { label: 'builtin share=uts', target: runc('runc-patch-no-uts', { specPatch: { ...dropNamespace('uts'), hostname: null } }) },
+  { label: 'builtin share=cgroup', target: runc('runc-patch-no-cgroup', { specPatch: dropNamespace('cgroup') }) },
+  { label: 'builtin share=user', target: runc('runc-patch-no-user', { specPatch: dropNamespace('user', { uidMappings: null, gidMappings: null }) }) },
+  { label: 'builtin caps=all', target: runc('runc-caps-all', { caps: 'all' }) },
+  { label: 'builtin seccomp=none', target: runc('runc-no-seccomp', { seccomp: 'none' }) },
+  { label: 'builtin no-new-privs=off', target: runc('runc-no-nnp', { noNewPrivs: false }) },
+  { label: 'builtin limits=none', target: runc('runc-no-limits', { limits: 'none' }) },
+];
+
+function statuses(t: TargetResult): Record<string, string> {
+  return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
+}
+
+function ociContainers(binary: string): string[] {
+  const r = spawnSync(binary, ['list', '-q'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').filter((id) => id.startsWith('isoprobe-'));
+}
+
+function runDirsOf(pid: number): string[] {
+  try {
+    return fs.readdirSync(RUN_ROOT).filter((n) => n.startsWith(`run-${pid}-`));
+  } catch {
+    return [];
+  }
+}
+
+/** runc and crun come with scripts/docker-up.sh: skip only when it could not install them. */
+function requireRuntimes(ctx: Mocha.Context): void {
+  const missing = ['runc', 'crun'].filter((b) => !findBinary(b));
+  if (missing.length === 0) return;
+  const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
+  if (why) {
+    process.stdout.write(`    skipped: ${missing.join(', ')} not installed; ${why}\n`);
+    ctx.skip();
+  }
+  throw new Error(`${missing.join(', ')} not installed; run the tests with "npm test", which installs them`);
+}
+
+describe('OCI runtimes (runc, crun), end to end', function () {
+  this.timeout(300_000);
+  let results: RunResults;
+  const byName = (name: string) => results.targets.find((t) => t.name === name)!;
+
+  before(async function () {
+    requireRuntimes(this);
+    results = await runSuite({ targets: [RUNC, CRUN, ...WEAKENINGS.map((w) => w.target)], profile: 'strict' });
+  });
+
+  it('runs runc and every weakening without an error', () => {
+    for (const t of results.targets.filter((x) => x.name !== 'crun')) {
+      expect([t.error, ...t.checks.filter((c) => c.status === 'error').map((c) => c.reason)].filter(Boolean), t.name).to.deep.equal([]);
+    }
+  });
+
+  it('passes every check on runc except the time namespace, which runc either makes or is reported refusing', () => {
+    const s = statuses(byName('runc'));
+    const failing = Object.entries(s).filter(([, st]) => st !== 'pass').map(([id]) => id);
+    const info = byName('runc').info;
+    if (info.timeNamespace) {
+      expect(info.timeNamespace).to.match(/^refused by runc, containers run without one: .*time/);
+      expect(failing).to.deep.equal(['time.own-ns', 'time.offsets-applied']);
+    } else {
+      expect(failing).to.deep.equal([]);
+    }
+  });
+
+  it('crun runs, or its refusal is the target\'s error in crun\'s own words (this VM: hybrid cgroups)', () => {
+    const crun = byName('crun');
+    if (crun.error === undefined) return;
+    expect(crun.error).to.match(/^crun: crun refused the container \(exit \d+\): \S/);
+    expect(crun.info.refusal).to.equal(crun.error.slice('crun: '.length));
+    if (results.environment.cgroupMode === 'hybrid') expect(crun.error).to.match(/hybrid/);
+  });
+
+  for (const w of WEAKENINGS) {
+    it(`${w.target.name}: exactly the checks naming "${w.label}" fail, the others as on runc`, () => {
+      const flip = checksFlippedBy(w.label, CATALOGUE);
+      expect(flip, `no check names "${w.label}"`).to.not.be.empty;
+      const ref = statuses(byName('runc'));
+      expect(flip.filter((id) => ref[id] !== 'pass'), 'must pass on runc').to.deep.equal([]);
+      const want = Object.fromEntries(Object.entries(ref).map(([id, st]) => [id, flip.includes(id) ? 'fail' : st]));
+      expect(statuses(byName(w.target.name))).to.deep.equal(want);
+    });
+  }
+
+  it('leaves no container, bundle, mount, cgroup or IPC object behind', () => {
+    expect([...ociContainers('runc'), ...ociContainers('crun')]).to.deep.equal([]);
+    const { netns: _gate, ...left } = scanLeftovers(); // netns: the built-in runtime's and the Vagrant gate's
+    expect(left).to.deep.equal({ mounts: [], cgroups: [], processes: [], ipc: [] });
+    expect(runDirsOf(process.pid)).to.deep.equal([]);
+  });
+
+  it('Ctrl-C while runc containers run leaves none of them behind', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-oci-int-'));
+    try {
+      const child = spawn(process.execPath, [CLI, 'run', '--runtime', 'runc', '--out', dir], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (c) => { stderr += c; });
+      const exited = once(child, 'exit');
+      let seen = false;
+      for (const end = Date.now() + 30_000; !seen && Date.now() < end;) seen = ociContainers('runc').some((id) => id.startsWith(`isoprobe-${child.pid}-`));
+      process.kill(-child.pid!, 'SIGINT'); // the whole process group, as a terminal does
+      const [code] = await exited;
+      expect(seen, 'no container was ever seen').to.equal(true);
+      expect(code, stderr).to.equal(130);
+      expect(ociContainers('runc')).to.deep.equal([]);
+      expect(scanLeftovers().cgroups).to.deep.equal([]);
+      expect(runDirsOf(child.pid!)).to.deep.equal([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
