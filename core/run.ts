@@ -68,7 +68,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
 
 /** A SIGKILLed run could not clean up: its remains go now, unless another run is alive. */
 function reapKilledRuns(): void {
-  if (liveRuns().length > 0 || isEmpty(scanLeftovers())) return;
+  // A run makes no network namespace, so one named isoprobe (the Vagrant gate's) is not its to reap.
+  if (liveRuns().length > 0 || isEmpty({ ...scanLeftovers(), netns: [] })) return;
   const { found } = reapLeftovers();
   const what = Object.entries(found).filter(([, v]) => v.length > 0).map(([k, v]) => `${v.length} ${k}`).join(', ');
   process.stderr.write(`isoprobe: removed what an earlier, killed run left behind (${what})\n`);

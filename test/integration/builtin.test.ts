@@ -19,8 +19,11 @@ function statuses(t: TargetResult): Record<string, string> {
 describe('built-in runtime, end to end', function () {
   this.timeout(120_000);
   let results: RunResults;
+  // What other tools on this machine hold (e.g. the Vagrant gate's network namespace) is not ours.
+  let already: ReturnType<typeof scanLeftovers>;
 
   before(async () => {
+    already = scanLeftovers();
     results = await runSuite({ targets: [ISOLATED, ...VARIANTS.map((v) => v.target)], profile: 'strict' });
   });
 
@@ -51,7 +54,7 @@ describe('built-in runtime, end to end', function () {
   }
 
   it('leaves no mount, cgroup, process, IPC object or run directory behind', () => {
-    expect(scanLeftovers()).to.deep.equal({ mounts: [], cgroups: [], netns: [], processes: [], ipc: [] });
+    expect(scanLeftovers()).to.deep.equal(already);
     expect(fs.existsSync(RUN_ROOT), `${RUN_ROOT} still exists`).to.equal(false);
   });
 });
