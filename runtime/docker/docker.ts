@@ -13,6 +13,7 @@ import { readCgroupEvents, type CgroupLayout } from '../builtin/cgroup.js';
 import { emptyHostFacts, holdProbe, observeLive, readHostClocks, statScratch } from '../oci/observe.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
 import { daemonInfo, OWNER_LABEL, pingDaemon, reapStaleContainers } from './daemon.js';
+import { daemonMessage } from './errors.js';
 import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
 import { ensureProbeImage, LABEL } from './image.js';
 import { runSession } from './session.js';
@@ -48,7 +49,7 @@ export class DockerTarget implements Target {
   async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
     const daemon = await this.prepare();
     const rt = this.opts.dockerRuntime;
-    if (rt && !daemon.runtimes.split(', ').includes(rt)) {
+    if (rt && daemon.runtimes !== undefined && !daemon.runtimes.split(', ').includes(rt)) {
       throw new TargetError(this.name, `runtime "${rt}" is not registered with dockerd (registered: ${daemon.runtimes})`);
     }
     const image = await ensureProbeImage(this.opts.docker, files, this.name);
@@ -58,12 +59,26 @@ export class DockerTarget implements Target {
     return this.execute(createOptions(spec, holdProbe(spec.argv), { name, image, labels, hostConfig }));
   }
 
-  /** The daemon answers (else an environment error), stale containers of killed runs are gone. */
+  /**
+   * The daemon answers (else an environment error: the one failure that stops the run) and stale
+   * containers of killed runs are gone. Nothing else here rejects: run.ts asks for info() before
+   * its error handling, so other problems are shown in the info and met again by run().
+   */
   private prepare(): Promise<Record<string, string>> {
     this.prepared ??= (async () => {
       await pingDaemon(this.opts.docker, this.opts.socketPath);
-      await reapStaleContainers(this.opts.docker);
-      return { runtime: 'docker', ...(await daemonInfo(this.opts.docker)), cgroupMode: this.opts.cgroups.mode };
+      const info: Record<string, string> = { runtime: 'docker', cgroupMode: this.opts.cgroups.mode };
+      try {
+        Object.assign(info, await daemonInfo(this.opts.docker));
+      } catch (e) {
+        info.daemonInfo = `unavailable: ${daemonMessage(e)}`;
+      }
+      try {
+        await reapStaleContainers(this.opts.docker);
+      } catch (e) {
+        info.staleContainers = `could not be removed: ${daemonMessage(e)}`;
+      }
+      return info;
     })();
     return this.prepared;
   }

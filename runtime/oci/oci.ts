@@ -71,14 +71,19 @@ export class OciTarget implements Target {
     }
   }
 
-  /** Version, stale containers of killed runs reaped, and what this runtime refuses on this host. */
+  /**
+   * Version, stale containers of killed runs reaped, and what this runtime refuses on this host.
+   * Never rejects: run.ts asks for info() before its error handling, so a problem here is kept
+   * and becomes every container's TargetError.
+   */
   private prepare(): Promise<string> {
     this.prepared ??= (async () => {
       let version: string;
       try {
         version = runtimeVersion(this.opts.binary);
       } catch (e) {
-        throw new TargetError(this.name, `cannot run the OCI runtime "${this.opts.binary}": ${(e as Error).message}`);
+        this.hostRefusal = `cannot run "${this.opts.binary} --version": ${(e as Error).message}`;
+        return 'unknown';
       }
       reapStaleContainers(this.opts.binary);
       await this.discover();
@@ -95,7 +100,7 @@ export class OciTarget implements Target {
       await this.attempt(spec, files);
     } catch (e) {
       if (e instanceof RuntimeRefusal) this.hostRefusal = e.reason;
-      else if (!(e instanceof TargetError)) throw e;
+      // Any other failure is left to the real containers, which report it themselves.
     }
   }
 
