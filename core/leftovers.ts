@@ -31,7 +31,8 @@ const SYSV_KINDS = ['shm', 'msg', 'sem'] as const;
 export function scanLeftovers(root = '/'): Leftovers {
   const at = (p: string) => path.join(root, p);
   return {
-    mounts: readLines(at('proc/self/mountinfo')).filter((l) => l.includes('isoprobe')),
+    // A network namespace's own nsfs bind under /run/netns is listed once, under netns.
+    mounts: readLines(at('proc/self/mountinfo')).filter((l) => l.includes('isoprobe') && !l.includes(' - nsfs ')),
     cgroups: findCgroups(at('sys/fs/cgroup')),
     netns: listDir(at('run/netns')).filter((n) => n.includes('isoprobe')),
     processes: findProcesses(at('proc')),
