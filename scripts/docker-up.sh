@@ -54,7 +54,8 @@ start() {
   fi
   echo "docker-up: starting dockerd (log: $LOG)" >&2
   # Its own session: a Ctrl-C meant for the tests does not take it down half-way; `stop` does.
-  setsid dockerd --host "unix://$SOCK" --pidfile "$PIDFILE" >"$LOG" 2>&1 </dev/null &
+  # crun registered beside runc, so a target can ask for "dockerRuntime": "crun".
+  setsid dockerd --host "unix://$SOCK" --pidfile "$PIDFILE" --add-runtime "crun=$(command -v crun)" >"$LOG" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$state"
   for _ in $(seq $((WAIT_SEC * 5))); do

@@ -4,6 +4,7 @@
  * containers whose owning run is dead; the probe images only on `isoprobe clean`).
  */
 import Dockerode from 'dockerode';
+import { onCleanup } from '../../core/cleanup.js';
 import { EnvError } from '../../core/errors.js';
 import { pidAlive } from '../oci/reap.js';
 import { daemonMessage } from './errors.js';
@@ -39,6 +40,26 @@ export async function daemonInfo(docker: Dockerode): Promise<Record<string, stri
     containerd: String(info.ContainerdCommit?.ID ?? ''),
     runc: String(info.RuncCommit?.ID ?? ''),
   };
+}
+
+/**
+ * The defaults the daemon fills into a container it is given nothing for (CgroupnsMode, IpcMode):
+ * read from a created, never started, container. They explain the docker target's
+ * cgroup and ipc results (Docker 20.10 on cgroup v1: the host's cgroup namespace).
+ */
+export async function daemonDefaults(docker: Dockerode, image: string, name: string, labels: Record<string, string>): Promise<Record<string, string>> {
+  const creating = docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels });
+  // Registered before the daemon answers, as every container (runtime/docker/session.ts).
+  const remove = onCleanup(`docker container ${name}`, async () => {
+    await creating.catch(() => {});
+    await docker.getContainer(name).remove({ force: true }).catch(() => {});
+  });
+  try {
+    const hc = (await (await creating).inspect()).HostConfig as Record<string, unknown>;
+    return { defaultCgroupnsMode: String(hc.CgroupnsMode ?? ''), defaultIpcMode: String(hc.IpcMode ?? '') };
+  } finally {
+    await remove();
+  }
 }
 
 /** isoprobe containers whose run is no longer alive (a SIGKILLed harness), removed; returns their names. */

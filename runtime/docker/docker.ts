@@ -7,12 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
+import { BUSYBOX_BINARY, PROBE_BINARY } from '../../core/paths.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../core/parse/status.js';
 import type { ContainerSpec, HostSideFacts, RunOutcome } from '../../core/spec.js';
 import { readCgroupEvents, type CgroupLayout } from '../builtin/cgroup.js';
 import { emptyHostFacts, holdProbe, observeLive, readHostClocks, statScratch } from '../oci/observe.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
-import { daemonInfo, OWNER_LABEL, pingDaemon, reapStaleContainers } from './daemon.js';
+import { daemonDefaults, daemonInfo, OWNER_LABEL, pingDaemon, reapStaleContainers } from './daemon.js';
 import { daemonMessage } from './errors.js';
 import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
 import { ensureProbeImage, LABEL } from './image.js';
@@ -54,9 +55,17 @@ export class DockerTarget implements Target {
     }
     const image = await ensureProbeImage(this.opts.docker, files, this.name);
     const hostConfig = mergeHostConfig(translateHostConfig(spec, missingCaps()), { ...this.opts.hostConfig, ...(rt ? { Runtime: rt } : {}) });
-    const name = `isoprobe-${process.pid}-${++containerSeq}-${this.name}`;
-    const labels = { [LABEL]: '1', [OWNER_LABEL]: String(process.pid), 'isoprobe.target': this.name };
-    return this.execute(createOptions(spec, holdProbe(spec.argv), { name, image, labels, hostConfig }));
+    const create = createOptions(spec, holdProbe(spec.argv), { name: this.containerName(), image, labels: this.labels(), hostConfig });
+    return this.execute(create);
+  }
+
+  /** isoprobe-<our pid>-<seq>-<target>: unique, and tells the reaper whose it is. */
+  private containerName(suffix?: string): string {
+    return `isoprobe-${process.pid}-${++containerSeq}-${this.name}${suffix ? `-${suffix}` : ''}`;
+  }
+
+  private labels(): Record<string, string> {
+    return { [LABEL]: '1', [OWNER_LABEL]: String(process.pid), 'isoprobe.target': this.name };
   }
 
   /**
@@ -69,15 +78,19 @@ export class DockerTarget implements Target {
       await pingDaemon(this.opts.docker, this.opts.socketPath);
       const info: Record<string, string> = { runtime: 'docker', cgroupMode: this.opts.cgroups.mode };
       try {
-        Object.assign(info, await daemonInfo(this.opts.docker));
-      } catch (e) {
-        info.daemonInfo = `unavailable: ${daemonMessage(e)}`;
-      }
-      try {
         await reapStaleContainers(this.opts.docker);
       } catch (e) {
         info.staleContainers = `could not be removed: ${daemonMessage(e)}`;
       }
+      const files = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
+      const [daemon, defaults] = await Promise.allSettled([
+        daemonInfo(this.opts.docker),
+        ensureProbeImage(this.opts.docker, files, this.name).then((image) => daemonDefaults(this.opts.docker, image, this.containerName('defaults'), this.labels())),
+      ]);
+      if (daemon.status === 'fulfilled') Object.assign(info, daemon.value);
+      else info.daemonInfo = `unavailable: ${daemonMessage(daemon.reason)}`;
+      if (defaults.status === 'fulfilled') Object.assign(info, defaults.value);
+      else info.daemonDefaults = `unavailable: ${daemonMessage(defaults.reason)}`;
       return info;
     })();
     return this.prepared;
