@@ -3,7 +3,7 @@
  * runs it, the host observes the container through its pid. What the runtime refuses is reported
  * in its own words: a namespace it cannot make (runc 1.1 and time) is left out once and named in
  * the target's info, so the checks of that namespace fail; a host it refuses altogether (crun 1.8
- * on a hybrid cgroup host) is a TargetError for every container.
+ * on a hybrid cgroup host) is named in the info and is every container's TargetError.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import { PROBE_BINARY, BUSYBOX_BINARY } from '../../core/paths.js';
 import { capNames, parseStatus } from '../../core/parse/status.js';
 import { DEFAULT_SPEC, type ContainerSpec, type HostSideFacts, type Namespace, type RunOutcome } from '../../core/spec.js';
 import { readCgroupEvents, type CgroupLayout } from '../builtin/cgroup.js';
-import { PROBE_PATH, TargetError, type ProbeFiles, type Target } from '../target.js';
+import { PROBE_PATH, type ProbeFiles, type Target } from '../target.js';
 import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
 import { madeNamespaces, ociConfig } from './config.js';
 import { mergePatch } from './merge-patch.js';
@@ -37,7 +37,7 @@ export class OciTarget implements Target {
   readonly capabilities = { timeOffsets: true };
   /** Namespaces the runtime refused, with its message: left out of every later container. */
   private readonly refusedNs = new Map<Namespace, string>();
-  /** A refusal of the host itself: every container would fail the same way. */
+  /** What the runtime said when it refused the default container (every later one tries again: its spec may differ). */
   private hostRefusal: string | null = null;
   private rootfs: string | null = null;
   private prepared: Promise<string> | null = null;
@@ -59,7 +59,6 @@ export class OciTarget implements Target {
   }
 
   private async attempt(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
-    if (this.hostRefusal) throw new TargetError(this.name, this.hostRefusal);
     try {
       return await this.runOnce(spec, files);
     } catch (e) {
@@ -73,8 +72,8 @@ export class OciTarget implements Target {
 
   /**
    * Version, stale containers of killed runs reaped, and what this runtime refuses on this host.
-   * Never rejects: run.ts asks for info() before its error handling, so a problem here is kept
-   * and becomes every container's TargetError.
+   * Never rejects: run.ts asks for info() before its error handling, so a problem here is shown
+   * in the info and met again, as a TargetError, by the containers themselves.
    */
   private prepare(): Promise<string> {
     this.prepared ??= (async () => {
