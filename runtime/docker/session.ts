@@ -38,8 +38,11 @@ export async function runSession(
   const t = opts.target;
   const name = create.name!;
   const creating = api(t, 'create', () => docker.createContainer(create));
+  let finished = false;
+  let interrupted = false;
   // Registered before the daemon answers: a Ctrl-C during create still waits for it, then removes it.
   const remove = onCleanup(`docker container ${name}`, async () => {
+    interrupted = !finished;
     await creating.catch(() => {});
     await removeContainer(docker.getContainer(name));
   });
@@ -56,10 +59,13 @@ export async function runSession(
     stream.write('g'); // the probe's --wait-stdin go byte
     const ticker = hooks.whileAlive ? setInterval(hooks.whileAlive, 50) : null;
     const status = await waitBounded(container, opts).finally(() => ticker && clearInterval(ticker));
+    // Removed by the run's cleanup (Ctrl-C): its status is not an outcome of the container.
+    if (interrupted) throw new TargetError(t, 'the container was removed by the harness\'s cleanup (interrupted)');
     await bounded(ended, DRAIN_MS);
     hooks.onExited();
     return { pid: state.State.Pid, ...exitStatus(status), stdout: out.text(), stderr: err.text() };
   } finally {
+    finished = true;
     await remove();
   }
 }

@@ -115,6 +115,8 @@ export async function runContainer(
     const end = await exited.finally(() => ticker && clearInterval(ticker));
     await drained(run);
     if (timedOut) throw late('did not finish');
+    // Killed by the run's cleanup (Ctrl-C): not an outcome of the container.
+    if (killing) throw new TargetError(opts.target, `${binary} run was stopped by the harness's cleanup (interrupted)`);
     settled = true;
     return { pid, ...exitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
   } finally {
