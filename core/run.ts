@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Mocha from 'mocha';
 import { CATALOGUE } from '../suites/catalogue.js';
-import { createTarget } from '../runtime/registry.js';
+import { createTarget, preflightTargets } from '../runtime/registry.js';
 import { PROBE_PATH, SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../runtime/target.js';
 import type { CheckContext } from './check.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
@@ -37,6 +37,8 @@ export interface RunOptions {
 
 export async function runSuite(opts: RunOptions): Promise<RunResults> {
   preflight(new Set(opts.targets.map((t) => t.runtime)));
+  // A missing daemon or runtime binary must stop the run before any target creates anything.
+  await preflightTargets(opts.targets);
   const started = new Date();
   const t0 = performance.now();
   reapKilledRuns();
