@@ -3,6 +3,7 @@
  * (observe) → EXEC → EXECED → EXIT. Every wait is bounded; on any failure the shim is killed,
  * which takes the container with it (PR_SET_PDEATHSIG in both).
  */
+import { collectOutput as collect } from '../output.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
@@ -25,7 +26,6 @@ export interface ShimResult {
   stderr: string;
 }
 
-const OUTPUT_CAP = 4 * 1024 * 1024;
 
 export async function runShim(
   shimPath: string,
@@ -82,12 +82,3 @@ export async function runShim(
   }
 }
 
-function collect(stream: NodeJS.ReadableStream): { text(): string } {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  stream.on('data', (c: Buffer) => {
-    if (size < OUTPUT_CAP) chunks.push(c);
-    size += c.length;
-  });
-  return { text: () => Buffer.concat(chunks).toString('utf8') };
-}

@@ -8,6 +8,7 @@
  * containerd-shim is, could reap it). `run` stays its parent and exits with its status; the probe's
  * `--wait-stdin` holds it while the host observes, and `--pid-file` says when it exists.
  */
+import { collectOutput as collect } from '../output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,6 @@ import { onCleanup } from '../../core/cleanup.js';
 import { TargetError } from '../target.js';
 import { removeCgroupPath } from './cgroups.js';
 
-const OUTPUT_CAP = 4 * 1024 * 1024;
 const PID_POLL_MS = 2;
 /** After the runtime exited, the last output may still be in the pipes: bounded drain. */
 const DRAIN_MS = 2000;
@@ -183,12 +183,3 @@ export function tail(stderr: string): string {
   return lines.map((l) => /\bmsg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1]?.replace(/\\"/g, '"') ?? l).join(' | ');
 }
 
-function collect(stream: NodeJS.ReadableStream): { text(): string } {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  stream.on('data', (c: Buffer) => {
-    if (size < OUTPUT_CAP) chunks.push(c);
-    size += c.length;
-  });
-  return { text: () => Buffer.concat(chunks).toString('utf8') };
-}
