@@ -80,13 +80,22 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
       const negated = / to not /.test(err.message);
       return {
         status: 'fail',
-        expected: `${negated ? 'not ' : ''}${show(err.expected)}`,
+        expected: err.expected === undefined ? chaiExpectation(err.message) : `${negated ? 'not ' : ''}${show(err.expected)}`,
         observed: show(err.actual),
         evidence: `${err.message}${err.evidence ? `\n${err.evidence}` : ''}`,
       };
     }
     return { status: 'error', reason: `check crashed: ${(e as Error).stack ?? String(e)}` };
   }
+}
+
+/**
+ * Some chai assertions (closeTo, within, above) record no expected value: their own words hold it,
+ * e.g. "expected 0.06 to be close to 86400 +/- 0.5" gives "close to 86400 +/- 0.5".
+ */
+function chaiExpectation(message: string): string {
+  const words = /expected .+? to (?:be )?(.+)$/s.exec(message.split(': ').pop() ?? '');
+  return words ? words[1] : '(not recorded)';
 }
 
 function show(v: unknown): string {

@@ -18,6 +18,10 @@ describe('check evaluation', () => {
     const v = evaluate(mk(() => { expect('pid:[1]').to.not.equal('pid:[1]'); return ''; }), ctx);
     expect(v).to.include({ status: 'fail', expected: 'not pid:[1]', observed: 'pid:[1]' });
   });
+  it('an assertion that records no expected value (closeTo) gives chai\'s own words for it', () => {
+    const v = evaluate(mk(() => { expect(-0.06, 'monotonic offset: deltas 1: 2').to.be.closeTo(86400, 0.5); return ''; }), ctx);
+    expect(v).to.include({ status: 'fail', expected: 'close to 86400 +/- 0.5', observed: '-0.06' });
+  });
   it('skip() is a skip with its reason', () => {
     expect(evaluate(mk(() => skip('timens', 'no time namespaces')), ctx)).to.deep.equal({ status: 'skip', reason: 'no time namespaces' });
   });
