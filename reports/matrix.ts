@@ -3,7 +3,7 @@
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
 import type { CheckResult, RunResults, Status, TargetResult } from '../core/results.js';
-import { byArea, effectiveChecks, expectedObserved, metaFor } from './rows.js';
+import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor } from './rows.js';
 import { oneLine, visible } from './text.js';
 
 interface Grid {
@@ -41,12 +41,19 @@ export function matrixMarkdown(results: RunResults): string {
   const g = grid(results);
   const head = `| check | ${g.targets.map((t) => mdEscape(t.name)).join(' | ')} |`;
   const rule = `|---|${g.targets.map(() => '---|').join('')}`;
+  const totals = `| *totals* | ${g.targets.map((t) => mdTally(effectiveChecks(results, t))).join(' | ')} |`;
   const rows = g.areas.flatMap(([area, ids]) => [
     `| **${mdEscape(area)}** |${g.targets.map(() => ' |').join('')}`,
     ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
-  return [title, '', head, rule, ...rows, ...mdDetails(results, g)].join('\n') + '\n';
+  return [title, '', head, rule, totals, ...rows, ...mdDetails(results, g)].join('\n') + '\n';
+}
+
+function mdTally(checks: CheckResult[]): string {
+  const n = countStatuses(checks);
+  const blocking = checks.filter(isBlocking).length;
+  return `${n.pass} pass · ${n.fail} fail · ${n.skip} skip · ${n.error} error${blocking === 0 ? '' : ` — **${blocking} required not passing**`}`;
 }
 
 /** Failures and errors spelled out under the table, since a table cell has no room for them. */
@@ -84,6 +91,10 @@ pre{white-space:pre-wrap;word-break:break-word;max-width:36rem;margin:.25rem 0;f
 dl{margin:.25rem 0} dt{font-weight:600;font-size:.8rem;color:#57606a}
 dd{margin:0 0 .3rem}
 .target-error{color:#9a6700;font-weight:normal;font-size:.8rem}
+thead th.target{min-width:6.5rem;max-width:13rem}
+.tally{font-weight:normal;font-size:.75rem;color:#57606a;white-space:nowrap}
+.tally .bad{color:#cf222e;font-weight:600}
+summary{white-space:nowrap}
 `;
 
 export function matrixHtml(results: RunResults): string {
@@ -108,13 +119,22 @@ export function matrixHtml(results: RunResults): string {
 function htmlTable(results: RunResults, g: Grid): string {
   const heads = g.targets.map((t) => {
     const err = t.error === undefined ? '' : `<br><span class="target-error">could not run: ${htmlEscape(oneLine(t.error))}</span>`;
-    return `<th>${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small>${err}</th>`;
+    return `<th class="target">${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small><br>${tally(effectiveChecks(results, t))}${err}</th>`;
   });
   const body = g.areas.map(([area, ids]) => {
     const rows = ids.map((id) => htmlRow(results, g, id));
     return `<tbody><tr><th class="area" colspan="${g.targets.length + 1}">${htmlEscape(area)}</th></tr>\n${rows.join('\n')}</tbody>`;
   });
   return `<table>\n<thead><tr><th>check</th>${heads.join('')}</tr></thead>\n${body.join('\n')}\n</table>`;
+}
+
+/** A column's totals, so a reader sees each target's standing before reading its cells. */
+function tally(checks: CheckResult[]): string {
+  const n = countStatuses(checks);
+  const blocking = checks.filter(isBlocking).length;
+  const parts = [`${n.pass} pass`, `${n.fail} fail`, `${n.skip} skip`, `${n.error} error`].join(' · ');
+  const verdict = blocking === 0 ? 'no required check failed' : `<span class="bad">${blocking} required not passing</span>`;
+  return `<span class="tally">${parts}<br>${verdict}</span>`;
 }
 
 function targetsTable(targets: TargetResult[]): string {

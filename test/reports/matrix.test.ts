@@ -7,9 +7,19 @@ describe('reports/matrix', () => {
     const md = matrixMarkdown(smallResults());
 
     it('has targets as columns and checks as rows grouped by area', () => {
-      expect(md).to.include('| check | builtin | builtin-share-pid |\n|---|---|---|\n| **pid** | | |\n');
+      expect(md).to.match(/\| check \| builtin \| builtin-share-pid \|\n\|---\|---\|---\|\n\| \*totals\* \|[^\n]+\|\n\| \*\*pid\*\* \| \| \|\n/);
       expect(md).to.include('| `pid.own-namespace` runs in its own pid namespace | ✅ pass | ❌ **fail** |');
       expect(md).to.include('| `net.loopback-unreachable` host loopback listener is unreachable | ✅ pass | ⚠️ **error** |');
+    });
+
+    it('totals each target under its name, naming the required checks that did not pass', () => {
+      const totals = md.split('\n').find((l) => l.startsWith('| *totals* |'))!;
+      const cols = totals.split(' | ').slice(1);
+      expect(cols[0]).to.match(/^\d+ pass · \d+ fail · \d+ skip · \d+ error/);
+      const r = smallResults();
+      const blocking = r.targets[1]!.checks.filter((c) => c.required && (c.status === 'fail' || c.status === 'error')).length;
+      expect(blocking, 'the fixture has a required failure').to.be.greaterThan(0);
+      expect(cols[1]).to.include(`**${blocking} required not passing**`);
     });
 
     it('marks a check a target did not run, and optional failures', () => {
@@ -47,6 +57,10 @@ describe('reports/matrix', () => {
       expect(page).to.not.include('<tag');
       expect(page).to.include('&lt;tag attr=&quot;v&quot;&gt;&amp;amp; &#39;quoted&#39;');
       expect(page).to.not.match(/[\x00-\x08\x0B\x0C\x0E-\x1F]/);
+    });
+
+    it('totals each target in its column header', () => {
+      expect(html).to.match(/<th class="target">builtin<br><small>builtin<\/small><br><span class="tally">\d+ pass · \d+ fail · \d+ skip · \d+ error<br>/);
     });
 
     it('shows a target that could not run in its column header', () => {
