@@ -119,7 +119,7 @@ function findMqueues(root: string): string[] {
  * no /dev/mqueue), mount one in a throwaway private mount namespace: the mount shows the IPC
  * namespace we share with it, and nothing is mounted on the host.
  */
-function listMqueueNames(root: string): string[] {
+export function listMqueueNames(root = '/'): string[] {
   if (root !== '/') return listDir(path.join(root, 'dev/mqueue'));
   const mounted = mqueueMountpoint();
   if (mounted) return listDir(mounted);
