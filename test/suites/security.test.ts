@@ -49,6 +49,10 @@ describe('security and escape checks on recorded facts', () => {
     const v = verdicts(escapeChecks, ctxOf({ status: recorded.builtin.status, security: s }));
     expect(v).to.include({ 'escape.cve-2022-0492': 'fail', 'escape.cve-2024-21626': 'fail' });
   });
+  it('a release_agent writable in place (no new user namespace) fails CVE-2022-0492 too', () => {
+    const s: SecurityFacts = { ...recorded.builtin.security, release_agent_in_place: { stage: 4, errno: 0 } };
+    expect(evaluate(escapeChecks.find((c) => c.id === 'escape.cve-2022-0492')!, ctxOf({ status: recorded.builtin.status, security: s })).status).to.equal('fail');
+  });
 });
 
 describe('masked the right way (CVE-2025-31133)', () => {
