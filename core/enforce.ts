@@ -36,6 +36,8 @@ export interface EnforcementRun<T> {
   error?: string;
   /** The host's limit-hit counters for this container's cgroup (pids.events, memory.oom_control, ...). */
   hostEvents: Record<string, string>;
+  /** The limits the host read on this container's cgroup before the probe started (it is held until observed). */
+  hostLimits: Record<string, string>;
 }
 
 export interface EnforcementFacts {
@@ -87,13 +89,14 @@ async function runOne<T>(target: Target, spec: ContainerSpec, files: ProbeFiles,
   try {
     const out = await target.run({ ...spec, argv }, files);
     const hostEvents = out.hostFacts.cgroup.events ?? {};
+    const hostLimits = out.hostFacts.cgroup.limits;
     if (out.exitCode !== 0) {
       const why = out.signal ? `was killed by ${out.signal}` : `exited with ${out.exitCode}`;
-      return { argv, hostEvents, error: `probe ${argv[1]} ${why}: ${out.stderr.trim().split('\n').slice(-2).join(' | ') || 'no message'}` };
+      return { argv, hostEvents, hostLimits, error: `probe ${argv[1]} ${why}: ${out.stderr.trim().split('\n').slice(-2).join(' | ') || 'no message'}` };
     }
-    return { argv, hostEvents, ...parseDoc(out.stdout, schema) };
+    return { argv, hostEvents, hostLimits, ...parseDoc(out.stdout, schema) };
   } catch (e) {
-    return { argv, hostEvents: {}, error: (e as Error).message };
+    return { argv, hostEvents: {}, hostLimits: {}, error: (e as Error).message };
   }
 }
 

@@ -32,7 +32,7 @@ const sentinels = z.object({
   mount: z.object({ nonce: z.string(), errno, refused: refusal }).optional(),
   create_file: z.object({ path: z.string(), errno }).optional(),
   chroot_escape: z.object({
-    attempted: z.boolean(), errno, escaped: z.boolean(), markers_seen: z.number().int().nonnegative(),
+    attempted: z.boolean(), errno, escaped: z.boolean(), markers_seen: z.array(z.string()),
   }).optional(),
 });
 
@@ -63,6 +63,7 @@ const security = z.object({
   fds_errno: errno,
   cwd: z.object({ path: z.string().nullable(), errno, inside_root: tristate }),
   release_agent: stage,
+  release_agent_in_place: stage,
   userns_fsopen: stage,
 });
 

@@ -35,10 +35,19 @@ export interface Sentinels {
   msgKey: number;
   semKey: number;
   mqName: string;
-  markers: string[];
+  /**
+   * Host marker files: one on the host's root filesystem (/tmp), which only a container whose root
+   * is the host's can see, and one in the host's /dev/shm, which a container sharing the host's IPC
+   * resources (Docker --ipc=host binds it) sees without any other weakness.
+   */
+  markers: { root: string; shm: string };
   sentinelPid: number;
   /** The needle the probe looks for in /proc/<pid>/cmdline: the sentinel's argv[0]. */
   sentinelArgv: string;
+}
+
+export function markerPaths(s: Pick<Sentinels, 'markers'>): string[] {
+  return [s.markers.root, s.markers.shm];
 }
 
 export function isIsoprobeIpcKey(key: number): boolean {
@@ -65,8 +74,8 @@ export async function armSentinels(): Promise<Sentinels> {
   const semKey = createSysv('sem', (k) => semget(k, 1, IPC_CREAT | IPC_EXCL | 0o600), semRemove, reg);
   const mqName = `/isoprobe-${nonce}`;
   createMq(mqName, reg);
-  const markers = [`/tmp/isoprobe-marker-${nonce}`, `/dev/shm/isoprobe-marker-${nonce}`];
-  for (const m of markers) createMarker(m, nonce, reg);
+  const markers = { root: `/tmp/isoprobe-marker-${nonce}`, shm: `/dev/shm/isoprobe-marker-${nonce}` };
+  for (const m of markerPaths({ markers })) createMarker(m, nonce, reg);
   const sentinelArgv = `${SENTINEL_ARGV_PREFIX}${nonce}`;
   const sentinelPid = await startSentinelProcess(sentinelArgv, reg);
   return { nonce, tcpPort, abstractName, shmKey, msgKey, semKey, mqName, markers, sentinelPid, sentinelArgv };
@@ -185,7 +194,7 @@ export function probeArgs(s: Sentinels, hostView: HostView): string[] {
     '--abstract', s.abstractName,
     '--shm-key', String(s.shmKey), '--msg-key', String(s.msgKey), '--sem-key', String(s.semKey),
     '--mq', s.mqName,
-    ...s.markers.flatMap((m) => ['--marker', m]),
+    ...markerPaths(s).flatMap((m) => ['--marker', m]),
     '--host-pid', String(s.sentinelPid),
     '--sentinel-argv', s.sentinelArgv,
     '--bind-port', String(s.tcpPort),
@@ -212,7 +221,7 @@ export async function verifySentinelsFromHost(s: Sentinels): Promise<string[]> {
   await attempt(`msgget 0x${s.msgKey.toString(16)}`, () => msgget(s.msgKey, 0));
   await attempt(`semget 0x${s.semKey.toString(16)}`, () => semget(s.semKey, 0, 0));
   await attempt(`mq_open ${s.mqName}`, () => mqClose(mqOpen(s.mqName, O_RDONLY)));
-  for (const m of s.markers) await attempt(`stat ${m}`, () => fs.statSync(m));
+  for (const m of markerPaths(s)) await attempt(`stat ${m}`, () => fs.statSync(m));
   await attempt(`sentinel process ${s.sentinelPid}`, () => checkSentinelProcess(s));
   return problems;
 }

@@ -20,10 +20,17 @@ static long long now_ms(clockid_t clock) {
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "--name VALUE" pairs, each bounded; unknown flags and bad values are usage errors. */
+static int wait_for_stdin_byte(void); /* probe.c */
+
+/*
+ * "--name VALUE" pairs, each bounded; unknown flags and bad values are usage errors. A leading
+ * --wait-stdin holds the probe until one byte arrives (as for facts), so that a runtime which
+ * cannot hold the container lets the host find its cgroup before the first fork, page or spin.
+ */
 static int parse_bounded(int argc, char **argv, const char *usage, const char *const *names, long long *values,
 			 const long long *max, int n) {
-	for (int i = 0; i < argc; i += 2) {
+	int held = argc > 0 && !strcmp(argv[0], "--wait-stdin");
+	for (int i = held; i < argc; i += 2) {
 		int k = 0;
 		while (k < n && strcmp(argv[i], names[k]))
 			k++;
@@ -32,10 +39,10 @@ static int parse_bounded(int argc, char **argv, const char *usage, const char *c
 		if (i + 1 >= argc || parse_ll(argv[i + 1], 1, max[k], &values[k]) < 0)
 			return usage_error(usage, i + 1 < argc ? "bad value for" : "missing value for", argv[i]);
 	}
-	return 0;
+	return held && wait_for_stdin_byte() < 0 ? EXIT_NO_GO : 0;
 }
 
-static const char FORKBOMB_USAGE[] = "forkbomb [--max N (<=4096)] [--hold-ms M (<=10000)]";
+static const char FORKBOMB_USAGE[] = "forkbomb [--wait-stdin] [--max N (<=4096)] [--hold-ms M (<=10000)]";
 
 /* Forks children that sleep until killed, until fork fails (EAGAIN at pids.max) or N exist. */
 static int cmd_forkbomb(int argc, char **argv) {
@@ -79,7 +86,7 @@ static int cmd_forkbomb(int argc, char **argv) {
 	return 0;
 }
 
-static const char MEMHOG_USAGE[] = "memhog [--max-mb N (<=1024)] [--step-mb S]";
+static const char MEMHOG_USAGE[] = "memhog [--wait-stdin] [--max-mb N (<=1024)] [--step-mb S]";
 
 /* Child: maps and touches S MiB at a time, reporting the running total after each step. */
 static void memhog_child(int out, long long max_mb, long long step_mb) {
@@ -152,7 +159,7 @@ static int cmd_memhog(int argc, char **argv) {
 	return 0;
 }
 
-static const char CPUBURN_USAGE[] = "cpuburn [--ms M (<=10000)]";
+static const char CPUBURN_USAGE[] = "cpuburn [--wait-stdin] [--ms M (<=10000)]";
 
 /* Spins for M ms of wall time; the CPU time it got is what the quota allowed. */
 static int cmd_cpuburn(int argc, char **argv) {

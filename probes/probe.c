@@ -672,7 +672,8 @@ static int create_probe(const char *path) {
 /* ---------------------------------------------------------------- chroot escape */
 
 struct escape_result {
-	int attempted, err, escaped, markers_seen;
+	int attempted, err, escaped;
+	unsigned seen; /* bit i: o->markers[i] was visible after the escape */
 };
 
 /* Child side: the classic escape works only when the root was changed with chroot, not pivot_root. */
@@ -695,7 +696,8 @@ static struct escape_result escape_child(const char *dir, const struct facts_opt
 	}
 	r.escaped = before.st_dev != after.st_dev || before.st_ino != after.st_ino;
 	for (int i = 0; i < o->n_markers; i++)
-		r.markers_seen += stat(o->markers[i], &m) == 0;
+		if (stat(o->markers[i], &m) == 0)
+			r.seen |= 1u << i;
 	return r;
 }
 
@@ -750,7 +752,12 @@ static void emit_chroot_escape(const struct facts_opts *o) {
 	json_bool("attempted", r.attempted);
 	json_int("errno", r.err);
 	json_bool("escaped", r.escaped);
-	json_int("markers_seen", r.markers_seen);
+	/* By path: a marker visible anyway (a host /dev/shm under --ipc=host) is not one the escape reached. */
+	json_open("markers_seen", '[');
+	for (int i = 0; i < o->n_markers; i++)
+		if (r.seen & (1u << i))
+			json_str(NULL, o->markers[i]);
+	json_close(']');
 	json_close('}');
 }
 

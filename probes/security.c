@@ -104,20 +104,55 @@ static int map_self_root(uid_t uid, gid_t gid) {
 	return ok ? 0 : -1;
 }
 
+/* The first directory of these that exists: where a throwaway mount namespace mounts a hierarchy. */
+static const char *scratch_mountpoint(void) {
+	static const char *const mountpoints[] = {"/tmp", "/mnt", "/dev", "/"};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof mountpoints / sizeof *mountpoints; i++)
+		if (stat(mountpoints[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return mountpoints[i];
+	return NULL;
+}
+
+/*
+ * Mounts each hierarchy in turn on the scratch mountpoint (in the caller's private mount
+ * namespace) and asks access(W_OK) of its release_agent, unmounting it at once. Stage
+ * `mount_stage` is the mount, `mount_stage + 1` the access; the first writable one wins, else the
+ * furthest any got.
+ */
+static struct child_report try_release_agents(const char *const *options, size_t n, int mount_stage) {
+	const char *where = scratch_mountpoint();
+	struct child_report best = {mount_stage, ENOENT};
+	char path[64];
+
+	snprintf(path, sizeof path, "%s/release_agent", strcmp(where ? where : "/", "/") ? where : "");
+	for (size_t i = 0; where && i < n; i++) {
+		if (mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, options[i]) < 0) {
+			if (best.stage == mount_stage && errno != ENOENT && errno != EBUSY && errno != EINVAL)
+				best.err = errno;
+			continue;
+		}
+		struct child_report r = {mount_stage + 1, err_of(access(path, W_OK))};
+		umount2(where, MNT_DETACH);
+		if (r.err == 0)
+			return r;
+		if (best.stage == mount_stage || best.err == ENOENT)
+			best = r;
+	}
+	return best;
+}
+
 /*
  * CVE-2022-0492: a throwaway user+mount+cgroup namespace, a cgroup v1 hierarchy mounted in it
  * (on /tmp of the child's private mount namespace), and access(W_OK) of its release_agent.
  * Stages: 1 unshare, 2 id map, 3 make mounts private, 4 mount, 5 access; nothing is written.
+ * From a user namespace the kernel cannot create a hierarchy, so naming single controllers is safe.
  */
 static struct child_report release_agent_child(void *arg) {
 	static const char *const controllers[] = {"rdma", "pids", "memory", "cpu", "freezer", "devices", "blkio", "net_cls", "perf_event", "cpuset", "hugetlb"};
-	static const char *const mountpoints[] = {"/tmp", "/mnt", "/dev", "/"};
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	struct stat st;
-	const char *where = NULL;
-	int err = ENOENT;
-	char path[64];
 
 	(void)arg;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
@@ -126,27 +161,56 @@ static struct child_report release_agent_child(void *arg) {
 		return (struct child_report){2, errno};
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return (struct child_report){3, errno};
-	for (size_t i = 0; !where && i < sizeof mountpoints / sizeof *mountpoints; i++)
-		if (stat(mountpoints[i], &st) == 0 && S_ISDIR(st.st_mode))
-			where = mountpoints[i];
 	/* A hierarchy mounted from inside a cgroup namespace shows the namespace's root: only one the
 	 * container was not placed in (its root is the hierarchy's) has a release_agent. Try each. */
-	struct child_report best = {4, err};
-	snprintf(path, sizeof path, "%s/release_agent", strcmp(where ? where : "/", "/") ? where : "");
-	for (size_t i = 0; where && i < sizeof controllers / sizeof *controllers; i++) {
-		if (mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, controllers[i]) < 0) {
-			if (best.stage == 4 && errno != ENOENT && errno != EBUSY && errno != EINVAL)
-				best.err = errno;
-			continue;
-		}
-		struct child_report r = {5, err_of(access(path, W_OK))};
-		umount2(where, MNT_DETACH);
-		if (r.err == 0)
-			return r;
-		if (best.stage == 4 || best.err == ENOENT)
-			best = r;
+	return try_release_agents(controllers, sizeof controllers / sizeof *controllers, 4);
+}
+
+#define MAX_HIERARCHIES 16
+#define HIERARCHY_OPTS 96
+
+/*
+ * The mount options of every existing cgroup v1 hierarchy, from /proc/self/cgroup ("3:cpu,cpuacct:/x"
+ * → "cpu,cpuacct", "1:name=systemd:/" → "none,name=systemd"). Exactly an existing hierarchy's set,
+ * never a single controller: with CAP_SYS_ADMIN over the host's user namespace, mounting a
+ * controller no hierarchy holds would create a new one on the host.
+ */
+static size_t existing_hierarchies(char opts[][HIERARCHY_OPTS], size_t max) {
+	char line[256];
+	size_t n = 0;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	while (f && n < max && fgets(line, sizeof line, f)) {
+		char *ctl = strchr(line, ':'), *end = ctl ? strchr(ctl + 1, ':') : NULL;
+		if (!end || atoi(line) == 0 || end == ctl + 1)
+			continue; /* the cgroup2 entry ("0::/"), or a malformed line */
+		*end = 0;
+		snprintf(opts[n++], HIERARCHY_OPTS, "%s%s", strncmp(ctl + 1, "name=", 5) ? "" : "none,", ctl + 1);
 	}
-	return best;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * The same without a new user or cgroup namespace: with CAP_SYS_ADMIN over the host's user
+ * namespace (no userns-remap) and the host's cgroup namespace, a mounted hierarchy shows its root,
+ * whose release_agent the kernel lets that process write: the release_agent escape that the
+ * CVE-2022-0492 fix leaves open. Stages: 1 unshare(NS), 2 make mounts private, 3 mount, 4 access.
+ */
+static struct child_report release_agent_in_place_child(void *arg) {
+	char opts[MAX_HIERARCHIES][HIERARCHY_OPTS];
+	const char *list[MAX_HIERARCHIES];
+	size_t n = existing_hierarchies(opts, MAX_HIERARCHIES);
+
+	(void)arg;
+	for (size_t i = 0; i < n; i++)
+		list[i] = opts[i];
+	if (unshare(CLONE_NEWNS) < 0)
+		return (struct child_report){1, errno};
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return (struct child_report){2, errno};
+	return try_release_agents(list, n, 3);
 }
 
 /* CVE-2022-0185: a user namespace with its own mount namespace, then fsopen(). Stages 1, 2. */
@@ -475,6 +539,7 @@ static void emit_security(const struct facts_opts *o) {
 	emit_fds();
 	emit_cwd();
 	emit_stage("release_agent", in_child(release_agent_child, NULL));
+	emit_stage("release_agent_in_place", in_child(release_agent_in_place_child, NULL));
 	emit_stage("userns_fsopen", in_child(fsopen_child, NULL));
 	json_close('}');
 }

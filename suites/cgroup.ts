@@ -28,7 +28,7 @@ export const cgroupChecks = [
   ),
   check(
     { id: 'cgroup.limits-set', area: 'cgroup', title: 'pids, memory and cpu limits are set on the container\'s cgroup, as the host reads them', profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'], negativeControl: 'builtin limits=none; Docker without Memory/NanoCpus/PidsLimit' },
+      references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'], negativeControl: 'builtin limits=none; Docker without Memory/NanoCpus/PidsLimit; Docker without PidsLimit; Docker without Memory; Docker without NanoCpus' },
     ({ host }) => {
       const l = host.cgroup.limits;
       const unsupported = Object.entries(l).filter(([k]) => k.endsWith(':unsupported'));

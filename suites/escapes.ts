@@ -8,6 +8,7 @@ import { check, errnoName } from './define.js';
 import { ALL, sec } from './security.js';
 
 const RELEASE_AGENT_STAGES = ['', 'unshare(USER|NS|CGROUP)', 'map itself to root', 'make mounts private', 'mount a cgroup v1 hierarchy', 'access(release_agent, W_OK)'];
+const IN_PLACE_STAGES = ['', 'unshare(NS)', 'make mounts private', 'mount an existing cgroup v1 hierarchy', 'access(release_agent, W_OK)'];
 const FSOPEN_STAGES = ['', 'unshare(USER|NS)', 'fsopen("cgroup2")'];
 
 function stageText(names: string[], s: { stage: number; errno: number }): string {
@@ -28,20 +29,23 @@ export const escapeChecks = [
     },
   ),
   check(
-    { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, even from a new user+cgroup namespace', profiles: [...ALL],
+    { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, in place or from a new user+cgroup namespace', profiles: [...ALL],
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
-      negativeControl: 'builtin privileged; Docker seccomp=unconfined with CapAdd SYS_ADMIN (no user namespace)' },
+      negativeControl: 'builtin privileged; Docker CapAdd SYS_ADMIN with CgroupnsMode=host' },
     (ctx) => {
-      const r = sec(ctx).release_agent;
-      const evidence = `stopped at ${stageText(RELEASE_AGENT_STAGES, r)}`;
-      expect(r.stage === 5 && r.errno === 0, `a release_agent is writable: ${evidence}`).to.equal(false);
+      const s = sec(ctx);
+      const inPlace = s.release_agent_in_place;
+      const userns = s.release_agent;
+      const evidence = `in place: stopped at ${stageText(IN_PLACE_STAGES, inPlace)}; from a new user+cgroup namespace: stopped at ${stageText(RELEASE_AGENT_STAGES, userns)}`;
+      expect(inPlace.stage === 4 && inPlace.errno === 0, `a release_agent is writable in place: ${evidence}`).to.equal(false);
+      expect(userns.stage === 5 && userns.errno === 0, `a release_agent is writable from a new user namespace: ${evidence}`).to.equal(false);
       return evidence;
     },
   ),
   check(
     { id: 'escape.cve-2022-0185', area: 'security', title: 'a user namespace with its own mount namespace cannot be made to reach fsopen()', profiles: [...ALL],
       references: ['CVE-2022-0185', 'Docker default seccomp profile (unshare needs CAP_SYS_ADMIN)', 'user_namespaces(7)'],
-      negativeControl: 'builtin seccomp=none; builtin privileged; Docker seccomp=unconfined' },
+      negativeControl: 'builtin seccomp=none; builtin privileged; Docker seccomp=unconfined; Docker CapAdd SYS_ADMIN' },
     (ctx) => {
       const r = sec(ctx).userns_fsopen;
       const evidence = `stopped at ${stageText(FSOPEN_STAGES, r)}`;

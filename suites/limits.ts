@@ -27,6 +27,19 @@ function events(ctx: CheckContext, key: keyof EnforcementFacts, files: string[])
   return files.filter((f) => ev[f] !== undefined).map((f) => `${f}: ${ev[f].replace(/\n/g, ', ')}`).join('; ') || 'no counters';
 }
 
+/**
+ * The cpu quota in force on the burn's own cgroup as the host read it before the burn began, as a
+ * fraction of a cpu (v2 cpu.max, v1 cpu.cfs_quota_us / cpu.cfs_period_us), 'none' without one.
+ */
+export function quotaInForce(limits: Record<string, string>): number | 'none' {
+  if (limits['cpu.max']) {
+    const [quota, period] = limits['cpu.max'].split(' ');
+    return quota === 'max' ? 'none' : Number(quota) / Number(period);
+  }
+  const quota = Number(limits['cpu.cfs_quota_us'] ?? -1);
+  return quota > 0 ? quota / Number(limits['cpu.cfs_period_us']) : 'none';
+}
+
 /** cpu time allowed over a wall-time window: the quota, one period's burst and the slack. */
 export function cpuAllowanceMs(cpus: number, wallMs: number): number {
   return cpus * wallMs + cpus * CPU_PERIOD_MS + CPU_SLACK_MS;
@@ -39,7 +52,7 @@ export const limitChecks = [
     (ctx) => {
       const f = run(ctx, 'pids');
       const limit = ctx.spec.limits.pids;
-      const evidence = `pids.max ${limit ?? 'not set'}; forked ${f.forked} of at most ${f.max} before ${errnoName(f.errno)}, ${f.elapsed_ms} ms; host: ${events(ctx, 'pids', ['pids.events'])}`;
+      const evidence = `pids limit asked ${limit ?? 'none'}; forked ${f.forked} of at most ${f.max} before ${errnoName(f.errno)}, ${f.elapsed_ms} ms; host: ${events(ctx, 'pids', ['pids.events'])}`;
       expect(limit, `no pids limit is configured: ${evidence}`).to.be.a('number');
       expect(f.errno, `fork did not stop with EAGAIN: ${evidence}`).to.equal(EAGAIN);
       // The probe itself is one of the pids.max tasks.
@@ -55,7 +68,7 @@ export const limitChecks = [
       const limit = ctx.spec.limits.memoryBytes;
       const limitMb = limit === undefined ? undefined : limit / 2 ** 20;
       const fate = m.signal ? `killed by signal ${m.signal}` : m.timed_out ? 'timed out' : `exited ${m.exit_code}${m.exit_code === 10 ? ' (mmap refused)' : ''}`;
-      const evidence = `limit ${limitMb ?? 'not set'} MiB; hog reached ${m.reached_mb} of ${m.max_mb} MiB in ${m.step_mb} MiB steps, then ${fate}; host: ${events(ctx, 'memory', ['memory.oom_control', 'memory.events', 'memory.failcnt'])}`;
+      const evidence = `memory limit asked ${limitMb ?? 'none'} MiB; hog reached ${m.reached_mb} of ${m.max_mb} MiB in ${m.step_mb} MiB steps, then ${fate}; host: ${events(ctx, 'memory', ['memory.oom_control', 'memory.events', 'memory.failcnt'])}`;
       expect(limitMb, `no memory limit is configured: ${evidence}`).to.be.a('number');
       expect(m.signal === SIGKILL || m.exit_code === 10, `the hog was neither OOM-killed nor refused: ${evidence}`).to.equal(true);
       expect(m.reached_mb, `the hog held more than the limit: ${evidence}`).to.be.at.most(limitMb!);
@@ -69,8 +82,12 @@ export const limitChecks = [
       const c = run(ctx, 'cpu');
       const cpus = ctx.spec.limits.cpus;
       const allowed = cpus === undefined ? undefined : cpuAllowanceMs(cpus, c.wall_ms);
-      const evidence = `quota ${cpus ?? 'not set'} cpu; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
+      const inForce = quotaInForce(ctx.enforcement?.cpu.hostLimits ?? {});
+      const evidence = `quota asked ${cpus ?? 'none'} cpu, in force on the burn's cgroup ${inForce}; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
       expect(cpus, `no cpu quota is configured: ${evidence}`).to.be.a('number');
+      // On a busy machine the burn may get less cpu than the quota, so staying under it proves
+      // nothing alone: the quota must also be the one in force while it ran.
+      expect(inForce, `the asked quota is not in force on the burn's cgroup: ${evidence}`).to.equal(cpus);
       expect(c.cpu_ms, `more cpu time than the quota allows: ${evidence}`).to.be.at.most(allowed!);
       return evidence;
     },

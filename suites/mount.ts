@@ -1,22 +1,25 @@
 /** mnt area: the container has its own mount table and root, and nothing mounted leaks out. */
 import { expect } from 'chai';
+import type { ProbeFacts } from '../core/facts.js';
 import { parseMountinfo } from '../core/parse/mountinfo.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
 const NEG = 'builtin share=mnt';
 const OCI_MNT = 'OCI runtime spec: linux.namespaces "mount", root.path';
 const ALL = ['baseline', 'restricted', 'strict'] as const;
+const ENOENT = 2;
 
 export const mountChecks = [
   ownNamespaceCheck({ area: 'mnt', ns: 'mnt', profiles: [...ALL], references: [OCI_MNT], negativeControl: NEG }),
   check(
-    { id: 'mnt.root-not-host', area: 'mnt', title: 'the root is not the host\'s root (host marker files are absent)', profiles: [...ALL],
+    { id: 'mnt.root-not-host', area: 'mnt', title: 'the root is not the host\'s root (the host root filesystem\'s marker is absent)', profiles: [...ALL],
       references: [OCI_MNT, 'CIS Docker 5.5 (sensitive host directories not mounted)'], negativeControl: NEG },
-    ({ facts, hostView }) => {
-      const markers = facts.sentinels.markers ?? [];
-      const evidence = `${markers.map((m) => `stat(${m.path}): ${errnoName(m.errno)}`).join('; ')}; root dev:ino ${facts.root.dev}:${facts.root.ino}, host root ${hostView.root.dev}:${hostView.root.ino}`;
-      expect(markers.length, `no host marker was checked: ${evidence}`).to.be.greaterThan(0);
-      for (const m of markers) expect(errnoName(m.errno), `host marker ${m.path} visible: ${evidence}`).to.equal(errnoName(2));
+    ({ facts, hostView, sentinels }) => {
+      // The /dev/shm marker says nothing about the root: Docker --ipc=host binds the host's /dev/shm.
+      const m = marker(facts, sentinels.markers.root);
+      const evidence = `stat(${sentinels.markers.root}): ${errnoName(m?.errno)}; root dev:ino ${facts.root.dev}:${facts.root.ino}, host root ${hostView.root.dev}:${hostView.root.ino}`;
+      expect(m, `the host root filesystem's marker was not checked: ${evidence}`).to.not.equal(undefined);
+      expect(errnoName(m!.errno), `host marker ${m!.path} visible: ${evidence}`).to.equal(errnoName(ENOENT));
       expect(`${facts.root.dev}:${facts.root.ino}`, `same root as the host: ${evidence}`).to.not.equal(`${hostView.root.dev}:${hostView.root.ino}`);
       return evidence;
     },
@@ -24,12 +27,14 @@ export const mountChecks = [
   check(
     { id: 'mnt.pivot-root', area: 'mnt', title: 'the root was changed with pivot_root, not chroot (the ".." escape fails)', profiles: [...ALL],
       references: ['pivot_root(2)', 'chroot(2) NOTES', 'OCI runtime spec: root'], negativeControl: 'builtin root=chroot; builtin share=mnt' },
-    ({ facts }) => {
+    ({ facts, sentinels }) => {
       const e = facts.sentinels.chroot_escape;
       expect(e, 'the chroot escape was not attempted by the probe').to.not.equal(undefined);
-      const evidence = `escape attempt: ${e!.attempted ? 'made' : 'not possible'} (${errnoName(e!.errno)}), root changed by it: ${e!.escaped}, host markers seen after it: ${e!.markers_seen}`;
+      const reached = e!.markers_seen.includes(sentinels.markers.root);
+      const evidence = `escape attempt: ${e!.attempted ? 'made' : 'not possible'} (${errnoName(e!.errno)}), root changed by it: ${e!.escaped}, `
+        + `host markers seen after it: ${e!.markers_seen.join(' ') || 'none'}`;
       expect(e!.escaped, `chroot ".." escape reached another root: ${evidence}`).to.equal(false);
-      expect(e!.markers_seen, `host markers visible after the escape: ${evidence}`).to.equal(0);
+      expect(reached, `the host root filesystem's marker is visible after the escape: ${evidence}`).to.equal(false);
       return evidence;
     },
   ),
@@ -63,16 +68,20 @@ export const mountChecks = [
   ),
   check(
     { id: 'mnt.dev-shm-private', area: 'mnt', title: '/dev/shm is not the host\'s (host marker absent)', profiles: [...ALL],
-      references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'], negativeControl: NEG },
-    ({ facts }) => {
-      const m = (facts.sentinels.markers ?? []).find((x) => x.path.startsWith('/dev/shm/'));
+      references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'], negativeControl: `${NEG}; Docker IpcMode=host` },
+    ({ facts, sentinels }) => {
+      const m = marker(facts, sentinels.markers.shm);
       expect(m, 'no /dev/shm marker was checked').to.not.equal(undefined);
       const evidence = `stat(${m!.path}): ${errnoName(m!.errno)}`;
-      expect(errnoName(m!.errno), evidence).to.equal(errnoName(2));
+      expect(errnoName(m!.errno), evidence).to.equal(errnoName(ENOENT));
       return evidence;
     },
   ),
 ];
+
+function marker(facts: ProbeFacts, path: string): { path: string; errno: number } | undefined {
+  return (facts.sentinels.markers ?? []).find((m) => m.path === path);
+}
 
 function sharedGroups(m: { optionalFields: string[] }): string[] {
   return m.optionalFields.filter((f) => f.startsWith('shared:'));

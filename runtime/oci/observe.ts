@@ -19,14 +19,18 @@ const LIMIT_FILES = {
   v2: { pids: ['pids.max'], memory: ['memory.max'], cpu: ['cpu.max'] },
 } as const;
 
+/** The probe's commands that wait for a go byte on stdin when given --wait-stdin (probes/README.md). */
+const HELD_COMMANDS = ['facts', 'forkbomb', 'memhog', 'cpuburn'];
+
 /**
- * The probe's facts command waits for one byte on stdin (probes/README.md, --wait-stdin): the
- * runtimes here cannot stop a container between set-up and exec, so the probe holds itself while
- * the host observes. Other commands (the enforcement probes) run at once.
+ * The runtimes here cannot stop a container between set-up and exec, so the probe holds itself
+ * (--wait-stdin) while the host observes: the facts probe's namespaces, and the enforcement
+ * probes' cgroups, whose counters would otherwise miss the start of a short run (or all of it,
+ * where the runtime reports the pid after a 500 ms cpu burn has ended).
  */
 export function holdProbe(argv: string[]): string[] {
-  if (argv[0] !== PROBE_PATH || argv[1] !== 'facts' || argv.includes('--wait-stdin')) return argv;
-  return [argv[0], 'facts', '--wait-stdin', ...argv.slice(2)];
+  if (argv[0] !== PROBE_PATH || !HELD_COMMANDS.includes(argv[1]) || argv.includes('--wait-stdin')) return argv;
+  return [argv[0], argv[1], '--wait-stdin', ...argv.slice(2)];
 }
 
 export function emptyHostFacts(version: HostSideFacts['cgroup']['version']): HostSideFacts {

@@ -40,7 +40,7 @@ describe('host sentinels', function () {
     for (const k of [s.shmKey, s.msgKey, s.semKey]) expect(isIsoprobeIpcKey(k), k.toString(16)).to.equal(true);
     expect(new Set([s.shmKey, s.msgKey, s.semKey]).size).to.equal(3);
     expect(s.mqName).to.equal(`/isoprobe-${s.nonce}`);
-    expect(s.markers).to.deep.equal([`/tmp/isoprobe-marker-${s.nonce}`, `/dev/shm/isoprobe-marker-${s.nonce}`]);
+    expect(s.markers).to.deep.equal({ root: `/tmp/isoprobe-marker-${s.nonce}`, shm: `/dev/shm/isoprobe-marker-${s.nonce}` });
     expect(fs.readFileSync(`/proc/${s.sentinelPid}/cmdline`, 'utf8').split('\0')[0]).to.equal(`isoprobe-sentinel-${s.nonce}`);
     expect(fs.readFileSync('/proc/net/unix', 'utf8')).to.contain(`@${s.abstractName}`);
   });
@@ -52,7 +52,7 @@ describe('host sentinels', function () {
     expect(value('--tcp')).to.deep.equal([`127.0.0.1:${s.tcpPort}`]);
     expect(value('--bind-port')).to.deep.equal([String(s.tcpPort)]);
     expect(value('--shm-key')).to.deep.equal([String(s.shmKey)]);
-    expect(value('--marker')).to.deep.equal(s.markers);
+    expect(value('--marker')).to.deep.equal([s.markers.root, s.markers.shm]);
     expect(value('--host-pid')).to.deep.equal([String(s.sentinelPid)]);
     expect(value('--host-ns')).to.include(`uts:${hv.ns.uts.ino}`).and.include(`mnt:${hv.ns.mnt.ino}`);
     expect(args).to.not.include('--set-hostname');
@@ -77,7 +77,7 @@ describe('host sentinels', function () {
   it('show up as leftovers while armed', () => {
     const found = mentionsRun(scanLeftovers(), s);
     expect(found.filter((e) => e.startsWith('shm ') || e.startsWith('msg ') || e.startsWith('sem '))).to.have.length(3);
-    expect(found).to.include(`mq ${s.mqName}`).and.include(`file ${s.markers[0]}`).and.include(`file ${s.markers[1]}`);
+    expect(found).to.include(`mq ${s.mqName}`).and.include(`file ${s.markers.root}`).and.include(`file ${s.markers.shm}`);
     expect(found.some((e) => e.startsWith(`${s.sentinelPid} isoprobe-sentinel-${s.nonce}`))).to.equal(true);
   });
 

@@ -29,9 +29,13 @@ export const VARIANTS: Variant[] = [
   { label: 'builtin privileged', target: { ...base, name: 'builtin-privileged', share: ['user', 'cgroup'], caps: 'all', seccomp: 'none', noNewPrivs: false } },
 ];
 
-/** Checks whose declared negative controls include this weakening: they must fail on it. */
+/**
+ * Checks whose declared negative controls include this weakening: they must fail on it. A control
+ * matches its label exactly or followed by a note in parentheses ("builtin share=mnt (host /proc)");
+ * "X with Y" is another weakening, which X alone need not flip.
+ */
 export function checksFlippedBy(label: string, catalogue: readonly Check[]): string[] {
   return catalogue
-    .filter((c) => c.negativeControl.split(';').some((n) => n.trim() === label || n.trim().startsWith(`${label} `)))
+    .filter((c) => c.negativeControl.split(';').some((n) => n.trim() === label || n.trim().startsWith(`${label} (`)))
     .map((c) => c.id);
 }

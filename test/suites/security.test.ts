@@ -49,6 +49,10 @@ describe('security and escape checks on recorded facts', () => {
     const v = verdicts(escapeChecks, ctxOf({ status: recorded.builtin.status, security: s }));
     expect(v).to.include({ 'escape.cve-2022-0492': 'fail', 'escape.cve-2024-21626': 'fail' });
   });
+  it('a release_agent writable in place (no new user namespace) fails CVE-2022-0492 too', () => {
+    const s: SecurityFacts = { ...recorded.builtin.security, release_agent_in_place: { stage: 4, errno: 0 } };
+    expect(evaluate(escapeChecks.find((c) => c.id === 'escape.cve-2022-0492')!, ctxOf({ status: recorded.builtin.status, security: s })).status).to.equal('fail');
+  });
 });
 
 describe('masked the right way (CVE-2025-31133)', () => {
@@ -73,9 +77,9 @@ describe('masked the right way (CVE-2025-31133)', () => {
 
 describe('limit enforcement checks', () => {
   const ok: EnforcementFacts = {
-    pids: { argv: [], hostEvents: { 'pids.events': 'max 1' }, result: { kind: 'forkbomb', max: 128, forked: 63, errno: 11, elapsed_ms: 100 } },
-    memory: { argv: [], hostEvents: {}, result: { kind: 'memhog', max_mb: 128, step_mb: 8, reached_mb: 56, fork_errno: 0, timed_out: false, exit_code: -1, signal: 9, elapsed_ms: 50 } },
-    cpu: { argv: [], hostEvents: {}, result: { kind: 'cpuburn', wall_ms: 500, cpu_ms: 290, rusage_ms: 290 } },
+    pids: { argv: [], hostEvents: { 'pids.events': 'max 1' }, hostLimits: {}, result: { kind: 'forkbomb', max: 128, forked: 63, errno: 11, elapsed_ms: 100 } },
+    memory: { argv: [], hostEvents: {}, hostLimits: {}, result: { kind: 'memhog', max_mb: 128, step_mb: 8, reached_mb: 56, fork_errno: 0, timed_out: false, exit_code: -1, signal: 9, elapsed_ms: 50 } },
+    cpu: { argv: [], hostEvents: { 'cpu.stat': 'nr_periods 6\nnr_throttled 2\nthrottled_time 21103367' }, hostLimits: { 'cpu.cfs_quota_us': '50000', 'cpu.cfs_period_us': '100000' }, result: { kind: 'cpuburn', wall_ms: 500, cpu_ms: 290, rusage_ms: 290 } },
   };
   const run = (e: EnforcementFacts, limits = DEFAULT_SPEC.limits) =>
     verdicts(limitChecks, { spec: { ...DEFAULT_SPEC, limits, argv: [] }, enforcement: e } as unknown as CheckContext);
@@ -94,8 +98,14 @@ describe('limit enforcement checks', () => {
     };
     expect(failing(run(weak))).to.deep.equal(['cgroup.cpu-enforced', 'cgroup.memory-enforced', 'cgroup.pids-enforced']);
   });
+  it('a burn kept under the quota by a busy machine fails when no quota was in force on its cgroup', () => {
+    const unquoted = { ...ok.cpu, hostLimits: { 'cpu.cfs_quota_us': '-1', 'cpu.cfs_period_us': '100000' }, result: { ...ok.cpu.result!, cpu_ms: 250 } };
+    expect(run({ ...ok, cpu: unquoted })['cgroup.cpu-enforced']).to.equal('fail');
+    expect(run({ ...ok, cpu: { ...unquoted, hostLimits: { 'cpu.max': 'max 100000' } } })['cgroup.cpu-enforced']).to.equal('fail');
+    expect(run({ ...ok, cpu: { ...unquoted, hostLimits: { 'cpu.max': '50000 100000' } } })['cgroup.cpu-enforced']).to.equal('pass');
+  });
   it('a probe that could not run is an error, not a verdict', () => {
-    expect(run({ ...ok, cpu: { argv: [], hostEvents: {}, error: 'probe cpuburn exited with 2' } })['cgroup.cpu-enforced']).to.equal('error');
+    expect(run({ ...ok, cpu: { argv: [], hostEvents: {}, hostLimits: {}, error: 'probe cpuburn exited with 2' } })['cgroup.cpu-enforced']).to.equal('error');
   });
   it('allows the quota, one period of it and 20 ms', () => {
     expect(cpuAllowanceMs(0.5, 500)).to.equal(250 + 50 + 20);

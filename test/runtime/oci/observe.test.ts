@@ -65,10 +65,12 @@ describe('host-side observation of a runtime\'s container', () => {
     });
   });
 
-  it('holds only the facts probe on stdin, once', () => {
+  it('holds the facts and enforcement probes on stdin, once; nothing else', () => {
     expect(holdProbe(['/isoprobe/probe', 'facts', '--tcp', 'x'])).to.deep.equal(['/isoprobe/probe', 'facts', '--wait-stdin', '--tcp', 'x']);
     expect(holdProbe(['/isoprobe/probe', 'facts', '--wait-stdin'])).to.deep.equal(['/isoprobe/probe', 'facts', '--wait-stdin']);
-    expect(holdProbe(['/isoprobe/probe', 'forkbomb', '--max', '8'])).to.deep.equal(['/isoprobe/probe', 'forkbomb', '--max', '8']);
+    expect(holdProbe(['/isoprobe/probe', 'forkbomb', '--max', '8'])).to.deep.equal(['/isoprobe/probe', 'forkbomb', '--wait-stdin', '--max', '8']);
+    expect(holdProbe(['/isoprobe/probe', 'cpuburn'])).to.deep.equal(['/isoprobe/probe', 'cpuburn', '--wait-stdin']);
+    expect(holdProbe(['/isoprobe/probe', 'true'])).to.deep.equal(['/isoprobe/probe', 'true']);
     expect(holdProbe(['/bin/sh', 'facts'])).to.deep.equal(['/bin/sh', 'facts']);
   });
 });
