@@ -53,6 +53,14 @@ export function cleanupAll(): Promise<string[]> {
   return running;
 }
 
+/**
+ * The process's exit with `code`, unless a signal's cleanup is under way: that one exits (130 for
+ * SIGINT) once everything is removed. Exiting here would cut it short, and with another code.
+ */
+export function exitAfterCleanup(code: number): void {
+  if (!exiting) process.exit(code);
+}
+
 export function pendingCleanups(): string[] {
   return stack.map((u) => u.label);
 }
@@ -108,6 +116,7 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
   }
   exiting = { signal: sig, signals: 1, failures: [] };
   const state = exiting;
+  process.exitCode = exitCode(sig); // also if the loop runs dry without reaching process.exit below
   process.stderr.write(`isoprobe: ${sig}, cleaning up\n`);
   void (async () => {
     const failures: string[] = [];

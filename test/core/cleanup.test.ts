@@ -53,6 +53,12 @@ describe('the undo registry on SIGINT', () => {
     expect(r.stderr).to.match(/cleanup abandoned, left: G \(run "isoprobe clean"\)/);
   });
 
+  it('the run ending during the cleanup neither cuts it short nor changes the exit code', async () => {
+    const r = await interrupted('run-ends');
+    expect({ code: r.code, signal: r.signal }, r.stderr).to.deep.equal({ code: 130, signal: null });
+    expect(r.lines).to.deep.equal(['made I', 'removed I']);
+  });
+
   it('a drain with nothing to do does not stop a later one (no signal needed)', async () => {
     const r = await interrupted('empty-drain');
     expect(r.lines).to.deep.equal(['made H', 'removed H', 'drained']);
