@@ -36,7 +36,7 @@ async function cleanContainers(docker: CleanClient): Promise<CleanItem> {
   const kind = 'docker containers';
   let stale: Dockerode.ContainerInfo[];
   try {
-    stale = await staleContainers(docker as Dockerode);
+    stale = await staleContainers(docker);
   } catch (e) {
     return { kind, found: [], remaining: [`listing them: ${daemonMessage(e)}`] };
   }
@@ -47,7 +47,7 @@ async function cleanContainers(docker: CleanClient): Promise<CleanItem> {
     });
   }
   // A second look: a 409 "removal already in progress" is only done once it is gone from the list.
-  const still = new Set((await staleContainers(docker as Dockerode).catch(() => stale)).map((c) => c.Id));
+  const still = new Set((await staleContainers(docker).catch(() => stale)).map((c) => c.Id));
   const remaining = stale.filter((c) => still.has(c.Id)).map((c) => `${containerName(c)}: ${why.get(c.Id) ?? 'still listed after its removal'}`);
   return { kind, found: stale.map(containerName), remaining };
 }

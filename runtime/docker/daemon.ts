@@ -63,7 +63,7 @@ export async function daemonDefaults(docker: Dockerode, image: string, name: str
 }
 
 /** Labelled containers whose owning run is no longer alive (a SIGKILLed harness). */
-export async function staleContainers(docker: Dockerode): Promise<Dockerode.ContainerInfo[]> {
+export async function staleContainers(docker: Pick<Dockerode, 'listContainers'>): Promise<Dockerode.ContainerInfo[]> {
   const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
   return list.filter((c) => {
     const owner = Number(c.Labels[OWNER_LABEL]);
