@@ -35,7 +35,8 @@ Commands:
   run                 run every check against each target and write the reports
   list                list the checks (with --profile, only those it requires)
   diff OLD NEW        compare two results JSON files; regressions exit 1
-  clean               remove containers, cgroups and files left by killed runs
+  clean               remove what killed runs left (containers of every runtime, bundles,
+                      cgroups, mounts) and the Docker probe image
   help                show this text
   version             print the version
 
@@ -59,6 +60,7 @@ Exit codes:
   0  every check required by the profile passed (and no regression against the baseline)
   1  a required check failed or errored, a target could not run, or a regression
   2  usage or environment error
+  clean: 0 everything found was removed, 1 something could not be, 2 a run is still going
 `;
 
 const OPTIONS = {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll } from '../core/cleanup.js';
+import { cleanupAll, exitAfterCleanup } from '../core/cleanup.js';
 import { ConfigError, EnvError } from '../core/errors.js';
 import { REPO_ROOT } from '../core/paths.js';
 import { EXIT, type RunResults } from '../core/results.js';
@@ -93,8 +93,9 @@ function listText(profile?: string): string {
 
 const USER_ERRORS = [UsageError, EnvError, ConfigError] as const;
 
+// After Ctrl-C the signal's cleanup owns the exit (130): a run ending meanwhile must not cut it short.
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterCleanup(code),
   async (e: Error) => {
     await cleanupAll();
     if (USER_ERRORS.some((k) => e instanceof k) || (e as { code?: string }).code === 'ERESULTS') {
@@ -103,7 +104,7 @@ main(process.argv.slice(2)).then(
     } else {
       process.stderr.write(`isoprobe: internal error: ${e.stack ?? e}\n`);
     }
-    process.exit(EXIT.usage);
+    exitAfterCleanup(EXIT.usage);
   },
 );
 

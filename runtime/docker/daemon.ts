@@ -1,14 +1,14 @@
 /**
  * The Docker daemon: the client, the preflight (no daemon is an environment error: exit 2, one
  * line), the fingerprint the report shows, and the reaping of what killed runs left (labelled
- * containers whose owning run is dead; the probe images only on `isoprobe clean`).
+ * containers whose owning run is dead; `isoprobe clean` also removes the images, ./clean.ts).
  */
 import Dockerode from 'dockerode';
 import { onCleanup } from '../../core/cleanup.js';
 import { EnvError } from '../../core/errors.js';
 import { pidAlive } from '../oci/reap.js';
 import { daemonMessage } from './errors.js';
-import { LABEL, removeProbeImages } from './image.js';
+import { LABEL } from './image.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 /** Label with the pid of the run that made the container: only dead runs' containers are reaped. */
@@ -62,23 +62,26 @@ export async function daemonDefaults(docker: Dockerode, image: string, name: str
   }
 }
 
-/** isoprobe containers whose run is no longer alive (a SIGKILLed harness), removed; returns their names. */
-export async function reapStaleContainers(docker: Dockerode): Promise<string[]> {
+/** Labelled containers whose owning run is no longer alive (a SIGKILLed harness). */
+export async function staleContainers(docker: Pick<Dockerode, 'listContainers'>): Promise<Dockerode.ContainerInfo[]> {
   const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
-  const stale = list.filter((c) => {
+  return list.filter((c) => {
     const owner = Number(c.Labels[OWNER_LABEL]);
     return !(Number.isInteger(owner) && owner > 0 && pidAlive(owner));
   });
+}
+
+export function containerName(c: Dockerode.ContainerInfo): string {
+  return c.Names[0]?.replace(/^\//, '') ?? c.Id;
+}
+
+/** isoprobe containers whose run is no longer alive, removed; returns their names. */
+export async function reapStaleContainers(docker: Dockerode): Promise<string[]> {
+  const stale = await staleContainers(docker);
   for (const c of stale) {
     await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: { statusCode?: number }) => {
       if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
     });
   }
-  return stale.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id);
-}
-
-/** `isoprobe clean`: every isoprobe container of a dead run, then every probe image. */
-export async function cleanDocker(docker: Dockerode = dockerClient()): Promise<{ containers: string[]; images: string[] }> {
-  const containers = await reapStaleContainers(docker);
-  return { containers, images: await removeProbeImages(docker) };
+  return stale.map(containerName);
 }

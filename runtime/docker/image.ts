@@ -78,10 +78,3 @@ async function inspectOrBuild(docker: Dockerode, files: ProbeFiles, tag: string,
   if (failed) throw dockerError(target, `build ${tag}`, new Error(failed.error));
   return tag;
 }
-
-/** Every probe image any run built (for `isoprobe clean`). */
-export async function removeProbeImages(docker: Dockerode): Promise<string[]> {
-  const images = await docker.listImages({ filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
-  for (const img of images) await docker.getImage(img.Id).remove({ force: true });
-  return images.flatMap((i) => i.RepoTags ?? [i.Id]);
-}

@@ -57,10 +57,12 @@ export function deleteContainer(binary: string, id: string): void {
   spawnSync(binary, ['delete', '-f', id], { stdio: 'ignore', timeout: 10_000 });
 }
 
-/** Container ids the runtime knows about (its default state root). */
+/** Container ids the runtime knows about (its default state root); throws with its words when it cannot list. */
 export function listContainers(binary: string): string[] {
   const r = spawnSync(binary, ['list', '-q'], { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}: ${tail(r.stderr) || 'no message'}`);
+  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null; error?: string };

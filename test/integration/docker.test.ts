@@ -23,6 +23,7 @@ import { LABEL } from '../../runtime/docker/image.js';
 import { defaultSeccomp } from '../../runtime/oci/seccomp.js';
 import { CATALOGUE } from '../../suites/catalogue.js';
 import { checksFlippedBy } from './negative-controls.js';
+import { requireDaemon } from './requirements.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 
@@ -132,20 +133,6 @@ function statuses(t: TargetResult): Record<string, string> {
 
 function errors(t: TargetResult): string[] {
   return [...(t.error ? [t.error] : []), ...t.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)];
-}
-
-/** Skips the suite only when scripts/docker-up.sh said it could not provide a daemon. */
-async function requireDaemon(ctx: Mocha.Context, client: Dockerode): Promise<void> {
-  try {
-    await client.ping();
-  } catch (e) {
-    const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
-    if (why) {
-      process.stdout.write(`    skipped: ${why}\n`);
-      ctx.skip();
-    }
-    throw new Error(`no Docker daemon answers on /var/run/docker.sock (${(e as Error).message}); run the tests with "npm test", which starts one`);
-  }
 }
 
 /** Run directories a run (by its pid) left in RUN_ROOT; other runs on the machine may have their own there. */

@@ -14,13 +14,24 @@ import { ISOLATED, VARIANTS } from './negative-controls.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 
-function shimRunning(): boolean {
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+/** The shims of the run `parent` (other engineers' runs on the machine have theirs). */
+function shimsOf(parent: number): number[] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
     try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('isoprobe-shim')) return true;
-    } catch { /* gone */ }
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      return ppid === parent && isShim(pid);
+    } catch {
+      return false; // gone
+    }
+  });
+}
+
+function isShim(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('isoprobe-shim');
+  } catch {
+    return false;
   }
-  return false;
 }
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -52,7 +63,7 @@ describe('interrupting a run', function () {
     let stderr = '';
     child.stderr!.on('data', (c) => { stderr += c; });
     const exited = once(child, 'exit');
-    const caught = await waitFor(shimRunning, 20_000);
+    const caught = await waitFor(() => shimsOf(child.pid!).length > 0, 20_000);
     process.kill(-child.pid!, 'SIGINT'); // the whole process group, as a terminal does
     const [code, signal] = await exited;
     expect(caught, 'no container was ever seen starting').to.equal(true);
@@ -66,10 +77,11 @@ describe('interrupting a run', function () {
     const already = scanLeftovers();
     const child = startRun();
     const exited = once(child, 'exit');
-    expect(await waitFor(shimRunning, 20_000), 'no container was ever seen starting').to.equal(true);
+    let shims: number[] = [];
+    expect(await waitFor(() => (shims = shimsOf(child.pid!)).length > 0, 20_000), 'no container was ever seen starting').to.equal(true);
     child.kill('SIGKILL'); // only the harness: its shims and containers die with it (PDEATHSIG)
     await exited;
-    expect(await waitFor(() => !shimRunning(), 5_000), 'a shim outlived its harness').to.equal(true);
+    expect(await waitFor(() => !shims.some(isShim), 5_000), 'a shim outlived its harness').to.equal(true);
     const left = scanLeftovers();
     expect(left.ipc.length + left.cgroups.length, 'a SIGKILLed run should have left something to reap').to.be.greaterThan(0);
     const next = spawn(process.execPath, [CLI, 'run', '--out', path.join(dir, 'out2')], { stdio: ['ignore', 'ignore', 'pipe'] });
