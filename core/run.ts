@@ -140,6 +140,7 @@ function detachLeakedMounts(source: string): void {
 
 function describeSpec(t: TargetConfig): string {
   const parts = [`share=${t.share.join(',') || 'none'}`, `root=${t.rootChange}`, `caps=${t.caps}`, `limits=${t.limits}`,
-    `seccomp=${t.seccomp ?? 'default'}`, `no-new-privs=${t.noNewPrivs ?? true}`];
+    `seccomp=${t.seccomp ?? 'default'}`, `no-new-privs=${t.noNewPrivs ?? true}`,
+    ...(t.runtime === 'builtin' ? [`cgroupfs=${t.cgroupfs ?? 'ro'}`] : [])];
   return parts.join(' ');
 }

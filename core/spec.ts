@@ -31,6 +31,8 @@ export interface ContainerSpec {
   noNewPrivs?: boolean;
   /** Leak a host directory fd into the container, as runc did before 1.1.12 (weakened). */
   leakHostFd?: boolean;
+  /** cgroupfs inside read-only ('ro', also when absent) or writable (weakened, as --privileged). */
+  cgroupfs?: 'ro' | 'rw';
   limits: Limits;
   timeOffsets: TimeOffsets;
   /** argv run inside the container. argv[0] is a path inside the rootfs. */
