@@ -18,6 +18,7 @@ import { environmentFingerprint } from './environment.js';
 import { runEnforcement } from './enforce.js';
 import { EnvError } from './errors.js';
 import { FactsError, parseFacts } from './facts.js';
+import { describeHostPaths } from './host-paths.js';
 import { captureHostView, type HostView } from './host-view.js';
 import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from './paths.js';
 import { scanLeftovers } from './leftovers.js';
@@ -123,7 +124,8 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
       hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
       sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
     };
-    return { ...base, ctx };
+    const information = { 'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text) };
+    return { ...base, information, ctx };
   } catch (e) {
     if (e instanceof TargetError || e instanceof FactsError) return { ...base, ctx: null, error: e.message };
     throw e;
