@@ -69,13 +69,16 @@ const security = z.object({
 /** probes/cgroupfs.c: the cgroup mounts inside, and a child's attempt to leave its cgroup. */
 const cgroupfs = z.object({
   mountinfo_errno: errno,
+  /** The writes are made only where the mount or the cgroup namespace is not the host's. */
+  refused: refusal,
   mounts: z.array(z.object({
     mount_point: z.string(), root: z.string(), fs_type: z.enum(['cgroup', 'cgroup2']), super_options: z.string(),
-    ro_option: z.boolean(), rdonly: tristate, mkdir_errno: errno, rmdir_errno: z.number().int().min(-1),
+    /** -1: not attempted (refused). */
+    ro_option: z.boolean(), rdonly: tristate, mkdir_errno: z.number().int().min(-1), rmdir_errno: z.number().int().min(-1),
   })),
 });
 const cgroupLeave = z.object({
-  errno, before: z.string(), after: z.string(),
+  errno, refused: refusal, before: z.string(), after: z.string(),
   attempts: z.array(z.object({ path: z.string(), own: z.boolean(), errno })),
 });
 

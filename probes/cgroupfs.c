@@ -8,6 +8,10 @@
  *    its pid to cgroup.procs of each mount's root and of its own cgroup's parent where that is
  *    visible; /proc/self/cgroup before and after. The child exits at once, so a move that works
  *    takes nothing but that short-lived child out of the container's limits.
+ *
+ * Both write to cgroupfs, which is the host's state: they run only where the mount or the cgroup
+ * namespace is proven (by inode, --host-ns) to differ from the host's, never in the probe run
+ * on the host itself; otherwise "refused" says why, as for the other write tests.
  */
 #include <sys/mman.h>
 #include <sys/statvfs.h>
@@ -80,14 +84,22 @@ static int read_cg_mounts(struct cg_mount *out) {
 	return n;
 }
 
+/* NULL when the mount or the cgroup namespace differs from the host's, else the mnt refusal. */
+static const char *cgroupfs_refusal(const struct facts_opts *o) {
+	const char *mnt = host_ns_refusal(o, "mnt");
+	return mnt && host_ns_refusal(o, "cgroup") ? mnt : NULL;
+}
+
 static void emit_cgroupfs(const struct facts_opts *o) {
 	static struct cg_mount mounts[MAX_CG_MOUNTS];
 	char dir[CG_PATH + 64];
 	struct statvfs v;
 	int n = read_cg_mounts(mounts);
+	const char *refused = cgroupfs_refusal(o);
 
 	json_open("cgroupfs", '{');
 	json_int("mountinfo_errno", n < 0 ? -n : 0);
+	json_str("refused", refused);
 	json_open("mounts", '[');
 	for (int i = 0; i < n; i++) {
 		struct cg_mount *m = &mounts[i];
@@ -103,8 +115,8 @@ static void emit_cgroupfs(const struct facts_opts *o) {
 			snprintf(dir, sizeof dir, "%s/isoprobe-probe-%.64s", m->point, o->mount_nonce);
 		else
 			snprintf(dir, sizeof dir, "%s/isoprobe-probe-%d", m->point, getpid());
-		int made = mkdir(dir, 0700) == 0;
-		json_int("mkdir_errno", made ? 0 : errno);
+		int made = !refused && mkdir(dir, 0700) == 0;
+		json_int("mkdir_errno", refused ? -1 : made ? 0 : errno);
 		json_int("rmdir_errno", !made ? -1 : rmdir(dir) < 0 ? errno : 0);
 		json_close('}');
 	}
@@ -203,12 +215,15 @@ static void leave_child(struct cg_leave *r, const struct cg_mount *mounts, int n
 	read_text("/proc/self/cgroup", r->after, sizeof r->after);
 }
 
-static void emit_cgroup_leave(void) {
+static void emit_cgroup_leave(const struct facts_opts *o) {
 	static struct cg_mount mounts[MAX_CG_MOUNTS];
 	int n = read_cg_mounts(mounts), fds[2], err = 0;
-	struct cg_leave *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	const char *refused = cgroupfs_refusal(o);
+	struct cg_leave *r = refused ? NULL : mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	if (r == MAP_FAILED) {
+	if (refused) {
+		/* nothing attempted */
+	} else if (r == MAP_FAILED) {
 		err = errno;
 		r = NULL;
 	} else if (pipe2(fds, O_CLOEXEC) < 0) {
@@ -235,6 +250,7 @@ static void emit_cgroup_leave(void) {
 	}
 	json_open("cgroup_leave", '{');
 	json_int("errno", err);
+	json_str("refused", refused);
 	json_str("before", r && !err ? r->before : "");
 	json_str("after", r && !err ? r->after : "");
 	json_open("attempts", '[');

@@ -849,7 +849,7 @@ static int cmd_facts(int argc, char **argv) {
 	emit_sentinels(&o);
 	emit_security(&o);
 	emit_cgroupfs(&o);
-	emit_cgroup_leave();
+	emit_cgroup_leave(&o);
 	json_close('}');
 	putchar('\n');
 	return 0;

@@ -12,6 +12,7 @@ const NOT_OBSERVED = 'not observed: the probe predates the cgroupfs facts';
 export function cgroupfsReadonly(fs: CgroupfsFacts | undefined): string {
   expect(fs, NOT_OBSERVED).to.not.equal(undefined);
   expect(errnoName(fs!.mountinfo_errno), 'the probe could not read /proc/self/mountinfo').to.equal('success');
+  expect(fs!.refused, `the probe made no mkdir attempt: neither its mount nor its cgroup namespace differs from the host's (${fs!.refused})`).to.equal(null);
   if (fs!.mounts.length === 0) return 'no cgroup or cgroup2 mount inside: there is no cgroupfs to write to';
   const shown = fs!.mounts.map((m) => {
     const made = m.mkdir_errno === 0 ? `made (then removed: ${errnoName(m.rmdir_errno)})` : `refused, ${errnoName(m.mkdir_errno)}`;
@@ -41,6 +42,7 @@ export function cgroupMoves(before: ProcCgroupEntry[], after: ProcCgroupEntry[])
 export function cannotLeave(leave: CgroupLeaveFacts | undefined, hostPaths: string[]): string {
   expect(leave, NOT_OBSERVED).to.not.equal(undefined);
   const l = leave!;
+  expect(l.refused, `the probe made no attempt: neither its mount nor its cgroup namespace differs from the host's (${l.refused})`).to.equal(null);
   expect(errnoName(l.errno), 'the child that tries to leave its cgroup did not report back').to.equal('success');
   const before = parseProcCgroup(l.before);
   const after = parseProcCgroup(l.after);
