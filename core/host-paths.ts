@@ -17,7 +17,8 @@ export function hostPathsInMounts(mounts: MountInfo[]): string[] {
     const found: string[] = [];
     const cgroup = m.fsType === 'cgroup' || m.fsType === 'cgroup2';
     // A cgroup root under "/.." lies outside our cgroup namespace: the kernel shows no names for it.
-    if (m.root !== '/' && !NO_HOST_PATHS.has(m.fsType) && !(cgroup && m.root.startsWith('/..'))) {
+    // "/null": a masked path covered by the null device of the container's own /dev (Docker).
+    if (m.root !== '/' && m.root !== '/null' && !NO_HOST_PATHS.has(m.fsType) && !(cgroup && m.root.startsWith('/..'))) {
       found.push(`${m.mountPoint}: ${cgroup ? 'host cgroup' : 'root'} ${m.root}`);
     }
     if (m.source.startsWith('/') && !m.source.startsWith('/dev/')) found.push(`${m.mountPoint}: source ${m.source}`);

@@ -10,6 +10,7 @@ const DOCKER = [
   '604 600 0:29 /docker/abc /sys/fs/cgroup/pids ro,nosuid - cgroup cgroup rw,pids',
   '605 600 0:29 /../.. /sys/fs/cgroup/cpu ro,nosuid - cgroup cgroup rw,cpu',
   '606 600 0:60 / /dev/shm rw - tmpfs shm rw',
+  '608 600 0:62 /null /proc/keys rw,nosuid - tmpfs tmpfs rw',
   '607 600 0:61 / /mnt/fuse rw - fuse.sshfs /home/u/remote rw',
 ].join('\n');
 
