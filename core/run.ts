@@ -19,6 +19,7 @@ import { runEnforcement } from './enforce.js';
 import { EnvError } from './errors.js';
 import { FactsError, parseFacts } from './facts.js';
 import { describeHostPaths } from './host-paths.js';
+import { removeProbeCgroups } from './probe-cgroups.js';
 import { captureHostView, type HostView } from './host-view.js';
 import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from './paths.js';
 import { scanLeftovers } from './leftovers.js';
@@ -48,6 +49,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const hostView = captureHostView();
     const sentinels = await armSentinels();
     onCleanup('mounts leaked by the probe', () => detachLeakedMounts(`isoprobe-${sentinels.nonce}`));
+    onCleanup('cgroups made by a probe killed mid-test', () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')));
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     const files: ProbeFiles = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
