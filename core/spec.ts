@@ -68,6 +68,8 @@ export interface HostSideFacts {
     version: 'v1' | 'v2' | 'none'; paths: string[]; limits: Record<string, string>;
     /** Limit-hit counters read after the container ended (pids.events, memory.oom_control, ...). */
     events?: Record<string, string>;
+    /** /proc/<pid>/cgroup of the container's first process as the host reads it while it is alive (before the probe runs). */
+    procCgroup?: string | null;
   };
   /** Host view of files the probe created (path inside → host stat uid/gid). */
   createdFiles: { path: string; uid: number; gid: number }[];

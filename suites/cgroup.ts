@@ -63,7 +63,7 @@ export const cgroupChecks = [
     { id: 'cgroup.cannot-leave', area: 'cgroup', title: 'a process of the container cannot move itself out of its cgroup', profiles: [...ALL],
       references: ['OCI runtime spec: linux.cgroupsPath', 'cgroups(7) cgroup.procs', ...PRIVILEGED],
       negativeControl: 'builtin privileged; Docker --privileged' },
-    ({ facts, host }) => cannotLeave(facts.cgroup_leave, host.cgroup.paths),
+    ({ facts, host }) => cannotLeave(facts.cgroup_leave, host.cgroup),
   ),
 ];
 

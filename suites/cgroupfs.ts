@@ -39,7 +39,19 @@ export function cgroupMoves(before: ProcCgroupEntry[], after: ProcCgroupEntry[])
   });
 }
 
-export function cannotLeave(leave: CgroupLeaveFacts | undefined, hostPaths: string[]): string {
+/** What the host saw of the container's cgroups: where it was placed, and its /proc/<pid>/cgroup. */
+export interface HostCgroupView {
+  paths: string[];
+  procCgroup?: string | null;
+}
+
+function hostSide(h: HostCgroupView): string {
+  const placed = `host placed the container in ${h.paths.join(' ') || 'no cgroup of its own'}`;
+  if (h.procCgroup === undefined) return placed;
+  return `${placed}; host's view of its /proc/<pid>/cgroup before the probe ran: ${h.procCgroup === null ? 'unreadable' : show(parseProcCgroup(h.procCgroup))}`;
+}
+
+export function cannotLeave(leave: CgroupLeaveFacts | undefined, host: HostCgroupView): string {
   expect(leave, NOT_OBSERVED).to.not.equal(undefined);
   const l = leave!;
   expect(l.refused, `the probe made no attempt: neither its mount nor its cgroup namespace differs from the host's (${l.refused})`).to.equal(null);
@@ -48,7 +60,7 @@ export function cannotLeave(leave: CgroupLeaveFacts | undefined, hostPaths: stri
   const after = parseProcCgroup(l.after);
   const tries = l.attempts.map((a) => `${a.path}/cgroup.procs${a.own ? ' (its own cgroup)' : ''}: ${errnoName(a.errno)}`);
   const evidence = `/proc/self/cgroup before: ${show(before)}; after: ${show(after)}; ` +
-    `its pid written to ${tries.join('; ') || 'nothing (no cgroupfs inside)'}; host placed the container in ${hostPaths.join(' ') || 'no cgroup of its own'}`;
+    `its pid written to ${tries.join('; ') || 'nothing (no cgroupfs inside)'}; ${hostSide(host)}`;
   expect(before.length, `/proc/self/cgroup unreadable: ${evidence}`).to.be.greaterThan(0);
   const accepted = l.attempts.filter((a) => a.errno === 0 && !a.own).map((a) => a.path);
   expect(cgroupMoves(before, after), `moved out of its cgroup: ${evidence}`).to.deep.equal([]);

@@ -102,6 +102,7 @@ export class BuiltinTarget implements Target {
         host.uidMap = readOrNull(`/proc/${pid}/uid_map`);
         host.gidMap = readOrNull(`/proc/${pid}/gid_map`);
         host.cgroup.limits = cgroup.readLimits();
+        host.cgroup.procCgroup = readOrNull(`/proc/${pid}/cgroup`);
       },
     }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
     if (observe) {

@@ -51,24 +51,25 @@ describe('cgroup.cannot-leave', () => {
     expect(cgroupMoves(parseProcCgroup(own), parseProcCgroup(own))).to.deep.equal([]);
   });
   it('passes when every write is refused, with before, after, each attempt and the host\'s placement', () => {
-    const ev = cannotLeave(leave(), ['/sys/fs/cgroup/pids/isoprobe/c1']);
+    const ev = cannotLeave(leave(), { paths: ['/sys/fs/cgroup/pids/isoprobe/c1'], procCgroup: '8:pids:/isoprobe/c1\n0::/user.slice\n' });
     expect(ev).to.include('before: pids:/isoprobe/c1 v2:/').and.include('/sys/fs/cgroup/pids/cgroup.procs: EROFS (30)')
-      .and.include('host placed the container in /sys/fs/cgroup/pids/isoprobe/c1');
+      .and.include('host placed the container in /sys/fs/cgroup/pids/isoprobe/c1')
+      .and.include('host\'s view of its /proc/<pid>/cgroup before the probe ran: pids:/isoprobe/c1 v2:/user.slice');
   });
   it('passes when only its own cgroup.procs accepted the pid (no move)', () => {
-    expect(() => cannotLeave(leave({ attempts: [{ path: '/sys/fs/cgroup/pids', own: true, errno: 0 }] }), [])).to.not.throw();
+    expect(() => cannotLeave(leave({ attempts: [{ path: '/sys/fs/cgroup/pids', own: true, errno: 0 }] }), { paths: [] })).to.not.throw();
   });
   it('fails when it moved', () => {
-    expect(failure(() => cannotLeave(leave({ after: '8:pids:/\n0::/\n', attempts: [{ path: '/sys/fs/cgroup/pids', own: false, errno: 0 }] }), [])))
+    expect(failure(() => cannotLeave(leave({ after: '8:pids:/\n0::/\n', attempts: [{ path: '/sys/fs/cgroup/pids', own: false, errno: 0 }] }), { paths: [] })))
       .to.match(/moved out of its cgroup/);
   });
   it('fails when another cgroup accepted its pid, even if /proc/self/cgroup did not show a move', () => {
-    expect(failure(() => cannotLeave(leave({ attempts: [{ path: '/sys/fs/cgroup/pids', own: false, errno: 0 }] }), [])))
+    expect(failure(() => cannotLeave(leave({ attempts: [{ path: '/sys/fs/cgroup/pids', own: false, errno: 0 }] }), { paths: [] })))
       .to.match(/another cgroup's cgroup.procs accepted its pid/);
   });
   it('fails when nothing was attempted or observed', () => {
-    expect(failure(() => cannotLeave(leave({ refused: 'host-ns-unknown', before: '', after: '', attempts: [] }), []))).to.match(/made no attempt/);
-    expect(failure(() => cannotLeave(leave({ errno: 110, before: '', after: '', attempts: [] }), []))).to.match(/did not report back/);
-    expect(failure(() => cannotLeave(undefined, []))).to.match(/not observed/);
+    expect(failure(() => cannotLeave(leave({ refused: 'host-ns-unknown', before: '', after: '', attempts: [] }), { paths: [] }))).to.match(/made no attempt/);
+    expect(failure(() => cannotLeave(leave({ errno: 110, before: '', after: '', attempts: [] }), { paths: [] }))).to.match(/did not report back/);
+    expect(failure(() => cannotLeave(undefined, { paths: [] }))).to.match(/not observed/);
   });
 });
