@@ -11,6 +11,8 @@ export interface TargetUnderTest {
   name: string;
   runtime: string;
   info: Record<string, string>;
+  /** Shown with the results, never compared (see TargetResult.information). */
+  information?: Record<string, string>;
   /** null when the target could not produce facts; `error` then says why. */
   ctx: CheckContext | null;
   error?: string;
@@ -29,7 +31,9 @@ export function testTitle(check: Check): string {
 
 export async function runChecks(targets: TargetUnderTest[], checks: Check[], opts: RunChecksOptions): Promise<TargetResult[]> {
   const mocha = new Mocha({ reporter: opts.reporter ?? SilentReporter, grep: opts.grep, timeout: 10_000 });
-  const results = targets.map((t) => ({ name: t.name, runtime: t.runtime, info: t.info, error: t.error, checks: [] as CheckResult[] }));
+  const results: TargetResult[] = targets.map((t) => ({
+    name: t.name, runtime: t.runtime, info: t.info, error: t.error, ...(t.information ? { information: t.information } : {}), checks: [],
+  }));
   targets.forEach((target, i) => {
     const targetSuite = Mocha.Suite.create(mocha.suite, target.name);
     for (const area of [...new Set(checks.map((c) => c.area))]) {

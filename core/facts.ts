@@ -67,6 +67,22 @@ const security = z.object({
   userns_fsopen: stage,
 });
 
+/** probes/cgroupfs.c: the cgroup mounts inside, and a child's attempt to leave its cgroup. */
+const cgroupfs = z.object({
+  mountinfo_errno: errno,
+  /** The writes are made only where the mount or the cgroup namespace is not the host's. */
+  refused: refusal,
+  mounts: z.array(z.object({
+    mount_point: z.string(), root: z.string(), fs_type: z.enum(['cgroup', 'cgroup2']), super_options: z.string(),
+    /** -1: not attempted (refused). */
+    ro_option: z.boolean(), rdonly: tristate, mkdir_errno: z.number().int().min(-1), rmdir_errno: z.number().int().min(-1),
+  })),
+});
+const cgroupLeave = z.object({
+  errno, refused: refusal, before: z.string(), after: z.string(),
+  attempts: z.array(z.object({ path: z.string(), own: z.boolean(), errno })),
+});
+
 export const FactsSchema = z.object({
   schema: z.literal(FACTS_SCHEMA_VERSION),
   kind: z.literal('facts'),
@@ -99,11 +115,16 @@ export const FactsSchema = z.object({
   sentinels,
   /** Absent from probes older than the security area; its checks then fail as "not observed". */
   security: security.optional(),
+  /** Absent from probes older than the cgroupfs facts; their checks then fail as "not observed". */
+  cgroupfs: cgroupfs.optional(),
+  cgroup_leave: cgroupLeave.optional(),
 });
 
 export type ProbeFacts = z.infer<typeof FactsSchema>;
 export type FactsSentinels = ProbeFacts['sentinels'];
 export type SecurityFacts = NonNullable<ProbeFacts['security']>;
+export type CgroupfsFacts = NonNullable<ProbeFacts['cgroupfs']>;
+export type CgroupLeaveFacts = NonNullable<ProbeFacts['cgroup_leave']>;
 export type RawFile = ProbeFacts['files'][keyof ProbeFacts['files']];
 
 /**

@@ -43,6 +43,11 @@ export interface TargetResult {
   /** Set when the target could not run a container at all; its checks are then all 'error'. */
   error?: string;
   info: Record<string, string>;
+  /**
+   * What the probe showed about the target that is no verdict and never compared by checks,
+   * diffs or baselines (e.g. host paths in its mountinfo). Absent when the target did not run.
+   */
+  information?: Record<string, string>;
   checks: CheckResult[];
 }
 

@@ -18,6 +18,8 @@ import { environmentFingerprint } from './environment.js';
 import { runEnforcement } from './enforce.js';
 import { EnvError } from './errors.js';
 import { FactsError, parseFacts } from './facts.js';
+import { describeHostPaths } from './host-paths.js';
+import { removeProbeCgroups } from './probe-cgroups.js';
 import { captureHostView, type HostView } from './host-view.js';
 import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from './paths.js';
 import { scanLeftovers } from './leftovers.js';
@@ -47,6 +49,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const hostView = captureHostView();
     const sentinels = await armSentinels();
     onCleanup('mounts leaked by the probe', () => detachLeakedMounts(`isoprobe-${sentinels.nonce}`));
+    onCleanup('cgroups made by a probe killed mid-test', () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')));
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     const files: ProbeFiles = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
@@ -123,7 +126,8 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
       hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
       sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
     };
-    return { ...base, ctx };
+    const information = { 'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text) };
+    return { ...base, information, ctx };
   } catch (e) {
     if (e instanceof TargetError || e instanceof FactsError) return { ...base, ctx: null, error: e.message };
     throw e;
@@ -140,6 +144,7 @@ function detachLeakedMounts(source: string): void {
 
 function describeSpec(t: TargetConfig): string {
   const parts = [`share=${t.share.join(',') || 'none'}`, `root=${t.rootChange}`, `caps=${t.caps}`, `limits=${t.limits}`,
-    `seccomp=${t.seccomp ?? 'default'}`, `no-new-privs=${t.noNewPrivs ?? true}`];
+    `seccomp=${t.seccomp ?? 'default'}`, `no-new-privs=${t.noNewPrivs ?? true}`,
+    ...(t.runtime === 'builtin' ? [`cgroupfs=${t.cgroupfs ?? 'ro'}`] : [])];
   return parts.join(' ');
 }

@@ -31,6 +31,8 @@ export interface ContainerSpec {
   noNewPrivs?: boolean;
   /** Leak a host directory fd into the container, as runc did before 1.1.12 (weakened). */
   leakHostFd?: boolean;
+  /** cgroupfs inside read-only ('ro', also when absent) or writable (weakened, as --privileged). */
+  cgroupfs?: 'ro' | 'rw';
   limits: Limits;
   timeOffsets: TimeOffsets;
   /** argv run inside the container. argv[0] is a path inside the rootfs. */
@@ -66,6 +68,8 @@ export interface HostSideFacts {
     version: 'v1' | 'v2' | 'none'; paths: string[]; limits: Record<string, string>;
     /** Limit-hit counters read after the container ended (pids.events, memory.oom_control, ...). */
     events?: Record<string, string>;
+    /** /proc/<pid>/cgroup of the container's first process as the host reads it while it is alive (before the probe runs). */
+    procCgroup?: string | null;
   };
   /** Host view of files the probe created (path inside → host stat uid/gid). */
   createdFiles: { path: string; uid: number; gid: number }[];

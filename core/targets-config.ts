@@ -32,6 +32,8 @@ const builtinTarget = z.strictObject({
   rootChange: z.enum(['pivot_root', 'chroot']).default('pivot_root'),
   ...specOptions,
   leakHostFd: z.boolean().optional(),
+  /** The cgroupfs mounted inside: read-only (default) or writable (a weakening). */
+  cgroupfs: z.enum(['ro', 'rw']).optional(),
 });
 
 /** Docker can share these with the host (PidMode, NetworkMode, IpcMode, UTSMode, CgroupnsMode, UsernsMode); never mnt or time. */
@@ -121,6 +123,7 @@ export function specFor(t: TargetConfig, argv: string[]): ContainerSpec {
     seccomp: t.seccomp ?? 'default',
     noNewPrivs: t.noNewPrivs ?? true,
     leakHostFd: t.runtime === 'builtin' ? (t.leakHostFd ?? false) : false,
+    cgroupfs: t.runtime === 'builtin' ? (t.cgroupfs ?? 'ro') : 'ro',
     limits: t.limits === 'none' ? {} : DEFAULT_SPEC.limits,
     argv,
   };

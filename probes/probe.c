@@ -764,6 +764,7 @@ static void emit_chroot_escape(const struct facts_opts *o) {
 /* The security facts and the enforcement subcommands live in their own files (same unit). */
 #include "security.c"
 #include "enforce.c"
+#include "cgroupfs.c"
 
 /* ---------------------------------------------------------------- subcommands */
 
@@ -854,6 +855,8 @@ static int cmd_facts(int argc, char **argv) {
 	emit_root();
 	emit_sentinels(&o);
 	emit_security(&o);
+	emit_cgroupfs(&o);
+	emit_cgroup_leave(&o);
 	json_close('}');
 	putchar('\n');
 	return 0;

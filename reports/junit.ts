@@ -38,6 +38,8 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
     ['target.runtime', target.runtime],
     ...(target.error === undefined ? [] : [['target.error', target.error] as [string, string]]),
     ...Object.entries(target.info).map(([k, v]): [string, string] => [`target.${k}`, v]),
+    // Information is no verdict: its own prefix, so CI consumers never mistake it for a setting.
+    ...Object.entries(target.information ?? {}).map(([k, v]): [string, string] => [`information.${k}`, v]),
     ...Object.entries(results.environment).map(([k, v]): [string, string] => [`env.${k}`, v]),
   ];
   for (const [name, value] of props) suite.property(visible(name), visible(value));

@@ -47,13 +47,20 @@ export function matrixMarkdown(results: RunResults): string {
     ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
-  return [title, '', head, rule, totals, ...rows, ...mdDetails(results, g)].join('\n') + '\n';
+  return [title, '', head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g)].join('\n') + '\n';
 }
 
 function mdTally(checks: CheckResult[]): string {
   const n = countStatuses(checks);
   const blocking = checks.filter(isBlocking).length;
   return `${n.pass} pass · ${n.fail} fail · ${n.skip} skip · ${n.error} error${blocking === 0 ? '' : ` — **${blocking} required not passing**`}`;
+}
+
+/** Facts about each target that are no verdict (TargetResult.information), under everything else. */
+function mdInformation(g: Grid): string[] {
+  const lines = g.targets.flatMap((t) => Object.entries(t.information ?? {})
+    .map(([k, v]) => `- **${mdEscape(t.name)}** ${mdEscape(k)}: ${mdEscape(v)}`));
+  return lines.length > 0 ? ['', '**Information (not compared)**', '', ...lines] : [];
 }
 
 /** Failures and errors spelled out under the table, since a table cell has no room for them. */
@@ -140,7 +147,9 @@ function tally(checks: CheckResult[]): string {
 function targetsTable(targets: TargetResult[]): string {
   const rows = targets.map((t) => {
     const info = { runtime: t.runtime, ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
-    return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}</td></tr>`;
+    // Kept apart from the settings and the verdicts: what the probe showed, never compared.
+    const information = t.information ? `<h3>information (not compared)</h3>${kvTable(t.information)}` : '';
+    return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}${information}</td></tr>`;
   });
   return `<table>\n${rows.join('\n')}\n</table>`;
 }

@@ -39,6 +39,7 @@ const targetResult = z.object({
   runtime: z.string().min(1),
   error: z.string().optional(),
   info: stringMap,
+  information: stringMap.optional(),
   checks: z.array(checkResult),
 });
 

@@ -39,7 +39,8 @@ function targetBlock(results: RunResults, target: TargetResult): string[] {
   if (areas.length === 0) return [`${head}: no checks`];
   // One width for every target, so the count columns line up down the whole summary.
   const width = Math.max(...AREAS.map((a) => a.length), ...areas.map(([area]) => area.length));
-  return [head, ...areas.map(([area, checks]) => `  ${area.padEnd(width)}  ${countsText(countStatuses(checks))}`)];
+  const information = Object.entries(target.information ?? {}).map(([k, v]) => `  (information) ${k}: ${oneLine(v)}`);
+  return [head, ...areas.map(([area, checks]) => `  ${area.padEnd(width)}  ${countsText(countStatuses(checks))}`), ...information];
 }
 
 /** Failed/errored required checks; a broken target is said once instead of once per check. */

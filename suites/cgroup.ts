@@ -3,11 +3,19 @@ import { expect } from 'chai';
 import { skip } from '../core/check.js';
 import { parseProcCgroup } from '../core/parse/cgroup.js';
 import { DEFAULT_SPEC } from '../core/spec.js';
+import { cannotLeave, cgroupfsReadonly } from './cgroupfs.js';
 import { check, ownNamespaceCheck } from './define.js';
 
 const NEG = 'builtin share=cgroup; builtin privileged; Docker CgroupnsMode=host';
 const OCI_CG = 'OCI runtime spec: linux.namespaces "cgroup", linux.cgroupsPath';
 const STRICTER = ['restricted', 'strict'] as const;
+/*
+ * Baseline: Docker's and runc's defaults already give both (cgroupfs mounted "ro", no way to write
+ * cgroup.procs), only a privileged container loses them, and CIS Docker 5.4 and the Pod Security
+ * Standards' baseline level forbid privileged containers.
+ */
+const ALL = ['baseline', 'restricted', 'strict'] as const;
+const PRIVILEGED = ['CIS Docker 5.4 (privileged containers not used)', 'Pod Security Standards baseline: Privileged Containers'];
 
 /** What the profile expects to find on the host: the same limits the default spec asks for. */
 const EXPECTED_LIMITS = DEFAULT_SPEC.limits;
@@ -44,6 +52,18 @@ export const cgroupChecks = [
       });
       return evidence;
     },
+  ),
+  check(
+    { id: 'cgroup.cgroupfs-readonly', area: 'cgroup', title: 'every cgroupfs mounted inside is read-only and no child cgroup can be made at its root', profiles: [...ALL],
+      references: ['OCI runtime spec: mounts (runc\'s default /sys/fs/cgroup mount is "ro")', ...PRIVILEGED, 'CVE-2022-0492'],
+      negativeControl: 'builtin cgroupfs=rw; builtin share=mnt; builtin privileged; Docker --privileged' },
+    ({ facts }) => cgroupfsReadonly(facts.cgroupfs),
+  ),
+  check(
+    { id: 'cgroup.cannot-leave', area: 'cgroup', title: 'a process of the container cannot move itself out of its cgroup', profiles: [...ALL],
+      references: ['OCI runtime spec: linux.cgroupsPath', 'cgroups(7) cgroup.procs', ...PRIVILEGED],
+      negativeControl: 'builtin privileged; Docker --privileged' },
+    ({ facts, host }) => cannotLeave(facts.cgroup_leave, host.cgroup),
   ),
 ];
 

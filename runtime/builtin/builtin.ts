@@ -11,6 +11,7 @@ import { NAMESPACES, type ContainerSpec, type HostSideFacts, type RunOutcome } f
 import { nsOwnership } from '../host/ns.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
 import { createCgroup, readCgroupEvents, type CgroupLayout, type CgroupPlacement } from './cgroup.js';
+import { cgroupfsMounts, describeCgroupfs, type CgroupfsMount } from './cgroupfs.js';
 import { DEFAULT_ID_MAPPING, writeIdMaps, type IdMapping } from './idmap.js';
 import { buildTemplate, instantiate, makeScratch } from './rootfs.js';
 import { runShim } from './shim-session.js';
@@ -21,6 +22,8 @@ export interface BuiltinOptions {
   /** Per-run directory (under /run/isoprobe); removed by the run's cleanup. */
   runDir: string;
   cgroups: CgroupLayout;
+  /** The host's mountinfo, whose cgroup hierarchies are shown inside (default: read at construction). */
+  hostMountinfo?: string;
   idMapping?: IdMapping;
   timeoutMs?: number;
   /** Skip host-side observation (the benchmark measures the bare runtime). */
@@ -41,14 +44,20 @@ export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
   readonly capabilities = { timeOffsets: true };
   private template: string | null = null;
+  private readonly cgroupfs: CgroupfsMount[];
 
   constructor(
     readonly name: string,
     private readonly opts: BuiltinOptions,
-  ) {}
+  ) {
+    this.cgroupfs = cgroupfsMounts(opts.hostMountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+  }
 
   async info(): Promise<Record<string, string>> {
-    return { runtime: 'builtin', shim: this.opts.shimPath, cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
+    return {
+      runtime: 'builtin', shim: this.opts.shimPath, cgroupMode: this.opts.cgroups.mode, kernel: os.release(),
+      cgroupfs: describeCgroupfs(this.cgroupfs),
+    };
   }
 
   async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
@@ -82,7 +91,7 @@ export class BuiltinTarget implements Target {
       cgroup: { version: cgroup.version, paths: cgroup.paths, limits: {} },
     };
     const newUserNs = !spec.share.includes('user');
-    const result = await runShim(this.opts.shimPath, shimArgs(spec, fsLayout.rootfs, fsLayout.scratchMount), {
+    const result = await runShim(this.opts.shimPath, shimArgs(spec, fsLayout.rootfs, fsLayout.scratchMount, this.cgroupfs), {
       onPid: async (pid) => {
         if (newUserNs) writeIdMaps(pid, mapping);
         cgroup.join(pid);
@@ -93,6 +102,7 @@ export class BuiltinTarget implements Target {
         host.uidMap = readOrNull(`/proc/${pid}/uid_map`);
         host.gidMap = readOrNull(`/proc/${pid}/gid_map`);
         host.cgroup.limits = cgroup.readLimits();
+        host.cgroup.procCgroup = readOrNull(`/proc/${pid}/cgroup`);
       },
     }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
     if (observe) {

@@ -1,7 +1,8 @@
 /** Translates a ContainerSpec into isoprobe-shim's command line (pure, unit-tested). */
 import type { ContainerSpec } from '../../core/spec.js';
+import { cgroupfsArgs, type CgroupfsMount } from './cgroupfs.js';
 
-export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string): string[] {
+export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string, cgroupfs: CgroupfsMount[] = []): string[] {
   const args: string[] = [];
   for (const ns of spec.share) args.push('--share', ns);
   args.push('--rootfs', rootfs);
@@ -12,6 +13,7 @@ export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string):
   if (spec.seccomp === 'none') args.push('--no-seccomp');
   if (spec.noNewPrivs === false) args.push('--allow-new-privs');
   if (spec.leakHostFd) args.push('--leak-host-fd');
+  args.push('--cgroupfs', spec.cgroupfs ?? 'ro', ...cgroupfsArgs(cgroupfs));
   args.push('--time-offsets', `${spec.timeOffsets.monotonicSec},${spec.timeOffsets.boottimeSec}`);
   args.push('--', ...containerArgv(spec));
   return args;

@@ -60,12 +60,20 @@
 #endif
 
 #define SYNC_FD 3
+#define MAX_CGROUP_MOUNTS 32
 #define SYNC_TIMEOUT_MS 30000
 #define EXIT_USAGE 2
 #define EXIT_SETUP 125
 
 enum { NS_PID, NS_MNT, NS_NET, NS_UTS, NS_IPC, NS_USER, NS_TIME, NS_CGROUP, NS_COUNT };
 static const char *ns_names[NS_COUNT] = {"pid", "mnt", "net", "uts", "ipc", "user", "time", "cgroup"};
+
+/* One cgroup hierarchy to show at /sys/fs/cgroup/<dir> ("" = /sys/fs/cgroup itself). */
+struct cgroup_mount {
+  const char *type; /* "cgroup" or "cgroup2" */
+  const char *dir;
+  const char *opts; /* v1: the hierarchy's controllers or name=, as the host mounted it */
+};
 
 struct config {
   int share[NS_COUNT];
@@ -77,6 +85,9 @@ struct config {
   int no_seccomp;
   int leak_host_fd;
   int allow_new_privs;
+  int cgroupfs_rw;
+  struct cgroup_mount cgroups[MAX_CGROUP_MOUNTS];
+  int n_cgroups;
   long mono_offset;
   long boot_offset;
   char **argv;
@@ -200,6 +211,38 @@ static void mount_sys(const struct config *c, const char *root) {
   STEP("sysfs", mount("sysfs", target, "sysfs", flags, NULL));
 }
 
+/*
+ * cgroupfs as runc shows it: with a cgroup namespace of our own each host hierarchy is mounted
+ * anew (its root is then our cgroup); v1 hierarchies sit on a tmpfs, one directory each. Read-only
+ * unless weakened: a writable cgroupfs lets the container move itself or make cgroups. A cgroup
+ * namespace owned by the host's user namespace cannot be mounted from ours (EPERM in
+ * cgroup_get_tree), so a shared one is the host's hierarchy bound, as runc does without cgroupns.
+ */
+static void mount_cgroupfs(const struct config *c, const char *root) {
+  char base[4096], path[4096];
+  unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (c->cgroupfs_rw ? 0 : MS_RDONLY);
+  int single = c->n_cgroups == 1 && c->cgroups[0].dir[0] == '\0';
+  if (c->n_cgroups == 0) return;
+  snprintf(base, sizeof base, "%s/sys/fs/cgroup", root);
+  if (c->share[NS_CGROUP] && !c->share[NS_USER]) {
+    STEP("cgroupfs-bind", mount("/sys/fs/cgroup", base, NULL, MS_BIND | MS_REC, NULL));
+    if (!c->cgroupfs_rw) STEP("cgroupfs-bind", make_readonly(base));
+    return;
+  }
+  if (!single) STEP("cgroupfs-tmpfs", mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k"));
+  for (int i = 0; i < c->n_cgroups; i++) {
+    const struct cgroup_mount *m = &c->cgroups[i];
+    if (snprintf(path, sizeof path, "%s/sys/fs/cgroup%s%s", root, single ? "" : "/", m->dir) >= (int)sizeof path) {
+      errno = ENAMETOOLONG;
+      fail_step("cgroupfs-dir");
+    }
+    if (!single) STEP("cgroupfs-dir", mkdir_p(path, 0755));
+    STEP("cgroupfs-mount", mount(m->type, path, m->type, flags, m->opts[0] ? m->opts : NULL));
+  }
+  /* The tmpfs last: its directories had to be made first. */
+  if (!single && !c->cgroupfs_rw) STEP("cgroupfs-tmpfs", make_readonly(base));
+}
+
 static void mount_dev(const struct config *c, const char *root) {
   static const char *nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
   char path[4096];
@@ -233,6 +276,7 @@ static void setup_root(const struct config *c) {
   }
   mount_proc(c, root); /* before pivot_root: the old root's /proc is what makes it allowed */
   mount_sys(c, root);
+  mount_cgroupfs(c, root);
   mount_dev(c, root);
   mask_paths(root);
   readonly_paths_setup(root);
@@ -417,6 +461,7 @@ static void usage(const char *msg) {
   fprintf(stderr,
           "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--scratch DIR] [--hostname NAME]\n"
           "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--leak-host-fd] [--time-offsets MONO_SEC,BOOT_SEC]\n"
+          "       [--cgroupfs ro|rw] [--cgroup-mount cgroup|cgroup2:DIR:OPTIONS]...\n"
           "       -- PROGRAM [ARG...]\n",
           msg);
   exit(EXIT_USAGE);
@@ -430,6 +475,17 @@ static void parse_share(struct config *c, const char *name) {
     }
   }
   usage("unknown namespace");
+}
+
+/* "cgroup:cpu:cpu", "cgroup:systemd:name=systemd", "cgroup2:unified:", "cgroup2::" (split in place). */
+static void parse_cgroup_mount(struct config *c, char *v) {
+  char *dir = strchr(v, ':');
+  char *opts = dir ? strchr(dir + 1, ':') : NULL;
+  if (!opts || c->n_cgroups >= MAX_CGROUP_MOUNTS) usage("bad --cgroup-mount");
+  *dir++ = '\0';
+  *opts++ = '\0';
+  if ((strcmp(v, "cgroup") && strcmp(v, "cgroup2")) || strstr(dir, "..") || strchr(dir, '/')) usage("bad --cgroup-mount");
+  c->cgroups[c->n_cgroups++] = (struct cgroup_mount){.type = v, .dir = dir, .opts = opts};
 }
 
 static void parse_args(struct config *c, int argc, char **argv) {
@@ -447,6 +503,12 @@ static void parse_args(struct config *c, int argc, char **argv) {
     else if (strcmp(a, "--rootfs") == 0) c->rootfs = v, i++;
     else if (strcmp(a, "--scratch") == 0) c->scratch = v, i++;
     else if (strcmp(a, "--hostname") == 0) c->hostname = v, i++;
+    else if (strcmp(a, "--cgroup-mount") == 0) parse_cgroup_mount(c, argv[++i]);
+    else if (strcmp(a, "--cgroupfs") == 0) {
+      if (strcmp(v, "ro") && strcmp(v, "rw")) usage("bad --cgroupfs");
+      c->cgroupfs_rw = strcmp(v, "rw") == 0;
+      i++;
+    }
     else if (strcmp(a, "--time-offsets") == 0) {
       if (sscanf(v, "%ld,%ld", &c->mono_offset, &c->boot_offset) != 2) usage("bad --time-offsets");
       i++;

@@ -105,7 +105,8 @@ export function resources(limits: Limits): Record<string, unknown> {
  * runc spec's mounts. proc, sysfs and mqueue can only be mounted by a user namespace that owns
  * the pid / network / IPC namespace; where a new user namespace meets a shared one, the host's
  * /proc and /sys are bound instead (what sharing them means, and what rootless runc does for
- * /sys) and no mqueue is mounted.
+ * /sys) and no mqueue is mounted. The bound /sys is read-only recursively ("rro", runc ≥ 1.1,
+ * crun): plain "ro" leaves the host's cgroupfs mounts under it writable inside.
  */
 export function mounts(made: Namespace[], scratch: string): Record<string, unknown>[] {
   const newUser = made.includes('user');
@@ -121,7 +122,7 @@ export function mounts(made: Namespace[], scratch: string): Record<string, unkno
     ...(mountable('ipc') ? [m('/dev/mqueue', 'mqueue', 'mqueue', ['nosuid', 'noexec', 'nodev'])] : []),
     mountable('net')
       ? m('/sys', 'sysfs', 'sysfs', ['nosuid', 'noexec', 'nodev', 'ro'])
-      : m('/sys', 'none', '/sys', ['rbind', 'nosuid', 'noexec', 'nodev', 'ro']),
+      : m('/sys', 'none', '/sys', ['rbind', 'nosuid', 'noexec', 'nodev', 'ro', 'rro']),
     m('/sys/fs/cgroup', 'cgroup', 'cgroup', ['nosuid', 'noexec', 'nodev', 'relatime', 'ro']),
     m('/tmp', 'tmpfs', 'tmpfs', ['nosuid', 'nodev', 'mode=1777']),
     m(`/${SCRATCH_DIR}`, 'none', scratch, ['rbind', 'rw', 'nosuid', 'nodev']),

@@ -42,7 +42,8 @@ export function observeLive(host: HostSideFacts, pid: number, layout: CgroupLayo
   for (const ns of NAMESPACES) host.ns[ns] = nsOwnership(pid, ns);
   host.uidMap = readOrNull(path.join(root, `proc/${pid}/uid_map`));
   host.gidMap = readOrNull(path.join(root, `proc/${pid}/gid_map`));
-  const dirs = cgroupDirs(readOrNull(path.join(root, `proc/${pid}/cgroup`)) ?? '', layout);
+  host.cgroup.procCgroup = readOrNull(path.join(root, `proc/${pid}/cgroup`));
+  const dirs = cgroupDirs(host.cgroup.procCgroup ?? '', layout);
   host.cgroup.paths = Object.values(dirs);
   host.cgroup.limits = readCgroupLimits(dirs, layout);
 }

@@ -47,6 +47,8 @@ describe('target config', () => {
     [{ name: 'd', runtime: 'docker', share: ['mnt'] }, /targets\.0\.share\.0/],
     [{ name: 'd', runtime: 'docker', rootChange: 'chroot' }, /only the built-in runtime can use "chroot"/],
     [{ name: 'd', runtime: 'docker', leakHostFd: true }, /leakHostFd/],
+    [{ name: 'd', runtime: 'docker', cgroupfs: 'rw' }, /cgroupfs/],
+    [{ name: 'b', runtime: 'builtin', cgroupfs: 'writable' }, /targets\.0\.cgroupfs/],
     [{ name: 'o', runtime: 'oci' }, /targets\.0\.binary/],
     [{ name: 'o', runtime: 'oci', binary: 'runc', specPatch: 'x' }, /targets\.0\.specPatch/],
     [{ name: 'o', runtime: 'lxc' }, /targets\.0\.runtime/],
@@ -59,6 +61,11 @@ describe('target config', () => {
   it('gives Docker and OCI targets the same spec as the built-in one', () => {
     const [d] = parseTargetConfig({ targets: [{ name: 'd', runtime: 'docker', share: ['pid'], caps: 'all', seccomp: 'none' }] }, 'x');
     expect(specFor(d, ['/p'])).to.deep.include({ share: ['pid'], caps: 'all', seccomp: 'none', noNewPrivs: true, leakHostFd: false, rootChange: 'pivot_root' });
+  });
+  it('mounts cgroupfs read-only unless a built-in target asks for "cgroupfs": "rw"', () => {
+    const [b, rw] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin' }, { name: 'rw', runtime: 'builtin', cgroupfs: 'rw' }] }, 'x');
+    expect(specFor(b, ['/p']).cgroupfs).to.equal('ro');
+    expect(specFor(rw, ['/p']).cgroupfs).to.equal('rw');
   });
   it('turns "limits: none" into an empty limit set', () => {
     const [t] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', limits: 'none' }] }, 'x');

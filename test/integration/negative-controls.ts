@@ -24,9 +24,10 @@ export const VARIANTS: Variant[] = [
   { label: 'builtin seccomp=none', target: { ...base, name: 'builtin-noseccomp', seccomp: 'none' } },
   { label: 'builtin no-new-privs=off', target: { ...base, name: 'builtin-nonnp', noNewPrivs: false } },
   { label: 'builtin leak-fd=on', target: { ...base, name: 'builtin-leakfd', leakHostFd: true } },
+  { label: 'builtin cgroupfs=rw', target: { ...base, name: 'builtin-cgroupfs-rw', cgroupfs: 'rw' } },
   // The nearest to Docker's --privileged this host allows: host user and cgroup namespaces, every
-  // capability, no seccomp filter, no no_new_privs.
-  { label: 'builtin privileged', target: { ...base, name: 'builtin-privileged', share: ['user', 'cgroup'], caps: 'all', seccomp: 'none', noNewPrivs: false } },
+  // capability, no seccomp filter, no no_new_privs, and a writable cgroupfs.
+  { label: 'builtin privileged', target: { ...base, name: 'builtin-privileged', share: ['user', 'cgroup'], caps: 'all', seccomp: 'none', noNewPrivs: false, cgroupfs: 'rw' } },
 ];
 
 /**

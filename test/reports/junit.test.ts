@@ -68,6 +68,12 @@ describe('reports/junit', () => {
     expect(small).to.include('<property name="isoprobe.profile" value="baseline"/>');
   });
 
+  it('carries a target\'s information under its own prefix', () => {
+    const r = smallResults();
+    r.targets[0]!.information = { 'host paths in mountinfo': 'none' };
+    expect(junitXml(r)).to.include('<property name="information.host paths in mountinfo" value="none"/>');
+  });
+
   it('turns every check of a target that could not run into an <error> with its message', () => {
     const xml = junitXml(brokenTarget());
     const errors = xml.match(/<error message="target builtin-share-pid could not run: runtime &quot;crun&quot; not found &lt;in PATH> &amp; &quot;quoted&quot;" type="target"\/>/g);

@@ -26,6 +26,14 @@ describe('reports/matrix', () => {
       expect(md).to.include('| `security.no-new-privs` no\\_new\\_privs is set | ❌ **fail** (not required) | — |');
     });
 
+    it('lists each target\'s information apart from the verdicts', () => {
+      const r = smallResults();
+      r.targets[0]!.information = { 'host paths in mountinfo': '1: /etc/hostname: root /var/lib/x' };
+      expect(matrixMarkdown(r)).to.include('**Information (not compared)**\n\n- **builtin** host paths in mountinfo: 1: /etc/hostname: root /var/lib/x');
+      expect(matrixMarkdown(smallResults())).to.not.include('Information');
+      expect(matrixHtml(r)).to.include('<h3>information (not compared)</h3>');
+    });
+
     it('escapes pipes and markup so one cell cannot break the table', () => {
       const r = smallResults();
       r.targets[0]!.name = 'a|b<script>';

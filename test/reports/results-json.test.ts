@@ -34,6 +34,7 @@ describe('reports/results-json', () => {
   it('round-trips a run without losing a field (target error included)', () => {
     const r = smallResults();
     r.targets[1]!.error = 'daemon unreachable';
+    r.targets[0]!.information = { 'host paths in mountinfo': 'none' };
     const path = join(dir, 'sub', 'results.json');
     writeResults(path, r);
     expect(readResults(path)).to.deep.equal(r);

@@ -17,6 +17,12 @@ describe('reports/summary', () => {
     expect(text).to.not.include('FAIL  builtin  [security.no-new-privs]');
   });
 
+  it('shows a target\'s information under its counts', () => {
+    const r = smallResults();
+    r.targets[0]!.information = { 'host paths in mountinfo': 'none' };
+    expect(summaryText(r)).to.match(/builtin \(builtin\)\n(  .*\n)*  \(information\) host paths in mountinfo: none\n/);
+  });
+
   it('ends with totals and the verdict', () => {
     const lines = summaryText(smallResults()).trimEnd().split('\n');
     expect(lines.slice(-2)).to.deep.equal([

@@ -6,7 +6,14 @@ describe('shim arguments', () => {
   const spec = { ...DEFAULT_SPEC, argv: ['/isoprobe/probe', 'facts'] };
   it('isolates everything by default', () => {
     expect(shimArgs(spec, '/r')).to.deep.equal([
-      '--rootfs', '/r', '--hostname', 'isoprobe', '--time-offsets', '604800,777600', '--', '/isoprobe/probe', 'facts',
+      '--rootfs', '/r', '--hostname', 'isoprobe', '--cgroupfs', 'ro', '--time-offsets', '604800,777600', '--', '/isoprobe/probe', 'facts',
+    ]);
+  });
+  it('passes the cgroup hierarchies to show, and a writable cgroupfs only when asked', () => {
+    const mounts = [{ type: 'cgroup' as const, dir: 'pids', options: 'pids' }, { type: 'cgroup2' as const, dir: 'unified', options: '' }];
+    const args = shimArgs({ ...spec, cgroupfs: 'rw' }, '/r', undefined, mounts);
+    expect(args.slice(args.indexOf('--cgroupfs'), args.indexOf('--time-offsets'))).to.deep.equal([
+      '--cgroupfs', 'rw', '--cgroup-mount', 'cgroup:pids:pids', '--cgroup-mount', 'cgroup2:unified:',
     ]);
   });
   it('passes the weakenings', () => {

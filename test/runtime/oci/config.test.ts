@@ -50,7 +50,7 @@ describe('ContainerSpec → OCI config.json', () => {
     const shared = config(spec({ share: ['pid', 'net', 'ipc'] }));
     expect(mountAt(shared, '/proc')).to.include({ type: 'none', source: '/proc' });
     expect(mountAt(shared, '/sys')).to.include({ type: 'none', source: '/sys' });
-    expect(mountAt(shared, '/sys').options).to.include.members(['rbind', 'ro']);
+    expect(mountAt(shared, '/sys').options).to.include.members(['rbind', 'ro', 'rro']);
     expect(mountAt(shared, '/dev/mqueue')).to.equal(undefined);
     // Without a new user namespace, root may mount them for any namespace.
     const hostUser = config(spec({ share: ['user', 'pid', 'net'] }));
