@@ -1,7 +1,7 @@
 /** cgroup area: the container sees only its own cgroup subtree, and its limits are in place. */
 import { expect } from 'chai';
 import { skip } from '../core/check.js';
-import { parseProcCgroup } from '../core/parse/cgroup.js';
+import { cpuQuota, parseProcCgroup } from '../core/parse/cgroup.js';
 import { DEFAULT_SPEC } from '../core/spec.js';
 import { cannotLeave, cgroupfsReadonly } from './cgroupfs.js';
 import { check, ownNamespaceCheck } from './define.js';
@@ -45,7 +45,7 @@ export const cgroupChecks = [
       const observed = {
         pids: l['pids.max'] ?? 'max',
         memoryBytes: l['memory.limit_in_bytes'] ?? l['memory.max'] ?? 'max',
-        cpus: cpuFraction(l),
+        cpus: cpuQuota(l),
       };
       expect(observed, `limits: ${evidence}`).to.deep.equal({
         pids: String(EXPECTED_LIMITS.pids), memoryBytes: String(EXPECTED_LIMITS.memoryBytes), cpus: EXPECTED_LIMITS.cpus,
@@ -67,11 +67,3 @@ export const cgroupChecks = [
   ),
 ];
 
-function cpuFraction(l: Record<string, string>): number | 'max' {
-  if (l['cpu.max']) {
-    const [quota, period] = l['cpu.max'].split(' ');
-    return quota === 'max' ? 'max' : Number(quota) / Number(period);
-  }
-  const quota = Number(l['cpu.cfs_quota_us'] ?? -1);
-  return quota > 0 ? quota / Number(l['cpu.cfs_period_us']) : 'max';
-}

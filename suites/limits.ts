@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import type { CheckContext } from '../core/check.js';
 import type { EnforcementFacts, EnforcementRun } from '../core/enforce.js';
+import { cpuQuota } from '../core/parse/cgroup.js';
 import { check, errnoName } from './define.js';
 
 const STRICTER = ['restricted', 'strict'] as const;
@@ -25,19 +26,6 @@ function run<K extends keyof EnforcementFacts>(ctx: CheckContext, key: K): NonNu
 function events(ctx: CheckContext, key: keyof EnforcementFacts, files: string[]): string {
   const ev = ctx.enforcement?.[key].hostEvents ?? {};
   return files.filter((f) => ev[f] !== undefined).map((f) => `${f}: ${ev[f].replace(/\n/g, ', ')}`).join('; ') || 'no counters';
-}
-
-/**
- * The cpu quota in force on the burn's own cgroup as the host read it before the burn began, as a
- * fraction of a cpu (v2 cpu.max, v1 cpu.cfs_quota_us / cpu.cfs_period_us), 'none' without one.
- */
-export function quotaInForce(limits: Record<string, string>): number | 'none' {
-  if (limits['cpu.max']) {
-    const [quota, period] = limits['cpu.max'].split(' ');
-    return quota === 'max' ? 'none' : Number(quota) / Number(period);
-  }
-  const quota = Number(limits['cpu.cfs_quota_us'] ?? -1);
-  return quota > 0 ? quota / Number(limits['cpu.cfs_period_us']) : 'none';
 }
 
 /** cpu time allowed over a wall-time window: the quota, one period's burst and the slack. */
@@ -82,7 +70,7 @@ export const limitChecks = [
       const c = run(ctx, 'cpu');
       const cpus = ctx.spec.limits.cpus;
       const allowed = cpus === undefined ? undefined : cpuAllowanceMs(cpus, c.wall_ms);
-      const inForce = quotaInForce(ctx.enforcement?.cpu.hostLimits ?? {});
+      const inForce = cpuQuota(ctx.enforcement?.cpu.hostLimits ?? {});
       const evidence = `quota asked ${cpus ?? 'none'} cpu, in force on the burn's cgroup ${inForce}; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
       expect(cpus, `no cpu quota is configured: ${evidence}`).to.be.a('number');
       // On a busy machine the burn may get less cpu than the quota, so staying under it proves

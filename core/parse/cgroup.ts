@@ -24,3 +24,16 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
 export function readProcCgroup(procRoot: string, pid: number | 'self'): ProcCgroupEntry[] {
   return parseProcCgroup(readProcFile(procRoot, pid, 'cgroup'));
 }
+
+/**
+ * The cpu quota in force, in cpus, from a cgroup's limit files as the host read them: v2
+ * "cpu.max" ("quota period" or "max period"), or v1 cpu.cfs_quota_us / cpu.cfs_period_us (-1 is none).
+ */
+export function cpuQuota(limits: Record<string, string>): number | 'none' {
+  if (limits['cpu.max']) {
+    const [quota, period] = limits['cpu.max'].split(' ');
+    return quota === 'max' ? 'none' : Number(quota) / Number(period);
+  }
+  const quota = Number(limits['cpu.cfs_quota_us'] ?? -1);
+  return quota > 0 ? quota / Number(limits['cpu.cfs_period_us']) : 'none';
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { parseProcCgroup, readProcCgroup } from '../../../core/parse/cgroup.js';
+import { cpuQuota, parseProcCgroup, readProcCgroup } from '../../../core/parse/cgroup.js';
 import { ParseError } from '../../../core/parse/lines.js';
 
 describe('parseProcCgroup', () => {
@@ -33,4 +33,15 @@ describe('parseProcCgroup', () => {
       fs.rmSync(root, { recursive: true });
     }
   });
+});
+
+describe('cpuQuota', () => {
+  const cases: [string, Record<string, string>, number | 'none'][] = [
+    ['v2 quota', { 'cpu.max': '50000 100000' }, 0.5],
+    ['v2 no quota', { 'cpu.max': 'max 100000' }, 'none'],
+    ['v1 quota', { 'cpu.cfs_quota_us': '150000', 'cpu.cfs_period_us': '100000' }, 1.5],
+    ['v1 no quota', { 'cpu.cfs_quota_us': '-1', 'cpu.cfs_period_us': '100000' }, 'none'],
+    ['nothing read', {}, 'none'],
+  ];
+  for (const [name, limits, want] of cases) it(`${name} → ${want}`, () => expect(cpuQuota(limits)).to.equal(want));
 });
