@@ -14,6 +14,7 @@ export interface TargetUnderTest {
   /** null when the target could not produce facts; `error` then says why. */
   ctx: CheckContext | null;
   error?: string;
+  control?: boolean;
 }
 
 export interface RunChecksOptions {
@@ -29,7 +30,7 @@ export function testTitle(check: Check): string {
 
 export async function runChecks(targets: TargetUnderTest[], checks: Check[], opts: RunChecksOptions): Promise<TargetResult[]> {
   const mocha = new Mocha({ reporter: opts.reporter ?? SilentReporter, grep: opts.grep, timeout: 10_000 });
-  const results = targets.map((t) => ({ name: t.name, runtime: t.runtime, info: t.info, error: t.error, checks: [] as CheckResult[] }));
+  const results = targets.map((t) => ({ name: t.name, runtime: t.runtime, info: t.info, error: t.error, ...(t.control ? { control: true } : {}), checks: [] as CheckResult[] }));
   targets.forEach((target, i) => {
     const targetSuite = Mocha.Suite.create(mocha.suite, target.name);
     for (const area of [...new Set(checks.map((c) => c.area))]) {

@@ -3,7 +3,7 @@
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
 import type { CheckResult, RunResults, Status, TargetResult } from '../core/results.js';
-import { byArea, effectiveChecks, expectedObserved, metaFor } from './rows.js';
+import { byArea, effectiveChecks, expectedObserved, metaFor, requiredFailures } from './rows.js';
 import { oneLine, visible } from './text.js';
 
 interface Grid {
@@ -39,7 +39,7 @@ function mdCell(c: CheckResult | undefined): string {
 
 export function matrixMarkdown(results: RunResults): string {
   const g = grid(results);
-  const head = `| check | ${g.targets.map((t) => mdEscape(t.name)).join(' | ')} |`;
+  const head = `| check | ${g.targets.map((t) => `${mdEscape(t.name)}${t.control ? ' (control)' : ''}`).join(' | ')} |`;
   const rule = `|---|${g.targets.map(() => '---|').join('')}`;
   const rows = g.areas.flatMap(([area, ids]) => [
     `| **${mdEscape(area)}** |${g.targets.map(() => ' |').join('')}`,
@@ -53,6 +53,12 @@ export function matrixMarkdown(results: RunResults): string {
 function mdDetails(results: RunResults, g: Grid): string[] {
   const lines: string[] = [];
   for (const t of g.targets) {
+    // A control target's failures are its purpose; listing each would bury the ones that matter.
+    if (t.control && t.error === undefined) {
+      const n = requiredFailures(t).length;
+      lines.push(`- **${mdEscape(t.name)}** (control, deliberately weakened): ${n} required check${n === 1 ? '' : 's'} failed${n > 0 ? ', as expected' : ' — expected at least one: the suite cannot tell it from an isolated target'}`);
+      continue;
+    }
     for (const c of effectiveChecks(results, t)) {
       if (c.status !== 'fail' && c.status !== 'error') continue;
       const why = c.status === 'fail' ? expectedObserved(c) ?? 'failed' : c.reason ?? 'error';
@@ -108,7 +114,8 @@ export function matrixHtml(results: RunResults): string {
 function htmlTable(results: RunResults, g: Grid): string {
   const heads = g.targets.map((t) => {
     const err = t.error === undefined ? '' : `<br><span class="target-error">could not run: ${htmlEscape(oneLine(t.error))}</span>`;
-    return `<th>${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small>${err}</th>`;
+    const control = t.control ? '<br><small>control: expected to fail</small>' : '';
+    return `<th>${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small>${control}${err}</th>`;
   });
   const body = g.areas.map(([area, ids]) => {
     const rows = ids.map((id) => htmlRow(results, g, id));
@@ -119,7 +126,7 @@ function htmlTable(results: RunResults, g: Grid): string {
 
 function targetsTable(targets: TargetResult[]): string {
   const rows = targets.map((t) => {
-    const info = { runtime: t.runtime, ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
+    const info = { runtime: t.runtime, ...(t.control ? { control: 'deliberately weakened: failures expected, none would fail the run' } : {}), ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
     return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}</td></tr>`;
   });
   return `<table>\n${rows.join('\n')}\n</table>`;
