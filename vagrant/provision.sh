@@ -19,6 +19,10 @@ src=/isoprobe
 out=/vagrant-reports/$machine
 export DEBIAN_FRONTEND=noninteractive
 rm -rf "$out"; mkdir -p "$out"
+# Wall time of each step, for the gate's per-stage report (vagrant up alone cannot tell boot
+# from provisioning from the suite).
+stage_start=$(date +%s)
+stage() { local now; now=$(date +%s); echo "guest-stage $1 $((now - stage_start))" >> "$out/guest-stages.txt"; stage_start=$now; }
 log() { echo "provision[$machine]: $*"; }
 die() { log "$*" >&2; echo 2 > "$out/exit-code"; exit 2; }
 
@@ -50,6 +54,7 @@ if [ "$node_major" -lt 20 ]; then
   curl -fsSL "https://nodejs.org/dist/v$ver/node-v$ver-linux-x64.tar.xz" | tar -xJ -C /usr/local --strip-components=1
 fi
 systemctl start docker.service >/dev/null 2>&1 || true
+stage provision-setup
 
 # 3. isoprobe itself: the host's build synced in (CI), or built here.
 cd "$src"
@@ -100,6 +105,7 @@ else
   echo "smoke docker: docker import failed" >> "$facts"
 fi
 sed 's/^/  /' "$facts"
+stage provision-facts
 
 # 5. The suite. The guest is where Docker's --privileged can be shown failing (a privileged
 #    container on a shared CI host is not the gate's to start), so with docker in the list the run
@@ -120,6 +126,7 @@ set +e
 node dist/cli/main.js run --config "$config" --profile "$profile" --out "$out" 2>&1 | tee "$out/isoprobe.log"
 rc=${PIPESTATUS[0]}
 set -e
+stage suite
 echo "$rc" > "$out/exit-code"
 chmod -R a+rX /vagrant-reports
 log "isoprobe exit code $rc"
