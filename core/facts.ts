@@ -63,6 +63,7 @@ const security = z.object({
   fds_errno: errno,
   cwd: z.object({ path: z.string().nullable(), errno, inside_root: tristate }),
   release_agent: stage,
+  release_agent_direct: stage,
   userns_fsopen: stage,
 });
 

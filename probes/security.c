@@ -105,19 +105,49 @@ static int map_self_root(uid_t uid, gid_t gid) {
 }
 
 /*
+ * Mounts each cgroup v1 controller in turn on the first directory of /tmp, /mnt, /dev, / and asks
+ * access(W_OK) of the hierarchy's release_agent (only a hierarchy's root has one). Returns
+ * {mount_stage, errno} when no hierarchy could be mounted, else {mount_stage + 1, errno of the
+ * best attempt} (0 = a writable release_agent). Runs in a child's private mount namespace.
+ */
+static struct child_report release_agent_mounts(int mount_stage) {
+	static const char *const controllers[] = {"rdma", "pids", "memory", "cpu", "freezer", "devices", "blkio", "net_cls", "perf_event", "cpuset", "hugetlb"};
+	static const char *const mountpoints[] = {"/tmp", "/mnt", "/dev", "/"};
+	struct stat st;
+	const char *where = NULL;
+	char path[64];
+
+	for (size_t i = 0; !where && i < sizeof mountpoints / sizeof *mountpoints; i++)
+		if (stat(mountpoints[i], &st) == 0 && S_ISDIR(st.st_mode))
+			where = mountpoints[i];
+	struct child_report best = {mount_stage, ENOENT};
+	snprintf(path, sizeof path, "%s/release_agent", strcmp(where ? where : "/", "/") ? where : "");
+	for (size_t i = 0; where && i < sizeof controllers / sizeof *controllers; i++) {
+		if (mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, controllers[i]) < 0) {
+			if (best.stage == mount_stage && errno != ENOENT && errno != EBUSY && errno != EINVAL)
+				best.err = errno;
+			continue;
+		}
+		struct child_report r = {mount_stage + 1, err_of(access(path, W_OK))};
+		umount2(where, MNT_DETACH);
+		if (r.err == 0)
+			return r;
+		if (best.stage == mount_stage || best.err == ENOENT)
+			best = r;
+	}
+	return best;
+}
+
+/*
  * CVE-2022-0492: a throwaway user+mount+cgroup namespace, a cgroup v1 hierarchy mounted in it
  * (on /tmp of the child's private mount namespace), and access(W_OK) of its release_agent.
  * Stages: 1 unshare, 2 id map, 3 make mounts private, 4 mount, 5 access; nothing is written.
+ * A hierarchy mounted from inside a cgroup namespace shows the namespace's root: only one the
+ * container was not placed in (its root is the hierarchy's) has a release_agent.
  */
 static struct child_report release_agent_child(void *arg) {
-	static const char *const controllers[] = {"rdma", "pids", "memory", "cpu", "freezer", "devices", "blkio", "net_cls", "perf_event", "cpuset", "hugetlb"};
-	static const char *const mountpoints[] = {"/tmp", "/mnt", "/dev", "/"};
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	struct stat st;
-	const char *where = NULL;
-	int err = ENOENT;
-	char path[64];
 
 	(void)arg;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
@@ -126,27 +156,21 @@ static struct child_report release_agent_child(void *arg) {
 		return (struct child_report){2, errno};
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return (struct child_report){3, errno};
-	for (size_t i = 0; !where && i < sizeof mountpoints / sizeof *mountpoints; i++)
-		if (stat(mountpoints[i], &st) == 0 && S_ISDIR(st.st_mode))
-			where = mountpoints[i];
-	/* A hierarchy mounted from inside a cgroup namespace shows the namespace's root: only one the
-	 * container was not placed in (its root is the hierarchy's) has a release_agent. Try each. */
-	struct child_report best = {4, err};
-	snprintf(path, sizeof path, "%s/release_agent", strcmp(where ? where : "/", "/") ? where : "");
-	for (size_t i = 0; where && i < sizeof controllers / sizeof *controllers; i++) {
-		if (mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, controllers[i]) < 0) {
-			if (best.stage == 4 && errno != ENOENT && errno != EBUSY && errno != EINVAL)
-				best.err = errno;
-			continue;
-		}
-		struct child_report r = {5, err_of(access(path, W_OK))};
-		umount2(where, MNT_DETACH);
-		if (r.err == 0)
-			return r;
-		if (best.stage == 4 || best.err == ENOENT)
-			best = r;
-	}
-	return best;
+	return release_agent_mounts(4);
+}
+
+/*
+ * The same without new user and cgroup namespaces: a container with CAP_SYS_ADMIN, no seccomp or
+ * LSM refusal of mount, in the host's cgroup namespace (Docker on cgroup v1) mounts the hierarchy's
+ * real root (the textbook --privileged escape). Stages: 1 unshare(NS), 2 private, 3 mount, 4 access.
+ */
+static struct child_report release_agent_direct_child(void *arg) {
+	(void)arg;
+	if (unshare(CLONE_NEWNS) < 0)
+		return (struct child_report){1, errno};
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return (struct child_report){2, errno};
+	return release_agent_mounts(3);
 }
 
 /* CVE-2022-0185: a user namespace with its own mount namespace, then fsopen(). Stages 1, 2. */
@@ -475,6 +499,7 @@ static void emit_security(const struct facts_opts *o) {
 	emit_fds();
 	emit_cwd();
 	emit_stage("release_agent", in_child(release_agent_child, NULL));
+	emit_stage("release_agent_direct", in_child(release_agent_direct_child, NULL));
 	emit_stage("userns_fsopen", in_child(fsopen_child, NULL));
 	json_close('}');
 }

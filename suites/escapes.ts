@@ -8,6 +8,7 @@ import { check, errnoName } from './define.js';
 import { ALL, sec } from './security.js';
 
 const RELEASE_AGENT_STAGES = ['', 'unshare(USER|NS|CGROUP)', 'map itself to root', 'make mounts private', 'mount a cgroup v1 hierarchy', 'access(release_agent, W_OK)'];
+const RELEASE_AGENT_DIRECT_STAGES = ['', 'unshare(NS)', 'make mounts private', 'mount a cgroup v1 hierarchy', 'access(release_agent, W_OK)'];
 const FSOPEN_STAGES = ['', 'unshare(USER|NS)', 'fsopen("cgroup2")'];
 
 function stageText(names: string[], s: { stage: number; errno: number }): string {
@@ -28,13 +29,14 @@ export const escapeChecks = [
     },
   ),
   check(
-    { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, even from a new user+cgroup namespace', profiles: [...ALL],
+    { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, directly or from a new user+cgroup namespace', profiles: [...ALL],
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
-      negativeControl: 'builtin privileged; Docker seccomp=unconfined with CapAdd SYS_ADMIN (no user namespace)' },
+      // The direct path needs the host's cgroup namespace, which Docker keeps only on cgroup v1.
+      negativeControl: 'builtin privileged; Docker seccomp=unconfined with CapAdd SYS_ADMIN (no user namespace); Docker CapAdd SYS_ADMIN (cgroup v1, no AppArmor); Docker --privileged (cgroup v1)' },
     (ctx) => {
-      const r = sec(ctx).release_agent;
-      const evidence = `stopped at ${stageText(RELEASE_AGENT_STAGES, r)}`;
-      expect(r.stage === 5 && r.errno === 0, `a release_agent is writable: ${evidence}`).to.equal(false);
+      const { release_agent: r, release_agent_direct: d } = sec(ctx);
+      const evidence = `new user+cgroup namespace: stopped at ${stageText(RELEASE_AGENT_STAGES, r)}; directly: stopped at ${stageText(RELEASE_AGENT_DIRECT_STAGES, d)}`;
+      expect((r.stage === 5 && r.errno === 0) || (d.stage === 4 && d.errno === 0), `a release_agent is writable: ${evidence}`).to.equal(false);
       return evidence;
     },
   ),
