@@ -49,6 +49,12 @@ describe('security and escape checks on recorded facts', () => {
     const v = verdicts(escapeChecks, ctxOf({ status: recorded.builtin.status, security: s }));
     expect(v).to.include({ 'escape.cve-2022-0492': 'fail', 'escape.cve-2024-21626': 'fail' });
   });
+  it('a release_agent writable only directly (no new user+cgroup namespace) fails CVE-2022-0492 too; one not found does not', () => {
+    const direct: SecurityFacts = { ...recorded.builtin.security, release_agent: { stage: 5, errno: 2 }, release_agent_direct: { stage: 4, errno: 0 } };
+    expect(verdicts(escapeChecks, ctxOf({ status: recorded.builtin.status, security: direct }))['escape.cve-2022-0492']).to.equal('fail');
+    const absent: SecurityFacts = { ...direct, release_agent_direct: { stage: 4, errno: 2 } };
+    expect(verdicts(escapeChecks, ctxOf({ status: recorded.builtin.status, security: absent }))['escape.cve-2022-0492']).to.equal('pass');
+  });
 });
 
 describe('masked the right way (CVE-2025-31133)', () => {
