@@ -42,6 +42,8 @@ export interface TargetResult {
   runtime: string;       // "builtin" | "docker" | "oci"
   /** Set when the target could not run a container at all; its checks are then all 'error'. */
   error?: string;
+  /** A negative-control target (targets-config `control`): its failures are expected. */
+  control?: boolean;
   info: Record<string, string>;
   /**
    * What the probe showed about the target that is no verdict and never compared by checks,

@@ -112,7 +112,7 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
 async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Promise<TargetUnderTest> {
   const info = await target.info();
   const spec = specFor(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
-  const base = { name: cfg.name, runtime: cfg.runtime, info: { ...info, spec: describeSpec(cfg) } };
+  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: { ...info, spec: describeSpec(cfg) } };
   try {
     // The limit-enforcement containers (core/enforce.ts) run beside the facts container.
     const [outcome, enforcement] = await Promise.all([target.run(spec, shared.files), runEnforcement(target, spec, shared.files)]);

@@ -18,6 +18,13 @@ const specOptions = {
   noNewPrivs: z.boolean().optional(),
 };
 
+/**
+ * `control: true` marks a negative-control target: deliberately weakened (e.g. Docker's
+ * Privileged), expected to fail. Its failures do not fail the run; failing no required check does,
+ * since the suite then cannot tell it from an isolated target (reports/summary.ts).
+ */
+const verdictOptions = { control: z.boolean().optional() };
+
 /** Docker and the OCI runtimes always pivot_root; the field exists so every target describes its root change. */
 const pivotRootOnly = z.literal('pivot_root', { error: 'only the built-in runtime can use "chroot"' }).default('pivot_root');
 
@@ -31,6 +38,7 @@ const builtinTarget = z.strictObject({
   share: z.array(z.enum(NAMESPACES)).default([]),
   rootChange: z.enum(['pivot_root', 'chroot']).default('pivot_root'),
   ...specOptions,
+  ...verdictOptions,
   leakHostFd: z.boolean().optional(),
   /** The cgroupfs mounted inside: read-only (default) or writable (a weakening). */
   cgroupfs: z.enum(['ro', 'rw']).optional(),
@@ -45,6 +53,7 @@ const dockerTarget = z.strictObject({
   share: z.array(z.enum(DOCKER_SHAREABLE)).default([]),
   rootChange: pivotRootOnly,
   ...specOptions,
+  ...verdictOptions,
   /** Raw Docker HostConfig fields (PascalCase, as the Engine API spells them) over the translated ones. */
   hostConfig: rawObject.refine((o) => Object.keys(o).every((k) => /^[A-Z]/.test(k)),
     'HostConfig field names are PascalCase, as the Docker Engine API spells them (e.g. "PidMode")').optional(),
@@ -60,6 +69,7 @@ const ociTarget = z.strictObject({
   share: z.array(z.enum(NAMESPACES)).default([]),
   rootChange: pivotRootOnly,
   ...specOptions,
+  ...verdictOptions,
   /** An RFC 7386 JSON merge patch applied to the generated config.json. */
   specPatch: rawObject.optional(),
 });

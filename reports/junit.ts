@@ -6,7 +6,7 @@
 import jrb from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
 import type { CheckResult, RunResults, TargetResult } from '../core/results.js';
-import { byArea, effectiveChecks, expectedObserved, metaFor } from './rows.js';
+import { byArea, effectiveChecks, expectedObserved, metaFor, requiredFailures } from './rows.js';
 import { seconds, visible } from './text.js';
 
 // The package's d.ts declares `export default` but its CommonJS entry assigns module.exports, so
@@ -25,6 +25,7 @@ export function junitXml(results: RunResults): string {
       addProperties(suite, results, target);
       for (const check of checks) addCase(suite, results, target, area, check);
     }
+    if (target.control && target.error === undefined) addControlVerdict(report, results, target);
   }
   return dropRootSkipped(report.build());
 }
@@ -36,6 +37,7 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
     ['isoprobe.profile', results.profile],
     ['target.name', target.name],
     ['target.runtime', target.runtime],
+    ...(target.control ? [['target.control', 'true'] as [string, string]] : []),
     ...(target.error === undefined ? [] : [['target.error', target.error] as [string, string]]),
     ...Object.entries(target.info).map(([k, v]): [string, string] => [`target.${k}`, v]),
     // Information is no verdict: its own prefix, so CI consumers never mistake it for a setting.
@@ -51,7 +53,10 @@ function addCase(suite: TestSuite, results: RunResults, target: TargetResult, ar
     .className(visible(`isoprobe.${target.name}.${area}`))
     .name(visible(`[${c.id}] ${title}`))
     .time(seconds(c.durationMs));
-  if (c.status === 'fail') {
+  if (c.status === 'fail' && target.control) {
+    // Failing is what a control target is for: not a <failure>, but its evidence stays readable.
+    systemOut(tc, `failed as expected on a control target\n${failureBody(c)}`);
+  } else if (c.status === 'fail') {
     tc.failure(visible(expectedObserved(c) ?? c.reason ?? 'check failed'), c.required ? 'required' : 'not-required');
     patchOnBuild(tc, 'failure', { body: failureBody(c) });
   } else if (c.status === 'error') {
@@ -61,6 +66,17 @@ function addCase(suite: TestSuite, results: RunResults, target: TargetResult, ar
     tc.skipped();
     patchOnBuild(tc, 'skipped', { message: c.reason ?? 'skipped' });
   }
+}
+
+/** A control target that failed no required check could not be told from an isolated one. */
+function addControlVerdict(report: Builder, results: RunResults, target: TargetResult): void {
+  const n = requiredFailures(target).length;
+  const suite = report.testSuite().name(visible(`${target.name}.control`));
+  suite.timestamp(results.startedAt);
+  const tc = suite.testCase().className(visible(`isoprobe.${target.name}.control`))
+    .name(visible(`[control] ${target.name} fails at least one required check`));
+  if (n === 0) tc.failure('the control target failed no required check: the suite cannot tell it from an isolated target', 'control');
+  else systemOut(tc, `${n} required checks failed, as expected`);
 }
 
 function failureBody(c: CheckResult): string {
@@ -80,6 +96,16 @@ function patchOnBuild(tc: TestCase, name: string, add: { message?: string; body?
     const child = el.children.find((n) => (n as Element).name === name) as Element | undefined;
     if (child && add.message !== undefined) child.att('message', visible(add.message));
     if (child && add.body) child.txt(visible(add.body));
+    return el;
+  };
+}
+
+/** <system-out> as escaped text, for the same reason as patchOnBuild (the builder's CDATA breaks on "]]>"). */
+function systemOut(tc: TestCase, text: string): void {
+  const build = tc.build.bind(tc);
+  tc.build = (parent: Element): Element => {
+    const el = build(parent);
+    el.ele('system-out').txt(visible(text));
     return el;
   };
 }

@@ -3,7 +3,7 @@
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
 import type { CheckResult, RunResults, Status, TargetResult } from '../core/results.js';
-import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor } from './rows.js';
+import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor, requiredFailures } from './rows.js';
 import { oneLine, visible } from './text.js';
 
 interface Grid {
@@ -39,9 +39,9 @@ function mdCell(c: CheckResult | undefined): string {
 
 export function matrixMarkdown(results: RunResults): string {
   const g = grid(results);
-  const head = `| check | ${g.targets.map((t) => mdEscape(t.name)).join(' | ')} |`;
+  const head = `| check | ${g.targets.map((t) => `${mdEscape(t.name)}${t.control ? ' (control)' : ''}`).join(' | ')} |`;
   const rule = `|---|${g.targets.map(() => '---|').join('')}`;
-  const totals = `| *totals* | ${g.targets.map((t) => mdTally(effectiveChecks(results, t))).join(' | ')} |`;
+  const totals = `| *totals* | ${g.targets.map((t) => mdTally(results, t)).join(' | ')} |`;
   const rows = g.areas.flatMap(([area, ids]) => [
     `| **${mdEscape(area)}** |${g.targets.map(() => ' |').join('')}`,
     ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
@@ -50,10 +50,11 @@ export function matrixMarkdown(results: RunResults): string {
   return [title, '', head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g)].join('\n') + '\n';
 }
 
-function mdTally(checks: CheckResult[]): string {
-  const n = countStatuses(checks);
-  const blocking = checks.filter(isBlocking).length;
-  return `${n.pass} pass · ${n.fail} fail · ${n.skip} skip · ${n.error} error${blocking === 0 ? '' : ` — **${blocking} required not passing**`}`;
+function mdTally(results: RunResults, t: TargetResult): string {
+  const n = countStatuses(effectiveChecks(results, t));
+  const line = standing(results, t);
+  const flagged = /required not passing|not a working control/.test(line) ? ` — **${line}**` : t.control ? ` — ${line}` : '';
+  return `${n.pass} pass · ${n.fail} fail · ${n.skip} skip · ${n.error} error${flagged}`;
 }
 
 /** Facts about each target that are no verdict (TargetResult.information), under everything else. */
@@ -67,6 +68,12 @@ function mdInformation(g: Grid): string[] {
 function mdDetails(results: RunResults, g: Grid): string[] {
   const lines: string[] = [];
   for (const t of g.targets) {
+    // A control target's failures are its purpose; listing each would bury the ones that matter.
+    if (t.control && t.error === undefined) {
+      const n = requiredFailures(t).length;
+      lines.push(`- **${mdEscape(t.name)}** (control, deliberately weakened): ${n} required check${n === 1 ? '' : 's'} failed${n > 0 ? ', as expected' : ' — expected at least one: the suite cannot tell it from an isolated target'}`);
+      continue;
+    }
     for (const c of effectiveChecks(results, t)) {
       if (c.status !== 'fail' && c.status !== 'error') continue;
       const why = c.status === 'fail' ? expectedObserved(c) ?? 'failed' : c.reason ?? 'error';
@@ -126,7 +133,8 @@ export function matrixHtml(results: RunResults): string {
 function htmlTable(results: RunResults, g: Grid): string {
   const heads = g.targets.map((t) => {
     const err = t.error === undefined ? '' : `<br><span class="target-error">could not run: ${htmlEscape(oneLine(t.error))}</span>`;
-    return `<th class="target">${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small><br>${tally(effectiveChecks(results, t))}${err}</th>`;
+    const control = t.control ? '<br><small>control: expected to fail</small>' : '';
+    return `<th class="target">${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small>${control}<br>${tally(results, t)}${err}</th>`;
   });
   const body = g.areas.map(([area, ids]) => {
     const rows = ids.map((id) => htmlRow(results, g, id));
@@ -136,17 +144,27 @@ function htmlTable(results: RunResults, g: Grid): string {
 }
 
 /** A column's totals, so a reader sees each target's standing before reading its cells. */
-function tally(checks: CheckResult[]): string {
+function tally(results: RunResults, t: TargetResult): string {
+  const checks = effectiveChecks(results, t);
   const n = countStatuses(checks);
-  const blocking = checks.filter(isBlocking).length;
   const parts = [`${n.pass} pass`, `${n.fail} fail`, `${n.skip} skip`, `${n.error} error`].join(' · ');
-  const verdict = blocking === 0 ? 'no required check failed' : `<span class="bad">${blocking} required not passing</span>`;
-  return `<span class="tally">${parts}<br>${verdict}</span>`;
+  return `<span class="tally">${parts}<br>${htmlEscape(standing(results, t))}</span>`
+    .replace(/(\d+ required not passing|fails no required check[^<]*)/, '<span class="bad">$1</span>');
+}
+
+/** One line on what a target's column means for the run (a control target is meant to fail). */
+function standing(results: RunResults, t: TargetResult): string {
+  if (t.control) {
+    const failed = requiredFailures(t).length;
+    return failed > 0 ? `${failed} required failing, as a control should` : 'fails no required check: not a working control';
+  }
+  const blocking = effectiveChecks(results, t).filter(isBlocking).length;
+  return blocking === 0 ? 'no required check failed' : `${blocking} required not passing`;
 }
 
 function targetsTable(targets: TargetResult[]): string {
   const rows = targets.map((t) => {
-    const info = { runtime: t.runtime, ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
+    const info = { runtime: t.runtime, ...(t.control ? { control: 'deliberately weakened: failures expected, none would fail the run' } : {}), ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
     // Kept apart from the settings and the verdicts: what the probe showed, never compared.
     const information = t.information ? `<h3>information (not compared)</h3>${kvTable(t.information)}` : '';
     return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}${information}</td></tr>`;

@@ -38,6 +38,7 @@ const targetResult = z.object({
   name: z.string().min(1),
   runtime: z.string().min(1),
   error: z.string().optional(),
+  control: z.boolean().optional(),
   info: stringMap,
   information: stringMap.optional(),
   checks: z.array(checkResult),

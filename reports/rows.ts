@@ -63,6 +63,22 @@ export function isBlocking(c: CheckResult): boolean {
   return c.required && (c.status === 'fail' || c.status === 'error');
 }
 
+/**
+ * Whether a target's results decide the run against it. An isolated target: a required check that
+ * did not pass, or not running at all. A control target (deliberately weakened): not running, or
+ * failing no required check, since then the suite could not tell it from an isolated one.
+ */
+export function targetBreaksRun(results: RunResults, t: TargetResult): boolean {
+  if (t.error !== undefined) return true;
+  if (t.control) return requiredFailures(t).length === 0;
+  return effectiveChecks(results, t).some(isBlocking);
+}
+
+/** The required checks a target failed (for a control target: the ones it was expected to). */
+export function requiredFailures(t: TargetResult): CheckResult[] {
+  return t.checks.filter((c) => c.required && c.status === 'fail');
+}
+
 /** `expected X, observed Y`, the one-line form used by JUnit messages and the summary. */
 export function expectedObserved(c: CheckResult): string | undefined {
   if (c.expected === undefined && c.observed === undefined) return undefined;

@@ -3,15 +3,15 @@
  * Evidence is untrusted container output, so everything shown goes through terminalSafe.
  */
 import { AREAS, EXIT, type CheckResult, type RunResults, type TargetResult } from '../core/results.js';
-import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, STATUSES, type Counts } from './rows.js';
+import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, requiredFailures, STATUSES, targetBreaksRun, type Counts } from './rows.js';
 import { oneLine, seconds, terminalSafe } from './text.js';
 
-/** 1 when a check the profile requires failed or errored, or a target could not run at all. */
+/**
+ * 1 when a check the profile requires failed or errored on an isolated target, a target could not
+ * run at all, or a control target failed no required check.
+ */
 export function exitCodeFor(results: RunResults): 0 | 1 {
-  const broken = results.targets.some(
-    (t) => t.error !== undefined || effectiveChecks(results, t).some(isBlocking),
-  );
-  return broken ? EXIT.failed : EXIT.ok;
+  return results.targets.some((t) => targetBreaksRun(results, t)) ? EXIT.failed : EXIT.ok;
 }
 
 export function summaryText(results: RunResults): string {
@@ -19,6 +19,8 @@ export function summaryText(results: RunResults): string {
   for (const target of results.targets) lines.push(...targetBlock(results, target));
   const blocking = blockingLines(results);
   if (blocking.length > 0) lines.push('', 'Required checks that did not pass:', ...blocking);
+  const controls = controlLines(results);
+  if (controls.length > 0) lines.push('', 'Control targets (deliberately weakened; their failures are expected):', ...controls);
   lines.push('', totalsLine(results), verdictLine(results));
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }
@@ -33,7 +35,7 @@ function countsText(c: Counts): string {
 }
 
 function targetBlock(results: RunResults, target: TargetResult): string[] {
-  const head = `${target.name} (${target.runtime})`;
+  const head = `${target.name} (${target.runtime}${target.control ? ', control: expected to fail' : ''})`;
   if (target.error !== undefined) return [`${head}: could not run: ${oneLine(target.error)}`];
   const areas = byArea(results, target.checks);
   if (areas.length === 0) return [`${head}: no checks`];
@@ -51,9 +53,20 @@ function blockingLines(results: RunResults): string[] {
       lines.push(`  ERROR ${target.name}: could not run: ${oneLine(target.error)}`);
       continue;
     }
+    if (target.control) {
+      if (requiredFailures(target).length === 0) lines.push(`  FAIL  ${target.name}: control target failed no required check — the suite cannot tell it from an isolated target`);
+      continue;
+    }
     for (const c of target.checks.filter(isBlocking)) lines.push(...checkLines(results, target, c));
   }
   return lines;
+}
+
+function controlLines(results: RunResults): string[] {
+  return results.targets.filter((t) => t.control && t.error === undefined).map((t) => {
+    const n = requiredFailures(t).length;
+    return `  ${t.name}: ${n} required check${n === 1 ? '' : 's'} failed${n > 0 ? ', as expected' : ' — expected at least one'}`;
+  });
 }
 
 function checkLines(results: RunResults, target: TargetResult, c: CheckResult): string[] {
@@ -69,15 +82,20 @@ function totalsLine(results: RunResults): string {
 }
 
 function verdictLine(results: RunResults): string {
-  if (exitCodeFor(results) === EXIT.ok) return 'Verdict: PASS — every check required by the profile passed';
-  const all = results.targets.flatMap((t) => (t.error === undefined ? t.checks : []));
+  if (exitCodeFor(results) === EXIT.ok) {
+    const controlled = results.targets.some((t) => t.control) ? ' (control targets: failed as expected)' : '';
+    return `Verdict: PASS — every check required by the profile passed${controlled}`;
+  }
+  const all = results.targets.flatMap((t) => (t.error === undefined && !t.control ? t.checks : []));
   const failed = all.filter((c) => c.required && c.status === 'fail').length;
   const errored = all.filter((c) => c.required && c.status === 'error').length;
   const broken = results.targets.filter((t) => t.error !== undefined).length;
+  const untold = results.targets.filter((t) => t.control && t.error === undefined && requiredFailures(t).length === 0).length;
   const parts = [
     failed > 0 ? `${failed} required check${failed === 1 ? '' : 's'} failed` : '',
     errored > 0 ? `${errored} errored` : '',
     broken > 0 ? `${broken} target${broken === 1 ? '' : 's'} could not run` : '',
+    untold > 0 ? `${untold} control target${untold === 1 ? '' : 's'} failed no required check` : '',
   ].filter(Boolean);
   return `Verdict: FAIL — ${parts.join(', ')}`;
 }

@@ -31,7 +31,7 @@ export const escapeChecks = [
   check(
     { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, in place or from a new user+cgroup namespace', profiles: [...ALL],
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
-      negativeControl: 'builtin privileged; Docker CapAdd SYS_ADMIN with CgroupnsMode=host' },
+      negativeControl: 'builtin privileged; Docker CapAdd SYS_ADMIN with CgroupnsMode=host; Docker --privileged (cgroup v1)' },
     (ctx) => {
       const s = sec(ctx);
       const inPlace = s.release_agent_in_place;

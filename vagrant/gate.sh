@@ -31,6 +31,7 @@ stage() { local now; now=$(date +%s); echo "gate-stage $1 $((now - stage_start))
 log() { echo "gate: $*" >&2; }
 
 ns=isoprobe-gate-$$
+netns_dir_made=0
 inner_pid=''
 teardown_done=0
 teardown() {
@@ -50,6 +51,12 @@ teardown() {
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     for _ in $(seq 1 20); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.5; done
     ip netns del "$ns"
+  fi
+  # ip netns add makes /run/netns and bind-mounts it on itself the first time: if it was this
+  # gate's doing and nothing else uses it now, it goes too (a busy one fails to unmount and stays).
+  if [ "$netns_dir_made" = 1 ] && [ -d /run/netns ] && [ -z "$(ls -A /run/netns)" ]; then
+    mountpoint -q /run/netns && umount /run/netns 2>/dev/null
+    mountpoint -q /run/netns || rmdir /run/netns 2>/dev/null
   fi
   for f in "$cache"/box-*/.build.*/disk.raw; do
     [ -e "$f" ] || continue
@@ -102,6 +109,7 @@ fi
 stage box
 
 # 4. The namespaces, libvirtd, vagrant and the machines, one at a time.
+[ -d /run/netns ] && netns_dir_made=0 || netns_dir_made=1
 ip netns add "$ns"
 rm -rf "$reports"; mkdir -p "$reports"
 export GATE_RUN=$run GATE_STAGES=$stages GATE_BOX_DIR=$box_dir GATE_BOX_KEY=$key GATE_CACHE=$cache GATE_REPORTS=$reports
@@ -131,8 +139,16 @@ stage combine
 echo "gate: wall time per stage (s):" >&2
 total=$(( $(date +%s) - t0 ))
 echo "gate-stage total $total" >> "$stages"
-sed -n 's/^gate-stage /  /p' "$stages" >&2
-cp "$stages" "$reports/stages.txt"
+# Each machine's vagrant up, split into the steps the guest timed (provision.sh) and the rest
+# (boot, box upload, rsync).
+while read -r _ name secs; do
+  echo "  $name $secs"
+  m=${name%:up+suite}
+  [ "$m" != "$name" ] && [ -f "$reports/$m/guest-stages.txt" ] || continue
+  in_guest=$(awk '{ s += $3 } END { print s + 0 }' "$reports/$m/guest-stages.txt")
+  echo "    $m:boot+rsync $(( secs > in_guest ? secs - in_guest : 0 ))"
+  sed "s/^guest-stage /    $m:/" "$reports/$m/guest-stages.txt"
+done < "$stages" | tee "$reports/stages.txt" >&2
 rc=$combine_rc
 [ "$inner_rc" = 0 ] || rc=1
 [ "$rc" = 0 ] && log "PASS" || log "FAIL (exit $rc)"

@@ -71,4 +71,12 @@ describe('target config', () => {
     const [t] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', limits: 'none' }] }, 'x');
     expect(specFor(t, ['/p']).limits).to.deep.equal({});
   });
+
+  it('takes "control": true on any kind of target, and only a boolean', () => {
+    const [t] = parseTargetConfig({ targets: [{ name: 'docker-privileged', runtime: 'docker', control: true, hostConfig: { Privileged: true } }] }, 'x.json');
+    expect(t!.control).to.equal(true);
+    expect(parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin' }] }, 'x.json')[0]!.control).to.equal(undefined);
+    expect(() => parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', control: 'yes' }] }, 'x.json'))
+      .to.throw(ConfigError, /targets\.0\.control/);
+  });
 });

@@ -113,7 +113,10 @@ const runnable = WEAKENINGS.filter((w) => !w.unavailable?.());
 
 /** The checks a weakening must flip: what the catalogue names. */
 function mustFlip(w: Weakening): string[] {
-  return [...new Set(w.labels.flatMap((l) => checksFlippedBy(l, CATALOGUE)))].sort();
+  // A control noted "(cgroup v1)" flips its check only where a v1 hierarchy exists.
+  const onlyOnV1 = (id: string, label: string) =>
+    CATALOGUE.find((c) => c.id === id)!.negativeControl.split(';').some((n) => n.trim() === `${label} (cgroup v1)`);
+  return [...new Set(w.labels.flatMap((l) => checksFlippedBy(l, CATALOGUE).filter((id) => hasV1Hierarchy() || !onlyOnV1(id, l))))].sort();
 }
 
 /**

@@ -20,6 +20,14 @@ function brokenTarget(): RunResults {
   return r;
 }
 
+/** builtin-share-pid as a control target: its two required failures are what it is for. */
+function controlTarget(failing = true): RunResults {
+  const r = smallResults();
+  r.targets[1]!.control = true;
+  if (!failing) r.targets[1]!.checks = r.targets[1]!.checks.filter((c) => c.status !== 'fail');
+  return r;
+}
+
 function hostileNames(): RunResults {
   const r = smallResults();
   r.targets[0]!.name = `evil<"&'>\x01`;
@@ -81,6 +89,20 @@ describe('reports/junit', () => {
     expect(xml).to.include('<property name="target.error"');
   });
 
+  it('does not count a control target\'s failures as <failure>, and keeps their evidence', () => {
+    const xml = junitXml(controlTarget());
+    expect(xml).to.not.include('type="required"');
+    expect(xml).to.include('<property name="target.control" value="true"/>');
+    expect(xml).to.include('failed as expected on a control target\nexpected: new\nobserved: inherited');
+    expect(xml).to.include('<testcase classname="isoprobe.builtin-share-pid.control" name="[control] builtin-share-pid fails at least one required check"');
+    expect(xml).to.match(/<testsuites name="isoprobe" tests="10" failures="1" errors="1">/);
+  });
+
+  it('fails a control target that failed no required check', () => {
+    const xml = junitXml(controlTarget(false));
+    expect(xml).to.include('<failure message="the control target failed no required check: the suite cannot tell it from an isolated target" type="control"/>');
+  });
+
   it('escapes markup and makes control characters visible everywhere', () => {
     const xml = junitXml(hostileNames()) + small;
     expect(xml).to.not.match(/[\x00-\x08\x0B\x0C\x0E-\x1F]/);
@@ -110,6 +132,8 @@ describe('reports/junit', () => {
       ['small', smallResults],
       ['broken-target', brokenTarget],
       ['hostile-names', hostileNames],
+      ['control-target', () => controlTarget()],
+      ['control-target-not-told-apart', () => controlTarget(false)],
       ['empty', () => ({ ...smallResults(), targets: [] })],
     ];
     for (const [name, make] of cases) {

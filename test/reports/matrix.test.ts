@@ -77,4 +77,14 @@ describe('reports/matrix', () => {
       expect(matrixHtml(r)).to.include('could not run: no runtime</span></th>');
     });
   });
+
+  it('marks a control target in both formats and sums up its failures instead of listing them', () => {
+    const r = smallResults();
+    r.targets[1]!.control = true;
+    const md = matrixMarkdown(r);
+    expect(md).to.include('| check | builtin | builtin-share-pid (control) |');
+    expect(md).to.include('- **builtin-share-pid** (control, deliberately weakened): 2 required checks failed, as expected');
+    expect(md).to.not.include('**builtin-share-pid** `pid.own-namespace`');
+    expect(matrixHtml(r)).to.include('<small>control: expected to fail</small>');
+  });
 });

@@ -64,4 +64,42 @@ describe('reports/summary', () => {
       expect(text).to.match(/Verdict: FAIL — 1 target could not run\n$/);
     });
   });
+
+  describe('control targets', () => {
+    // builtin-share-pid marked as a control: it fails two required checks and errors one.
+    function withControl(failing = true) {
+      const r = smallResults();
+      r.targets[1]!.control = true;
+      if (!failing) r.targets[1]!.checks = r.targets[1]!.checks.filter((c) => c.status !== 'fail');
+      return r;
+    }
+
+    it('passes when the isolated targets pass and the control fails, and says the control failed as expected', () => {
+      const r = withControl();
+      expect(exitCodeFor(r)).to.equal(0);
+      const text = summaryText(r);
+      expect(text).to.include('builtin-share-pid (builtin, control: expected to fail)\n');
+      expect(text).to.include('Control targets (deliberately weakened; their failures are expected):\n  builtin-share-pid: 2 required checks failed, as expected\n');
+      expect(text).to.not.include('Required checks that did not pass');
+      expect(text).to.match(/Verdict: PASS — every check required by the profile passed \(control targets: failed as expected\)\n$/);
+    });
+
+    it('fails when a control target fails no required check', () => {
+      const r = withControl(false);
+      expect(exitCodeFor(r)).to.equal(1);
+      const text = summaryText(r);
+      expect(text).to.include('FAIL  builtin-share-pid: control target failed no required check');
+      expect(text).to.match(/Verdict: FAIL — 1 control target failed no required check\n$/);
+    });
+
+    it('still fails on an isolated target\'s required failure, and on a control that could not run', () => {
+      const r = withControl();
+      r.targets[0]!.checks[0]!.status = 'fail';
+      expect(exitCodeFor(r)).to.equal(1);
+      expect(summaryText(r)).to.match(/Verdict: FAIL — 1 required check failed\n$/);
+      const broken = withControl();
+      broken.targets[1] = { ...broken.targets[1]!, error: 'privileged containers refused', checks: [] };
+      expect(exitCodeFor(broken)).to.equal(1);
+    });
+  });
 });

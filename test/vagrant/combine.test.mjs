@@ -25,13 +25,16 @@ function results(status) {
   };
 }
 
-function run(machines, files) {
+function run(machines, files, stages) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-combine-'));
   for (const [m, content] of Object.entries(files)) {
     fs.mkdirSync(path.join(dir, m), { recursive: true });
     for (const [f, v] of Object.entries(content)) fs.writeFileSync(path.join(dir, m, f), typeof v === 'string' ? v : JSON.stringify(v));
   }
-  const r = spawnSync(process.execPath, [combine, dir, ...machines], { encoding: 'utf8' });
+  const env = { ...process.env };
+  delete env.GATE_STAGES;
+  if (stages) { env.GATE_STAGES = path.join(dir, 'stages'); fs.writeFileSync(env.GATE_STAGES, stages); }
+  const r = spawnSync(process.execPath, [combine, dir, ...machines], { encoding: 'utf8', env });
   const out = fs.existsSync(path.join(dir, 'results.json')) ? JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) : null;
   const md = fs.existsSync(path.join(dir, 'matrix.md')) ? fs.readFileSync(path.join(dir, 'matrix.md'), 'utf8') : '';
   fs.rmSync(dir, { recursive: true, force: true });
@@ -65,4 +68,22 @@ test('no machine at all ran: still a valid results.json, exit 1', () => {
   const r = run(['debian12'], {});
   assert.equal(r.code, 1);
   assert.equal(r.out.targets.length, 1);
+});
+
+test('a control target stays a control in the combined run: its failure does not fail the gate', () => {
+  const withControl = results('pass');
+  withControl.targets.push({ name: 'docker-privileged', runtime: 'docker', control: true, info: {}, checks: [{ id: 'pid.own-ns', status: 'fail', required: true, durationMs: 5 }] });
+  const r = run(['debian12'], { debian12: { 'results.json': withControl } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.out.targets[1].control, true);
+  assert.match(r.md, /debian12\/docker-privileged \(control\)/);
+});
+
+test('stage times: the gate\'s and each guest\'s, with boot as vagrant up less the guest\'s steps', () => {
+  const r = run(['debian12'], { debian12: { 'results.json': results('pass'), 'guest-stages.txt': 'guest-stage provision-setup 5\nguest-stage suite 100\n' } },
+    'gate-stage box 300\ngate-stage debian12:up+suite 400\ngate-stage debian12:collect 7\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.out.environment['gate.stage.box'], '300s');
+  assert.equal(r.out.environment['gate.stage.debian12:boot+rsync'], '295s');
+  assert.match(r.md, /\| debian12:up\+suite \| 400 \|\n\| ↳ debian12:boot\+rsync \(up before the provisioner\) \| 295 \|\n\| ↳ debian12:provision-setup \| 5 \|\n\| ↳ debian12:suite \| 100 \|\n\| debian12:collect \| 7 \|/);
 });
