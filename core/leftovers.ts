@@ -40,7 +40,8 @@ export function scanLeftovers(root = '/'): Leftovers {
   };
 }
 
-function readLines(file: string): string[] {
+/** A file's non-empty lines, or none when it cannot be read (gone, or not on this kernel). */
+export function readLines(file: string): string[] {
   try {
     return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
   } catch {
@@ -48,7 +49,8 @@ function readLines(file: string): string[] {
   }
 }
 
-function listDir(dir: string): string[] {
+/** A directory's entries, or none when it cannot be read. */
+export function listDir(dir: string): string[] {
   try {
     return fs.readdirSync(dir);
   } catch {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listMqueueNames } from '../../core/leftovers.js';
+import { listDir, listMqueueNames, readLines } from '../../core/leftovers.js';
 
 export interface HostState {
   hostname: string;
@@ -16,22 +16,6 @@ export interface HostState {
   tmpEntries: string[];
   sysvIpc: string[];
   posixMq: string[];
-}
-
-function lines(file: string): string[] {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-function list(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
 }
 
 /** Every directory under the cgroup mounts, bounded in depth (containers live 3–4 levels down). */
@@ -52,7 +36,7 @@ function cgroupDirs(root = '/sys/fs/cgroup', depth = 5): string[] {
 
 /** SysV objects by kind, key and id (the owner's view in /proc/sysvipc). */
 function sysvIpc(): string[] {
-  return ['shm', 'msg', 'sem'].flatMap((kind) => lines(`/proc/sysvipc/${kind}`).slice(1).map((l) => {
+  return ['shm', 'msg', 'sem'].flatMap((kind) => readLines(`/proc/sysvipc/${kind}`).slice(1).map((l) => {
     const [key, id] = l.trim().split(/\s+/);
     return `${kind} key=${key} id=${id}`;
   })).sort();
@@ -64,9 +48,9 @@ export function hostState(): HostState {
     hostname: os.hostname(),
     bootEpochSec: Date.now() / 1000 - uptime,
     // Field 5 of mountinfo is the mount point.
-    mountPoints: lines('/proc/self/mountinfo').map((l) => l.split(' ')[4]!).sort(),
+    mountPoints: readLines('/proc/self/mountinfo').map((l) => l.split(' ')[4]!).sort(),
     cgroupDirs: cgroupDirs(),
-    tmpEntries: list(os.tmpdir()),
+    tmpEntries: listDir(os.tmpdir()).sort(),
     sysvIpc: sysvIpc(),
     posixMq: listMqueueNames().sort(),
   };
