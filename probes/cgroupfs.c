@@ -6,7 +6,8 @@
  *    when it was made — the name is one the harness's leftover scan knows);
  *  - cgroup_leave: a forked child of the probe tries to move itself out of its cgroup by writing
  *    its pid to cgroup.procs of each mount's root and of its own cgroup's parent where that is
- *    visible; /proc/self/cgroup before and after. The child exits at once, so a move that works
+ *    visible, then of each hierarchy mounted anew in a private mount namespace (what a container
+ *    with CAP_SYS_ADMIN can do whatever cgroupfs it was given); /proc/self/cgroup before and after. The child exits at once, so a move that works
  *    takes nothing but that short-lived child out of the container's limits.
  *
  * Both write to cgroupfs, which is the host's state: they run only where the mount or the cgroup
@@ -198,20 +199,71 @@ static void plan_attempts(struct cg_leave *r, const struct cg_mount *mounts, int
 	}
 }
 
+static int write_pid(const char *dir, const char *pid, int len) {
+	char file[CG_PATH + 16];
+	snprintf(file, sizeof file, "%s/cgroup.procs", strcmp(dir, "/") ? dir : "");
+	int fd = open(file, O_WRONLY | O_CLOEXEC);
+	int err = fd < 0 ? errno : write(fd, pid, len) == len ? 0 : errno;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Whether our /proc/self/cgroup line for these mount options (or cgroup2 when NULL) says "/". */
+static int at_ns_root(const char *cgroup_text, const char *opts) {
+	const char *want = opts && !strncmp(opts, "none,", 5) ? opts + 5 : opts;
+	for (const char *line = cgroup_text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *c1 = memchr(line, ':', len), *c2 = c1 ? memchr(c1 + 1, ':', len - (c1 + 1 - line)) : NULL;
+		if (c2 && (want ? (size_t)(c2 - c1 - 1) == strlen(want) && !strncmp(c1 + 1, want, c2 - c1 - 1) : c2 == c1 + 1))
+			return len - (c2 + 1 - line) == 1 && c2[1] == '/';
+		line += len + (line[len] == '\n');
+	}
+	return 0;
+}
+
+/*
+ * A container with CAP_SYS_ADMIN over its cgroup namespace need not use the cgroupfs it was given:
+ * it can mount each hierarchy anew (here in the child's own private mount namespace, so nothing
+ * shows outside it), and such a mount's root is its cgroup namespace's root. In the host's cgroup
+ * namespace that is the host's root cgroup. v1 hierarchies are mounted with exactly an existing
+ * one's options (existing_hierarchies: never a new hierarchy on the host).
+ */
+static void leave_by_new_mounts(struct cg_leave *r, const char *pid, int len) {
+	char opts[MAX_HIERARCHIES][HIERARCHY_OPTS];
+	size_t n = existing_hierarchies(opts, MAX_HIERARCHIES);
+	const char *where = scratch_mountpoint();
+	int v2 = !strncmp(r->before, "0::", 3) || strstr(r->before, "\n0::");
+	int ns_err = !where ? ENOENT : unshare(CLONE_NEWNS) < 0 ? errno : mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? errno : 0;
+
+	for (size_t i = 0; i < n + (v2 ? 1 : 0) && r->n_attempts < MAX_CG_ATTEMPTS; i++) {
+		const char *o = i < n ? opts[i] : NULL;
+		struct cg_attempt *a = &r->attempts[r->n_attempts++];
+		snprintf(a->path, sizeof a->path, "%s%.*s%s mounted anew", o ? "cgroup(" : "cgroup2", HIERARCHY_OPTS, o ? o : "", o ? ")" : "");
+		a->own = at_ns_root(r->before, o);
+		if (ns_err) {
+			a->err = ns_err;
+			continue;
+		}
+		if ((o ? mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, o)
+		       : mount("cgroup2", where, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0) {
+			a->err = errno;
+			continue;
+		}
+		a->err = write_pid(where, pid, len);
+		umount2(where, MNT_DETACH);
+	}
+}
+
 static void leave_child(struct cg_leave *r, const struct cg_mount *mounts, int n) {
-	char file[CG_PATH + 16], pid[16];
+	char pid[16];
 	int len = snprintf(pid, sizeof pid, "%d", getpid());
 
 	read_text("/proc/self/cgroup", r->before, sizeof r->before);
 	plan_attempts(r, mounts, n);
-	for (int i = 0; i < r->n_attempts; i++) {
-		struct cg_attempt *a = &r->attempts[i];
-		snprintf(file, sizeof file, "%s/cgroup.procs", a->path);
-		int fd = open(file, O_WRONLY | O_CLOEXEC);
-		a->err = fd < 0 ? errno : write(fd, pid, len) == len ? 0 : errno;
-		if (fd >= 0)
-			close(fd);
-	}
+	for (int i = 0; i < r->n_attempts; i++)
+		r->attempts[i].err = write_pid(r->attempts[i].path, pid, len);
+	leave_by_new_mounts(r, pid, len);
 	read_text("/proc/self/cgroup", r->after, sizeof r->after);
 }
 

@@ -62,7 +62,7 @@ export const cgroupChecks = [
   check(
     { id: 'cgroup.cannot-leave', area: 'cgroup', title: 'a process of the container cannot move itself out of its cgroup', profiles: [...ALL],
       references: ['OCI runtime spec: linux.cgroupsPath', 'cgroups(7) cgroup.procs', ...PRIVILEGED],
-      negativeControl: 'builtin privileged; Docker --privileged' },
+      negativeControl: 'builtin privileged; Docker CapAdd SYS_ADMIN with CgroupnsMode=host; Docker --privileged (cgroup v1)' },
     ({ facts, host }) => cannotLeave(facts.cgroup_leave, host.cgroup),
   ),
 ];
