@@ -42,7 +42,8 @@ interface FsLayout {
 
 export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
-  readonly capabilities = { timeOffsets: true };
+  /** The shim loads no AppArmor/SELinux profile (no policy of its own to load, none asked for). */
+  readonly capabilities = { timeOffsets: true, lsmProfile: false };
   private template: string | null = null;
   private readonly cgroupfs: CgroupfsMount[];
 
