@@ -34,8 +34,8 @@ export interface CheckContext {
 
 export interface TargetCapabilities {
   timeOffsets: boolean;
-  /** The runtime puts its containers under an LSM profile (Docker: docker-default) or was asked for one. */
-  lsmProfile: boolean;
+  /** The runtime puts its containers under an LSM profile (Docker: docker-default) or was asked for one; else why not. */
+  lsmProfile: { applied: true } | { applied: false; why: string };
 }
 
 /** The closed list of reasons a check may skip. Anything else is a failure or an error. */

@@ -213,7 +213,8 @@ function lsmCheck() {
     (ctx) => {
       const lsm = ctx.hostView.lsm;
       if (!lsm.active) skip('lsm', `the host enables no AppArmor or SELinux (${lsm.evidence})`);
-      if (!ctx.capabilities.lsmProfile) skip('target-feature', `${ctx.target} applies no ${lsm.active} profile and cannot be asked for one`);
+      const asked = ctx.capabilities.lsmProfile;
+      if (!asked.applied) skip('target-feature', `${ctx.target} applies no ${lsm.active} profile: ${asked.why}`);
       const file = labelFile(ctx, lsm.active);
       const evidence = `host: ${lsm.evidence}; container label: ${file.errno ? `unreadable (${errnoName(file.errno)})` : JSON.stringify(file.text)}`;
       expect(file.errno, `the container's ${lsm.active} label could not be read: ${evidence}`).to.equal(0);

@@ -42,8 +42,10 @@ interface FsLayout {
 
 export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
-  /** The shim loads no AppArmor/SELinux profile (no policy of its own to load, none asked for). */
-  readonly capabilities = { timeOffsets: true, lsmProfile: false };
+  readonly capabilities = {
+    timeOffsets: true,
+    lsmProfile: { applied: false as const, why: 'the built-in runtime loads no AppArmor/SELinux profile (isoprobe ships no policy)' },
+  };
   private template: string | null = null;
   private readonly cgroupfs: CgroupfsMount[];
 

@@ -36,7 +36,7 @@ export class DockerTarget implements Target {
   readonly runtime = 'docker';
   /** No Docker release can be asked for time namespace offsets. */
   /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
-  readonly capabilities = { timeOffsets: false, lsmProfile: true };
+  readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
   private prepared: Promise<Record<string, string>> | null = null;
 
   constructor(readonly name: string, private readonly opts: DockerOptions) {}

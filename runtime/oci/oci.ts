@@ -44,7 +44,11 @@ export class OciTarget implements Target {
   private prepared: Promise<string> | null = null;
 
   constructor(readonly name: string, private readonly opts: OciOptions) {
-    this.capabilities = { timeOffsets: true, lsmProfile: asksForLsmLabel(opts.specPatch) };
+    this.capabilities = {
+      timeOffsets: true,
+      lsmProfile: asksForLsmLabel(opts.specPatch) ? { applied: true }
+        : { applied: false, why: 'its config.json names no process.apparmorProfile or process.selinuxLabel (a specPatch can)' },
+    };
   }
 
   async info(): Promise<Record<string, string>> {

@@ -63,7 +63,9 @@ describe('security.lsm-confined on fixtures', () => {
   const NO_LSM = { active: null, evidence: '/sys/kernel/security/lsm: unreadable; /sys/module/apparmor/parameters/enabled: absent' };
   const file = (text: string, errno = 0) => ({ text, errno, truncated: false });
   const EINVAL = file('', 22);
-  function lsmCtx(host: object, files: object, target = 'docker', lsmProfile = true): CheckContext {
+  const BUILTIN_WHY = 'the built-in runtime loads no AppArmor/SELinux profile';
+  function lsmCtx(host: object, files: object, target = 'docker', applied = true): CheckContext {
+    const lsmProfile = applied ? { applied } : { applied, why: BUILTIN_WHY };
     return { target, facts: { files }, hostView: { lsm: host }, capabilities: { timeOffsets: false, lsmProfile } } as unknown as CheckContext;
   }
   for (const [what, ctx, status, says] of [
@@ -76,7 +78,7 @@ describe('security.lsm-confined on fixtures', () => {
     ['SELinux host, container_t', lsmCtx(SELINUX_HOST, { attr_current: file('system_u:system_r:container_t:s0:c1,c2\0') }), 'pass', 'container_t'],
     ['SELinux host, spc_t (--privileged)', lsmCtx(SELINUX_HOST, { attr_current: file('system_u:system_r:spc_t:s0\0') }), 'fail', 'spc_t is unconfined'],
     ['no LSM on the host', lsmCtx(NO_LSM, { attr_current: EINVAL, apparmor_current: EINVAL }), 'skip', 'the host enables no AppArmor or SELinux (/sys/kernel/security/lsm: unreadable'],
-    ['AppArmor host, built-in runtime', lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n') }, 'builtin', false), 'skip', 'builtin applies no apparmor profile and cannot be asked for one'],
+    ['AppArmor host, built-in runtime', lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n') }, 'builtin', false), 'skip', `builtin applies no apparmor profile: ${BUILTIN_WHY}`],
   ] as const) {
     it(`${what}: ${status}`, () => {
       const v = evaluate(LSM_CHECK, ctx);
