@@ -34,6 +34,8 @@ export interface CheckContext {
 
 export interface TargetCapabilities {
   timeOffsets: boolean;
+  /** The runtime puts its containers under an LSM profile (Docker: docker-default) or was asked for one; else why not. */
+  lsmProfile: { applied: true } | { applied: false; why: string };
 }
 
 /** The closed list of reasons a check may skip. Anything else is a failure or an error. */
@@ -41,6 +43,7 @@ export type Requirement =
   | 'timens'          // kernel without time namespaces
   | 'cgroup-controller' // the limit's controller is not available here
   | 'host-interface'  // the host has nothing to compare against
+  | 'lsm'             // the host enables no LSM that labels processes (AppArmor, SELinux)
   | 'target-feature'; // the runtime cannot be asked for this setting
 
 export class SkipCheck extends Error {
@@ -64,6 +67,8 @@ export interface Verdict {
   observed?: string;
   evidence?: string;
   reason?: string;
+  /** For a skip: which of the closed list of requirements was missing. */
+  requirement?: Requirement;
 }
 
 /** Evaluates one check. Pure apart from the check's own code; never throws. */
@@ -73,7 +78,7 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
     evidence = check.run(ctx);
     return { status: 'pass', evidence };
   } catch (e) {
-    if (e instanceof SkipCheck) return { status: 'skip', reason: e.reason };
+    if (e instanceof SkipCheck) return { status: 'skip', reason: e.reason, requirement: e.requirement };
     if (e instanceof AssertionError) {
       const err = e as Error & { expected?: unknown; actual?: unknown; evidence?: string };
       // chai records the compared value as "expected" for negated assertions too.

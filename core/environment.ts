@@ -18,6 +18,7 @@ export function environmentFingerprint(): Record<string, string> {
     'user.max_user_namespaces': read('/proc/sys/user/max_user_namespaces'),
     'kernel.unprivileged_userns_clone': read('/proc/sys/kernel/unprivileged_userns_clone'),
     lsm: read('/sys/kernel/security/lsm'),
+    apparmor: read('/sys/module/apparmor/parameters/enabled'),
     timeNamespaces: fs.existsSync('/proc/self/ns/time') ? 'supported' : 'absent',
     node: process.version,
     hostname: os.hostname(),

@@ -102,6 +102,8 @@ export const FactsSchema = z.object({
   files: z.object({
     uid_map: rawFile, gid_map: rawFile, setgroups: rawFile, status: rawFile, mountinfo: rawFile,
     cgroup: rawFile, timens_offsets: rawFile, uptime: rawFile, proc_mounts: rawFile,
+    /** Absent from probes older than the LSM label; security.lsm-confined then errors as "not observed". */
+    attr_current: rawFile.optional(), apparmor_current: rawFile.optional(),
   }),
   interfaces: z.array(z.object({
     name: z.string(), index: z.number().int(), flags: z.number().int(), addrs: z.array(z.string()),
@@ -125,7 +127,7 @@ export type FactsSentinels = ProbeFacts['sentinels'];
 export type SecurityFacts = NonNullable<ProbeFacts['security']>;
 export type CgroupfsFacts = NonNullable<ProbeFacts['cgroupfs']>;
 export type CgroupLeaveFacts = NonNullable<ProbeFacts['cgroup_leave']>;
-export type RawFile = ProbeFacts['files'][keyof ProbeFacts['files']];
+export type RawFile = NonNullable<ProbeFacts['files'][keyof ProbeFacts['files']]>;
 
 /**
  * Shown in reports but never compared by verdicts or baselines: they differ on every run

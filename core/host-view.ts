@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { forChildrenNamespaces, hostNamespaces, type NsId } from '../runtime/host/ns.js';
+import { readHostLsm, type HostLsm } from './lsm.js';
 import type { Namespace } from './spec.js';
 
 export type { NsId };
@@ -24,6 +25,8 @@ export interface HostView {
   root: { dev: number; ino: number };
   /** /proc/self/mountinfo, raw (parsed by core/parse/mountinfo.ts where needed). */
   mountinfo: string;
+  /** The labelling LSM the host enables (AppArmor, SELinux), if any. */
+  lsm: HostLsm;
 }
 
 export function captureHostView(): HostView {
@@ -37,6 +40,7 @@ export function captureHostView(): HostView {
     bootId: readTrimmed('/proc/sys/kernel/random/boot_id'),
     root: { dev: root.dev, ino: root.ino },
     mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8'),
+    lsm: readHostLsm(),
   };
 }
 

@@ -34,6 +34,7 @@ export interface CheckResult {
   observed?: string;
   evidence?: string;     // the whole record behind the verdict
   reason?: string;       // for skip and error
+  requirement?: string;  // for skip: the missing requirement (core/check.ts Requirement)
   durationMs: number;
 }
 

@@ -408,6 +408,10 @@ static void emit_files(void) {
 	emit_file("timens_offsets", "/proc/self/timens_offsets");
 	emit_file("uptime", "/proc/uptime");
 	emit_file("proc_mounts", "/proc/mounts");
+	/* The LSM label: attr/current is the first labelling LSM's; attr/apparmor/current (5.x stacking
+	 * kernels) is AppArmor's even when another LSM owns attr/current. EINVAL/ENOENT: no such LSM. */
+	emit_file("attr_current", "/proc/self/attr/current");
+	emit_file("apparmor_current", "/proc/self/attr/apparmor/current");
 	json_close('}');
 }
 

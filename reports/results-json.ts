@@ -31,6 +31,7 @@ const checkResult = z.object({
   observed: z.string().optional(),
   evidence: z.string().optional(),
   reason: z.string().optional(),
+  requirement: z.string().optional(),
   durationMs: z.number().nonnegative(),
 });
 

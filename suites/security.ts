@@ -4,9 +4,10 @@
  * before acting (probes/README.md, "security"), so only the errno is judged: refused (EPERM,
  * EACCES, ENOSYS) versus reachable (any argument error, or success).
  */
-import { expect } from 'chai';
-import type { CheckContext } from '../core/check.js';
-import type { SecurityFacts } from '../core/facts.js';
+import { AssertionError, expect } from 'chai';
+import { skip, type CheckContext } from '../core/check.js';
+import type { RawFile, SecurityFacts } from '../core/facts.js';
+import { judgeLabel } from '../core/lsm.js';
 import { capNames, parseStatus } from '../core/parse/status.js';
 import { check, errnoName } from './define.js';
 
@@ -137,6 +138,7 @@ export const securityChecks = [
     },
   ),
   ...pathChecks(),
+  lsmCheck(),
 ];
 
 function pathChecks() {
@@ -195,4 +197,39 @@ function pathChecks() {
       },
     ),
   ];
+}
+
+/**
+ * The label is judged only where the host enables a labelling LSM (decided host-side: a container's
+ * /sys may be masked): elsewhere every process reads "unconfined" or EINVAL, and nothing is learnt.
+ */
+function lsmCheck() {
+  return check(
+    { id: 'security.lsm-confined', area: 'security', title: 'the container runs under an AppArmor profile in enforce mode, or a confined SELinux type, where the host enables one',
+      profiles: [...ALL],
+      references: ['OCI runtime spec: process.apparmorProfile, process.selinuxLabel', 'CIS Docker 5.1 (AppArmor profile enabled)', 'CIS Docker 5.2 (SELinux security options)',
+        'Kubernetes Pod Security Standards baseline: AppArmor (must not be set to unconfined), SELinux'],
+      negativeControl: 'Docker apparmor=unconfined; Docker --privileged' },
+    (ctx) => {
+      const lsm = ctx.hostView.lsm;
+      if (!lsm.active) skip('lsm', `the host enables no AppArmor or SELinux (${lsm.evidence})`);
+      const asked = ctx.capabilities.lsmProfile;
+      if (!asked.applied) skip('target-feature', `${ctx.target} applies no ${lsm.active} profile: ${asked.why}`);
+      const file = labelFile(ctx, lsm.active);
+      const evidence = `host: ${lsm.evidence}; container label: ${file.errno ? `unreadable (${errnoName(file.errno)})` : JSON.stringify(file.text)}`;
+      expect(file.errno, `the container's ${lsm.active} label could not be read: ${evidence}`).to.equal(0);
+      const judged = judgeLabel(lsm.active, file.text);
+      if (!judged.confined) {
+        throw new AssertionError(`${judged.why}: ${evidence}`, { expected: `a confining ${lsm.active} label`, actual: judged.label });
+      }
+      return `${judged.why}; ${evidence}`;
+    },
+  );
+}
+
+/** AppArmor's own attr file where the kernel has it (attr/current may belong to another stacked LSM). */
+function labelFile(ctx: CheckContext, lsm: 'apparmor' | 'selinux'): RawFile {
+  const { attr_current: current, apparmor_current: apparmor } = ctx.facts.files;
+  if (!current) throw new Error('the probe reported no LSM label (probe older than the harness?)');
+  return lsm === 'apparmor' && apparmor && apparmor.errno === 0 ? apparmor : current;
 }

@@ -42,7 +42,10 @@ interface FsLayout {
 
 export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
-  readonly capabilities = { timeOffsets: true };
+  readonly capabilities = {
+    timeOffsets: true,
+    lsmProfile: { applied: false as const, why: 'the built-in runtime loads no AppArmor/SELinux profile (isoprobe ships no policy)' },
+  };
   private template: string | null = null;
   private readonly cgroupfs: CgroupfsMount[];
 

@@ -35,7 +35,8 @@ let containerSeq = 0;
 export class DockerTarget implements Target {
   readonly runtime = 'docker';
   /** No Docker release can be asked for time namespace offsets. */
-  readonly capabilities = { timeOffsets: false };
+  /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
+  readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
   private prepared: Promise<Record<string, string>> | null = null;
 
   constructor(readonly name: string, private readonly opts: DockerOptions) {}

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { TargetCapabilities } from '../../core/check.js';
 import { PROBE_BINARY, BUSYBOX_BINARY } from '../../core/paths.js';
 import { capNames, parseStatus } from '../../core/parse/status.js';
 import { DEFAULT_SPEC, type ContainerSpec, type HostSideFacts, type Namespace, type RunOutcome } from '../../core/spec.js';
@@ -34,7 +35,7 @@ let containerSeq = 0;
 
 export class OciTarget implements Target {
   readonly runtime = 'oci';
-  readonly capabilities = { timeOffsets: true };
+  readonly capabilities: TargetCapabilities;
   /** Namespaces the runtime refused, with its message: left out of every later container. */
   private readonly refusedNs = new Map<Namespace, string>();
   /** What the runtime said when it refused the default container (every later one tries again: its spec may differ). */
@@ -42,7 +43,13 @@ export class OciTarget implements Target {
   private rootfs: string | null = null;
   private prepared: Promise<string> | null = null;
 
-  constructor(readonly name: string, private readonly opts: OciOptions) {}
+  constructor(readonly name: string, private readonly opts: OciOptions) {
+    this.capabilities = {
+      timeOffsets: true,
+      lsmProfile: asksForLsmLabel(opts.specPatch) ? { applied: true }
+        : { applied: false, why: 'its config.json names no process.apparmorProfile or process.selinuxLabel (a specPatch can)' },
+    };
+  }
 
   async info(): Promise<Record<string, string>> {
     const version = await this.prepare();
@@ -152,4 +159,14 @@ export class OciTarget implements Target {
 /** What "all capabilities" can mean here: those in the harness's own bounding set (never CAP_SYS_RESOURCE on the project's VM). */
 function hostBoundingCaps(): string[] {
   return capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd);
+}
+
+/**
+ * The generated config.json names no process.apparmorProfile or selinuxLabel (a profile must be
+ * loaded on the host first, and isoprobe loads none), so an OCI runtime confines by LSM only when
+ * the target's specPatch asks for a label.
+ */
+export function asksForLsmLabel(specPatch: Record<string, unknown> | undefined): boolean {
+  const proc = specPatch?.process as Record<string, unknown> | undefined;
+  return typeof proc?.apparmorProfile === 'string' || typeof proc?.selinuxLabel === 'string';
 }

@@ -23,7 +23,7 @@ describe('check evaluation', () => {
     expect(v).to.include({ status: 'fail', expected: 'close to 86400 +/- 0.5', observed: '-0.06' });
   });
   it('skip() is a skip with its reason', () => {
-    expect(evaluate(mk(() => skip('timens', 'no time namespaces')), ctx)).to.deep.equal({ status: 'skip', reason: 'no time namespaces' });
+    expect(evaluate(mk(() => skip('timens', 'no time namespaces')), ctx)).to.deep.equal({ status: 'skip', reason: 'no time namespaces', requirement: 'timens' });
   });
   it('any other exception is an error of the harness, not a verdict', () => {
     const v = evaluate(mk(() => { throw new TypeError('boom'); }), ctx);

@@ -16,7 +16,9 @@ import { maskedRightly, refused, securityChecks } from '../../suites/security.js
 
 type Recorded = Record<'builtin' | 'noseccomp' | 'allcaps', { status: string; security: SecurityFacts }>;
 const recorded = JSON.parse(fs.readFileSync(new URL('../../../test/fixtures/security-facts.json', import.meta.url), 'utf8')) as Recorded;
-const ALL = [...securityChecks, ...escapeChecks];
+/** The LSM check depends on the host's LSM, not on these facts: its own table is below. */
+const LSM_CHECK = securityChecks.find((c) => c.id === 'security.lsm-confined')!;
+const ALL = [...securityChecks, ...escapeChecks].filter((c) => c !== LSM_CHECK);
 
 function ctxOf(r: { status: string; security?: SecurityFacts }, over: Partial<CheckContext> = {}): CheckContext {
   const facts = { files: { status: { text: r.status, errno: 0, truncated: false } }, security: r.security } as unknown as ProbeFacts;
@@ -52,6 +54,45 @@ describe('security and escape checks on recorded facts', () => {
   it('a release_agent writable in place (no new user namespace) fails CVE-2022-0492 too', () => {
     const s: SecurityFacts = { ...recorded.builtin.security, release_agent_in_place: { stage: 4, errno: 0 } };
     expect(evaluate(escapeChecks.find((c) => c.id === 'escape.cve-2022-0492')!, ctxOf({ status: recorded.builtin.status, security: s })).status).to.equal('fail');
+  });
+});
+
+describe('security.lsm-confined on fixtures', () => {
+  const APPARMOR_HOST = { active: 'apparmor', evidence: '/sys/kernel/security/lsm: capability,apparmor; /sys/module/apparmor/parameters/enabled: Y' } as const;
+  const SELINUX_HOST = { active: 'selinux', evidence: '/sys/kernel/security/lsm: capability,selinux; /sys/fs/selinux/enforce: 1' } as const;
+  const NO_LSM = { active: null, evidence: '/sys/kernel/security/lsm: unreadable; /sys/module/apparmor/parameters/enabled: absent' };
+  const file = (text: string, errno = 0) => ({ text, errno, truncated: false });
+  const EINVAL = file('', 22);
+  const BUILTIN_WHY = 'the built-in runtime loads no AppArmor/SELinux profile';
+  function lsmCtx(host: object, files: object, target = 'docker', applied = true): CheckContext {
+    const lsmProfile = applied ? { applied } : { applied, why: BUILTIN_WHY };
+    return { target, facts: { files }, hostView: { lsm: host }, capabilities: { timeOffsets: false, lsmProfile } } as unknown as CheckContext;
+  }
+  for (const [what, ctx, status, says] of [
+    ['AppArmor host, label unconfined', lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n'), apparmor_current: file('unconfined\n') }), 'fail', 'no profile (unconfined)'],
+    ['AppArmor host, docker-default (enforce)', lsmCtx(APPARMOR_HOST, { attr_current: file('docker-default (enforce)\n'), apparmor_current: file('docker-default (enforce)\n') }), 'pass', 'docker-default'],
+    ['AppArmor host, complain mode', lsmCtx(APPARMOR_HOST, { attr_current: file('docker-default (complain)\n'), apparmor_current: EINVAL }), 'fail', 'complain mode'],
+    ['AppArmor host, attr/current owned by another LSM: AppArmor\'s own file decides',
+      lsmCtx(APPARMOR_HOST, { attr_current: file('other'), apparmor_current: file('unconfined\n') }), 'fail', 'unconfined'],
+    ['AppArmor host, label unreadable', lsmCtx(APPARMOR_HOST, { attr_current: EINVAL, apparmor_current: EINVAL }), 'fail', 'could not be read'],
+    ['SELinux host, container_t', lsmCtx(SELINUX_HOST, { attr_current: file('system_u:system_r:container_t:s0:c1,c2\0') }), 'pass', 'container_t'],
+    ['SELinux host, spc_t (--privileged)', lsmCtx(SELINUX_HOST, { attr_current: file('system_u:system_r:spc_t:s0\0') }), 'fail', 'spc_t is unconfined'],
+    ['no LSM on the host', lsmCtx(NO_LSM, { attr_current: EINVAL, apparmor_current: EINVAL }), 'skip', 'the host enables no AppArmor or SELinux (/sys/kernel/security/lsm: unreadable'],
+    ['AppArmor host, built-in runtime', lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n') }, 'builtin', false), 'skip', `builtin applies no apparmor profile: ${BUILTIN_WHY}`],
+  ] as const) {
+    it(`${what}: ${status}`, () => {
+      const v = evaluate(LSM_CHECK, ctx);
+      expect(v.status, JSON.stringify(v)).to.equal(status);
+      expect(`${v.reason ?? ''} ${v.evidence ?? ''}`).to.include(says);
+      if (status === 'fail') expect(v.observed).to.be.a('string');
+    });
+  }
+  it('a skip names its requirement from the closed list: lsm for the host, target-feature for the built-in runtime', () => {
+    expect(evaluate(LSM_CHECK, lsmCtx(NO_LSM, { attr_current: EINVAL })).requirement).to.equal('lsm');
+    expect(evaluate(LSM_CHECK, lsmCtx(APPARMOR_HOST, { attr_current: EINVAL }, 'builtin', false)).requirement).to.equal('target-feature');
+  });
+  it('a probe without the label fields is a broken harness (error) on an LSM host', () => {
+    expect(evaluate(LSM_CHECK, lsmCtx(APPARMOR_HOST, {})).status).to.equal('error');
   });
 });
 
