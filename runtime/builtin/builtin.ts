@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { onCleanup } from '../../core/cleanup.js';
 import { NAMESPACES, type ContainerSpec, type HostSideFacts, type RunOutcome } from '../../core/spec.js';
+import { readHostClocks, statScratch } from '../host/host-facts.js';
 import { nsOwnership } from '../host/ns.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../target.js';
 import { createCgroup, readCgroupEvents, type CgroupLayout, type CgroupPlacement } from './cgroup.js';
@@ -155,22 +156,5 @@ function readOrNull(file: string): string | null {
     return fs.readFileSync(file, 'utf8');
   } catch {
     return null;
-  }
-}
-
-/** CLOCK_MONOTONIC from hrtime; CLOCK_BOOTTIME as /proc/uptime shows it (10 ms resolution). */
-function readHostClocks(): HostSideFacts['hostClocks'] {
-  const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-  return { monotonic: Number(process.hrtime.bigint()) / 1e9, boottime: uptime, realtime: Date.now() / 1000 };
-}
-
-function statScratch(dir: string): HostSideFacts['createdFiles'] {
-  try {
-    return fs.readdirSync(dir).map((name) => {
-      const st = fs.statSync(path.join(dir, name));
-      return { path: `/${SCRATCH_DIR}/${name}`, uid: st.uid, gid: st.gid };
-    });
-  } catch {
-    return [];
   }
 }

@@ -11,7 +11,7 @@ import { parseProcCgroup } from '../../core/parse/cgroup.js';
 import { NAMESPACES, type HostSideFacts } from '../../core/spec.js';
 import type { CgroupLayout } from '../builtin/cgroup.js';
 import { nsOwnership } from '../host/ns.js';
-import { PROBE_PATH, SCRATCH_DIR } from '../target.js';
+import { PROBE_PATH } from '../target.js';
 
 /** The limit files the checks compare, per cgroup version (the names the built-in runtime reports). */
 const LIMIT_FILES = {
@@ -79,24 +79,6 @@ export function readCgroupLimits(dirs: Partial<Record<Controller | 'unified', st
     }
   }
   return out;
-}
-
-/** CLOCK_MONOTONIC from hrtime; CLOCK_BOOTTIME as /proc/uptime shows it (10 ms resolution), as the built-in runtime reads them. */
-export function readHostClocks(): HostSideFacts['hostClocks'] {
-  const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-  return { monotonic: Number(process.hrtime.bigint()) / 1e9, boottime: uptime, realtime: Date.now() / 1000 };
-}
-
-/** Owners of the files in a host directory that is the container's /scratch. */
-export function statScratch(dir: string): HostSideFacts['createdFiles'] {
-  try {
-    return fs.readdirSync(dir).map((name) => {
-      const st = fs.lstatSync(path.join(dir, name));
-      return { path: `/${SCRATCH_DIR}/${name}`, uid: st.uid, gid: st.gid };
-    });
-  } catch {
-    return [];
-  }
 }
 
 export function readOrNull(file: string): string | null {

@@ -17,7 +17,8 @@ import { PROBE_PATH, type ProbeFiles, type Target } from '../target.js';
 import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
 import { madeNamespaces, ociConfig } from './config.js';
 import { mergePatch } from './merge-patch.js';
-import { emptyHostFacts, holdProbe, observeLive, readHostClocks, statScratch } from './observe.js';
+import { readHostClocks, statScratch } from '../host/host-facts.js';
+import { emptyHostFacts, holdProbe, observeLive } from './observe.js';
 import { reapStaleContainers } from './reap.js';
 import { runContainer, RuntimeRefusal, runtimeVersion } from './runtime-cli.js';
 

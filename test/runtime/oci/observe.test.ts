@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { CgroupLayout } from '../../../runtime/builtin/cgroup.js';
-import { cgroupDirs, holdProbe, readCgroupLimits, statScratch } from '../../../runtime/oci/observe.js';
+import { statScratch } from '../../../runtime/host/host-facts.js';
+import { cgroupDirs, holdProbe, readCgroupLimits } from '../../../runtime/oci/observe.js';
 
 const V1: CgroupLayout = { version: 'v1', mode: 'hybrid', controllers: { pids: '/sys/fs/cgroup/pids', memory: '/sys/fs/cgroup/memory', cpu: '/sys/fs/cgroup/cpu' } };
 const V2: CgroupLayout = { version: 'v2', mode: 'v2', mountpoint: '/sys/fs/cgroup' };
