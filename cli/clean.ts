@@ -23,6 +23,8 @@ import { findBinary } from '../runtime/registry.js';
 
 /** The OCI runtimes whose state clean looks at (the ones --runtime knows by name). */
 export const OCI_BINARIES = ['runc', 'crun'];
+/** Each Docker API call of clean, bounded: a forced removal takes seconds, a hung daemon forever. */
+const DOCKER_REQUEST_TIMEOUT_MS = 60_000;
 
 export interface CleanDeps {
   liveRuns(): number[];
@@ -61,7 +63,7 @@ export function cleanCommand(): Promise<number> {
     liveRuns,
     installed: (b) => findBinary(b) !== null,
     oci: cleanStaleContainers,
-    docker: (imagesInUse) => cleanDocker(dockerClient(DOCKER_SOCKET), { socketPath: DOCKER_SOCKET, imagesInUse }),
+    docker: (imagesInUse) => cleanDocker(dockerClient(DOCKER_SOCKET, DOCKER_REQUEST_TIMEOUT_MS), { socketPath: DOCKER_SOCKET, imagesInUse }),
     host: cleanHost,
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),

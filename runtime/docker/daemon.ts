@@ -14,15 +14,28 @@ export const DOCKER_SOCKET = '/var/run/docker.sock';
 /** Label with the pid of the run that made the container: only dead runs' containers are reaped. */
 export const OWNER_LABEL = 'isoprobe.owner';
 
-export function dockerClient(socketPath = DOCKER_SOCKET): Dockerode {
-  return new Dockerode({ socketPath });
+/**
+ * requestTimeoutMs bounds every API call (a hung daemon must not hang `isoprobe clean`); runs leave
+ * it unset, since building the image or a container's life may take longer than any fixed bound.
+ */
+export function dockerClient(socketPath = DOCKER_SOCKET, requestTimeoutMs?: number): Dockerode {
+  return new Dockerode({ socketPath, ...(requestTimeoutMs ? { timeout: requestTimeoutMs } : {}) });
 }
 
-export async function pingDaemon(docker: Dockerode, socketPath = DOCKER_SOCKET): Promise<void> {
+/** How long the preflight waits for the daemon's answer before calling it absent. */
+export const PING_TIMEOUT_MS = 10_000;
+
+export async function pingDaemon(docker: Pick<Dockerode, 'ping'>, socketPath = DOCKER_SOCKET, timeoutMs = PING_TIMEOUT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
   try {
-    await docker.ping();
+    await Promise.race([docker.ping(), silent]);
   } catch (e) {
     throw new EnvError(`no Docker daemon at ${socketPath} (start dockerd): ${daemonMessage(e)}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -30,4 +30,19 @@ describe('the Docker daemon preflight', () => {
       server.close();
     }
   });
+
+  it('a socket that never answers: the same error after the bounded wait, not a hang', async () => {
+    const sock = path.join(dir, 'silent.sock');
+    const held: net.Socket[] = [];
+    const server = net.createServer((c) => { held.push(c); });
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const err = await pingDaemon(dockerClient(sock), sock, 200).catch((e) => e);
+      expect(err).to.be.instanceOf(EnvError);
+      expect(err.message).to.match(/^no Docker daemon at .*silent\.sock \(start dockerd\): no answer within 0\.2 s$/);
+    } finally {
+      for (const c of held) c.destroy();
+      server.close();
+    }
+  });
 });
