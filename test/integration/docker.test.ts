@@ -6,16 +6,11 @@
  * scripts/docker-up.sh, and these tests skip only when that script could not.
  */
 import fs from 'node:fs';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import type Dockerode from 'dockerode';
 import { scanLeftovers } from '../../core/leftovers.js';
 import { readHostLsm } from '../../core/lsm.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../core/parse/status.js';
-import { REPO_ROOT, RUN_ROOT } from '../../core/paths.js';
 import type { RunResults, TargetResult } from '../../core/results.js';
 import { runSuite } from '../../core/run.js';
 import type { DockerTargetConfig } from '../../core/targets-config.js';
@@ -24,9 +19,9 @@ import { LABEL } from '../../runtime/docker/image.js';
 import { defaultSeccomp } from '../../runtime/oci/seccomp.js';
 import { CATALOGUE } from '../../suites/catalogue.js';
 import { checksFlippedBy } from './negative-controls.js';
+import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { requireDaemon } from './requirements.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 
 function docker(name: string, hostConfig?: Record<string, unknown>): DockerTargetConfig {
   return { name, runtime: 'docker', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default', ...(hostConfig ? { hostConfig } : {}) };
@@ -150,14 +145,6 @@ function errors(t: TargetResult): string[] {
   return [...(t.error ? [t.error] : []), ...t.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)];
 }
 
-/** Run directories a run (by its pid) left in RUN_ROOT; other runs on the machine may have their own there. */
-function runDirsOf(pid: number): string[] {
-  try {
-    return fs.readdirSync(RUN_ROOT).filter((n) => n.startsWith(`run-${pid}-`));
-  } catch {
-    return [];
-  }
-}
 
 /** isoprobe containers of one run (by its pid): other runs on the machine may be using Docker too. */
 async function labelled(client: Dockerode, owner: number): Promise<string[]> {
@@ -239,25 +226,10 @@ describe('Docker, end to end', function () {
   });
 
   it('Ctrl-C while Docker containers run leaves none of them behind', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-docker-int-'));
-    try {
-      const child = spawn(process.execPath, [CLI, 'run', '--runtime', 'docker', '--out', dir], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (c) => { stderr += c; });
-      const exited = once(child, 'exit');
-      let seen = false;
-      for (const end = Date.now() + 30_000; !seen && Date.now() < end;) {
-        seen = (await labelled(client, child.pid!)).length > 0;
-        if (!seen) await new Promise((r) => setTimeout(r, 5));
-      }
-      process.kill(-child.pid!, 'SIGINT'); // the whole process group, as a terminal does
-      const [code] = await exited;
-      expect(seen, 'no container was ever seen').to.equal(true);
-      expect(code, stderr).to.equal(130);
-      expect(await labelled(client, child.pid!)).to.deep.equal([]);
-      expect(runDirsOf(child.pid!)).to.deep.equal([]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const run = await interruptedRun('docker', async (pid) => (await labelled(client, pid)).length > 0);
+    expect(run.seen, 'no container was ever seen').to.equal(true);
+    expect(run.code, run.stderr).to.equal(130);
+    expect(await labelled(client, run.pid)).to.deep.equal([]);
+    expect(runDirsOf(run.pid)).to.deep.equal([]);
   });
 });

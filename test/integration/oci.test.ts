@@ -5,22 +5,18 @@
  * runtime's of that name, so it must flip exactly the checks that name "builtin <weakening>".
  * crun runs beside it: on a host it refuses, its refusal is the target's error, in its words.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import fs from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
 import { scanLeftovers } from '../../core/leftovers.js';
-import { REPO_ROOT, RUN_ROOT } from '../../core/paths.js';
 import type { RunResults, TargetResult } from '../../core/results.js';
 import { runSuite } from '../../core/run.js';
 import type { OciTargetConfig } from '../../core/targets-config.js';
 import { findBinary } from '../../runtime/registry.js';
 import { CATALOGUE } from '../../suites/catalogue.js';
+import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { checksFlippedBy, documentedSkip } from './negative-controls.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 const OCI_NS = ['pid', 'mount', 'network', 'uts', 'ipc', 'user', 'cgroup'];
 
 function runc(name: string, extra: Partial<OciTargetConfig> = {}): OciTargetConfig {
@@ -69,13 +65,6 @@ function ociCgroups(owner: number): string[] {
   return scanLeftovers().cgroups.filter((d) => path.basename(d).startsWith(`isoprobe-${owner}-`));
 }
 
-function runDirsOf(pid: number): string[] {
-  try {
-    return fs.readdirSync(RUN_ROOT).filter((n) => n.startsWith(`run-${pid}-`));
-  } catch {
-    return [];
-  }
-}
 
 /** runc and crun come with scripts/docker-up.sh: skip only when it could not install them. */
 function requireRuntimes(ctx: Mocha.Context): void {
@@ -145,23 +134,11 @@ describe('OCI runtimes (runc, crun), end to end', function () {
   });
 
   it('Ctrl-C while runc containers run leaves none of them behind', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-oci-int-'));
-    try {
-      const child = spawn(process.execPath, [CLI, 'run', '--runtime', 'runc', '--out', dir], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (c) => { stderr += c; });
-      const exited = once(child, 'exit');
-      let seen = false;
-      for (const end = Date.now() + 30_000; !seen && Date.now() < end;) seen = ociContainers('runc', child.pid!).length > 0;
-      process.kill(-child.pid!, 'SIGINT'); // the whole process group, as a terminal does
-      const [code] = await exited;
-      expect(seen, 'no container was ever seen').to.equal(true);
-      expect(code, stderr).to.equal(130);
-      expect(ociContainers('runc', child.pid!)).to.deep.equal([]);
-      expect(ociCgroups(child.pid!)).to.deep.equal([]);
-      expect(runDirsOf(child.pid!)).to.deep.equal([]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const run = await interruptedRun('runc', (pid) => ociContainers('runc', pid).length > 0);
+    expect(run.seen, 'no container was ever seen').to.equal(true);
+    expect(run.code, run.stderr).to.equal(130);
+    expect(ociContainers('runc', run.pid)).to.deep.equal([]);
+    expect(ociCgroups(run.pid)).to.deep.equal([]);
+    expect(runDirsOf(run.pid)).to.deep.equal([]);
   });
 });
