@@ -4,8 +4,8 @@
  * closed value sets) are ours, so every user error is one line quoting the bad input.
  */
 import { parseArgs } from 'node:util';
-import { PROFILES, type Profile } from '../core/results.js';
-import { NAMESPACES, type Namespace } from '../core/spec.js';
+import { PROFILES, type Profile } from '../model/results.js';
+import { NAMESPACES, type Namespace } from '../model/spec.js';
 
 export class UsageError extends Error {
   readonly code = 'EUSAGE';

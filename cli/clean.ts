@@ -1,8 +1,8 @@
 /**
  * `isoprobe clean`: removes what killed runs left behind, and the probe image. It orchestrates;
- * each runtime removes its own things: OCI runtimes their containers (runtime/oci/reap.ts),
- * Docker its containers and images (runtime/docker/clean.ts), the host the built-in runtime's
- * processes, mounts, cgroups, IPC objects and every run directory with its bundles (core/reap.ts).
+ * each runtime removes its own things: OCI runtimes their containers (targets/oci/reap.ts),
+ * Docker its containers and images (targets/docker/clean.ts), the host the built-in runtime's
+ * processes, mounts, cgroups, IPC objects and every run directory with its bundles (host/reap.ts).
  * OCI containers go first: the host's sweep would otherwise kill their processes and cgroups
  * from under the runtime, leaving its state behind.
  *
@@ -12,14 +12,14 @@
  * 1 something could not be removed; 2 refused, a run is still going (its containers and the
  * image it uses must stay).
  */
-import type { CleanItem } from '../core/clean-report.js';
-import { cleanLine } from '../core/clean-report.js';
-import { cleanHost, liveRuns } from '../core/reap.js';
-import { EXIT } from '../core/results.js';
-import { cleanDocker } from '../runtime/docker/clean.js';
-import { DOCKER_SOCKET, dockerClient } from '../runtime/docker/daemon.js';
-import { cleanStaleContainers } from '../runtime/oci/reap.js';
-import { findBinary } from '../runtime/registry.js';
+import type { CleanItem } from '../model/clean-report.js';
+import { cleanLine } from '../model/clean-report.js';
+import { cleanHost, liveRuns } from '../host/reap.js';
+import { EXIT } from '../model/results.js';
+import { cleanDocker } from '../targets/docker/clean.js';
+import { DOCKER_SOCKET, dockerClient } from '../targets/docker/daemon.js';
+import { cleanStaleContainers } from '../targets/oci/reap.js';
+import { findBinary } from '../targets/registry.js';
 
 /** The OCI runtimes whose state clean looks at (the ones --runtime knows by name). */
 export const OCI_BINARIES = ['runc', 'crun'];

@@ -5,20 +5,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { cleanupAll, exitAfterCleanup } from '../core/cleanup.js';
-import { ConfigError, EnvError } from '../core/errors.js';
-import { REPO_ROOT } from '../core/paths.js';
-import { EXIT, type RunResults } from '../core/results.js';
-import { runSuite } from '../core/run.js';
-import type { Namespace } from '../core/spec.js';
-import { targetsFromFile, targetsFromRuntimes, type TargetConfig } from '../core/targets-config.js';
+import { cleanupAll, exitAfterCleanup } from '../host/cleanup.js';
+import { ConfigError, EnvError } from '../model/errors.js';
+import { REPO_ROOT } from '../host/paths.js';
+import { EXIT, type RunResults } from '../model/results.js';
+import { runSuite } from '../engine/run.js';
+import type { Namespace } from '../model/spec.js';
+import { targetsFromFile, targetsFromRuntimes, type TargetConfig } from '../targets/config.js';
 import { diffResults, diffText } from '../reports/diff.js';
 import { junitXml } from '../reports/junit.js';
 import { matrixHtml, matrixMarkdown } from '../reports/matrix.js';
 import { ProgressReporter } from '../reports/progress.js';
 import { readResults, writeResults } from '../reports/results-json.js';
 import { exitCodeFor, summaryText } from '../reports/summary.js';
-import { CATALOGUE } from '../suites/catalogue.js';
+import { CATALOGUE } from '../checks/catalogue.js';
 import { parseCli, UsageError, type Command } from './args.js';
 import { cleanCommand } from './clean.js';
 

@@ -5,7 +5,7 @@
  */
 import jrb from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
-import type { CheckResult, RunResults, TargetResult } from '../core/results.js';
+import type { CheckResult, RunResults, TargetResult } from '../model/results.js';
 import { byArea, effectiveChecks, expectedObserved, metaFor, requiredFailures } from './rows.js';
 import { seconds, visible } from './text.js';
 

@@ -2,7 +2,7 @@
  * The side-by-side matrix (DESIGN §6): targets as columns, checks as rows grouped by area.
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
-import type { CheckResult, RunResults, Status, TargetResult } from '../core/results.js';
+import type { CheckResult, RunResults, Status, TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor, requiredFailures } from './rows.js';
 import { oneLine, visible } from './text.js';
 

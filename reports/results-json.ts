@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { AREAS, PROFILES, RESULTS_SCHEMA_VERSION, type RunResults } from '../core/results.js';
+import { AREAS, PROFILES, RESULTS_SCHEMA_VERSION, type RunResults } from '../model/results.js';
 import { STATUSES } from './rows.js';
 
 export class ResultsError extends Error {

@@ -2,7 +2,7 @@
  * The view every reporter shares: a target's checks resolved against the catalogue, with a broken
  * target's checks turned into errors, so the formats cannot disagree about what a run said.
  */
-import { AREAS, type CheckMeta, type CheckResult, type RunResults, type Status, type TargetResult } from '../core/results.js';
+import { AREAS, type CheckMeta, type CheckResult, type RunResults, type Status, type TargetResult } from '../model/results.js';
 
 export const STATUSES: readonly Status[] = ['pass', 'fail', 'skip', 'error'];
 

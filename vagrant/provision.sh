@@ -58,7 +58,7 @@ stage provision-setup
 
 # 3. isoprobe itself: the host's build synced in (CI), or built here.
 cd "$src"
-if [ ! -f dist/cli/main.js ] || [ ! -d node_modules ] || [ ! -x probes/build/probe ] || [ ! -x runtime/builtin/build/isoprobe-shim ]; then
+if [ ! -f dist/cli/main.js ] || [ ! -d node_modules ] || [ ! -x probes/build/probe ] || [ ! -x targets/builtin/build/isoprobe-shim ]; then
   [ "$offline" = 1 ] && die "offline and $src has no build (dist/, node_modules/, probe, shim): build on the host and sync it"
   log "building isoprobe in the guest (npm install)"
   apt-get install -y -qq --no-install-recommends npm >/dev/null
@@ -120,7 +120,7 @@ node --input-type=module -e '
   if (control === "1" && targets.some((t) => t.name === "docker"))
     targets.push({ name: "docker-privileged", runtime: "docker", control: true, hostConfig: { Privileged: true } });
   process.stdout.write(JSON.stringify({ targets }, null, 2) + "\n");
-' "$src/dist/core/targets-config.js" "$runtimes" "${ISOPROBE_CONTROL_TARGETS:-1}" > "$config" || die "cannot write $config"
+' "$src/dist/targets/config.js" "$runtimes" "${ISOPROBE_CONTROL_TARGETS:-1}" > "$config" || die "cannot write $config"
 log "isoprobe run --config $config ($(node -p 'require(process.argv[1]).targets.map((t) => t.name).join(",")' "$config")) --profile $profile --out $out"
 set +e
 node dist/cli/main.js run --config "$config" --profile "$profile" --out "$out" 2>&1 | tee "$out/isoprobe.log"

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CleanItem } from '../../core/clean-report.js';
+import type { CleanItem } from '../../model/clean-report.js';
 import { runClean, type CleanDeps } from '../../cli/clean.js';
 
 /** Fakes that record the order of the calls and what was printed. */

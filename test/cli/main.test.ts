@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { REPO_ROOT } from '../../core/paths.js';
+import { REPO_ROOT } from '../../host/paths.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 const run = (args: string[], opts: { uid?: number } = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...opts });

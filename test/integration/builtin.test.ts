@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { RUN_ROOT } from '../../core/paths.js';
-import { runSuite } from '../../core/run.js';
-import type { RunResults, TargetResult } from '../../core/results.js';
-import { scanLeftovers } from '../../core/leftovers.js';
-import { CATALOGUE } from '../../suites/catalogue.js';
+import { RUN_ROOT } from '../../host/paths.js';
+import { runSuite } from '../../engine/run.js';
+import type { RunResults, TargetResult } from '../../model/results.js';
+import { scanLeftovers } from '../../host/leftovers.js';
+import { CATALOGUE } from '../../checks/catalogue.js';
 import { checksFlippedBy, documentedSkip, ISOLATED, NOT_ON_BUILTIN, VARIANTS } from './negative-controls.js';
 
 /** A documented skip of a check the built-in runtime cannot be asked for reads "documented skip"; its reason is printed. */

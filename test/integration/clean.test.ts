@@ -12,12 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type Dockerode from 'dockerode';
-import { PROBE_BINARY, REPO_ROOT, RUN_ROOT } from '../../core/paths.js';
-import { liveRuns } from '../../core/reap.js';
-import { dockerClient, OWNER_LABEL } from '../../runtime/docker/daemon.js';
-import { LABEL } from '../../runtime/docker/image.js';
-import { pidAlive } from '../../runtime/oci/reap.js';
-import { findBinary } from '../../runtime/registry.js';
+import { PROBE_BINARY, REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
+import { liveRuns } from '../../host/reap.js';
+import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
+import { LABEL } from '../../targets/docker/image.js';
+import { pidAlive } from '../../host/process.js';
+import { findBinary } from '../../targets/registry.js';
 import { requireDaemon } from './requirements.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');

@@ -8,16 +8,16 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import type Dockerode from 'dockerode';
-import { scanLeftovers } from '../../core/leftovers.js';
-import { readHostLsm } from '../../core/lsm.js';
-import { capNames, CAP_NAMES, parseStatus } from '../../core/parse/status.js';
-import type { RunResults, TargetResult } from '../../core/results.js';
-import { runSuite } from '../../core/run.js';
-import type { DockerTargetConfig } from '../../core/targets-config.js';
-import { dockerClient, OWNER_LABEL } from '../../runtime/docker/daemon.js';
-import { LABEL } from '../../runtime/docker/image.js';
-import { defaultSeccomp } from '../../runtime/oci/seccomp.js';
-import { CATALOGUE } from '../../suites/catalogue.js';
+import { scanLeftovers } from '../../host/leftovers.js';
+import { readHostLsm } from '../../host/lsm.js';
+import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
+import type { RunResults, TargetResult } from '../../model/results.js';
+import { runSuite } from '../../engine/run.js';
+import type { DockerTargetConfig } from '../../targets/config.js';
+import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
+import { LABEL } from '../../targets/docker/image.js';
+import { defaultSeccomp } from '../../targets/oci/seccomp.js';
+import { CATALOGUE } from '../../checks/catalogue.js';
 import { checksFlippedBy } from './negative-controls.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { requireDaemon } from './requirements.js';
@@ -95,7 +95,7 @@ const WEAKENINGS: Weakening[] = [
   { labels: [`Docker --device ${LOOP0}`],
     target: docker('docker-device-loop0', { Devices: [{ PathOnHost: LOOP0, PathInContainer: LOOP0, CgroupPermissions: 'rwm' }] }), reference: DEFAULT.name,
     unavailable: () => (fs.existsSync(LOOP0) ? null : `${LOOP0} does not exist on this machine (no loop driver?)`) },
-  // The docker target sets no-new-privileges unless told not to (runtime/docker/host-config.ts), so docker has it on.
+  // The docker target sets no-new-privileges unless told not to (targets/docker/host-config.ts), so docker has it on.
   { labels: ['Docker without no-new-privileges'], target: { ...docker('docker-no-new-privileges'), noNewPrivs: false }, reference: DEFAULT.name },
   // --privileged also means no seccomp filter, every capability, every device and no masked or read-only paths.
   { labels: ['Docker --privileged', 'Docker seccomp=unconfined', 'Docker CapAdd SYS_ADMIN', 'Docker CapAdd SYS_PTRACE', 'Docker CapAdd SYS_TIME',

@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { runSuite } from '../../core/run.js';
-import type { TargetConfig } from '../../core/targets-config.js';
-import { dockerClient } from '../../runtime/docker/daemon.js';
-import { mqClose, mqOpen, mqUnlink, shmget, shmRemove } from '../../runtime/host/libc.js';
+import { runSuite } from '../../engine/run.js';
+import type { TargetConfig } from '../../targets/config.js';
+import { dockerClient } from '../../targets/docker/daemon.js';
+import { mqClose, mqOpen, mqUnlink, shmget, shmRemove } from '../../host/libc.js';
 import { hostState, type HostState } from '../support/host-state.js';
 import { ISOLATED, VARIANTS } from './negative-controls.js';
 

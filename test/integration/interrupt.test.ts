@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { scanLeftovers } from '../../core/leftovers.js';
-import { REPO_ROOT, RUN_ROOT } from '../../core/paths.js';
+import { scanLeftovers } from '../../host/leftovers.js';
+import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 import { ISOLATED, VARIANTS } from './negative-controls.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');

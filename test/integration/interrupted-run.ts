@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, RUN_ROOT } from '../../core/paths.js';
+import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 

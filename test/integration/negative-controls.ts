@@ -2,10 +2,10 @@
  * The built-in targets used by the integration tests: the isolated one and one weakening per
  * negative control named in the catalogue ("builtin share=pid", "builtin root=chroot", ...).
  */
-import type { Check, Requirement } from '../../core/check.js';
-import type { CheckResult } from '../../core/results.js';
-import { NAMESPACES } from '../../core/spec.js';
-import type { TargetConfig } from '../../core/targets-config.js';
+import type { Check, Requirement } from '../../model/check.js';
+import type { CheckResult } from '../../model/results.js';
+import { NAMESPACES } from '../../model/spec.js';
+import type { TargetConfig } from '../../targets/config.js';
 
 export interface Variant {
   /** The words the catalogue's negativeControl uses for this weakening. */

@@ -8,12 +8,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
-import { scanLeftovers } from '../../core/leftovers.js';
-import type { RunResults, TargetResult } from '../../core/results.js';
-import { runSuite } from '../../core/run.js';
-import type { OciTargetConfig } from '../../core/targets-config.js';
-import { findBinary } from '../../runtime/registry.js';
-import { CATALOGUE } from '../../suites/catalogue.js';
+import { scanLeftovers } from '../../host/leftovers.js';
+import type { RunResults, TargetResult } from '../../model/results.js';
+import { runSuite } from '../../engine/run.js';
+import type { OciTargetConfig } from '../../targets/config.js';
+import { findBinary } from '../../targets/registry.js';
+import { CATALOGUE } from '../../checks/catalogue.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { checksFlippedBy, documentedSkip } from './negative-controls.js';
 

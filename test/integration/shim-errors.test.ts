@@ -3,12 +3,12 @@
  * exactly which step of container creation the kernel refused.
  */
 import { expect } from 'chai';
-import { SHIM_BINARY } from '../../core/paths.js';
-import { DEFAULT_SPEC } from '../../core/spec.js';
-import { writeIdMaps, DEFAULT_ID_MAPPING } from '../../runtime/builtin/idmap.js';
-import { runShim } from '../../runtime/builtin/shim-session.js';
-import { shimArgs } from '../../runtime/builtin/shim-args.js';
-import { TargetError } from '../../runtime/target.js';
+import { SHIM_BINARY } from '../../host/paths.js';
+import { DEFAULT_SPEC } from '../../model/spec.js';
+import { writeIdMaps, DEFAULT_ID_MAPPING } from '../../targets/builtin/idmap.js';
+import { runShim } from '../../targets/builtin/shim-session.js';
+import { shimArgs } from '../../targets/builtin/shim-args.js';
+import { TargetError } from '../../model/target.js';
 
 const hooks = { onPid: async (pid: number) => writeIdMaps(pid, DEFAULT_ID_MAPPING), onReady: async () => {} };
 const opts = { target: 't', timeoutMs: 10_000 };

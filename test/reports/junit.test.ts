@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunResults } from '../../core/results.js';
+import type { RunResults } from '../../model/results.js';
 import { junitXml } from '../../reports/junit.js';
 import { visible } from '../../reports/text.js';
 import { HOSTILE, smallResults } from '../fixtures/results-small.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import type { RunResults } from '../../core/results.js';
+import type { RunResults } from '../../model/results.js';
 import { readResults, ResultsError, runResultsSchema, writeResults } from '../../reports/results-json.js';
 import { smallResults } from '../fixtures/results-small.js';
 

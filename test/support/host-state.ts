@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listDir, listMqueueNames, readLines } from '../../core/leftovers.js';
+import { listDir, listMqueueNames, readLines } from '../../host/leftovers.js';
 
 export interface HostState {
   hostname: string;

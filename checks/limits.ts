@@ -1,0 +1,83 @@
+/**
+ * cgroup limits enforced, not only configured: a bounded fork bomb, memory hog and cpu burn, each
+ * in its own container with the target's spec (engine/enforce.ts). A limit that is not configured
+ * fails (there is nothing to enforce); the probe's numbers and the host's counters are the evidence.
+ */
+import { expect } from 'chai';
+import type { CheckContext } from '../model/check.js';
+import type { EnforcementFacts, EnforcementRun } from '../model/enforcement.js';
+import { cpuQuota } from '../model/parse/cgroup.js';
+import { check, errnoName } from './define.js';
+
+const STRICTER = ['restricted', 'strict'] as const;
+const EAGAIN = 11;
+const SIGKILL = 9;
+/** One period of the quota (a burst at a period boundary) plus 20 ms of timer/accounting slack. */
+export const CPU_PERIOD_MS = 100;
+export const CPU_SLACK_MS = 20;
+
+function run<K extends keyof EnforcementFacts>(ctx: CheckContext, key: K): NonNullable<EnforcementFacts[K]['result']> & object {
+  const r: EnforcementRun<unknown> | undefined = ctx.enforcement?.[key];
+  if (!r) throw new Error(`the ${key} enforcement probe was not run for this target`);
+  if (r.error || !r.result) throw new Error(`the ${key} enforcement probe failed: ${r.error}`);
+  return r.result as NonNullable<EnforcementFacts[K]['result']> & object;
+}
+
+function events(ctx: CheckContext, key: keyof EnforcementFacts, files: string[]): string {
+  const ev = ctx.enforcement?.[key].hostEvents ?? {};
+  return files.filter((f) => ev[f] !== undefined).map((f) => `${f}: ${ev[f].replace(/\n/g, ', ')}`).join('; ') || 'no counters';
+}
+
+/** cpu time allowed over a wall-time window: the quota, one period's burst and the slack. */
+export function cpuAllowanceMs(cpus: number, wallMs: number): number {
+  return cpus * wallMs + cpus * CPU_PERIOD_MS + CPU_SLACK_MS;
+}
+
+export const limitChecks = [
+  check(
+    { id: 'cgroup.pids-enforced', area: 'cgroup', title: 'a fork bomb stops at pids.max with EAGAIN and is cleaned up', profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'], negativeControl: 'builtin limits=none; Docker without PidsLimit' },
+    (ctx) => {
+      const f = run(ctx, 'pids');
+      const limit = ctx.spec.limits.pids;
+      const evidence = `pids limit asked ${limit ?? 'none'}; forked ${f.forked} of at most ${f.max} before ${errnoName(f.errno)}, ${f.elapsed_ms} ms; host: ${events(ctx, 'pids', ['pids.events'])}`;
+      expect(limit, `no pids limit is configured: ${evidence}`).to.be.a('number');
+      expect(f.errno, `fork did not stop with EAGAIN: ${evidence}`).to.equal(EAGAIN);
+      // The probe itself is one of the pids.max tasks.
+      expect(f.forked + 1, `more tasks than pids.max: ${evidence}`).to.be.at.most(limit!);
+      return evidence;
+    },
+  ),
+  check(
+    { id: 'cgroup.memory-enforced', area: 'cgroup', title: 'a memory hog is OOM-killed or refused before it holds more than the memory limit', profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'], negativeControl: 'builtin limits=none; Docker without Memory' },
+    (ctx) => {
+      const m = run(ctx, 'memory');
+      const limit = ctx.spec.limits.memoryBytes;
+      const limitMb = limit === undefined ? undefined : limit / 2 ** 20;
+      const fate = m.signal ? `killed by signal ${m.signal}` : m.timed_out ? 'timed out' : `exited ${m.exit_code}${m.exit_code === 10 ? ' (mmap refused)' : ''}`;
+      const evidence = `memory limit asked ${limitMb ?? 'none'} MiB; hog reached ${m.reached_mb} of ${m.max_mb} MiB in ${m.step_mb} MiB steps, then ${fate}; host: ${events(ctx, 'memory', ['memory.oom_control', 'memory.events', 'memory.failcnt'])}`;
+      expect(limitMb, `no memory limit is configured: ${evidence}`).to.be.a('number');
+      expect(m.signal === SIGKILL || m.exit_code === 10, `the hog was neither OOM-killed nor refused: ${evidence}`).to.equal(true);
+      expect(m.reached_mb, `the hog held more than the limit: ${evidence}`).to.be.at.most(limitMb!);
+      return evidence;
+    },
+  ),
+  check(
+    { id: 'cgroup.cpu-enforced', area: 'cgroup', title: `cpu time over a bounded busy loop stays within the cpu quota (+ one period and ${CPU_SLACK_MS} ms)`, profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'], negativeControl: 'builtin limits=none; Docker without NanoCpus' },
+    (ctx) => {
+      const c = run(ctx, 'cpu');
+      const cpus = ctx.spec.limits.cpus;
+      const allowed = cpus === undefined ? undefined : cpuAllowanceMs(cpus, c.wall_ms);
+      const inForce = cpuQuota(ctx.enforcement?.cpu.hostLimits ?? {});
+      const evidence = `quota asked ${cpus ?? 'none'} cpu, in force on the burn's cgroup ${inForce}; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
+      expect(cpus, `no cpu quota is configured: ${evidence}`).to.be.a('number');
+      // On a busy machine the burn may get less cpu than the quota, so staying under it proves
+      // nothing alone: the quota must also be the one in force while it ran.
+      expect(inForce, `the asked quota is not in force on the burn's cgroup: ${evidence}`).to.equal(cpus);
+      expect(c.cpu_ms, `more cpu time than the quota allows: ${evidence}`).to.be.at.most(allowed!);
+      return evidence;
+    },
+  ),
+];

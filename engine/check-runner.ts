@@ -1,0 +1,67 @@
+/**
+ * Runs the catalogue through mocha: a suite per target and area, a test per check, so users get
+ * mocha's grep, ordering and reporters. Verdicts are recorded as they happen; mocha only decides
+ * which checks run and reports progress.
+ */
+import Mocha from 'mocha';
+import type { Check, CheckContext } from '../model/check.js';
+import { evaluate } from './evaluate.js';
+import type { CheckResult, Profile, TargetResult } from '../model/results.js';
+
+export interface TargetUnderTest {
+  name: string;
+  runtime: string;
+  info: Record<string, string>;
+  /** Shown with the results, never compared (see TargetResult.information). */
+  information?: Record<string, string>;
+  /** null when the target could not produce facts; `error` then says why. */
+  ctx: CheckContext | null;
+  error?: string;
+  control?: boolean;
+}
+
+export interface RunChecksOptions {
+  profile: Profile;
+  grep?: string;
+  /** A mocha reporter constructor; the default prints nothing. */
+  reporter?: Mocha.ReporterConstructor;
+}
+
+export function testTitle(check: Check): string {
+  return `[${check.id}] ${check.title}`;
+}
+
+export async function runChecks(targets: TargetUnderTest[], checks: Check[], opts: RunChecksOptions): Promise<TargetResult[]> {
+  const mocha = new Mocha({ reporter: opts.reporter ?? SilentReporter, grep: opts.grep, timeout: 10_000 });
+  const results: TargetResult[] = targets.map((t) => ({
+    name: t.name, runtime: t.runtime, info: t.info, error: t.error,
+    ...(t.information ? { information: t.information } : {}), ...(t.control ? { control: true } : {}), checks: [],
+  }));
+  targets.forEach((target, i) => {
+    const targetSuite = Mocha.Suite.create(mocha.suite, target.name);
+    for (const area of [...new Set(checks.map((c) => c.area))]) {
+      const areaSuite = Mocha.Suite.create(targetSuite, area);
+      for (const check of checks.filter((c) => c.area === area)) {
+        areaSuite.addTest(new Mocha.Test(testTitle(check), testFor(check, target, opts.profile, results[i].checks)));
+      }
+    }
+  });
+  await new Promise<void>((resolve) => mocha.run(() => resolve()));
+  return results;
+}
+
+function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: CheckResult[]): Mocha.Func {
+  return function (this: Mocha.Context) {
+    const started = performance.now();
+    const verdict = target.ctx
+      ? evaluate(check, target.ctx)
+      : { status: 'error' as const, reason: target.error ?? 'target produced no facts' };
+    sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict });
+    if (verdict.status === 'skip') this.skip();
+    if (verdict.status === 'fail') throw new Error(`expected ${verdict.expected}, observed ${verdict.observed}`);
+    if (verdict.status === 'error') throw new Error(verdict.reason);
+  };
+}
+
+/** Mocha insists on a reporter; the summary and reports are ours. */
+class SilentReporter extends Mocha.reporters.Base {}

@@ -1,0 +1,26 @@
+/** The environment fingerprint: the facts that explain a run's skips and differences. */
+import fs from 'node:fs';
+import os from 'node:os';
+import { detectCgroupLayout } from './cgroup.js';
+
+function read(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return 'absent';
+  }
+}
+
+export function environmentFingerprint(): Record<string, string> {
+  return {
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    cgroupMode: detectCgroupLayout(read('/proc/self/mountinfo')).mode,
+    'user.max_user_namespaces': read('/proc/sys/user/max_user_namespaces'),
+    'kernel.unprivileged_userns_clone': read('/proc/sys/kernel/unprivileged_userns_clone'),
+    lsm: read('/sys/kernel/security/lsm'),
+    apparmor: read('/sys/module/apparmor/parameters/enabled'),
+    timeNamespaces: fs.existsSync('/proc/self/ns/time') ? 'supported' : 'absent',
+    node: process.version,
+    hostname: os.hostname(),
+  };
+}

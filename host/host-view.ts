@@ -1,0 +1,33 @@
+/**
+ * The harness's own view of the host, taken once before any container runs: the reference the
+ * checks compare container facts with. A plain data object (serialisable into results), so the
+ * checks stay pure functions of it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import type { HostView } from '../model/host-view.js';
+import { readHostLsm } from './lsm.js';
+import { forChildrenNamespaces, hostNamespaces } from './ns.js';
+
+export function captureHostView(): HostView {
+  const root = fs.statSync('/');
+  return {
+    ns: hostNamespaces(),
+    nsForChildren: forChildrenNamespaces(),
+    hostname: os.hostname(),
+    uid: process.getuid?.() ?? -1,
+    gid: process.getgid?.() ?? -1,
+    bootId: readTrimmed('/proc/sys/kernel/random/boot_id'),
+    root: { dev: root.dev, ino: root.ino },
+    mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8'),
+    lsm: readHostLsm(),
+  };
+}
+
+function readTrimmed(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * What isoprobe may have left on the host: the tests' "nothing left behind" assertion and the
+ * input of `isoprobe clean`. Everything is recognised by name, never by a run's nonce, so a
+ * later run can find what a SIGKILLed one left:
+ *  - mounts: mountinfo lines mentioning "isoprobe" (sources isoprobe-<nonce>, /run/isoprobe/…)
+ *  - cgroups: directories named isoprobe* (depth ≤ 4 under the cgroup root) and everything below
+ *  - netns: /run/netns entries containing "isoprobe"
+ *  - processes: cmdline containing isoprobe-sentinel or isoprobe-shim, as "<pid> <cmdline>"
+ *  - ipc: SysV objects whose key has the 0x150b high half (host/sentinels.ts), POSIX queues and
+ *    the sentinels' marker files (/tmp, /dev/shm) named isoprobe-*: the sentinels' remains.
+ * Every reader takes a root directory so tests can run it on a fixture tree.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { mqUnlink, msgRemove, semRemove, shmRemove, SysError } from './libc.js';
+import { isIsoprobeIpcKey } from './sentinels.js';
+
+export interface Leftovers {
+  mounts: string[];
+  cgroups: string[];
+  netns: string[];
+  processes: string[];
+  ipc: string[];
+}
+
+const CGROUP_SEARCH_DEPTH = 4;
+const PROCESS_MARKS = ['isoprobe-sentinel', 'isoprobe-shim'];
+const SYSV_KINDS = ['shm', 'msg', 'sem'] as const;
+
+export function scanLeftovers(root = '/'): Leftovers {
+  const at = (p: string) => path.join(root, p);
+  return {
+    // A network namespace's own nsfs bind under /run/netns is listed once, under netns.
+    mounts: readLines(at('proc/self/mountinfo')).filter((l) => l.includes('isoprobe') && !l.includes(' - nsfs ')),
+    cgroups: findCgroups(at('sys/fs/cgroup')),
+    netns: listDir(at('run/netns')).filter((n) => n.includes('isoprobe')),
+    processes: findProcesses(at('proc')),
+    ipc: [...findSysv(at('proc/sysvipc')), ...findMqueues(root), ...findMarkers(root)],
+  };
+}
+
+/** A file's non-empty lines, or none when it cannot be read (gone, or not on this kernel). */
+export function readLines(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** A directory's entries, or none when it cannot be read. */
+export function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    // Dirent.isDirectory() is false for symlinks, so "cpu,cpuacct" aliases are not walked twice.
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(dir, d.name));
+  } catch {
+    return [];
+  }
+}
+
+/** Deepest first, so removing them in order works (a cgroup must be empty of children). */
+function findCgroups(cgroupRoot: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number, ours: boolean) => {
+    for (const sub of subdirs(dir)) {
+      const mine = ours || path.basename(sub).startsWith('isoprobe');
+      if (mine) found.push(sub);
+      if (mine || depth < CGROUP_SEARCH_DEPTH) walk(sub, depth + 1, mine);
+    }
+  };
+  walk(cgroupRoot, 1, false);
+  return found.sort((a, b) => b.split('/').length - a.split('/').length || a.localeCompare(b));
+}
+
+function findProcesses(procDir: string): string[] {
+  const out: string[] = [];
+  for (const name of listDir(procDir)) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = fs.readFileSync(path.join(procDir, name, 'cmdline'), 'utf8').replace(/\0/g, ' ').trim();
+    } catch {
+      continue; // exited while we looked
+    }
+    if (PROCESS_MARKS.some((m) => cmdline.includes(m))) out.push(`${name} ${cmdline}`);
+  }
+  return out;
+}
+
+/** /proc/sysvipc/{shm,msg,sem}: a header line, then "key id ..." with the key in signed decimal. */
+function findSysv(dir: string): string[] {
+  return SYSV_KINDS.flatMap((kind) =>
+    readLines(path.join(dir, kind)).slice(1).flatMap((line) => {
+      const [key, id] = line.trim().split(/\s+/).map(Number);
+      return isIsoprobeIpcKey(key) ? [`${kind} key=0x${(key >>> 0).toString(16)} id=${id}`] : [];
+    }),
+  );
+}
+
+function findMarkers(root: string): string[] {
+  return ['tmp', 'dev/shm'].flatMap((dir) =>
+    listDir(path.join(root, dir)).filter((n) => n.startsWith('isoprobe-marker-')).map((n) => `file /${dir}/${n}`),
+  );
+}
+
+function findMqueues(root: string): string[] {
+  return listMqueueNames(root).filter((n) => n.startsWith('isoprobe-')).map((n) => `mq /${n}`);
+}
+
+/**
+ * POSIX queues are only listable through an mqueue mount. Where the host has none (this VM has
+ * no /dev/mqueue), mount one in a throwaway private mount namespace: the mount shows the IPC
+ * namespace we share with it, and nothing is mounted on the host.
+ */
+export function listMqueueNames(root = '/'): string[] {
+  if (root !== '/') return listDir(path.join(root, 'dev/mqueue'));
+  const mounted = mqueueMountpoint();
+  if (mounted) return listDir(mounted);
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', 'mount -t mqueue mqueue /tmp && ls -A /tmp'], { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+}
+
+function mqueueMountpoint(): string | null {
+  for (const line of readLines('/proc/self/mountinfo')) {
+    const [pre, post] = line.split(' - ');
+    if (post?.startsWith('mqueue ')) return pre.split(' ')[4].replace(/\\040/g, ' ');
+  }
+  return null;
+}
+
+/** Removes the ipc entries of a scan (used by `isoprobe clean`); returns what could not be removed. */
+export function removeIpcLeftovers(found: Pick<Leftovers, 'ipc'>): string[] {
+  const failures: string[] = [];
+  for (const entry of found.ipc) {
+    try {
+      removeIpcEntry(entry);
+    } catch (e) {
+      if (e instanceof SysError && ['EINVAL', 'EIDRM', 'ENOENT'].includes(e.code)) continue;
+      failures.push(`${entry}: ${(e as Error).message}`);
+    }
+  }
+  return failures;
+}
+
+function removeIpcEntry(entry: string): void {
+  const [kind, arg] = entry.split(' ');
+  const id = Number(/id=(\d+)/.exec(entry)?.[1]);
+  if (kind === 'shm') shmRemove(id);
+  else if (kind === 'msg') msgRemove(id);
+  else if (kind === 'sem') semRemove(id);
+  else if (kind === 'mq') mqUnlink(arg);
+  else if (kind === 'file') fs.rmSync(arg, { force: true });
+  else throw new Error('unknown leftover kind');
+}

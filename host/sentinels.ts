@@ -1,0 +1,225 @@
+/**
+ * Host sentinels: objects the harness creates in ITS OWN namespaces so a probe inside a
+ * container can try to reach them. Reaching one means the namespace that should hide it is
+ * shared. Every sentinel carries a per-run nonce, so concurrent runs and leftovers of killed
+ * runs never look like ours, and each is registered with onCleanup the moment it exists.
+ *
+ * SysV keys are 0x150bXXXX: the fixed high half ("isob") lets host/leftovers.ts recognise
+ * what a killed run left in /proc/sysvipc without knowing its nonce; the low half is random.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import {
+  IPC_CREAT, IPC_EXCL, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, SysError,
+  mqClose, mqOpen, mqUnlink, msgget, msgRemove, semget, semRemove, shmget, shmRemove,
+} from './libc.js';
+import { onCleanup } from './cleanup.js';
+import type { HostView } from '../model/host-view.js';
+import type { Sentinels } from '../model/sentinels.js';
+import { NAMESPACES } from '../model/spec.js';
+
+export const IPC_KEY_PREFIX = 0x150b;
+export const SENTINEL_ARGV_PREFIX = 'isoprobe-sentinel-';
+/** Upper bound on the sentinel's life if the harness is SIGKILLed before its cleanup runs. */
+const SENTINEL_LIFETIME_SEC = 1800;
+const KEY_ATTEMPTS = 32;
+
+export function markerPaths(s: Pick<Sentinels, 'markers'>): string[] {
+  return [s.markers.root, s.markers.shm];
+}
+
+export function isIsoprobeIpcKey(key: number): boolean {
+  return key >>> 16 === IPC_KEY_PREFIX;
+}
+
+/** Early runners of each run's undos, so disarmSentinels() can remove them before the run ends. */
+const undos = new Map<string, (() => Promise<void>)[]>();
+
+function track(nonce: string, label: string, run: () => void | Promise<void>): void {
+  const early = onCleanup(label, run);
+  undos.set(nonce, [...(undos.get(nonce) ?? []), early]);
+}
+
+export async function armSentinels(): Promise<Sentinels> {
+  const nonce = randomBytes(6).toString('hex');
+  undos.set(nonce, []);
+  const reg = (label: string, run: () => void | Promise<void>) => track(nonce, label, run);
+  const tcpPort = await listenTcp(reg);
+  const abstractName = `isoprobe-${nonce}`;
+  await listenAbstract(abstractName, reg);
+  const shmKey = createSysv('shm', (k) => shmget(k, 4096, IPC_CREAT | IPC_EXCL | 0o600), shmRemove, reg);
+  const msgKey = createSysv('msg', (k) => msgget(k, IPC_CREAT | IPC_EXCL | 0o600), msgRemove, reg);
+  const semKey = createSysv('sem', (k) => semget(k, 1, IPC_CREAT | IPC_EXCL | 0o600), semRemove, reg);
+  const mqName = `/isoprobe-${nonce}`;
+  createMq(mqName, reg);
+  const markers = { root: `/tmp/isoprobe-marker-${nonce}`, shm: `/dev/shm/isoprobe-marker-${nonce}` };
+  for (const m of markerPaths({ markers })) createMarker(m, nonce, reg);
+  const sentinelArgv = `${SENTINEL_ARGV_PREFIX}${nonce}`;
+  const sentinelPid = await startSentinelProcess(sentinelArgv, reg);
+  return { nonce, tcpPort, abstractName, shmKey, msgKey, semKey, mqName, markers, sentinelPid, sentinelArgv };
+}
+
+/** Removes this run's sentinels now (LIFO), instead of at the end of the run. */
+export async function disarmSentinels(s: Sentinels): Promise<void> {
+  const list = undos.get(s.nonce) ?? [];
+  undos.delete(s.nonce);
+  for (const early of list.reverse()) await early();
+}
+
+type Register = (label: string, run: () => void | Promise<void>) => void;
+
+async function listen(server: net.Server, address: net.ListenOptions): Promise<void> {
+  // A probe that connects is only counted; drop it at once so no socket outlives the run.
+  server.on('connection', (sock) => sock.destroy());
+  server.listen(address);
+  await once(server, 'listening');
+  // The undo closes it; unref so a forgotten undo cannot keep the CLI alive.
+  server.unref();
+}
+
+async function listenTcp(reg: Register): Promise<number> {
+  const server = net.createServer();
+  reg('tcp sentinel', () => new Promise<void>((resolve) => server.close(() => resolve())));
+  await listen(server, { host: '127.0.0.1', port: 0 });
+  return (server.address() as net.AddressInfo).port;
+}
+
+/**
+ * Node binds "\0name" with the whole sun_path as the address length, so the kernel's name is
+ * the nonce plus NUL padding (shown as "@isoprobe-…@@@@" in /proc/net/unix). The probe tries
+ * both lengths, so this padding cannot turn "reachable" into a false "unreachable".
+ */
+async function listenAbstract(name: string, reg: Register): Promise<void> {
+  const server = net.createServer();
+  reg(`abstract socket @${name}`, () => new Promise<void>((resolve) => server.close(() => resolve())));
+  await listen(server, { path: `\0${name}` });
+}
+
+function createSysv(kind: string, make: (key: number) => number, remove: (id: number) => void, reg: Register): number {
+  for (let i = 0; i < KEY_ATTEMPTS; i++) {
+    const key = ((IPC_KEY_PREFIX << 16) | randomInt(1, 0x10000)) >>> 0;
+    let id: number;
+    try {
+      id = make(key);
+    } catch (e) {
+      if (e instanceof SysError && e.code === 'EEXIST') continue;
+      throw e;
+    }
+    reg(`sysv ${kind} 0x${key.toString(16)}`, () => ignoreGone(() => remove(id)));
+    return key;
+  }
+  throw new Error(`no free SysV ${kind} key with prefix 0x${IPC_KEY_PREFIX.toString(16)} after ${KEY_ATTEMPTS} tries`);
+}
+
+/** An undo racing a manual removal is fine: the object is gone either way. */
+function ignoreGone(run: () => void): void {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof SysError && ['EINVAL', 'EIDRM', 'ENOENT'].includes(e.code)) return;
+    throw e;
+  }
+}
+
+/**
+ * 0644, not 0600: mq_open(O_RDONLY) checks permissions (SysV get with flags 0 does not), so a
+ * container root mapped to another uid would see EACCES instead of success on a shared IPC
+ * namespace. Both mean "visible", but success is the clearer evidence. The queue stays empty.
+ */
+function createMq(name: string, reg: Register): void {
+  const mqd = mqOpen(name, O_CREAT | O_EXCL | O_RDWR, 0o644);
+  reg(`posix mq ${name}`, () => ignoreGone(() => mqUnlink(name)));
+  mqClose(mqd);
+}
+
+function createMarker(file: string, nonce: string, reg: Register): void {
+  fs.writeFileSync(file, `isoprobe marker ${nonce}\n`, { flag: 'wx', mode: 0o644 });
+  reg(`marker ${file}`, () => fs.rmSync(file, { force: true }));
+}
+
+/**
+ * `sleep` with argv[0] set to the needle: /proc/<pid>/cmdline starts with it, while a shell
+ * wrapper would lose it at exec. Same process group as ours, so a terminal Ctrl-C reaches it too.
+ */
+async function startSentinelProcess(argv0: string, reg: Register): Promise<number> {
+  const child = spawn('sleep', [String(SENTINEL_LIFETIME_SEC)], { argv0, stdio: 'ignore' });
+  await Promise.race([once(child, 'spawn'), once(child, 'error').then(([e]) => { throw e; })]);
+  reg(`sentinel process ${child.pid}`, () => killAndReap(child));
+  child.unref();
+  return child.pid!;
+}
+
+async function killAndReap(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  // unref()ed at birth: without ref() the loop may end before the exit event arrives.
+  child.ref();
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/**
+ * The probe's sentinel options (probes/README.md). The write tests (--set-hostname,
+ * --mount-nonce, --create-file, --chroot-escape) are the orchestrator's to add.
+ */
+export function probeArgs(s: Sentinels, hostView: HostView): string[] {
+  const hostNs = NAMESPACES.flatMap((ns) => {
+    const ino = hostView.ns[ns]?.ino;
+    return ino ? ['--host-ns', `${ns}:${ino}`] : [];
+  });
+  return [
+    '--tcp', `127.0.0.1:${s.tcpPort}`,
+    '--abstract', s.abstractName,
+    '--shm-key', String(s.shmKey), '--msg-key', String(s.msgKey), '--sem-key', String(s.semKey),
+    '--mq', s.mqName,
+    ...markerPaths(s).flatMap((m) => ['--marker', m]),
+    '--host-pid', String(s.sentinelPid),
+    '--sentinel-argv', s.sentinelArgv,
+    '--bind-port', String(s.tcpPort),
+    ...hostNs,
+  ];
+}
+
+/**
+ * The positive control: every sentinel must be reachable from the host, or a container failing
+ * to reach it proves nothing. Returns one line per problem; [] means all live.
+ */
+export async function verifySentinelsFromHost(s: Sentinels): Promise<string[]> {
+  const problems: string[] = [];
+  const attempt = async (what: string, run: () => unknown) => {
+    try {
+      await run();
+    } catch (e) {
+      problems.push(`${what}: ${(e as Error).message}`);
+    }
+  };
+  await attempt(`connect 127.0.0.1:${s.tcpPort}`, () => connectOnce({ host: '127.0.0.1', port: s.tcpPort }));
+  await attempt(`connect @${s.abstractName}`, () => connectOnce({ path: `\0${s.abstractName}` }));
+  await attempt(`shmget 0x${s.shmKey.toString(16)}`, () => shmget(s.shmKey, 0, 0));
+  await attempt(`msgget 0x${s.msgKey.toString(16)}`, () => msgget(s.msgKey, 0));
+  await attempt(`semget 0x${s.semKey.toString(16)}`, () => semget(s.semKey, 0, 0));
+  await attempt(`mq_open ${s.mqName}`, () => mqClose(mqOpen(s.mqName, O_RDONLY)));
+  for (const m of markerPaths(s)) await attempt(`stat ${m}`, () => fs.statSync(m));
+  await attempt(`sentinel process ${s.sentinelPid}`, () => checkSentinelProcess(s));
+  return problems;
+}
+
+function connectOnce(to: net.NetConnectOpts): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(to, () => {
+      sock.destroy();
+      resolve();
+    });
+    sock.setTimeout(1000, () => sock.destroy(new Error('timed out after 1 s')));
+    sock.once('error', reject);
+  });
+}
+
+function checkSentinelProcess(s: Sentinels): void {
+  process.kill(s.sentinelPid, 0);
+  const argv = fs.readFileSync(`/proc/${s.sentinelPid}/cmdline`, 'utf8').split('\0');
+  if (argv[0] !== s.sentinelArgv) throw new Error(`cmdline is "${argv.join(' ')}", not "${s.sentinelArgv} …"`);
+}

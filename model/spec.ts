@@ -1,0 +1,87 @@
+/**
+ * The one container description every target translates (built-in flags, Docker HostConfig,
+ * OCI config.json). Weakenings are expressed here so negative controls are ordinary specs.
+ */
+export const NAMESPACES = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup'] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+export interface Limits {
+  pids?: number;
+  memoryBytes?: number;
+  /** CPU quota as a fraction of one CPU (0.5 = half a core). */
+  cpus?: number;
+}
+
+export interface TimeOffsets {
+  monotonicSec: number;
+  boottimeSec: number;
+}
+
+export interface ContainerSpec {
+  /** Namespaces shared with the host (the weakened variants); all others are new. */
+  share: Namespace[];
+  hostname: string;
+  /** Root changed with pivot_root (default) or plain chroot (weakened). */
+  rootChange: 'pivot_root' | 'chroot';
+  /** 'default' drops to the documented default set; 'all' keeps every capability (weakened). */
+  caps: 'default' | 'all';
+  /** The runtime's default seccomp filter ('default', also when absent) or none (weakened). */
+  seccomp?: 'default' | 'none';
+  /** no_new_privs set before exec (true, also when absent) or left off (weakened). */
+  noNewPrivs?: boolean;
+  /** Leak a host directory fd into the container, as runc did before 1.1.12 (weakened). */
+  leakHostFd?: boolean;
+  /** cgroupfs inside read-only ('ro', also when absent) or writable (weakened, as --privileged). */
+  cgroupfs?: 'ro' | 'rw';
+  limits: Limits;
+  timeOffsets: TimeOffsets;
+  /** argv run inside the container. argv[0] is a path inside the rootfs. */
+  argv: string[];
+}
+
+/** What a target hands back after the container exited. */
+export interface RunOutcome {
+  hostPid: number;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** Host-side observations taken while the container was alive (see host/host-facts.ts). */
+  hostFacts: HostSideFacts;
+}
+
+export interface NsOwnership {
+  /** "pid:[4026531836]" as readlink(2) shows it. */
+  link: string | null;
+  /** Inode of the user namespace that owns it (NS_GET_USERNS), null if not observable. */
+  ownerUserNsIno: number | null;
+  /** Inode of the parent namespace for pid/user (NS_GET_PARENT), null otherwise. */
+  parentIno: number | null;
+}
+
+export interface HostSideFacts {
+  ns: Partial<Record<Namespace, NsOwnership>>;
+  uidMap: string | null;
+  gidMap: string | null;
+  /** Host-side cgroup path(s) the container was placed in, and the limits read back from cgroupfs. */
+  cgroup: {
+    version: 'v1' | 'v2' | 'none'; paths: string[]; limits: Record<string, string>;
+    /** Limit-hit counters read after the container ended (pids.events, memory.oom_control, ...). */
+    events?: Record<string, string>;
+    /** /proc/<pid>/cgroup of the container's first process as the host reads it while it is alive (before the probe runs). */
+    procCgroup?: string | null;
+  };
+  /** Host view of files the probe created (path inside → host stat uid/gid). */
+  createdFiles: { path: string; uid: number; gid: number }[];
+  /** Host wall/monotonic/boottime clocks read right after the probe read its own. */
+  hostClocks: { monotonic: number; boottime: number; realtime: number } | null;
+}
+
+export const DEFAULT_SPEC: Omit<ContainerSpec, 'argv'> = {
+  share: [],
+  hostname: 'isoprobe',
+  rootChange: 'pivot_root',
+  caps: 'default',
+  limits: { pids: 64, memoryBytes: 64 * 1024 * 1024, cpus: 0.5 },
+  timeOffsets: { monotonicSec: 7 * 86400, boottimeSec: 9 * 86400 },
+};

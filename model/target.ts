@@ -1,0 +1,47 @@
+import type { ContainerSpec, RunOutcome } from './spec.js';
+
+export interface TargetCapabilities {
+  timeOffsets: boolean;
+  /** The runtime puts its containers under an LSM profile (Docker: docker-default) or was asked for one; else why not. */
+  lsmProfile: { applied: true } | { applied: false; why: string };
+}
+
+/**
+ * One interface for every runtime under test. A target runs one container from a spec and
+ * reports what happened; it owns the cleanup of everything it created for that container.
+ */
+export interface Target {
+  readonly name: string;
+  readonly runtime: string;
+  /** Settings this runtime can be asked for at all; checks of others skip with the reason. */
+  readonly capabilities: TargetCapabilities;
+  /** Versions and settings that explain this target's results (shown, never compared). */
+  info(): Promise<Record<string, string>>;
+  /** Runs the container to completion. Rejects with a TargetError when it could not run. */
+  run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome>;
+}
+
+/** Files the project built, placed into every container's root filesystem. */
+export interface ProbeFiles {
+  /** Host path of the static probe binary; inside the container it is PROBE_PATH. */
+  probe: string;
+  /** Host path of a static busybox, for a shell inside (optional for the probe itself). */
+  busybox?: string;
+}
+
+export const PROBE_PATH = '/isoprobe/probe';
+/** A directory inside the container, writable by its root, that the host can read afterwards. */
+export const SCRATCH_DIR = 'scratch';
+
+export class TargetError extends Error {
+  readonly code = 'ETARGET';
+  constructor(
+    readonly target: string,
+    message: string,
+    /** The failing step reported by the runtime (e.g. "pivot-root"), when known. */
+    readonly step?: string,
+    readonly errno?: number,
+  ) {
+    super(`${target}: ${message}`);
+  }
+}

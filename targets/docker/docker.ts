@@ -1,0 +1,126 @@
+/**
+ * Docker (through dockerode, never the CLI) as a target. Docker cannot hold a container between
+ * set-up and exec, so the probe holds itself (`facts --wait-stdin`) while the host observes it
+ * through the pid inspect reports; the files it created are read from the overlay upper dir
+ * before the container is removed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Dockerode from 'dockerode';
+import { BUSYBOX_BINARY, PROBE_BINARY } from '../../host/paths.js';
+import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
+import type { ContainerSpec, HostSideFacts, RunOutcome } from '../../model/spec.js';
+import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
+import { readHostClocks, statScratch } from '../../host/host-facts.js';
+import { emptyHostFacts, holdProbe, observeLive } from '../common/observe.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
+import { daemonDefaults, daemonInfo, OWNER_LABEL, pingDaemon, reapStaleContainers } from './daemon.js';
+import { daemonMessage } from './errors.js';
+import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
+import { ensureProbeImage, LABEL } from './image.js';
+import { runSession } from './session.js';
+
+export interface DockerOptions {
+  docker: Dockerode;
+  socketPath: string;
+  cgroups: CgroupLayout;
+  /** Raw HostConfig over the translated one (targets/config.ts). */
+  hostConfig?: HostConfig;
+  /** HostConfig.Runtime: a runtime registered with dockerd. */
+  dockerRuntime?: string;
+  timeoutMs?: number;
+}
+
+let containerSeq = 0;
+
+export class DockerTarget implements Target {
+  readonly runtime = 'docker';
+  /** No Docker release can be asked for time namespace offsets. */
+  /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
+  readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
+  private prepared: Promise<Record<string, string>> | null = null;
+
+  constructor(readonly name: string, private readonly opts: DockerOptions) {}
+
+  async info(): Promise<Record<string, string>> {
+    const info = { ...(await this.prepare()) };
+    if (this.opts.hostConfig) info.hostConfig = JSON.stringify(this.opts.hostConfig);
+    if (this.opts.dockerRuntime) info.dockerRuntime = this.opts.dockerRuntime;
+    return info;
+  }
+
+  async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+    const daemon = await this.prepare();
+    const rt = this.opts.dockerRuntime;
+    if (rt && daemon.runtimes !== undefined && !daemon.runtimes.split(', ').includes(rt)) {
+      throw new TargetError(this.name, `runtime "${rt}" is not registered with dockerd (registered: ${daemon.runtimes})`);
+    }
+    const image = await ensureProbeImage(this.opts.docker, files, this.name);
+    const hostConfig = mergeHostConfig(translateHostConfig(spec, missingCaps()), { ...this.opts.hostConfig, ...(rt ? { Runtime: rt } : {}) });
+    const create = createOptions(spec, holdProbe(spec.argv), { name: this.containerName(), image, labels: this.labels(), hostConfig });
+    return this.execute(create);
+  }
+
+  /** isoprobe-<our pid>-<seq>-<target>: unique, and tells the reaper whose it is. */
+  private containerName(suffix?: string): string {
+    return `isoprobe-${process.pid}-${++containerSeq}-${this.name}${suffix ? `-${suffix}` : ''}`;
+  }
+
+  private labels(): Record<string, string> {
+    return { [LABEL]: '1', [OWNER_LABEL]: String(process.pid), 'isoprobe.target': this.name };
+  }
+
+  /**
+   * The daemon answers (else an environment error: the one failure that stops the run) and stale
+   * containers of killed runs are gone. Nothing else here rejects: run.ts asks for info() before
+   * its error handling, so other problems are shown in the info and met again by run().
+   */
+  private prepare(): Promise<Record<string, string>> {
+    this.prepared ??= (async () => {
+      await pingDaemon(this.opts.docker, this.opts.socketPath);
+      const info: Record<string, string> = { runtime: 'docker', cgroupMode: this.opts.cgroups.mode };
+      try {
+        await reapStaleContainers(this.opts.docker);
+      } catch (e) {
+        info.staleContainers = `could not be removed: ${daemonMessage(e)}`;
+      }
+      const files = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
+      const [daemon, defaults] = await Promise.allSettled([
+        daemonInfo(this.opts.docker),
+        ensureProbeImage(this.opts.docker, files, this.name).then((image) => daemonDefaults(this.opts.docker, image, this.containerName('defaults'), this.labels())),
+      ]);
+      if (daemon.status === 'fulfilled') Object.assign(info, daemon.value);
+      else info.daemonInfo = `unavailable: ${daemonMessage(daemon.reason)}`;
+      if (defaults.status === 'fulfilled') Object.assign(info, defaults.value);
+      else info.daemonDefaults = `unavailable: ${daemonMessage(defaults.reason)}`;
+      return info;
+    })();
+    return this.prepared;
+  }
+
+  private async execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
+    const host: HostSideFacts = emptyHostFacts(this.opts.cgroups.version);
+    let upper: string | null = null;
+    let events: Record<string, string> = {};
+    const r = await runSession(this.opts.docker, create, {
+      onStarted: async (pid, upperDir) => {
+        upper = upperDir;
+        if (pid > 0) observeLive(host, pid, this.opts.cgroups);
+      },
+      whileAlive: () => { events = { ...events, ...readCgroupEvents(host.cgroup.paths) }; },
+      onExited: () => {
+        host.hostClocks = readHostClocks();
+        // The writable layer as the host sees it: who owns what root created in /scratch.
+        if (upper) host.createdFiles = statScratch(path.join(upper, SCRATCH_DIR));
+        host.cgroup.events = events;
+      },
+    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+    return { hostPid: r.pid, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, hostFacts: host };
+  }
+}
+
+/** Capabilities outside the harness's bounding set: "all" cannot include them (CAP_SYS_RESOURCE on the project's VM). */
+function missingCaps(): string[] {
+  const have = new Set(capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd));
+  return CAP_NAMES.filter((c) => !have.has(c));
+}

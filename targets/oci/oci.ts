@@ -1,0 +1,173 @@
+/**
+ * An OCI runtime binary (runc, crun, ...) as a target: the project writes the bundle, the runtime
+ * runs it, the host observes the container through its pid. What the runtime refuses is reported
+ * in its own words: a namespace it cannot make (runc 1.1 and time) is left out once and named in
+ * the target's info, so the checks of that namespace fail; a host it refuses altogether (crun 1.8
+ * on a hybrid cgroup host) is named in the info and is every container's TargetError.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TargetCapabilities } from '../../model/target.js';
+import { PROBE_BINARY, BUSYBOX_BINARY } from '../../host/paths.js';
+import { capNames, parseStatus } from '../../model/parse/status.js';
+import { DEFAULT_SPEC, type ContainerSpec, type HostSideFacts, type Namespace, type RunOutcome } from '../../model/spec.js';
+import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
+import { PROBE_PATH, type ProbeFiles, type Target } from '../../model/target.js';
+import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
+import { madeNamespaces, ociConfig } from './config.js';
+import { mergePatch } from '../../model/merge-patch.js';
+import { readHostClocks, statScratch } from '../../host/host-facts.js';
+import { emptyHostFacts, holdProbe, observeLive } from '../common/observe.js';
+import { reapStaleContainers } from './reap.js';
+import { runContainer, RuntimeRefusal, runtimeVersion } from './runtime-cli.js';
+
+export interface OciOptions {
+  binary: string;
+  /** Per-run directory (under /run/isoprobe); removed by the run's cleanup. */
+  runDir: string;
+  cgroups: CgroupLayout;
+  specPatch?: Record<string, unknown>;
+  idMapping?: { hostBase: number; count: number };
+  timeoutMs?: number;
+}
+
+let containerSeq = 0;
+
+export class OciTarget implements Target {
+  readonly runtime = 'oci';
+  readonly capabilities: TargetCapabilities;
+  /** Namespaces the runtime refused, with its message: left out of every later container. */
+  private readonly refusedNs = new Map<Namespace, string>();
+  /** What the runtime said when it refused the default container (every later one tries again: its spec may differ). */
+  private hostRefusal: string | null = null;
+  private rootfs: string | null = null;
+  private prepared: Promise<string> | null = null;
+
+  constructor(readonly name: string, private readonly opts: OciOptions) {
+    this.capabilities = {
+      timeOffsets: true,
+      lsmProfile: asksForLsmLabel(opts.specPatch) ? { applied: true }
+        : { applied: false, why: 'its config.json names no process.apparmorProfile or process.selinuxLabel (a specPatch can)' },
+    };
+  }
+
+  async info(): Promise<Record<string, string>> {
+    const version = await this.prepare();
+    const info: Record<string, string> = { runtime: 'oci', binary: this.opts.binary, version, cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
+    if (this.opts.specPatch) info.specPatch = JSON.stringify(this.opts.specPatch);
+    for (const [ns, why] of this.refusedNs) info[`${ns}Namespace`] = `refused by ${this.opts.binary}, containers run without one: ${why}`;
+    if (this.hostRefusal) info.refusal = this.hostRefusal;
+    return info;
+  }
+
+  async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+    await this.prepare();
+    return this.attempt(spec, files);
+  }
+
+  private async attempt(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+    try {
+      return await this.runOnce(spec, files);
+    } catch (e) {
+      const ns = this.refusedNamespace(e, spec);
+      if (!ns) throw e;
+      // Once per target: the container runs without it and the checks of that namespace fail.
+      this.refusedNs.set(ns, (e as RuntimeRefusal).stderrTail);
+      return this.runOnce(spec, files);
+    }
+  }
+
+  /**
+   * Version, stale containers of killed runs reaped, and what this runtime refuses on this host.
+   * Never rejects: run.ts asks for info() before its error handling, so a problem here is shown
+   * in the info and met again, as a TargetError, by the containers themselves.
+   */
+  private prepare(): Promise<string> {
+    this.prepared ??= (async () => {
+      let version: string;
+      try {
+        version = runtimeVersion(this.opts.binary);
+      } catch (e) {
+        this.hostRefusal = `cannot run "${this.opts.binary} --version": ${(e as Error).message}`;
+        return 'unknown';
+      }
+      reapStaleContainers(this.opts.binary);
+      await this.discover();
+      return version;
+    })();
+    return this.prepared;
+  }
+
+  /** One `probe true` container with the default spec, so info() can name the refusals before the suite runs. */
+  private async discover(): Promise<void> {
+    const spec: ContainerSpec = { ...DEFAULT_SPEC, argv: [PROBE_PATH, 'true'] };
+    const files = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
+    try {
+      await this.attempt(spec, files);
+    } catch (e) {
+      if (e instanceof RuntimeRefusal) this.hostRefusal = e.reason;
+      // Any other failure is left to the real containers, which report it themselves.
+    }
+  }
+
+  /** The namespace a refusal names, if it is one we asked for and have not left out yet. */
+  private refusedNamespace(e: unknown, spec: ContainerSpec): Namespace | null {
+    if (!(e instanceof RuntimeRefusal)) return null;
+    const asked = madeNamespaces(spec, [...this.refusedNs.keys()]);
+    // runc 1.1: 'namespace {"time" ""} does not exist'.
+    return asked.find((ns) => ns === 'time' && /\btime\b/.test(e.stderrTail)) ?? null;
+  }
+
+  private async runOnce(asked: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+    const spec = { ...asked, argv: holdProbe(asked.argv) };
+    const id = `isoprobe-${process.pid}-${++containerSeq}-${this.name}`;
+    const mapping = this.opts.idMapping ?? { hostBase: 100_000, count: 65_536 };
+    const owner = spec.share.includes('user') ? 0 : mapping.hostBase;
+    const bundle = makeBundle(path.join(this.opts.runDir, id), owner, owner);
+    try {
+      const generated = ociConfig(spec, {
+        rootfs: this.rootfsFor(files), scratch: bundle.scratch, idMapping: mapping, cgroupsPath: `/${id}`,
+        hostCaps: hostBoundingCaps(), omit: [...this.refusedNs.keys()],
+      });
+      writeConfig(bundle, this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated);
+      return await this.execute(id, bundle);
+    } finally {
+      await bundle.remove();
+    }
+  }
+
+  private async execute(id: string, bundle: Bundle): Promise<RunOutcome> {
+    const host: HostSideFacts = emptyHostFacts(this.opts.cgroups.version);
+    let events: Record<string, string> = {};
+    const result = await runContainer(this.opts.binary, bundle.dir, id, {
+      onPid: async (pid) => observeLive(host, pid, this.opts.cgroups),
+      // The runtime removes the cgroup with the container: the counters are read while it lives.
+      whileAlive: () => { events = { ...events, ...readCgroupEvents(host.cgroup.paths) }; },
+    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, cgroupsPath: `/${id}` });
+    host.hostClocks = readHostClocks();
+    host.createdFiles = statScratch(bundle.scratch);
+    host.cgroup.events = events;
+    return { hostPid: result.pid, exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr, hostFacts: host };
+  }
+
+  private rootfsFor(files: ProbeFiles): string {
+    this.rootfs ??= buildRootfs(path.join(this.opts.runDir, `${this.name}-rootfs`), files);
+    return this.rootfs;
+  }
+}
+
+/** What "all capabilities" can mean here: those in the harness's own bounding set (never CAP_SYS_RESOURCE on the project's VM). */
+function hostBoundingCaps(): string[] {
+  return capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd);
+}
+
+/**
+ * The generated config.json names no process.apparmorProfile or selinuxLabel (a profile must be
+ * loaded on the host first, and isoprobe loads none), so an OCI runtime confines by LSM only when
+ * the target's specPatch asks for a label.
+ */
+export function asksForLsmLabel(specPatch: Record<string, unknown> | undefined): boolean {
+  const proc = specPatch?.process as Record<string, unknown> | undefined;
+  return typeof proc?.apparmorProfile === 'string' || typeof proc?.selinuxLabel === 'string';
+}

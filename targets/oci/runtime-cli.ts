@@ -1,0 +1,187 @@
+/**
+ * The OCI runtime command line (runc, crun: the same verbs), with its outcomes turned into types
+ * at the call: a refusal before the container existed is a RuntimeRefusal carrying the runtime's
+ * own message (a finding for the report), an exit status is the container's.
+ *
+ * `run`, not `create` + `start`: after `create` the runtime exits and the container's init is
+ * re-parented away from us, so its exit status is lost (only a child subreaper, which is what
+ * containerd-shim is, could reap it). `run` stays its parent and exits with its status; the probe's
+ * `--wait-stdin` holds it while the host observes, and `--pid-file` says when it exists.
+ */
+import { collectOutput as collect } from '../common/output.js';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { onCleanup } from '../../host/cleanup.js';
+import { TargetError } from '../../model/target.js';
+import { removeCgroupPath } from './cgroups.js';
+
+const PID_POLL_MS = 2;
+/** After the runtime exited, the last output may still be in the pipes: bounded drain. */
+const DRAIN_MS = 2000;
+
+/** The runtime refused the container before it ran (config rejected, host unsupported). */
+export class RuntimeRefusal extends TargetError {
+  /** The message without the target's name: "runc refused the container (exit 1): ...". */
+  readonly reason: string;
+  constructor(target: string, readonly binary: string, readonly exitCode: number | null, readonly stderrTail: string) {
+    const reason = `${binary} refused the container (exit ${exitCode ?? 'none'}): ${stderrTail || 'no message'}`;
+    super(target, reason);
+    this.reason = reason;
+  }
+}
+
+export interface RunHooks {
+  /** The container exists (namespaces, maps and cgroup in place), the probe has not run yet. */
+  onPid(pid: number): Promise<void>;
+  /** Called every few ms while it runs (limit-hit counters vanish with the cgroup). */
+  whileAlive?(): void;
+}
+
+export interface RunResult {
+  pid: number;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runtimeVersion(binary: string): string {
+  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000 });
+  if (r.error) throw r.error;
+  return r.stdout.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/** `delete -f`: kills and removes the container; no error if it is already gone. */
+export function deleteContainer(binary: string, id: string): void {
+  spawnSync(binary, ['delete', '-f', id], { stdio: 'ignore', timeout: 10_000 });
+}
+
+/** Container ids the runtime knows about (its default state root); throws with its words when it cannot list. */
+export function listContainers(binary: string): string[] {
+  const r = spawnSync(binary, ['list', '-q'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}: ${tail(r.stderr) || 'no message'}`);
+  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null; error?: string };
+
+interface Spawned {
+  child: ReturnType<typeof spawn>;
+  /** The runtime process ended (its container may still hold our pipes if it was killed). */
+  exited: Promise<Exit>;
+  /** Every holder of its stdout/stderr is gone: all output is in. */
+  closed: Promise<void>;
+  stdout: { text(): string };
+  stderr: { text(): string };
+}
+
+function spawnRun(binary: string, bundle: string, pidFile: string, id: string): Spawned {
+  // Its own process group: Ctrl-C reaches only the harness, whose cleanup then deletes the container.
+  const child = spawn(binary, ['run', '--bundle', bundle, '--pid-file', pidFile, id], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  child.stdin!.on('error', () => {}); // EPIPE when it ended before the go byte: its exit status says why
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (e) => resolve({ code: null, signal: null, error: e.message }));
+  });
+  const closed = new Promise<void>((resolve) => { child.once('close', () => resolve()); child.once('error', () => resolve()); });
+  return { child, exited, closed, stdout: collect(child.stdout!), stderr: collect(child.stderr!) };
+}
+
+/** `BINARY run --bundle B --pid-file P ID` with stdin/stdout/stderr as pipes; bounded by timeoutMs. */
+export async function runContainer(
+  binary: string, bundle: string, id: string, hooks: RunHooks, opts: { target: string; timeoutMs: number; cgroupsPath?: string },
+): Promise<RunResult> {
+  const pidFile = `${bundle}/pid`;
+  const run = spawnRun(binary, bundle, pidFile, id);
+  const { child, exited, stdout, stderr } = run;
+  let settled = false; // `run` removed the container when it ended
+  let killing: Promise<void> | null = null;
+  const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, id, run, opts.cgroupsPath));
+  const undo = onCleanup(`${binary} container ${id}`, kill);
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; void kill(); }, opts.timeoutMs);
+  const late = (what: string) => new TargetError(opts.target, `${binary} run ${what} within ${opts.timeoutMs} ms: ${tail(stderr.text()) || 'no message'}`);
+  try {
+    const pid = await waitForPid(pidFile, exited);
+    if (pid === null) {
+      const end = await exited;
+      await drained(run);
+      if (timedOut) throw late('made no container');
+      throw new RuntimeRefusal(opts.target, binary, end.code, end.error ?? tail(stderr.text()));
+    }
+    await hooks.onPid(pid);
+    child.stdin!.end('g'); // the probe's --wait-stdin go byte
+    const ticker = hooks.whileAlive ? setInterval(hooks.whileAlive, 50) : null;
+    const end = await exited.finally(() => ticker && clearInterval(ticker));
+    await drained(run);
+    if (timedOut) throw late('did not finish');
+    // Killed by the run's cleanup (Ctrl-C): not an outcome of the container.
+    if (killing) throw new TargetError(opts.target, `${binary} run was stopped by the harness's cleanup (interrupted)`);
+    settled = true;
+    return { pid, ...exitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
+  } finally {
+    clearTimeout(timer);
+    await undo();
+  }
+}
+
+/** 'exit' can come before the last output is read: wait for the pipes to close, bounded. */
+async function drained(run: Spawned): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([run.closed, new Promise((r) => { timer = setTimeout(r, DRAIN_MS); })]);
+  clearTimeout(timer);
+}
+
+/**
+ * Kills `run` and removes its container. A runtime killed while it was still creating the
+ * container has saved no state for `delete` to find, but may have made its cgroups: those go too
+ * (its init dies with it, PR_SET_PDEATHSIG, so they are empty or soon will be).
+ */
+async function forceRemove(binary: string, id: string, run: Spawned, cgroupsPath?: string): Promise<void> {
+  run.child.kill('SIGKILL');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([run.exited, new Promise((r) => { timer = setTimeout(r, DRAIN_MS); })]);
+  clearTimeout(timer);
+  deleteContainer(binary, id);
+  if (cgroupsPath) await removeCgroupPath(cgroupsPath);
+}
+
+/** The pid from the pid file once the runtime wrote it; null if the runtime exited first. */
+async function waitForPid(pidFile: string, exited: Promise<unknown>): Promise<number | null> {
+  let done = false;
+  void exited.then(() => { done = true; });
+  for (;;) {
+    const pid = readPid(pidFile);
+    if (pid !== null) return pid;
+    if (done) return readPid(pidFile);
+    await new Promise((r) => setTimeout(r, PID_POLL_MS));
+  }
+}
+
+function readPid(file: string): number | null {
+  try {
+    const n = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : null; // an empty file is one still being written
+  } catch {
+    return null;
+  }
+}
+
+/** runc and crun exit 128+N when the container was killed by signal N (a shell's convention). */
+function exitStatus(code: number | null, signal: NodeJS.Signals | null): { exitCode: number | null; signal: string | null } {
+  if (signal) return { exitCode: null, signal };
+  if (code !== null && code > 128) {
+    const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name) return { exitCode: null, signal: name };
+  }
+  return { exitCode: code, signal: null };
+}
+
+/** The last lines of a runtime's stderr, runc's logfmt reduced to its msg. */
+export function tail(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter(Boolean).slice(-3);
+  return lines.map((l) => /\bmsg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1]?.replace(/\\"/g, '"') ?? l).join(' | ');
+}
+
