@@ -1,5 +1,5 @@
 /*
- * The cgroupfs facts, included by probe.c (same unit: its JSON writer). Two sections:
+ * The cgroupfs facts of `probe facts`. Two sections:
  *
  *  - cgroupfs: every cgroup/cgroup2 mount in /proc/self/mountinfo, whether it is read-only, and
  *    whether a child cgroup can be made at its root (mkdir isoprobe-probe-<nonce>; removed at once
@@ -14,8 +14,23 @@
  * namespace is proven (by inode, --host-ns) to differ from the host's, never in the probe run
  * on the host itself; otherwise "refused" says why, as for the other write tests.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "probe.h"
 
 #define MAX_CG_MOUNTS 32
 #define MAX_CG_ATTEMPTS 64
@@ -91,9 +106,9 @@ static const char *cgroupfs_refusal(const struct facts_opts *o) {
 	return mnt && host_ns_refusal(o, "cgroup") ? mnt : NULL;
 }
 
-static void emit_cgroupfs(const struct facts_opts *o) {
+void emit_cgroupfs(const struct facts_opts *o) {
 	static struct cg_mount mounts[MAX_CG_MOUNTS];
-	char dir[CG_PATH + 64];
+	char dir[CG_PATH + 96]; /* room for the longest point, prefix and nonce: never truncated */
 	struct statvfs v;
 	int n = read_cg_mounts(mounts);
 	const char *refused = cgroupfs_refusal(o);
@@ -113,9 +128,9 @@ static void emit_cgroupfs(const struct facts_opts *o) {
 		json_int("rdonly", statvfs(m->point, &v) < 0 ? -1 : !!(v.f_flag & ST_RDONLY));
 		/* The run's per-target nonce: containers of one run (all pid 1) must not meet on the host. */
 		if (o->mount_nonce)
-			snprintf(dir, sizeof dir, "%s/isoprobe-probe-%.64s", m->point, o->mount_nonce);
+			snprintf(dir, sizeof dir, "%.*s/isoprobe-probe-%.64s", CG_PATH - 1, m->point, o->mount_nonce);
 		else
-			snprintf(dir, sizeof dir, "%s/isoprobe-probe-%d", m->point, getpid());
+			snprintf(dir, sizeof dir, "%.*s/isoprobe-probe-%d", CG_PATH - 1, m->point, getpid());
 		int made = !refused && mkdir(dir, 0700) == 0;
 		json_int("mkdir_errno", refused ? -1 : made ? 0 : errno);
 		json_int("rmdir_errno", !made ? -1 : rmdir(dir) < 0 ? errno : 0);
@@ -267,7 +282,7 @@ static void leave_child(struct cg_leave *r, const struct cg_mount *mounts, int n
 	read_text("/proc/self/cgroup", r->after, sizeof r->after);
 }
 
-static void emit_cgroup_leave(const struct facts_opts *o) {
+void emit_cgroup_leave(const struct facts_opts *o) {
 	static struct cg_mount mounts[MAX_CG_MOUNTS];
 	int n = read_cg_mounts(mounts), fds[2], err = 0;
 	const char *refused = cgroupfs_refusal(o);
