@@ -1,6 +1,6 @@
 /*
- * The built-in runtime's hardening steps, included by shim.c (same translation unit: they use its
- * STEP/fail_step reporting). Three of them, modelled on what runc applies for Docker's defaults:
+ * The built-in runtime's hardening steps, called by shim.c's container init and reporting through
+ * its STEP/fail_step (shim.h). Three of them, modelled on what runc applies for Docker's defaults:
  *
  *  - masked paths (OCI linux.maskedPaths): a file is covered by a bind of /dev/null (char 1:3),
  *    a directory by an empty read-only tmpfs — the two forms CVE-2025-31133 says are "masked";
@@ -15,12 +15,24 @@
  * The filter is installed after the rootfs is ready and before the capabilities are dropped,
  * so every later step of the shim (prctl, capset, close_range, execve) is one it allows.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shim.h"
 
 #if defined(__x86_64__)
 #define SECCOMP_ARCH AUDIT_ARCH_X86_64
@@ -48,7 +60,7 @@ static const long denied_syscalls[] = {
 #define N_DENIED (sizeof denied_syscalls / sizeof *denied_syscalls)
 
 /* Recursive read-only: mount_setattr keeps the locked flags (nosuid, nodev, atime) as they are. */
-static int make_readonly(const char *target) {
+int make_readonly(const char *target) {
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
   if (syscall(SYS_mount_setattr, -1, target, AT_RECURSIVE, &attr, sizeof attr) == 0) return 0;
   if (errno != ENOSYS) return -1;
@@ -58,7 +70,7 @@ static int make_readonly(const char *target) {
   return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
 }
 
-static void mask_paths(const char *root) {
+void mask_paths(const char *root) {
   char target[4096];
   struct stat st;
   for (size_t i = 0; i < sizeof masked_paths / sizeof *masked_paths; i++) {
@@ -74,7 +86,7 @@ static void mask_paths(const char *root) {
   }
 }
 
-static void readonly_paths_setup(const char *root) {
+void readonly_paths_setup(const char *root) {
   char target[4096];
   for (size_t i = 0; i < sizeof readonly_paths / sizeof *readonly_paths; i++) {
     snprintf(target, sizeof target, "%s%s", root, readonly_paths[i]);
@@ -90,7 +102,7 @@ static void readonly_paths_setup(const char *root) {
 #define DENY(err) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err))
 #define ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
-static void install_seccomp(void) {
+void install_seccomp(void) {
   struct sock_filter prog[8 + 2 * N_DENIED + 8];
   size_t n = 0;
   prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));

@@ -52,6 +52,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shim.h"
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -155,19 +157,13 @@ static int write_file(const char *path, const char *text) {
 
 static int err_fd = -1; /* child → shim, close-on-exec: EOF means execve succeeded */
 
-static void fail_step(const char *step) __attribute__((noreturn));
-static void fail_step(const char *step) {
+void fail_step(const char *step) {
   char buf[64];
   int n = snprintf(buf, sizeof buf, "E%s:%d", step, errno);
   ssize_t ignored = write(err_fd, buf, (size_t)n);
   (void)ignored;
   _exit(EXIT_SETUP);
 }
-
-#define STEP(name, call) \
-  do {                   \
-    if ((call) < 0) fail_step(name); \
-  } while (0)
 
 static int mkdir_p(const char *path, mode_t mode) {
   return (mkdir(path, mode) < 0 && errno != EEXIST) ? -1 : 0;
@@ -183,8 +179,6 @@ static int bind_dev_node(const char *root, const char *name) {
   close(fd);
   return mount(source, target, NULL, MS_BIND, NULL);
 }
-
-#include "harden.c"
 
 /* /proc needs a pid namespace owned by our user namespace; a shared (host) pid namespace can
  * only be shown by binding the host's /proc, which is exactly what sharing it means. */
