@@ -193,7 +193,7 @@ int cmd_cpuburn(int argc, char **argv) {
 	json_int("wall_ms", wall);
 	json_int("cpu_ms", cpu);
 	json_int("rusage_ms", (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-				     (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
+				      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 	json_close('}');
 	putchar('\n');
 	return 0;

@@ -133,7 +133,8 @@ static struct child_report try_release_agents(const char *const *options, size_t
  * From a user namespace the kernel cannot create a hierarchy, so naming single controllers is safe.
  */
 static struct child_report release_agent_child(void *arg) {
-	static const char *const controllers[] = {"rdma", "pids", "memory", "cpu", "freezer", "devices", "blkio", "net_cls", "perf_event", "cpuset", "hugetlb"};
+	static const char *const controllers[] = {"rdma",  "pids",    "memory",     "cpu",    "freezer", "devices",
+						  "blkio", "net_cls", "perf_event", "cpuset", "hugetlb"};
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 

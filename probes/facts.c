@@ -177,8 +177,10 @@ static void emit_interfaces(void) {
 }
 
 static void emit_clocks(void) {
-	static const struct { const char *name; clockid_t id; } clocks[] = {
-		{"realtime", CLOCK_REALTIME}, {"monotonic", CLOCK_MONOTONIC}, {"boottime", CLOCK_BOOTTIME}};
+	static const struct {
+		const char *name;
+		clockid_t id;
+	} clocks[] = {{"realtime", CLOCK_REALTIME}, {"monotonic", CLOCK_MONOTONIC}, {"boottime", CLOCK_BOOTTIME}};
 	struct timespec ts;
 
 	json_open("clocks", '{');

@@ -31,7 +31,10 @@ void json_open(const char *key, char bracket) {
 	need_comma[++depth] = 0;
 }
 
-void json_close(char bracket) { depth--; putchar(bracket); }
+void json_close(char bracket) {
+	depth--;
+	putchar(bracket);
+}
 
 /* Length of the valid UTF-8 sequence at s, 0 if the bytes are not valid UTF-8. */
 static size_t utf8_len(const unsigned char *s, size_t n) {
@@ -93,7 +96,10 @@ static void json_raw_string(const char *s, size_t n) {
 	putchar('"');
 }
 
-void json_strn(const char *key, const char *s, size_t n) { json_key(key); json_raw_string(s, n); }
+void json_strn(const char *key, const char *s, size_t n) {
+	json_key(key);
+	json_raw_string(s, n);
+}
 
 void json_str(const char *key, const char *s) {
 	json_key(key);
@@ -103,13 +109,18 @@ void json_str(const char *key, const char *s) {
 		fputs("null", stdout);
 }
 
-void json_int(const char *key, long long v) { json_key(key); printf("%lld", v); }
+void json_int(const char *key, long long v) {
+	json_key(key);
+	printf("%lld", v);
+}
 
-void json_bool(const char *key, int v) { json_key(key); fputs(v ? "true" : "false", stdout); }
+void json_bool(const char *key, int v) {
+	json_key(key);
+	fputs(v ? "true" : "false", stdout);
+}
 
 /* Seconds with nanoseconds, printed exactly from the timespec (no float rounding). */
 void json_timespec(const char *key, const struct timespec *ts) {
 	json_key(key);
 	printf("%lld.%09ld", (long long)ts->tv_sec, ts->tv_nsec);
 }
-

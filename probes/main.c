@@ -32,6 +32,7 @@ static const struct subcommand {
 } SUBCOMMANDS[] = {
 	{"facts", FACTS_USAGE, cmd_facts},
 	{"true", "true", cmd_true},
+	/* the enforcement subcommands (enforce.c), each run in a container of its own */
 	{"forkbomb", FORKBOMB_USAGE, cmd_forkbomb},
 	{"memhog", MEMHOG_USAGE, cmd_memhog},
 	{"cpuburn", CPUBURN_USAGE, cmd_cpuburn},

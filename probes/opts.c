@@ -62,9 +62,9 @@ static int parse_host_ns(struct facts_opts *o, const char *arg) {
 	return 0;
 }
 
-static const char *const VALUE_FLAGS[] = {"--tcp", "--abstract", "--mq", "--sentinel-argv", "--set-hostname",
-	"--mount-nonce", "--create-file", "--shm-key", "--msg-key", "--sem-key", "--host-pid", "--bind-port",
-	"--host-ns", "--marker"};
+static const char *const VALUE_FLAGS[] = {
+	"--tcp",     "--abstract", "--mq",      "--sentinel-argv", "--set-hostname", "--mount-nonce", "--create-file",
+	"--shm-key", "--msg-key",  "--sem-key", "--host-pid",      "--bind-port",    "--host-ns",     "--marker"};
 
 /* HOST:PORT with a numeric IPv4 host or a bracketed IPv6 one ("[::1]:80"); -1 if malformed. */
 static int parse_tcp(struct facts_opts *o, const char *arg) {
@@ -104,19 +104,32 @@ static int set_value_option(struct facts_opts *o, const char *flag, const char *
 		return 1;
 	if (!v)
 		return -1;
-	if (!strcmp(flag, "--tcp")) return o->tcp = v, parse_tcp(o, v);
-	else if (!strcmp(flag, "--abstract")) o->abstract = v;
-	else if (!strcmp(flag, "--mq")) o->mq = v;
-	else if (!strcmp(flag, "--sentinel-argv")) o->sentinel_argv = v;
-	else if (!strcmp(flag, "--set-hostname")) o->set_hostname = v;
-	else if (!strcmp(flag, "--mount-nonce")) o->mount_nonce = v;
-	else if (!strcmp(flag, "--create-file")) o->create_file = v;
-	else if (!strcmp(flag, "--shm-key")) return o->has_shm = 1, parse_ll(v, INT32_MIN, UINT32_MAX, &o->shm_key);
-	else if (!strcmp(flag, "--msg-key")) return o->has_msg = 1, parse_ll(v, INT32_MIN, UINT32_MAX, &o->msg_key);
-	else if (!strcmp(flag, "--sem-key")) return o->has_sem = 1, parse_ll(v, INT32_MIN, UINT32_MAX, &o->sem_key);
-	else if (!strcmp(flag, "--host-pid")) return o->has_kill = 1, parse_ll(v, 1, INT32_MAX, &o->kill_pid);
-	else if (!strcmp(flag, "--bind-port")) return o->has_bind = 1, parse_ll(v, 0, 65535, &o->bind_port);
-	else if (!strcmp(flag, "--host-ns")) return parse_host_ns(o, v);
+	if (!strcmp(flag, "--tcp"))
+		return o->tcp = v, parse_tcp(o, v);
+	else if (!strcmp(flag, "--abstract"))
+		o->abstract = v;
+	else if (!strcmp(flag, "--mq"))
+		o->mq = v;
+	else if (!strcmp(flag, "--sentinel-argv"))
+		o->sentinel_argv = v;
+	else if (!strcmp(flag, "--set-hostname"))
+		o->set_hostname = v;
+	else if (!strcmp(flag, "--mount-nonce"))
+		o->mount_nonce = v;
+	else if (!strcmp(flag, "--create-file"))
+		o->create_file = v;
+	else if (!strcmp(flag, "--shm-key"))
+		return o->has_shm = 1, parse_ll(v, INT32_MIN, UINT32_MAX, &o->shm_key);
+	else if (!strcmp(flag, "--msg-key"))
+		return o->has_msg = 1, parse_ll(v, INT32_MIN, UINT32_MAX, &o->msg_key);
+	else if (!strcmp(flag, "--sem-key"))
+		return o->has_sem = 1, parse_ll(v, INT32_MIN, UINT32_MAX, &o->sem_key);
+	else if (!strcmp(flag, "--host-pid"))
+		return o->has_kill = 1, parse_ll(v, 1, INT32_MAX, &o->kill_pid);
+	else if (!strcmp(flag, "--bind-port"))
+		return o->has_bind = 1, parse_ll(v, 0, 65535, &o->bind_port);
+	else if (!strcmp(flag, "--host-ns"))
+		return parse_host_ns(o, v);
 	else if (!strcmp(flag, "--marker")) {
 		if (o->n_markers >= MAX_MARKERS)
 			return -1;

@@ -40,12 +40,14 @@
 #define KEY_SPEC_PROCESS_KEYRING -2
 #endif
 
-static const char *const MASKED_PATHS[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-	"/proc/latency_stats", "/proc/scsi", "/proc/acpi", "/sys/firmware", "/sys/devices/virtual/powercap"};
+static const char *const MASKED_PATHS[] = {"/proc/kcore",       "/proc/keys",          "/proc/timer_list",
+					   "/proc/sched_debug", "/proc/latency_stats", "/proc/scsi",
+					   "/proc/acpi",        "/sys/firmware",       "/sys/devices/virtual/powercap"};
 static const char *const READONLY_PATHS[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
 static const char *const HOST_DEVICES[] = {"/dev/mem", "/dev/kmem", "/dev/port"};
 static const char *const RUNTIME_SOCKETS[] = {"/var/run/docker.sock", "/run/docker.sock",
-	"/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/podman/podman.sock"};
+					      "/run/containerd/containerd.sock", "/var/run/crio/crio.sock",
+					      "/run/podman/podman.sock"};
 /* A harmless sysctl, opened for writing and closed at once: nothing is ever written. */
 #define PROBE_SYSCTL "/proc/sys/kernel/domainname"
 
@@ -78,7 +80,8 @@ static void emit_mknod_block(const struct facts_opts *o) {
 static void emit_syscalls(const struct facts_opts *o) {
 	json_open("syscalls", '{');
 	json_int("keyctl", err_of(syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, 0 /* no such key */, 0)));
-	json_int("add_key", err_of(syscall(SYS_add_key, "user", "" /* empty description: EINVAL */, NULL, 0, KEY_SPEC_PROCESS_KEYRING)));
+	json_int("add_key", err_of(syscall(SYS_add_key, "user", "" /* empty description: EINVAL */, NULL, 0,
+					   KEY_SPEC_PROCESS_KEYRING)));
 	json_int("bpf", err_of(syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, NULL, 0)));
 	json_int("open_by_handle_at", err_of(syscall(SYS_open_by_handle_at, -1, NULL, O_RDONLY)));
 	/* Unknown flag bit and too many segments: EINVAL before anything is loaded or unloaded. */

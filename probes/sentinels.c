@@ -167,21 +167,30 @@ void emit_sentinels(const struct facts_opts *o) {
 	struct stat st;
 
 	json_open("sentinels", '{');
-	if (o->tcp) emit_result("tcp", "target", o->tcp, 0, tcp_probe(o));
-	if (o->abstract) emit_result("abstract", "target", o->abstract, 0, abstract_probe(o->abstract));
-	if (o->has_shm) emit_result("shm", "key", NULL, o->shm_key, shmget((key_t)o->shm_key, 0, 0) < 0 ? errno : 0);
-	if (o->has_msg) emit_result("msg", "key", NULL, o->msg_key, msgget((key_t)o->msg_key, 0) < 0 ? errno : 0);
-	if (o->has_sem) emit_result("sem", "key", NULL, o->sem_key, semget((key_t)o->sem_key, 0, 0) < 0 ? errno : 0);
-	if (o->mq) emit_result("mq", "name", o->mq, 0, mq_probe(o->mq));
+	if (o->tcp)
+		emit_result("tcp", "target", o->tcp, 0, tcp_probe(o));
+	if (o->abstract)
+		emit_result("abstract", "target", o->abstract, 0, abstract_probe(o->abstract));
+	if (o->has_shm)
+		emit_result("shm", "key", NULL, o->shm_key, shmget((key_t)o->shm_key, 0, 0) < 0 ? errno : 0);
+	if (o->has_msg)
+		emit_result("msg", "key", NULL, o->msg_key, msgget((key_t)o->msg_key, 0) < 0 ? errno : 0);
+	if (o->has_sem)
+		emit_result("sem", "key", NULL, o->sem_key, semget((key_t)o->sem_key, 0, 0) < 0 ? errno : 0);
+	if (o->mq)
+		emit_result("mq", "name", o->mq, 0, mq_probe(o->mq));
 	if (o->n_markers) {
 		json_open("markers", '[');
 		for (int i = 0; i < o->n_markers; i++)
 			emit_result(NULL, "path", o->markers[i], 0, stat(o->markers[i], &st) < 0 ? errno : 0);
 		json_close(']');
 	}
-	if (o->has_kill) emit_result("kill", "pid", NULL, o->kill_pid, kill((pid_t)o->kill_pid, 0) < 0 ? errno : 0);
-	if (o->sentinel_argv) emit_sentinel_argv(o->sentinel_argv);
-	if (o->has_bind) emit_result("bind_port", "port", NULL, o->bind_port, bind_probe((int)o->bind_port));
+	if (o->has_kill)
+		emit_result("kill", "pid", NULL, o->kill_pid, kill((pid_t)o->kill_pid, 0) < 0 ? errno : 0);
+	if (o->sentinel_argv)
+		emit_sentinel_argv(o->sentinel_argv);
+	if (o->has_bind)
+		emit_result("bind_port", "port", NULL, o->bind_port, bind_probe((int)o->bind_port));
 	emit_write_tests(o);
 	json_close('}');
 }

@@ -107,7 +107,10 @@ static int reap_child(pid_t pid, int rfd, struct escape_result *r) {
 	struct pollfd p = {.fd = rfd, .events = POLLIN};
 	int ready = poll(&p, 1, CHILD_TIMEOUT_MS);
 	/* A child that died without reporting leaves EOF: EPIPE, not a timeout. */
-	int err = ready == 0 ? ETIMEDOUT : ready < 0 ? errno : read(rfd, r, sizeof *r) == (ssize_t)sizeof *r ? 0 : EPIPE;
+	int err = ready == 0                                      ? ETIMEDOUT
+		  : ready < 0                                     ? errno
+		  : read(rfd, r, sizeof *r) == (ssize_t)sizeof *r ? 0
+								  : EPIPE;
 
 	if (waitpid(pid, NULL, WNOHANG) == 0) {
 		kill(pid, SIGKILL);
@@ -162,7 +165,6 @@ static void emit_chroot_escape(const struct facts_opts *o) {
 	json_close('}');
 }
 
-
 void emit_write_tests(const struct facts_opts *o) {
 	const char *refused;
 
@@ -175,6 +177,8 @@ void emit_write_tests(const struct facts_opts *o) {
 		refused = host_ns_refusal(o, "mnt");
 		emit_guarded("mount", "nonce", o->mount_nonce, refused, refused ? 0 : mount_probe(o->mount_nonce));
 	}
-	if (o->create_file) emit_result("create_file", "path", o->create_file, 0, create_probe(o->create_file));
-	if (o->chroot_escape) emit_chroot_escape(o);
+	if (o->create_file)
+		emit_result("create_file", "path", o->create_file, 0, create_probe(o->create_file));
+	if (o->chroot_escape)
+		emit_chroot_escape(o);
 }

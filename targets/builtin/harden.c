@@ -43,20 +43,26 @@
 #error "isoprobe-shim: no seccomp architecture for this target"
 #endif
 
-static const char *const masked_paths[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-                                           "/proc/latency_stats", "/proc/scsi", "/proc/acpi", "/sys/firmware",
-                                           "/sys/devices/virtual/powercap"};
+static const char *const masked_paths[] = {"/proc/kcore",       "/proc/keys",          "/proc/timer_list",
+                                           "/proc/sched_debug", "/proc/latency_stats", "/proc/scsi",
+                                           "/proc/acpi",        "/sys/firmware",       "/sys/devices/virtual/powercap"};
 static const char *const readonly_paths[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
 
 static const long denied_syscalls[] = {
+    /* kernel keyrings, bpf, handle-based opens */
     SYS_keyctl, SYS_add_key, SYS_request_key, SYS_bpf, SYS_open_by_handle_at, SYS_name_to_handle_at,
+    /* kexec and kernel modules */
     SYS_kexec_load, SYS_kexec_file_load, SYS_init_module, SYS_finit_module, SYS_delete_module,
-    SYS_mount, SYS_umount2, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_move_mount,
-    SYS_open_tree, SYS_mount_setattr, SYS_pivot_root, SYS_swapon, SYS_swapoff, SYS_reboot,
-    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_perf_event_open,
-    SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex, SYS_acct, SYS_quotactl,
-    SYS_syslog, SYS_userfaultfd, SYS_lookup_dcookie, SYS_vhangup,
-};
+    /* mounts, the new mount API, pivot_root */
+    SYS_mount, SYS_umount2, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_move_mount, SYS_open_tree,
+    SYS_mount_setattr, SYS_pivot_root,
+    /* swap, reboot, io_uring, perf */
+    SYS_swapon, SYS_swapoff, SYS_reboot, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
+    SYS_perf_event_open,
+    /* setting the clocks */
+    SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex,
+    /* accounting, quotas, the kernel log, userfaultfd, dcookies, vhangup */
+    SYS_acct, SYS_quotactl, SYS_syslog, SYS_userfaultfd, SYS_lookup_dcookie, SYS_vhangup};
 #define N_DENIED (sizeof denied_syscalls / sizeof *denied_syscalls)
 
 /* Recursive read-only: mount_setattr keeps the locked flags (nosuid, nodev, atime) as they are. */
@@ -79,10 +85,11 @@ void mask_paths(const char *root) {
       if (errno == ENOENT) continue; /* nothing to hide */
       fail_step("mask");
     }
-    if (S_ISDIR(st.st_mode))
+    if (S_ISDIR(st.st_mode)) {
       STEP("mask", mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555"));
-    else
+    } else {
       STEP("mask", mount("/dev/null", target, NULL, MS_BIND, NULL));
+    }
   }
 }
 

@@ -8,8 +8,8 @@
 
 void fail_step(const char *step) __attribute__((noreturn));
 
-#define STEP(name, call) \
-  do {                   \
+#define STEP(name, call)             \
+  do {                               \
     if ((call) < 0) fail_step(name); \
   } while (0)
 
