@@ -68,7 +68,7 @@ static struct child_report unshare_user_child(void *arg) {
 /* Maps our outer uid/gid to root in the new user namespace, as `unshare -r` does. */
 static int map_self_root(uid_t uid, gid_t gid) {
 	char buf[64];
-	int fd, n, ok = 1;
+	int fd, ok = 1;
 
 	fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -78,7 +78,7 @@ static int map_self_root(uid_t uid, gid_t gid) {
 	const char *files[] = {"/proc/self/uid_map", "/proc/self/gid_map"};
 	unsigned ids[] = {uid, gid};
 	for (int i = 0; i < 2 && ok; i++) {
-		n = snprintf(buf, sizeof buf, "0 %u 1\n", ids[i]);
+		int n = snprintf(buf, sizeof buf, "0 %u 1\n", ids[i]);
 		fd = open(files[i], O_WRONLY | O_CLOEXEC);
 		ok = fd >= 0 && write(fd, buf, n) == n;
 		if (fd >= 0)

@@ -55,15 +55,14 @@ static int cmd_help(int argc, char **argv) {
 int main(int argc, char **argv) {
 	static char outbuf[256 * 1024];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	if (argc >= 2)
-		for (size_t i = 0; i < N_SUBCOMMANDS; i++)
-			if (!strcmp(argv[1], SUBCOMMANDS[i].name)) {
-				int rc = SUBCOMMANDS[i].handler(argc - 2, argv + 2);
-				/* A document that could not be written whole is no document. */
-				if (fflush(stdout) != 0 || ferror(stdout))
-					return 1;
-				return rc;
-			}
+	for (size_t i = 0; argc >= 2 && i < N_SUBCOMMANDS; i++)
+		if (!strcmp(argv[1], SUBCOMMANDS[i].name)) {
+			int rc = SUBCOMMANDS[i].handler(argc - 2, argv + 2);
+			/* A document that could not be written whole is no document. */
+			if (fflush(stdout) != 0 || ferror(stdout))
+				return 1;
+			return rc;
+		}
 	if (argc >= 2)
 		fprintf(stderr, "probe: unknown subcommand '%s'\n", argv[1]);
 	print_usage(stderr);

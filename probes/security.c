@@ -127,13 +127,13 @@ static int count_entries(const char *path) {
 /* {path, errno, mode, rdev "maj:min", fs_type, rdonly, entries}: how a masked path is masked. */
 static void emit_path_stat(const char *path) {
 	struct stat st;
-	char rdev[32] = "";
 	int err = lstat(path, &st) < 0 ? errno : 0;
 
 	json_open(NULL, '{');
 	json_str("path", path);
 	json_int("errno", err);
 	if (!err) {
+		char rdev[32];
 		snprintf(rdev, sizeof rdev, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
 		json_int("mode", st.st_mode);
 		json_str("rdev", rdev);
