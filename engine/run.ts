@@ -130,7 +130,8 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
       sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
     };
     // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
-    const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, fs.readFileSync('/proc/self/status', 'utf8'));
+    const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };
+    const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);
     const information = {
       'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text),
       ...('error' in assessed ? { posture: `not computed: ${assessed.error}` } : {}),

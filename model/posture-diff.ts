@@ -5,7 +5,7 @@
  * changed (an observed posture is a valid expectation).
  */
 import { z } from 'zod';
-import { ANY_KEY, ExpectedPostureSchema, expectedPosture, isOneOf, postureEnv, type ExpectedPosture } from './posture-expect.js';
+import { ANY_KEY, ExpectedPostureSchema, expectedPosture, isOneOf, postureEnv, type ExpectedPosture, type HarnessSelf } from './posture-expect.js';
 import { COMPARED_FIELDS, observePosture, PostureSchema, type Posture, type PostureEvidence } from './posture.js';
 import type { ContainerSpec } from './spec.js';
 
@@ -68,10 +68,10 @@ function show(v: unknown): string {
  * A posture that cannot be computed (a malformed status file) is reported, never thrown: it is
  * information, and the checks that read the same evidence give their own verdicts on it.
  */
-export function assessPosture(spec: ContainerSpec, ev: PostureEvidence, ownStatus: string): { posture: PostureResult } | { error: string } {
+export function assessPosture(spec: ContainerSpec, ev: PostureEvidence, self: HarnessSelf): { posture: PostureResult } | { error: string } {
   try {
     const observed = observePosture(ev);
-    const expected = expectedPosture(spec, postureEnv(ev.reference, ownStatus, ev.host));
+    const expected = expectedPosture(spec, postureEnv(ev.reference, self, ev.host));
     return { posture: { observed, expected, diff: diffPosture(expected, observed) } };
   } catch (e) {
     return { error: (e as Error).message };

@@ -36,7 +36,7 @@ export const ExpectedPostureSchema = z.object({
   limits: shape.limits,
   cgroupfs: oneOf(shape.cgroupfs),
   hostFds: shape.hostFds,
-  rootChange: shape.rootChange,
+  rootEscape: shape.rootEscape,
   timeOffsets: shape.timeOffsets,
 }) satisfies z.ZodType<Record<ComparedField, unknown>>;
 export type ExpectedPosture = z.infer<typeof ExpectedPostureSchema>;
@@ -45,33 +45,64 @@ export type ExpectedPosture = z.infer<typeof ExpectedPostureSchema>;
 export interface PostureEnv {
   /** Namespace types this kernel has (the host reference shows a link for). */
   namespaces: readonly Namespace[];
-  /** The harness's bounding set: "all capabilities" cannot mean more. Sorted names. */
+  /** The harness's bounding set: "all capabilities" in the host's user namespace. Sorted names. */
   bounding: readonly string[];
+  /**
+   * Every capability this kernel has: "all" in a new user namespace, which starts with a full
+   * bounding set whatever its creator's (user_namespaces(7)). Sorted names.
+   */
+  kernelCaps: readonly string[];
   /** False on a kernel without seccomp. */
   seccomp: boolean;
   /** Limits whose controller the host lacks (a target reports them as "<controller>:unsupported"). */
   unsupportedLimits: readonly (keyof Posture['limits'])[];
 }
 
-/**
- * @param ownStatus the harness's /proc/self/status (its bounding set and seccomp support)
- * @param host the target's observation, only for the controllers it found missing on this host
- */
-export function postureEnv(reference: HostView, ownStatus: string, host?: HostSideFacts): PostureEnv {
-  const status = parseStatus(ownStatus);
+/** The harness's own process: /proc/self/status and /proc/sys/kernel/cap_last_cap. */
+export interface HarnessSelf {
+  status: string;
+  capLastCap: number;
+}
+
+/** @param host the target's observation, only for the controllers it found missing on this host */
+export function postureEnv(reference: HostView, self: HarnessSelf, host?: HostSideFacts): PostureEnv {
+  const status = parseStatus(self.status);
   const limits = host?.cgroup.limits ?? {};
   return {
     namespaces: NAMESPACES.filter((ns) => reference.ns[ns].link !== null),
     bounding: capNames(status.capBnd).sort(),
+    kernelCaps: capNames((1n << BigInt(self.capLastCap + 1)) - 1n).sort(),
     seccomp: status.seccomp !== null,
     unsupportedLimits: (['pids', 'memory', 'cpu'] as const).filter((c) => limits[`${c}:unsupported`] !== undefined),
   };
 }
 
+/**
+ * Masking, read-only paths and the cgroupfs mount are mounts made in the container's own mount
+ * namespace. In the host's, the container sees the host's mounts, which no spec field describes
+ * (and the runtime must not change them): any class is what was asked.
+ */
+function mountsExpected(spec: ContainerSpec): Pick<ExpectedPosture, 'masked' | 'readonly' | 'cgroupfs'> {
+  if (spec.share.includes('mnt')) {
+    return {
+      masked: { [ANY_KEY]: { oneOf: [...PostureSchema.shape.masked.valueType.options] } },
+      readonly: { [ANY_KEY]: { oneOf: [...PostureSchema.shape.readonly.valueType.options] } },
+      cgroupfs: { oneOf: [...PostureSchema.shape.cgroupfs.options] },
+    };
+  }
+  return {
+    masked: { [ANY_KEY]: { oneOf: ['null-device', 'empty-ro-tmpfs', 'absent'] } },
+    readonly: { [ANY_KEY]: { oneOf: ['read-only', 'absent'] } },
+    // A runtime that mounts no cgroupfs at all gives what "read-only" asks for.
+    cgroupfs: spec.cgroupfs === 'rw' ? 'rw' : { oneOf: ['ro', 'none'] },
+  };
+}
+
 export function expectedPosture(spec: ContainerSpec, env: PostureEnv): ExpectedPosture {
   const ns = (n: Namespace) => (!env.namespaces.includes(n) ? 'absent' : spec.share.includes(n) ? 'inherited' : 'new');
-  const caps = spec.caps === 'all' ? [...env.bounding] : [...DEFAULT_CAPS].sort();
-  const mapping = spec.share.includes('user') ? 'identity' : 'root-to-unprivileged';
+  const hostUserns = spec.share.includes('user');
+  const caps = spec.caps === 'default' ? [...DEFAULT_CAPS].sort() : [...(hostUserns ? env.bounding : env.kernelCaps)];
+  const mapping = hostUserns ? 'identity' : 'root-to-unprivileged';
   const limit = (c: keyof Posture['limits'], asked: number | undefined) =>
     env.unsupportedLimits.includes(c) ? 'unsupported' : asked === undefined ? 'unset' : 'set';
   const time = ns('time');
@@ -81,13 +112,11 @@ export function expectedPosture(spec: ContainerSpec, env: PostureEnv): ExpectedP
     seccomp: !env.seccomp ? 'unsupported' : spec.seccomp === 'none' ? 'disabled' : 'filter',
     noNewPrivs: spec.noNewPrivs ?? true,
     userMapping: { uid: mapping, gid: mapping },
-    masked: { [ANY_KEY]: { oneOf: ['null-device', 'empty-ro-tmpfs', 'absent'] } },
-    readonly: { [ANY_KEY]: { oneOf: ['read-only', 'absent'] } },
+    ...mountsExpected(spec),
     limits: { pids: limit('pids', spec.limits.pids), memory: limit('memory', spec.limits.memoryBytes), cpu: limit('cpu', spec.limits.cpus) },
-    // A runtime that mounts no cgroupfs at all gives what "read-only" asks for.
-    cgroupfs: spec.cgroupfs === 'rw' ? 'rw' : { oneOf: ['ro', 'none'] },
     hostFds: spec.leakHostFd ? 'leaked' : 'none',
-    rootChange: spec.rootChange,
+    // pivot_root leaves nothing above the new root; a plain chroot leaves the old root reachable.
+    rootEscape: spec.rootChange === 'chroot' ? 'escaped' : 'contained',
     timeOffsets: time === 'absent' ? null
       : time === 'new' ? { monotonic: spec.timeOffsets.monotonicSec, boottime: spec.timeOffsets.boottimeSec }
       : { monotonic: 0, boottime: 0 },

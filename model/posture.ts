@@ -56,8 +56,8 @@ export const PostureSchema = z.object({
   cgroupfs: cgroupfsClass,
   /** A descriptor or the cwd outside the container's root (CVE-2024-21626). */
   hostFds: z.enum(['none', 'leaked', 'unknown']),
-  /** pivot_root, or chroot: the classic ".." escape reached the old root. */
-  rootChange: z.enum(['pivot_root', 'chroot', 'unknown']),
+  /** The classic chroot ".." escape: contained (as after pivot_root), or it left the root (as after a plain chroot). */
+  rootEscape: z.enum(['contained', 'escaped', 'unknown']),
   /** Seconds, as /proc/self/timens_offsets shows them; null where the file is unreadable. */
   timeOffsets: z.object({ monotonic: z.number(), boottime: z.number() }).nullable(),
   nsInodes: z.record(z.enum(NAMESPACES), nullableInt),
@@ -78,7 +78,7 @@ export type LimitState = z.infer<typeof limitState>;
 export const POSTURE_FIELDS = {
   namespaces: 'compared', capabilities: 'compared', seccomp: 'compared', noNewPrivs: 'compared',
   userMapping: 'compared', masked: 'compared', readonly: 'compared', limits: 'compared', cgroupfs: 'compared',
-  hostFds: 'compared', rootChange: 'compared', timeOffsets: 'compared',
+  hostFds: 'compared', rootEscape: 'compared', timeOffsets: 'compared',
   // Inodes are per boot and reused; maps and host paths name host ids; the filter count is how
   // the runtime stacks its filters, which nobody asks for.
   nsInodes: 'informational', idMaps: 'informational', seccompFilters: 'informational',
@@ -121,7 +121,7 @@ export function observePosture(ev: PostureEvidence): Posture {
     limits: limitStates(ev.host.cgroup),
     cgroupfs: cgroupfsClassOf(ev.facts.cgroupfs),
     hostFds: !sec ? 'unknown' : sec.fds.some((f) => f.inside_root === 0) || sec.cwd.inside_root === 0 ? 'leaked' : 'none',
-    rootChange: rootChangeOf(ev.facts.sentinels.chroot_escape),
+    rootEscape: rootEscapeOf(ev.facts.sentinels.chroot_escape),
     timeOffsets: ev.facts.files.timens_offsets.errno === 0 ? parseTimensOffsets(ev.facts.files.timens_offsets.text) : null,
     nsInodes: Object.fromEntries(NAMESPACES.map((ns) => [ns, nsIno(observedLink(ev, ns))])) as Posture['nsInodes'],
     idMaps: { uid: ev.host.uidMap ?? readable(ev.facts.files.uid_map), gid: ev.host.gidMap ?? readable(ev.facts.files.gid_map) },
@@ -202,7 +202,7 @@ function cgroupfsClassOf(fs: ProbeFacts['cgroupfs']): CgroupfsClass {
   return fs.mounts.some((m) => !m.ro_option || m.rdonly === 0) ? 'rw' : 'ro';
 }
 
-function rootChangeOf(c: ProbeFacts['sentinels']['chroot_escape']): Posture['rootChange'] {
+function rootEscapeOf(c: ProbeFacts['sentinels']['chroot_escape']): Posture['rootEscape'] {
   if (!c?.attempted) return 'unknown';
-  return c.escaped ? 'chroot' : 'pivot_root';
+  return c.escaped ? 'escaped' : 'contained';
 }
