@@ -5,7 +5,10 @@
  * namespaces, like builtin.test.ts.
  */
 import { expect } from 'chai';
+import fs from 'node:fs';
 import { runSuite } from '../../engine/run.js';
+import { scanLeftovers } from '../../host/leftovers.js';
+import { RUN_ROOT } from '../../host/paths.js';
 import { diffPosture } from '../../model/posture-diff.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { NAMESPACES, type Namespace } from '../../model/spec.js';
@@ -56,8 +59,11 @@ function posture(results: RunResults, name: string): NonNullable<TargetResult['p
 describe('posture of the built-in runtime and its weakenings, end to end', function () {
   this.timeout(120_000);
   let results: RunResults;
+  // What other tools on this machine hold (e.g. the Vagrant gate's network namespace) is not ours.
+  let already: ReturnType<typeof scanLeftovers>;
 
   before(async () => {
+    already = scanLeftovers();
     results = await runSuite({ targets: [ISOLATED, ...VARIANTS.map((v) => v.target)], profile: 'strict' });
   });
 
@@ -78,4 +84,9 @@ describe('posture of the built-in runtime and its weakenings, end to end', funct
       expect(weakened.diff, 'delivered other than its own spec asked').to.deep.equal([]);
     });
   }
+
+  it('leaves no mount, cgroup, process, IPC object or run directory behind', () => {
+    expect(scanLeftovers()).to.deep.equal(already);
+    expect(fs.existsSync(RUN_ROOT), `${RUN_ROOT} still exists`).to.equal(false);
+  });
 });
