@@ -9,17 +9,15 @@ import { skip, type CheckContext } from '../model/check.js';
 import type { RawFile, SecurityFacts } from '../model/facts.js';
 import { judgeLabel } from '../model/lsm.js';
 import { capNames, parseStatus } from '../model/parse/status.js';
+import { DEFAULT_CAPS } from '../model/spec.js';
 import { check, errnoName } from './define.js';
 
 export const ALL = ['baseline', 'restricted', 'strict'] as const;
 const STRICTER = ['restricted', 'strict'] as const;
 const OCI_CAPS = 'OCI runtime spec: process.capabilities';
 
-/** Docker's default set, which the built-in runtime also keeps (targets/builtin/shim.c). */
-export const DEFAULT_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SYS_CHROOT', 'CAP_MKNOD', 'CAP_AUDIT_WRITE', 'CAP_SETFCAP',
-];
+/** Docker's default set (one list, in the model: what caps 'default' asks for). */
+export { DEFAULT_CAPS };
 /** Never in a container that is not privileged: each is a known path to the host. */
 export const HOST_CAPS = [
   'CAP_SYS_ADMIN', 'CAP_SYS_MODULE', 'CAP_SYS_TIME', 'CAP_SYS_PTRACE', 'CAP_SYS_BOOT', 'CAP_SYS_RAWIO',

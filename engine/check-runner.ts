@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import type { Check, CheckContext } from '../model/check.js';
 import { evaluate } from './evaluate.js';
+import type { PostureResult } from '../model/posture-diff.js';
 import type { CheckResult, Profile, TargetResult } from '../model/results.js';
 
 export interface TargetUnderTest {
@@ -14,6 +15,7 @@ export interface TargetUnderTest {
   info: Record<string, string>;
   /** Shown with the results, never compared (see TargetResult.information). */
   information?: Record<string, string>;
+  posture?: PostureResult;
   /** null when the target could not produce facts; `error` then says why. */
   ctx: CheckContext | null;
   error?: string;
@@ -35,7 +37,7 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
   const mocha = new Mocha({ reporter: opts.reporter ?? SilentReporter, grep: opts.grep, timeout: 10_000 });
   const results: TargetResult[] = targets.map((t) => ({
     name: t.name, runtime: t.runtime, info: t.info, error: t.error,
-    ...(t.information ? { information: t.information } : {}), ...(t.control ? { control: true } : {}), checks: [],
+    ...(t.information ? { information: t.information } : {}), ...(t.posture ? { posture: t.posture } : {}), ...(t.control ? { control: true } : {}), checks: [],
   }));
   targets.forEach((target, i) => {
     const targetSuite = Mocha.Suite.create(mocha.suite, target.name);

@@ -19,6 +19,7 @@ import { runEnforcement } from './enforce.js';
 import { EnvError } from '../model/errors.js';
 import { FactsError, parseFacts } from '../model/facts.js';
 import { describeHostPaths } from '../model/host-paths.js';
+import { assessPosture } from '../model/posture-diff.js';
 import { removeProbeCgroups } from '../host/probe-cgroups.js';
 import { captureHostView } from '../host/host-view.js';
 import type { HostView } from '../model/host-view.js';
@@ -128,8 +129,14 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
       hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
       sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
     };
-    const information = { 'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text) };
-    return { ...base, information, ctx };
+    // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
+    const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };
+    const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);
+    const information = {
+      'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text),
+      ...('error' in assessed ? { posture: `not computed: ${assessed.error}` } : {}),
+    };
+    return { ...base, information, ...('posture' in assessed ? assessed : {}), ctx };
   } catch (e) {
     if (e instanceof TargetError || e instanceof FactsError) return { ...base, ctx: null, error: e.message };
     throw e;

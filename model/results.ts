@@ -2,6 +2,8 @@
  * The results model: what a run produced, independent of any output format. Reporters
  * (reports/) are pure functions of this; `isoprobe diff` reads it back from results JSON.
  */
+import type { PostureResult } from './posture-diff.js';
+
 export const RESULTS_SCHEMA_VERSION = 1;
 
 export type Profile = 'baseline' | 'restricted' | 'strict';
@@ -51,6 +53,8 @@ export interface TargetResult {
    * diffs or baselines (e.g. host paths in its mountinfo). Absent when the target did not run.
    */
   information?: Record<string, string>;
+  /** Requested vs delivered (model/posture-diff.ts): information, never a verdict. Absent when the target did not run. */
+  posture?: PostureResult;
   checks: CheckResult[];
 }
 

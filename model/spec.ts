@@ -77,6 +77,15 @@ export interface HostSideFacts {
   hostClocks: { monotonic: number; boottime: number; realtime: number } | null;
 }
 
+/**
+ * Docker's default capability set: what caps 'default' asks every target for (the built-in
+ * runtime keeps the same, targets/builtin/shim.c).
+ */
+export const DEFAULT_CAPS: readonly string[] = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SYS_CHROOT', 'CAP_MKNOD', 'CAP_AUDIT_WRITE', 'CAP_SETFCAP',
+];
+
 export const DEFAULT_SPEC: Omit<ContainerSpec, 'argv'> = {
   share: [],
   hostname: 'isoprobe',

@@ -47,7 +47,7 @@ export function matrixMarkdown(results: RunResults): string {
     ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
-  return [title, '', head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g)].join('\n') + '\n';
+  return [title, '', head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g), ...mdPosture(g)].join('\n') + '\n';
 }
 
 function mdTally(results: RunResults, t: TargetResult): string {
@@ -62,6 +62,20 @@ function mdInformation(g: Grid): string[] {
   const lines = g.targets.flatMap((t) => Object.entries(t.information ?? {})
     .map(([k, v]) => `- **${mdEscape(t.name)}** ${mdEscape(k)}: ${mdEscape(v)}`));
   return lines.length > 0 ? ['', '**Information (not compared)**', '', ...lines] : [];
+}
+
+/** "asked new, delivered inherited" per field; a target with a posture and no difference delivered what it was asked. */
+function postureLines(t: TargetResult): [string, string][] {
+  if (!t.posture) return [];
+  if (t.posture.diff.length === 0) return [['all compared fields', 'as asked']];
+  return t.posture.diff.map((d) => [d.field, `asked ${d.expected}, delivered ${d.observed}`]);
+}
+
+const POSTURE_TITLE = 'Posture: asked vs delivered (information, not a verdict)';
+
+function mdPosture(g: Grid): string[] {
+  const lines = g.targets.flatMap((t) => postureLines(t).map(([k, v]) => `- **${mdEscape(t.name)}** ${mdEscape(k)}: ${mdEscape(v)}`));
+  return lines.length > 0 ? ['', `**${POSTURE_TITLE}**`, '', ...lines] : [];
 }
 
 /** Failures and errors spelled out under the table, since a table cell has no room for them. */
@@ -167,7 +181,8 @@ function targetsTable(targets: TargetResult[]): string {
     const info = { runtime: t.runtime, ...(t.control ? { control: 'deliberately weakened: failures expected, none would fail the run' } : {}), ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
     // Kept apart from the settings and the verdicts: what the probe showed, never compared.
     const information = t.information ? `<h3>information (not compared)</h3>${kvTable(t.information)}` : '';
-    return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}${information}</td></tr>`;
+    const posture = t.posture ? `<h3>${htmlEscape(POSTURE_TITLE)}</h3>${kvTable(Object.fromEntries(postureLines(t)))}` : '';
+    return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}${information}${posture}</td></tr>`;
   });
   return `<table>\n${rows.join('\n')}\n</table>`;
 }

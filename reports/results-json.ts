@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { PostureResultSchema } from '../model/posture-diff.js';
 import { AREAS, PROFILES, RESULTS_SCHEMA_VERSION, type RunResults } from '../model/results.js';
 import { STATUSES } from './rows.js';
 
@@ -42,6 +43,7 @@ const targetResult = z.object({
   control: z.boolean().optional(),
   info: stringMap,
   information: stringMap.optional(),
+  posture: PostureResultSchema.optional(),
   checks: z.array(checkResult),
 });
 
