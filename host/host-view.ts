@@ -21,7 +21,16 @@ export function captureHostView(): HostView {
     root: { dev: root.dev, ino: root.ino },
     mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8'),
     lsm: readHostLsm(),
+    ipv4Addresses: nonLoopbackIpv4(),
   };
+}
+
+function nonLoopbackIpv4(): string[] {
+  const out = new Set<string>();
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') out.add(a.address);
+  }
+  return [...out];
 }
 
 function readTrimmed(file: string): string | null {
