@@ -6,7 +6,7 @@ import { BUILTIN_PRIVILEGED, share } from './controls.js';
 import { check, ownNamespaceCheck } from './define.js';
 
 /** Default Docker is this one: its daemon would need userns-remap, which isoprobe does not configure. */
-const NEG = [share('user'), BUILTIN_PRIVILEGED, { kind: 'docker', settings: {}, requires: 'dockerd without userns-remap' }];
+const NEG = [share('user'), BUILTIN_PRIVILEGED, { kind: 'docker', settings: {}, requires: 'a daemon without userns-remap' }];
 const OCI_USER = 'OCI runtime spec: linux.namespaces "user", uidMappings/gidMappings';
 const STRICTER = ['restricted', 'strict'] as const;
 
