@@ -3,55 +3,61 @@
  * check that every namespace area starts with (verified from the host side, where the inode
  * cannot be faked by the container, and cross-checked against the container's own view).
  */
-import { constants } from 'node:os';
 import { expect } from 'chai';
-import { skip, type Check, type CheckContext } from '../model/check.js';
+import {
+  negativeControlLabel, skip, type Check, type CheckContext, type CheckDefinition, type Evidence, type EvidenceKind,
+} from '../model/check.js';
+import { ERRNO_NAMES } from '../model/errno.js';
 import type { CheckMeta } from '../model/results.js';
 import type { Namespace } from '../model/spec.js';
 
-export function check(meta: CheckMeta, run: (ctx: CheckContext) => string): Check {
-  return { ...meta, run };
+/**
+ * A check reads exactly the evidence it declares: `run` gets a context with only those fields, so
+ * reading any other evidence does not compile (and is absent at run time: engine/evidence.ts).
+ */
+export function check<K extends EvidenceKind>(def: CheckDefinition<K>, run: (ctx: CheckContext<K>) => string): Check<K> {
+  return { ...def, negativeControl: negativeControlLabel(def.negativeControls), run };
 }
 
 /** The container's namespace link as the host sees it, else as the probe saw it. */
-export function containerNsLink(ctx: CheckContext, ns: Namespace): string | null {
-  return ctx.host.ns[ns]?.link ?? ctx.facts.ns[ns]?.link ?? null;
+export function containerNsLink(ctx: Pick<Evidence, 'observed' | 'container'>, ns: Namespace): string | null {
+  return ctx.observed.ns[ns]?.link ?? ctx.container.ns[ns]?.link ?? null;
 }
 
-export function hostNsLink(ctx: CheckContext, ns: Namespace): string | null {
-  return ctx.hostView.ns[ns]?.link ?? null;
+export function hostNsLink(ctx: Pick<Evidence, 'reference'>, ns: Namespace): string | null {
+  return ctx.reference.ns[ns]?.link ?? null;
 }
 
-export function requireNamespaceSupport(ctx: CheckContext, ns: Namespace): void {
+export function requireNamespaceSupport(ctx: Pick<Evidence, 'reference'>, ns: Namespace): void {
   if (ns === 'time' && !hostNsLink(ctx, 'time')) skip('timens', 'this kernel has no time namespaces (/proc/self/ns/time is absent)');
 }
 
-export function ownNamespaceCheck(meta: Omit<CheckMeta, 'id' | 'title' | 'area'> & { ns: Namespace; area: CheckMeta['area'] }): Check {
+type OwnNamespaceMeta = Omit<CheckDefinition, 'id' | 'title' | 'needs'> & { ns: Namespace; area: CheckMeta['area'] };
+
+export function ownNamespaceCheck(meta: OwnNamespaceMeta): Check<'container' | 'observed' | 'reference'> {
   const { ns, ...rest } = meta;
   return check(
-    { ...rest, id: `${meta.area}.own-ns`, title: `the container has its own ${ns} namespace` },
+    { ...rest, id: `${meta.area}.own-ns`, title: `the container has its own ${ns} namespace`, needs: ['container', 'observed', 'reference'] },
     (ctx) => {
       requireNamespaceSupport(ctx, ns);
       const container = containerNsLink(ctx, ns);
-      const inside = ctx.facts.ns[ns]?.link ?? null;
+      const inside = ctx.container.ns[ns]?.link ?? null;
       const host = hostNsLink(ctx, ns);
-      const evidence = `host ${host}, container (host-side) ${ctx.host.ns[ns]?.link ?? 'n/a'}, container (probe) ${inside}`;
+      const evidence = `host ${host}, container (host-side) ${ctx.observed.ns[ns]?.link ?? 'n/a'}, container (probe) ${inside}`;
       expect(host, `host reference for ${ns} namespace: ${evidence}`).to.be.a('string');
       expect(container, `container ${ns} namespace: ${evidence}`).to.be.a('string');
       expect(container, `container ${ns} namespace must differ from the host's: ${evidence}`).to.not.equal(host);
-      if (inside && ctx.host.ns[ns]?.link) {
-        expect(inside, `probe and host disagree about the container's ${ns} namespace: ${evidence}`).to.equal(ctx.host.ns[ns]?.link);
+      if (inside && ctx.observed.ns[ns]?.link) {
+        expect(inside, `probe and host disagree about the container's ${ns} namespace: ${evidence}`).to.equal(ctx.observed.ns[ns]?.link);
       }
       return evidence;
     },
   );
 }
 
-const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, num]) => [num, name]));
-
 /** "ECONNREFUSED (111)", "success", or "not attempted" for an absent observation. */
 export function errnoName(errno: number | undefined | null): string {
   if (errno === undefined || errno === null) return 'not attempted';
   if (errno === 0) return 'success';
-  return `${ERRNO_NAMES.get(errno) ?? 'errno'} (${errno})`;
+  return `${Object.hasOwn(ERRNO_NAMES, errno) ? ERRNO_NAMES[errno] : 'errno'} (${errno})`;
 }

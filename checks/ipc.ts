@@ -1,21 +1,22 @@
 /** ipc area: System V IPC objects and POSIX message queues of the host are out of sight. */
 import { expect } from 'chai';
 import type { CheckContext } from '../model/check.js';
+import { docker, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
-const NEG = 'builtin share=ipc; Docker IpcMode=host';
+const NEG = [share('ipc'), docker({ IpcMode: 'host' })];
 const OCI_IPC = 'OCI runtime spec: linux.namespaces "ipc"';
 const CIS_IPC = 'CIS Docker 5.16 (host IPC namespace not shared)';
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 
 type IpcSentinel = 'shm' | 'msg' | 'sem' | 'mq';
 
-function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContext) => string) {
+function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContext<'sentinels'>) => string) {
   return check(
     { id: `ipc.${kind === 'mq' ? 'posix-mq' : `sysv-${kind}`}-invisible`, area: 'ipc', title, profiles: [...ALL],
-      references: [OCI_IPC, CIS_IPC, kind === 'mq' ? 'mq_overview(7)' : 'sysvipc(7)'], negativeControl: NEG },
+      references: [OCI_IPC, CIS_IPC, kind === 'mq' ? 'mq_overview(7)' : 'sysvipc(7)'], needs: ['container', 'sentinels'], negativeControls: NEG },
     (ctx) => {
-      const s = ctx.facts.sentinels[kind];
+      const s = ctx.container.sentinels[kind];
       const evidence = `${describe(ctx)} inside: ${errnoName(s?.errno)} (the host sees it)`;
       expect(s, `the probe did not look for the host's ${kind}`).to.not.equal(undefined);
       expect(errnoName(s!.errno), `host object visible: ${evidence}`).to.equal(errnoName(2));
@@ -25,7 +26,7 @@ function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContex
 }
 
 export const ipcChecks = [
-  ownNamespaceCheck({ area: 'ipc', ns: 'ipc', profiles: [...ALL], references: [OCI_IPC, CIS_IPC], negativeControl: NEG }),
+  ownNamespaceCheck({ area: 'ipc', ns: 'ipc', profiles: [...ALL], references: [OCI_IPC, CIS_IPC], negativeControls: NEG }),
   invisible('shm', 'the host\'s SysV shared memory segment is invisible', ({ sentinels }) => `shmget(0x${sentinels.shmKey.toString(16)})`),
   invisible('msg', 'the host\'s SysV message queue is invisible', ({ sentinels }) => `msgget(0x${sentinels.msgKey.toString(16)})`),
   invisible('sem', 'the host\'s SysV semaphore set is invisible', ({ sentinels }) => `semget(0x${sentinels.semKey.toString(16)})`),

@@ -7,24 +7,26 @@ import { expect } from 'chai';
 import type { CheckContext } from '../model/check.js';
 import type { EnforcementFacts, EnforcementRun } from '../model/enforcement.js';
 import { cpuQuota } from '../model/parse/cgroup.js';
+import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT } from './controls.js';
 import { check, errnoName } from './define.js';
 
 const STRICTER = ['restricted', 'strict'] as const;
 const EAGAIN = 11;
 const SIGKILL = 9;
+const NO_LIMITS = builtin({ limits: 'none' });
 /** One period of the quota (a burst at a period boundary) plus 20 ms of timer/accounting slack. */
 export const CPU_PERIOD_MS = 100;
 export const CPU_SLACK_MS = 20;
 
-function run<K extends keyof EnforcementFacts>(ctx: CheckContext, key: K): NonNullable<EnforcementFacts[K]['result']> & object {
-  const r: EnforcementRun<unknown> | undefined = ctx.enforcement?.[key];
+function run<K extends keyof EnforcementFacts>(ctx: CheckContext<'enforcement'>, key: K): NonNullable<EnforcementFacts[K]['result']> & object {
+  const r: EnforcementRun<unknown> | undefined = ctx.enforcement[key];
   if (!r) throw new Error(`the ${key} enforcement probe was not run for this target`);
   if (r.error || !r.result) throw new Error(`the ${key} enforcement probe failed: ${r.error}`);
   return r.result as NonNullable<EnforcementFacts[K]['result']> & object;
 }
 
-function events(ctx: CheckContext, key: keyof EnforcementFacts, files: string[]): string {
-  const ev = ctx.enforcement?.[key].hostEvents ?? {};
+function events(ctx: CheckContext<'enforcement'>, key: keyof EnforcementFacts, files: string[]): string {
+  const ev = ctx.enforcement[key].hostEvents;
   return files.filter((f) => ev[f] !== undefined).map((f) => `${f}: ${ev[f].replace(/\n/g, ', ')}`).join('; ') || 'no counters';
 }
 
@@ -36,7 +38,7 @@ export function cpuAllowanceMs(cpus: number, wallMs: number): number {
 export const limitChecks = [
   check(
     { id: 'cgroup.pids-enforced', area: 'cgroup', title: 'a fork bomb stops at pids.max with EAGAIN and is cleaned up', profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'], negativeControl: 'builtin limits=none; Docker without PidsLimit' },
+      references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'], needs: ['enforcement'], negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT] },
     (ctx) => {
       const f = run(ctx, 'pids');
       const limit = ctx.spec.limits.pids;
@@ -50,7 +52,7 @@ export const limitChecks = [
   ),
   check(
     { id: 'cgroup.memory-enforced', area: 'cgroup', title: 'a memory hog is OOM-killed or refused before it holds more than the memory limit', profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'], negativeControl: 'builtin limits=none; Docker without Memory' },
+      references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'], needs: ['enforcement'], negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY] },
     (ctx) => {
       const m = run(ctx, 'memory');
       const limit = ctx.spec.limits.memoryBytes;
@@ -65,12 +67,12 @@ export const limitChecks = [
   ),
   check(
     { id: 'cgroup.cpu-enforced', area: 'cgroup', title: `cpu time over a bounded busy loop stays within the cpu quota (+ one period and ${CPU_SLACK_MS} ms)`, profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'], negativeControl: 'builtin limits=none; Docker without NanoCpus' },
+      references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'], needs: ['enforcement'], negativeControls: [NO_LIMITS, DOCKER_NO_CPUS] },
     (ctx) => {
       const c = run(ctx, 'cpu');
       const cpus = ctx.spec.limits.cpus;
       const allowed = cpus === undefined ? undefined : cpuAllowanceMs(cpus, c.wall_ms);
-      const inForce = cpuQuota(ctx.enforcement?.cpu.hostLimits ?? {});
+      const inForce = cpuQuota(ctx.enforcement.cpu.hostLimits);
       const evidence = `quota asked ${cpus ?? 'none'} cpu, in force on the burn's cgroup ${inForce}; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
       expect(cpus, `no cpu quota is configured: ${evidence}`).to.be.a('number');
       // On a busy machine the burn may get less cpu than the quota, so staying under it proves

@@ -2,33 +2,34 @@
 import { expect } from 'chai';
 import type { ProbeFacts } from '../model/facts.js';
 import { parseMountinfo } from '../model/parse/mountinfo.js';
+import { builtin, docker, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
-const NEG = 'builtin share=mnt';
+const NEG = [share('mnt')];
 const OCI_MNT = 'OCI runtime spec: linux.namespaces "mount", root.path';
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 const ENOENT = 2;
 
 export const mountChecks = [
-  ownNamespaceCheck({ area: 'mnt', ns: 'mnt', profiles: [...ALL], references: [OCI_MNT], negativeControl: NEG }),
+  ownNamespaceCheck({ area: 'mnt', ns: 'mnt', profiles: [...ALL], references: [OCI_MNT], negativeControls: NEG }),
   check(
     { id: 'mnt.root-not-host', area: 'mnt', title: 'the root is not the host\'s root (the host root filesystem\'s marker is absent)', profiles: [...ALL],
-      references: [OCI_MNT, 'CIS Docker 5.5 (sensitive host directories not mounted)'], negativeControl: NEG },
-    ({ facts, hostView, sentinels }) => {
+      references: [OCI_MNT, 'CIS Docker 5.5 (sensitive host directories not mounted)'], needs: ['container', 'reference', 'sentinels'], negativeControls: NEG },
+    ({ container, reference, sentinels }) => {
       // The /dev/shm marker says nothing about the root: Docker --ipc=host binds the host's /dev/shm.
-      const m = marker(facts, sentinels.markers.root);
-      const evidence = `stat(${sentinels.markers.root}): ${errnoName(m?.errno)}; root dev:ino ${facts.root.dev}:${facts.root.ino}, host root ${hostView.root.dev}:${hostView.root.ino}`;
+      const m = marker(container, sentinels.markers.root);
+      const evidence = `stat(${sentinels.markers.root}): ${errnoName(m?.errno)}; root dev:ino ${container.root.dev}:${container.root.ino}, host root ${reference.root.dev}:${reference.root.ino}`;
       expect(m, `the host root filesystem's marker was not checked: ${evidence}`).to.not.equal(undefined);
       expect(errnoName(m!.errno), `host marker ${m!.path} visible: ${evidence}`).to.equal(errnoName(ENOENT));
-      expect(`${facts.root.dev}:${facts.root.ino}`, `same root as the host: ${evidence}`).to.not.equal(`${hostView.root.dev}:${hostView.root.ino}`);
+      expect(`${container.root.dev}:${container.root.ino}`, `same root as the host: ${evidence}`).to.not.equal(`${reference.root.dev}:${reference.root.ino}`);
       return evidence;
     },
   ),
   check(
     { id: 'mnt.pivot-root', area: 'mnt', title: 'the root was changed with pivot_root, not chroot (the ".." escape fails)', profiles: [...ALL],
-      references: ['pivot_root(2)', 'chroot(2) NOTES', 'OCI runtime spec: root'], negativeControl: 'builtin root=chroot; builtin share=mnt' },
-    ({ facts, sentinels }) => {
-      const e = facts.sentinels.chroot_escape;
+      references: ['pivot_root(2)', 'chroot(2) NOTES', 'OCI runtime spec: root'],       needs: ['container', 'sentinels'], negativeControls: [builtin({ rootChange: 'chroot' }), share('mnt')] },
+    ({ container, sentinels }) => {
+      const e = container.sentinels.chroot_escape;
       expect(e, 'the chroot escape was not attempted by the probe').to.not.equal(undefined);
       const reached = e!.markers_seen.includes(sentinels.markers.root);
       const evidence = `escape attempt: ${e!.attempted ? 'made' : 'not possible'} (${errnoName(e!.errno)}), root changed by it: ${e!.escaped}, `
@@ -40,10 +41,10 @@ export const mountChecks = [
   ),
   check(
     { id: 'mnt.no-shared-propagation', area: 'mnt', title: 'no mount is a propagation peer of a host mount', profiles: [...ALL],
-      references: ['mount_namespaces(7) shared subtrees', 'CIS Docker 5.19 (mount propagation not shared)'], negativeControl: NEG },
-    ({ facts, hostView }) => {
-      const hostGroups = new Set(parseMountinfo(hostView.mountinfo).flatMap(sharedGroups));
-      const inside = parseMountinfo(facts.files.mountinfo.text);
+      references: ['mount_namespaces(7) shared subtrees', 'CIS Docker 5.19 (mount propagation not shared)'], needs: ['container', 'reference'], negativeControls: NEG },
+    ({ container, reference }) => {
+      const hostGroups = new Set(parseMountinfo(reference.mountinfo).flatMap(sharedGroups));
+      const inside = parseMountinfo(container.files.mountinfo.text);
       const peers = inside.filter((m) => sharedGroups(m).some((g) => hostGroups.has(g)));
       const evidence = `${inside.length} mounts inside, ${peers.length} share a peer group with the host${peers.length ? `: ${peers.slice(0, 5).map((m) => `${m.mountPoint} (${m.optionalFields.join(' ')})`).join(', ')}` : ''}`;
       expect(inside.length, `mountinfo unreadable inside: ${evidence}`).to.be.greaterThan(0);
@@ -53,12 +54,12 @@ export const mountChecks = [
   ),
   check(
     { id: 'mnt.mount-stays-inside', area: 'mnt', title: 'a mount made inside does not appear on the host', profiles: [...ALL],
-      references: ['mount_namespaces(7)'], negativeControl: NEG },
-    ({ facts, hostAfter }) => {
-      const m = facts.sentinels.mount;
+      references: ['mount_namespaces(7)'], needs: ['container', 'after'], negativeControls: NEG },
+    ({ container, after }) => {
+      const m = container.sentinels.mount;
       expect(m, 'the probe made no mount attempt').to.not.equal(undefined);
       const source = `isoprobe-${m!.nonce}`;
-      const leaked = hostAfter.mountinfo.includes(source);
+      const leaked = after.mountinfo.includes(source);
       expect(m!.refused, `the probe refused to mount: its mount namespace is the host's (${m!.refused})`).to.equal(null);
       // EPERM (no CAP_SYS_ADMIN) is stronger isolation: nothing can be mounted, so nothing leaks.
       const evidence = `tmpfs "${source}" mounted inside: ${errnoName(m!.errno)}; on the host afterwards: ${leaked ? 'present' : 'absent'}`;
@@ -68,9 +69,9 @@ export const mountChecks = [
   ),
   check(
     { id: 'mnt.dev-shm-private', area: 'mnt', title: '/dev/shm is not the host\'s (host marker absent)', profiles: [...ALL],
-      references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'], negativeControl: `${NEG}; Docker IpcMode=host` },
-    ({ facts, sentinels }) => {
-      const m = marker(facts, sentinels.markers.shm);
+      references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'], needs: ['container', 'sentinels'], negativeControls: [...NEG, docker({ IpcMode: 'host' })] },
+    ({ container, sentinels }) => {
+      const m = marker(container, sentinels.markers.shm);
       expect(m, 'no /dev/shm marker was checked').to.not.equal(undefined);
       const evidence = `stat(${m!.path}): ${errnoName(m!.errno)}`;
       expect(errnoName(m!.errno), evidence).to.equal(errnoName(ENOENT));
@@ -79,8 +80,8 @@ export const mountChecks = [
   ),
 ];
 
-function marker(facts: ProbeFacts, path: string): { path: string; errno: number } | undefined {
-  return (facts.sentinels.markers ?? []).find((m) => m.path === path);
+function marker(container: ProbeFacts, path: string): { path: string; errno: number } | undefined {
+  return (container.sentinels.markers ?? []).find((m) => m.path === path);
 }
 
 function sharedGroups(m: { optionalFields: string[] }): string[] {

@@ -5,16 +5,23 @@
  * EACCES, ENOSYS) versus reachable (any argument error, or success).
  */
 import { AssertionError, expect } from 'chai';
-import { skip, type CheckContext } from '../model/check.js';
+import { skip, type CheckContext, type Evidence } from '../model/check.js';
 import type { RawFile, SecurityFacts } from '../model/facts.js';
 import { judgeLabel } from '../model/lsm.js';
 import { capNames, parseStatus } from '../model/parse/status.js';
 import { DEFAULT_CAPS } from '../model/spec.js';
+import {
+  builtin, BUILTIN_PRIVILEGED, capAdd, docker, DOCKER_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_SYSTEMPATHS_UNCONFINED, share,
+} from './controls.js';
 import { check, errnoName } from './define.js';
 
 export const ALL = ['baseline', 'restricted', 'strict'] as const;
 const STRICTER = ['restricted', 'strict'] as const;
 const OCI_CAPS = 'OCI runtime spec: process.capabilities';
+/** Any capability beyond the default set flips the capability checks. */
+const ANY_CAP = [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_ADMIN'), capAdd('SYS_PTRACE'), capAdd('SYS_TIME')];
+const NO_SECCOMP = builtin({ seccomp: 'none' });
+const LOOP0 = { PathOnHost: '/dev/loop0', PathInContainer: '/dev/loop0', CgroupPermissions: 'rwm' };
 
 /** Docker's default set (one list, in the model: what caps 'default' asks for). */
 export { DEFAULT_CAPS };
@@ -40,13 +47,13 @@ export function refused(errno: number): boolean {
 }
 
 /** The security facts; a probe without them is a broken harness (thrown → 'error'), not a verdict. */
-export function sec(ctx: CheckContext): SecurityFacts {
-  if (!ctx.facts.security) throw new Error('the probe reported no security facts (probe older than the harness?)');
-  return ctx.facts.security;
+export function sec(ctx: Pick<Evidence, 'container'>): SecurityFacts {
+  if (!ctx.container.security) throw new Error('the probe reported no security facts (probe older than the harness?)');
+  return ctx.container.security;
 }
 
-function status(ctx: CheckContext) {
-  return parseStatus(ctx.facts.files.status.text);
+function status(ctx: Pick<Evidence, 'container'>) {
+  return parseStatus(ctx.container.files.status.text);
 }
 
 /** A masked path is masked the right way (CVE-2025-31133): absent, /dev/null (char 1:3), or an empty read-only tmpfs. */
@@ -67,7 +74,7 @@ export const securityChecks = [
   check(
     { id: 'security.caps-default-set', area: 'security', title: 'no capability beyond Docker\'s default set, none inheritable or ambient', profiles: [...ALL],
       references: [OCI_CAPS, 'CIS Docker 5.3 (restrict Linux kernel capabilities)', 'Kubernetes Pod Security Standards baseline: capabilities', 'CVE-2022-24769'],
-      negativeControl: 'builtin caps=all; builtin privileged; Docker CapAdd SYS_ADMIN; Docker --privileged' },
+      needs: ['container'], negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED] },
     (ctx) => {
       const s = status(ctx);
       const extra = (mask: bigint) => capNames(mask).filter((c) => !DEFAULT_CAPS.includes(c));
@@ -80,7 +87,7 @@ export const securityChecks = [
   check(
     { id: 'security.no-host-caps', area: 'security', title: 'CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_TIME, CAP_SYS_PTRACE and the other host-reaching capabilities are absent', profiles: [...ALL],
       references: [OCI_CAPS, 'CIS Docker 5.3, 5.4 (no privileged containers)', 'capabilities(7)'],
-      negativeControl: 'builtin caps=all; builtin privileged; Docker CapAdd SYS_ADMIN; Docker --privileged' },
+      needs: ['container'], negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED] },
     (ctx) => {
       const s = status(ctx);
       const held = [...new Set([...capNames(s.capEff), ...capNames(s.capBnd)])].filter((c) => HOST_CAPS.includes(c));
@@ -92,10 +99,10 @@ export const securityChecks = [
   check(
     { id: 'security.seccomp-filter', area: 'security', title: 'a seccomp filter is active (Seccomp: 2)', profiles: [...ALL],
       references: ['OCI runtime spec: linux.seccomp', 'CIS Docker 5.21 (default seccomp profile not disabled)', 'Kubernetes Pod Security Standards restricted: seccompProfile'],
-      negativeControl: 'builtin seccomp=none; builtin privileged; Docker seccomp=unconfined; Docker --privileged' },
+      needs: ['container'], negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_PRIVILEGED] },
     (ctx) => {
       const s = status(ctx);
-      const filters = /^Seccomp_filters:\s*(\d+)/m.exec(ctx.facts.files.status.text)?.[1] ?? 'n/a';
+      const filters = /^Seccomp_filters:\s*(\d+)/m.exec(ctx.container.files.status.text)?.[1] ?? 'n/a';
       const evidence = `Seccomp: ${s.seccomp}, Seccomp_filters: ${filters}`;
       expect(s.seccomp, evidence).to.equal(2);
       return evidence;
@@ -105,7 +112,7 @@ export const securityChecks = [
     { id: 'security.dangerous-syscalls-refused', area: 'security', title: 'keyctl, add_key, bpf, open_by_handle_at, kexec_load, init_module, mount, umount2, swapon, reboot, io_uring_setup, perf_event_open and unshare(CLONE_NEWUSER) are refused',
       profiles: [...ALL],
       references: ['OCI runtime spec: linux.seccomp', 'CIS Docker 5.21', 'Docker default seccomp profile', 'CVE-2022-0185', 'CVE-2021-3490 (bpf)', 'CVE-2023-2598 (io_uring)'],
-      negativeControl: 'builtin seccomp=none; builtin privileged; Docker seccomp=unconfined' },
+      needs: ['container'], negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED] },
     (ctx) => {
       const calls = sec(ctx).syscalls;
       const reached = DANGEROUS_SYSCALLS.filter((n) => !refused(calls[n]));
@@ -117,7 +124,7 @@ export const securityChecks = [
   check(
     { id: 'security.no-new-privs', area: 'security', title: 'no_new_privs is set: setuid binaries and file capabilities grant nothing', profiles: [...STRICTER],
       references: ['OCI runtime spec: process.noNewPrivileges', 'CIS Docker 5.25 (no-new-privileges)', 'Kubernetes Pod Security Standards restricted: allowPrivilegeEscalation=false'],
-      negativeControl: 'builtin no-new-privs=off; builtin privileged; Docker without no-new-privileges' },
+      needs: ['container'], negativeControls: [builtin({ noNewPrivs: false }), BUILTIN_PRIVILEGED, { kind: 'docker', settings: { noNewPrivs: false } }] },
     (ctx) => {
       const evidence = `NoNewPrivs: ${status(ctx).noNewPrivs}`;
       expect(status(ctx).noNewPrivs, evidence).to.equal(true);
@@ -127,7 +134,7 @@ export const securityChecks = [
   check(
     { id: 'security.ptrace-refused', area: 'security', title: 'a non-dumpable process that is not a child cannot be ptrace-attached', profiles: [...ALL],
       references: ['ptrace(2) "Ptrace access mode checking"', 'CIS Docker 5.3', 'Docker default seccomp profile (ptrace gated by CAP_SYS_PTRACE)'],
-      negativeControl: 'builtin caps=all; builtin privileged; Docker CapAdd SYS_PTRACE' },
+      needs: ['container'], negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_PTRACE')] },
     (ctx) => {
       const e = sec(ctx).syscalls.ptrace_attach;
       const evidence = `PTRACE_ATTACH to a non-dumpable sibling: ${errnoName(e)}`;
@@ -144,7 +151,7 @@ function pathChecks() {
     check(
       { id: 'security.devices-limited', area: 'security', title: 'no block device can be made and opened; /dev/mem, /dev/kmem, /dev/port and host disks are absent', profiles: [...ALL],
         references: ['OCI runtime spec: linux.devices, linux.resources.devices', 'CIS Docker 5.17 (host devices not exposed)', 'Kubernetes Pod Security Standards baseline: privileged'],
-        negativeControl: 'builtin share=mnt; Docker --device /dev/loop0; Docker --privileged' },
+        needs: ['container'], negativeControls: [share('mnt'), docker({ Devices: [LOOP0] }), DOCKER_PRIVILEGED] },
       (ctx) => {
         const s = sec(ctx);
         const m = s.mknod_block;
@@ -161,7 +168,7 @@ function pathChecks() {
     check(
       { id: 'security.readonly-paths', area: 'security', title: '/proc/sys, /proc/sysrq-trigger, /proc/irq and /proc/bus are read-only; a sysctl cannot be opened for writing', profiles: [...ALL],
         references: ['OCI runtime spec: linux.readonlyPaths', 'Kubernetes Pod Security Standards baseline: procMount', 'CIS Docker 5.12 (read-only where possible)'],
-        negativeControl: 'builtin share=mnt; Docker systempaths=unconfined; Docker --privileged' },
+        needs: ['container'], negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED] },
       (ctx) => {
         const s = sec(ctx);
         const writable = s.readonly.filter((p) => p.errno !== ENOENT && p.rdonly !== 1).map((p) => p.path);
@@ -173,7 +180,7 @@ function pathChecks() {
     ),
     check(
       { id: 'security.sys-readonly', area: 'security', title: '/sys is mounted read-only', profiles: [...ALL],
-        references: ['OCI runtime spec: mounts (sysfs ro)', 'CIS Docker 5.4'], negativeControl: 'builtin share=mnt; Docker --privileged' },
+        references: ['OCI runtime spec: mounts (sysfs ro)', 'CIS Docker 5.4'], needs: ['container'], negativeControls: [share('mnt'), DOCKER_PRIVILEGED] },
       (ctx) => {
         const s = sec(ctx).sys;
         const evidence = `statvfs(/sys) read-only: ${s.rdonly}, access(/sys, W_OK): ${errnoName(s.access_errno)}`;
@@ -185,7 +192,7 @@ function pathChecks() {
     check(
       { id: 'security.masked-paths', area: 'security', title: 'masked paths are masked the right way: absent, /dev/null (char 1:3) or an empty read-only tmpfs', profiles: [...ALL],
         references: ['OCI runtime spec: linux.maskedPaths', 'CVE-2025-31133', 'Kubernetes Pod Security Standards baseline: procMount'],
-        negativeControl: 'builtin share=mnt; Docker systempaths=unconfined; Docker --privileged' },
+        needs: ['container'], negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED] },
       (ctx) => {
         const masked = sec(ctx).masked;
         const wrong = masked.filter((p) => !maskedRightly(p));
@@ -207,9 +214,9 @@ function lsmCheck() {
       profiles: [...ALL],
       references: ['OCI runtime spec: process.apparmorProfile, process.selinuxLabel', 'CIS Docker 5.1 (AppArmor profile enabled)', 'CIS Docker 5.2 (SELinux security options)',
         'Kubernetes Pod Security Standards baseline: AppArmor (must not be set to unconfined), SELinux'],
-      negativeControl: 'Docker apparmor=unconfined; Docker --privileged' },
+      needs: ['container', 'reference'], negativeControls: [docker({ SecurityOpt: ['apparmor=unconfined'] }), DOCKER_PRIVILEGED] },
     (ctx) => {
-      const lsm = ctx.hostView.lsm;
+      const lsm = ctx.reference.lsm;
       if (!lsm.active) skip('lsm', `the host enables no AppArmor or SELinux (${lsm.evidence})`);
       const asked = ctx.capabilities.lsmProfile;
       if (!asked.applied) skip('target-feature', `${ctx.target} applies no ${lsm.active} profile: ${asked.why}`);
@@ -226,8 +233,8 @@ function lsmCheck() {
 }
 
 /** AppArmor's own attr file where the kernel has it (attr/current may belong to another stacked LSM). */
-function labelFile(ctx: CheckContext, lsm: 'apparmor' | 'selinux'): RawFile {
-  const { attr_current: current, apparmor_current: apparmor } = ctx.facts.files;
+function labelFile(ctx: CheckContext<'container'>, lsm: 'apparmor' | 'selinux'): RawFile {
+  const { attr_current: current, apparmor_current: apparmor } = ctx.container.files;
   if (!current) throw new Error('the probe reported no LSM label (probe older than the harness?)');
   return lsm === 'apparmor' && apparmor && apparmor.errno === 0 ? apparmor : current;
 }

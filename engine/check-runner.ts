@@ -4,9 +4,10 @@
  * which checks run and reports progress.
  */
 import Mocha from 'mocha';
-import type { Check, CheckContext } from '../model/check.js';
+import type { Check } from '../model/check.js';
 import { evaluate } from './evaluate.js';
 import type { PostureResult } from '../model/posture-diff.js';
+import { contextFor, type TargetEvidence } from './evidence.js';
 import type { CheckResult, Profile, TargetResult } from '../model/results.js';
 
 export interface TargetUnderTest {
@@ -17,7 +18,7 @@ export interface TargetUnderTest {
   information?: Record<string, string>;
   posture?: PostureResult;
   /** null when the target could not produce facts; `error` then says why. */
-  ctx: CheckContext | null;
+  ctx: TargetEvidence | null;
   error?: string;
   control?: boolean;
 }
@@ -55,14 +56,17 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
 function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: CheckResult[]): Mocha.Func {
   return function (this: Mocha.Context) {
     const started = performance.now();
-    const verdict = target.ctx
-      ? evaluate(check, target.ctx)
-      : { status: 'error' as const, reason: target.error ?? 'target produced no facts' };
+    const verdict = target.ctx ? verdictOf(check, target.ctx) : { status: 'error' as const, reason: target.error ?? 'target produced no facts' };
     sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict });
     if (verdict.status === 'skip') this.skip();
     if (verdict.status === 'fail') throw new Error(`expected ${verdict.expected}, observed ${verdict.observed}`);
     if (verdict.status === 'error') throw new Error(verdict.reason);
   };
+}
+
+function verdictOf(check: Check, ev: TargetEvidence) {
+  const c = contextFor(check, ev);
+  return 'verdict' in c ? c.verdict : evaluate(check, c.ctx);
 }
 
 /** Mocha insists on a reporter; the summary and reports are ours. */

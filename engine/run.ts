@@ -11,8 +11,9 @@ import type Mocha from 'mocha';
 import { CATALOGUE } from '../checks/catalogue.js';
 import { createTarget, preflightTargets } from '../targets/registry.js';
 import { PROBE_PATH, SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../model/target.js';
-import type { CheckContext } from '../model/check.js';
+import { checkMeta } from '../model/check.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
+import type { TargetEvidence } from './evidence.js';
 import { cleanupAll, onCleanup } from '../host/cleanup.js';
 import { environmentFingerprint } from '../host/environment.js';
 import { runEnforcement } from './enforce.js';
@@ -65,7 +66,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
       durationMs: performance.now() - t0,
       profile: opts.profile,
       environment: environmentFingerprint(),
-      catalogue: CATALOGUE.map(({ run: _run, ...meta }) => meta),
+      catalogue: CATALOGUE.map(checkMeta),
       targets,
     };
   } finally {
@@ -124,10 +125,11 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     }
     const facts = parseFacts(outcome.stdout);
-    const ctx: CheckContext = {
-      target: cfg.name, profile: shared.profile, spec, facts, host: outcome.hostFacts, hostView: shared.hostView,
-      hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
-      sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
+    const ctx: TargetEvidence = {
+      target: cfg.name, profile: shared.profile, spec, capabilities: target.capabilities, provides: target.provides,
+      container: facts, observed: outcome.hostFacts, reference: shared.hostView,
+      after: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
+      sentinels: shared.sentinels, enforcement,
     };
     // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
     const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { HostView } from '../model/host-view.js';
+import { localIpv4Addresses } from '../model/parse/fib-trie.js';
 import { readHostLsm } from './lsm.js';
 import { forChildrenNamespaces, hostNamespaces } from './ns.js';
 
@@ -21,7 +22,15 @@ export function captureHostView(): HostView {
     root: { dev: root.dev, ino: root.ino },
     mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8'),
     lsm: readHostLsm(),
+    ipv4Addresses: nonLoopbackIpv4(),
   };
+}
+
+/** From the routing table (model/parse/fib-trie.ts says why not os.networkInterfaces), where the kernel has one. */
+function nonLoopbackIpv4(): string[] {
+  const table = readTrimmed('/proc/net/fib_trie');
+  if (table !== null) return localIpv4Addresses(table);
+  return [...new Set(Object.values(os.networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address))];
 }
 
 function readTrimmed(file: string): string | null {

@@ -8,18 +8,8 @@
  *  - everything here is synchronous. setns() in particular must never go through `.async`: it
  *    would move a threadpool thread into another namespace for good.
  */
-import os from 'node:os';
 import koffi, { type LibraryHandle } from 'koffi';
-
-const ERRNO_NAMES = new Map<number, string>();
-for (const [name, num] of Object.entries(os.constants.errno)) {
-  // Aliases share a number (EAGAIN/EWOULDBLOCK); the first, canonical name wins.
-  if (!ERRNO_NAMES.has(num)) ERRNO_NAMES.set(num, name);
-}
-
-export function errnoCode(errno: number): string {
-  return ERRNO_NAMES.get(errno) ?? `E#${errno}`;
-}
+import { errnoCode } from '../model/errno.js';
 
 /** A failed system call: which call, the errno number and its name ('ENOENT'). */
 export class SysError extends Error {

@@ -28,4 +28,6 @@ export interface HostView {
   mountinfo: string;
   /** The labelling LSM the host enables (AppArmor, SELinux), if any. */
   lsm: HostLsm;
+  /** The host's non-loopback IPv4 addresses, carrier or not: a container with its own network stack shows none of them. */
+  ipv4Addresses: string[];
 }

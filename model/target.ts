@@ -1,3 +1,4 @@
+import type { EvidenceKind } from './evidence.js';
 import type { ContainerSpec, RunOutcome } from './spec.js';
 
 export interface TargetCapabilities {
@@ -15,6 +16,8 @@ export interface Target {
   readonly runtime: string;
   /** Settings this runtime can be asked for at all; checks of others skip with the reason. */
   readonly capabilities: TargetCapabilities;
+  /** The evidence it can give the checks (model/check.ts Evidence); a check needing other evidence skips. */
+  readonly provides: readonly EvidenceKind[];
   /** Versions and settings that explain this target's results (shown, never compared). */
   info(): Promise<Record<string, string>>;
   /** Runs the container to completion. Rejects with a TargetError when it could not run. */

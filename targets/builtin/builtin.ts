@@ -44,6 +44,7 @@ interface FsLayout {
 
 export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
   readonly capabilities = {
     timeOffsets: true,
     lsmProfile: { applied: false as const, why: 'the built-in runtime loads no AppArmor/SELinux profile (isoprobe ships no policy)' },

@@ -2,7 +2,7 @@
  * The shim ↔ TypeScript sync protocol (see the diagram at the top of shim.c): one text line per
  * message over fd 3. This module only parses and names; shim-session.ts drives the exchange.
  */
-import { constants } from 'node:os';
+import { errnoCode } from '../../model/errno.js';
 
 export type ShimMessage =
   | { kind: 'pid'; pid: number }
@@ -41,11 +41,8 @@ export function parseShimLine(line: string): ShimMessage {
   throw new Error(`unexpected message from isoprobe-shim: ${JSON.stringify(line)}`);
 }
 
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(constants.errno).map(([name, num]) => [num, name]),
-);
 
 /** "pivot-root failed: EINVAL (22)" — the readable form of an E<step>:<errno> report. */
 export function describeStepError(step: string, errno: number): string {
-  return `container setup step "${step}" failed: ${ERRNO_NAMES.get(errno) ?? 'errno'} (${errno})`;
+  return `container setup step "${step}" failed: ${errnoCode(errno)} (${errno})`;
 }

@@ -35,6 +35,7 @@ let containerSeq = 0;
 
 export class DockerTarget implements Target {
   readonly runtime = 'docker';
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
   /** No Docker release can be asked for time namespace offsets. */
   /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
   readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };

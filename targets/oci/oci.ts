@@ -36,6 +36,7 @@ let containerSeq = 0;
 
 export class OciTarget implements Target {
   readonly runtime = 'oci';
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
   readonly capabilities: TargetCapabilities;
   /** Namespaces the runtime refused, with its message: left out of every later container. */
   private readonly refusedNs = new Map<Namespace, string>();

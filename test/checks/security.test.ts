@@ -23,7 +23,7 @@ const ALL = [...securityChecks, ...escapeChecks].filter((c) => c !== LSM_CHECK);
 
 function ctxOf(r: { status: string; security?: SecurityFacts }, over: Partial<CheckContext> = {}): CheckContext {
   const facts = { files: { status: { text: r.status, errno: 0, truncated: false } }, security: r.security } as unknown as ProbeFacts;
-  return { spec: { ...DEFAULT_SPEC, argv: [] }, facts, ...over } as CheckContext;
+  return { spec: { ...DEFAULT_SPEC, argv: [] }, container: facts, ...over } as CheckContext;
 }
 
 function verdicts(checks: readonly Check[], ctx: CheckContext): Record<string, string> {
@@ -67,7 +67,7 @@ describe('security.lsm-confined on fixtures', () => {
   const BUILTIN_WHY = 'the built-in runtime loads no AppArmor/SELinux profile';
   function lsmCtx(host: object, files: object, target = 'docker', applied = true): CheckContext {
     const lsmProfile = applied ? { applied } : { applied, why: BUILTIN_WHY };
-    return { target, facts: { files }, hostView: { lsm: host }, capabilities: { timeOffsets: false, lsmProfile } } as unknown as CheckContext;
+    return { target, container: { files }, reference: { lsm: host }, capabilities: { timeOffsets: false, lsmProfile } } as unknown as CheckContext;
   }
   for (const [what, ctx, status, says] of [
     ['AppArmor host, label unconfined', lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n'), apparmor_current: file('unconfined\n') }), 'fail', 'no profile (unconfined)'],

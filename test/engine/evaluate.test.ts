@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { skip, type Check, type CheckContext } from '../../model/check.js';
 import { evaluate } from '../../engine/evaluate.js';
 
-const meta = { id: 'x.y', area: 'pid' as const, title: 't', profiles: [], references: [], negativeControl: 'n' };
+const meta = { id: 'x.y', area: 'pid' as const, title: 't', profiles: [], references: [], needs: [], negativeControls: [], negativeControl: '' };
 const ctx = {} as CheckContext;
 const mk = (run: () => string): Check => ({ ...meta, run });
 

@@ -14,6 +14,9 @@ describe('host view', () => {
     expect(v.bootId).to.match(/^[0-9a-f-]{36}$/);
     expect(v.root).to.deep.equal({ dev: fs.statSync('/').dev, ino: fs.statSync('/').ino });
     expect(v.mountinfo).to.match(/ \/ \/ /);
+    // Interfaces that are up and running are there; the routing table may name more (no carrier).
+    const running = Object.values(os.networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address);
+    expect(v.ipv4Addresses).to.include.members(running);
   });
 
   it('is plain data (survives a JSON round trip)', () => {

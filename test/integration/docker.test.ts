@@ -13,12 +13,14 @@ import { readHostLsm } from '../../host/lsm.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { runSuite } from '../../engine/run.js';
-import type { DockerTargetConfig } from '../../targets/config.js';
+import { parseTargetConfig, type DockerTargetConfig } from '../../targets/config.js';
 import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
 import { LABEL } from '../../targets/docker/image.js';
 import { defaultSeccomp } from '../../targets/oci/seccomp.js';
 import { CATALOGUE } from '../../checks/catalogue.js';
-import { checksFlippedBy } from './negative-controls.js';
+import type { Check } from '../../model/check.js';
+import { sameWeakening, weakeningLabel, type Weakening } from '../../model/weakening.js';
+import { weakenings as dockerWeakenings } from '../../targets/docker/weakenings.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { requireDaemon } from './requirements.js';
 
@@ -27,12 +29,14 @@ function docker(name: string, hostConfig?: Record<string, unknown>): DockerTarge
   return { name, runtime: 'docker', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default', ...(hostConfig ? { hostConfig } : {}) };
 }
 
-interface Weakening {
-  /** The catalogue's words for it; a check naming any of them must flip. */
-  labels: string[];
-  target: DockerTargetConfig;
-  /** The target whose checks pass where this one's must fail. */
-  reference: string;
+/** What the test runs for one weakening of targets/docker/weakenings.ts. */
+interface Run {
+  weakening: Weakening;
+  name: string;
+  /** The target whose config the weakening is merged over, and whose checks pass where this one's must fail. */
+  reference: DockerTargetConfig;
+  /** Listed weakenings this one implies (--privileged also means seccomp=unconfined, ...): their checks must flip too. */
+  alsoFlips?: Weakening[];
   /** Why this machine cannot run it (a missing device), or null: the weakening is then skipped, not run. */
   unavailable?: () => string | null;
   /** The daemon may refuse to start it here: a refusal is a skip carrying the daemon's words. */
@@ -47,91 +51,101 @@ const CGROUPNS_PRIVATE = docker('docker-cgroupns-private', { CgroupnsMode: 'priv
  * target), so the seccomp weakenings are measured against the project's own deny-list profile,
  * with a private cgroup namespace so that the cgroup checks pass there too.
  */
-const HARDENED_HC = { CgroupnsMode: 'private', SecurityOpt: [`seccomp=${JSON.stringify(defaultSeccomp())}`] };
-const HARDENED = docker('docker-hardened', HARDENED_HC);
+const HARDENED = docker('docker-hardened', { CgroupnsMode: 'private', SecurityOpt: [`seccomp=${JSON.stringify(defaultSeccomp())}`] });
 
-/**
+/** The weakening of the docker list with these HostConfig fields (or other settings), by value. */
+function listed(hostConfig: Record<string, unknown> | null, settings: Record<string, unknown> = {}): Weakening {
+  const want: Weakening = { kind: 'docker', settings: { ...settings, ...(hostConfig ? { hostConfig } : {}) } };
+  const w = dockerWeakenings.find((x) => sameWeakening(x, want));
+  if (!w) throw new Error(`targets/docker/weakenings.ts does not list ${weakeningLabel(want)}`);
+  return w;
+}
+
+const LOOP0 = '/dev/loop0';
+const SYS_ADMIN = listed({ CapAdd: ['SYS_ADMIN'] });
+const SYS_PTRACE = listed({ CapAdd: ['SYS_PTRACE'] });
+const SYS_TIME = listed({ CapAdd: ['SYS_TIME'] });
+const CGROUPNS_HOST = listed({ CgroupnsMode: 'host' });
+const SECCOMP_UNCONFINED = listed({ SecurityOpt: ['seccomp=unconfined'] });
+const NO_PIDS = listed({ PidsLimit: 0 });
+const NO_MEMORY = listed({ Memory: 0, MemorySwap: 0 });
+const NO_CPUS = listed({ NanoCpus: 0 });
+const SYSTEMPATHS = listed({ MaskedPaths: [], ReadonlyPaths: [] });
+const DEVICE_LOOP0 = listed({ Devices: [{ PathOnHost: LOOP0, PathInContainer: LOOP0, CgroupPermissions: 'rwm' }] });
+
+/*
  * Capability weakenings keep a private cgroup namespace (reference: CGROUPNS_PRIVATE): whether
  * CAP_SYS_ADMIN reaches a release_agent then depends on the weakening, not on the daemon's default
  * cgroupns (host on Docker 20.10 with cgroup v1, private on cgroup v2).
  */
-function withCaps(name: string, hc: Record<string, unknown>): DockerTargetConfig {
-  return docker(name, { CgroupnsMode: 'private', ...hc });
+const RUNS: Run[] = [
+  { weakening: listed({ PidMode: 'host' }), name: 'docker-pidmode-host', reference: DEFAULT },
+  { weakening: listed({ NetworkMode: 'host' }), name: 'docker-networkmode-host', reference: DEFAULT },
+  { weakening: listed({ IpcMode: 'host' }), name: 'docker-ipcmode-host', reference: DEFAULT },
+  { weakening: listed({ UTSMode: 'host' }), name: 'docker-utsmode-host', reference: DEFAULT },
+  { weakening: CGROUPNS_HOST, name: 'docker-cgroupnsmode-host', reference: CGROUPNS_PRIVATE },
+  { weakening: SYS_ADMIN, name: 'docker-capadd-sys-admin', reference: CGROUPNS_PRIVATE },
+  { weakening: SYS_PTRACE, name: 'docker-capadd-sys-ptrace', reference: CGROUPNS_PRIVATE },
+  { weakening: SYS_TIME, name: 'docker-capadd-sys-time', reference: CGROUPNS_PRIVATE },
+  { weakening: listed({ CapAdd: ['SYS_ADMIN'], CgroupnsMode: 'host' }), name: 'docker-capadd-sys-admin-cgroupns-host', reference: CGROUPNS_PRIVATE,
+    alsoFlips: [SYS_ADMIN, CGROUPNS_HOST],
+    unavailable: () => (hasV1Hierarchy() ? null : 'no cgroup v1 hierarchy exists on this host (pure cgroup v2): no release_agent to reach') },
+  { weakening: listed({ SecurityOpt: ['apparmor=unconfined'] }), name: 'docker-apparmor-unconfined', reference: DEFAULT,
+    unavailable: () => { const lsm = readHostLsm(); return lsm.active === 'apparmor' ? null : `the host does not enable AppArmor (${lsm.evidence})`; } },
+  { weakening: SECCOMP_UNCONFINED, name: 'docker-seccomp-unconfined', reference: HARDENED },
+  { weakening: NO_PIDS, name: 'docker-no-pidslimit', reference: DEFAULT },
+  { weakening: NO_MEMORY, name: 'docker-no-memory', reference: DEFAULT },
+  { weakening: NO_CPUS, name: 'docker-no-nanocpus', reference: DEFAULT },
+  { weakening: listed({ PidsLimit: 0, Memory: 0, MemorySwap: 0, NanoCpus: 0 }), name: 'docker-no-limits', reference: DEFAULT,
+    alsoFlips: [NO_PIDS, NO_MEMORY, NO_CPUS] },
+  { weakening: listed({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), name: 'docker-bind-docker-sock', reference: DEFAULT },
+  { weakening: SYSTEMPATHS, name: 'docker-systempaths-unconfined', reference: DEFAULT },
+  { weakening: DEVICE_LOOP0, name: 'docker-device-loop0', reference: DEFAULT,
+    unavailable: () => (fs.existsSync(LOOP0) ? null : `${LOOP0} does not exist on this machine (no loop driver?)`) },
+  { weakening: listed(null, { noNewPrivs: false }), name: 'docker-no-new-privileges', reference: DEFAULT },
+  { weakening: listed({ Privileged: true }), name: 'docker-privileged', reference: HARDENED, refusable: true,
+    alsoFlips: [SECCOMP_UNCONFINED, SYS_ADMIN, SYS_PTRACE, SYS_TIME, DEVICE_LOOP0, SYSTEMPATHS] },
+];
+
+/** The weakening's settings over its reference's (HostConfig fields one level down), parsed as a docker target. */
+function targetOf(r: Run): DockerTargetConfig {
+  const { hostConfig, ...rest } = r.weakening.settings as { hostConfig?: Record<string, unknown> };
+  const merged = { ...r.reference.hostConfig, ...hostConfig };
+  const raw = { ...r.reference, ...rest, name: r.name, ...(Object.keys(merged).length ? { hostConfig: merged } : {}) };
+  return parseTargetConfig({ targets: [raw] }, 'targets/docker/weakenings.ts')[0] as DockerTargetConfig;
 }
 
-/** Limits as `docker run` sends them without --pids-limit / --memory / --cpus: zero, no limit. */
-const WITHOUT_PIDS = { PidsLimit: 0 };
-const WITHOUT_MEMORY = { Memory: 0, MemorySwap: 0 };
-const WITHOUT_CPUS = { NanoCpus: 0 };
-const LOOP0 = '/dev/loop0';
-
-const WEAKENINGS: Weakening[] = [
-  { labels: ['Docker PidMode=host'], target: docker('docker-pidmode-host', { PidMode: 'host' }), reference: DEFAULT.name },
-  { labels: ['Docker NetworkMode=host'], target: docker('docker-networkmode-host', { NetworkMode: 'host' }), reference: DEFAULT.name },
-  { labels: ['Docker IpcMode=host'], target: docker('docker-ipcmode-host', { IpcMode: 'host' }), reference: DEFAULT.name },
-  { labels: ['Docker UTSMode=host'], target: docker('docker-utsmode-host', { UTSMode: 'host' }), reference: DEFAULT.name },
-  { labels: ['Docker CgroupnsMode=host'], target: docker('docker-cgroupnsmode-host', { CgroupnsMode: 'host' }), reference: CGROUPNS_PRIVATE.name },
-  // Every capability this host can give (CAP_SYS_RESOURCE is in no bounding set here): what each "CapAdd X" names.
-  { labels: ['Docker CapAdd SYS_ADMIN', 'Docker CapAdd SYS_PTRACE', 'Docker CapAdd SYS_TIME'],
-    target: withCaps('docker-capadd-all', { CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'] }), reference: CGROUPNS_PRIVATE.name },
-  { labels: ['Docker CapAdd SYS_ADMIN'], target: withCaps('docker-capadd-sys-admin', { CapAdd: ['SYS_ADMIN'] }), reference: CGROUPNS_PRIVATE.name },
-  // The release_agent escape: CAP_SYS_ADMIN over the host's user namespace, in the host's cgroup namespace.
-  { labels: ['Docker CapAdd SYS_ADMIN with CgroupnsMode=host', 'Docker CapAdd SYS_ADMIN', 'Docker CgroupnsMode=host'],
-    target: docker('docker-capadd-sys-admin-cgroupns-host', { CgroupnsMode: 'host', CapAdd: ['SYS_ADMIN'] }), reference: CGROUPNS_PRIVATE.name,
-    unavailable: () => (hasV1Hierarchy() ? null : 'no cgroup v1 hierarchy exists on this host (pure cgroup v2): no release_agent to reach') },
-  // The same option the CLI's --security-opt apparmor=unconfined sends; dockerd applies docker-default otherwise.
-  { labels: ['Docker apparmor=unconfined'], target: docker('docker-apparmor-unconfined', { SecurityOpt: ['apparmor=unconfined'] }), reference: DEFAULT.name,
-    unavailable: () => { const lsm = readHostLsm(); return lsm.active === 'apparmor' ? null : `the host does not enable AppArmor (${lsm.evidence})`; } },
-  { labels: ['Docker seccomp=unconfined'], target: docker('docker-seccomp-unconfined', { ...HARDENED_HC, SecurityOpt: ['seccomp=unconfined'] }), reference: HARDENED.name },
-  { labels: ['Docker without PidsLimit'], target: docker('docker-no-pidslimit', WITHOUT_PIDS), reference: DEFAULT.name },
-  { labels: ['Docker without Memory'], target: docker('docker-no-memory', WITHOUT_MEMORY), reference: DEFAULT.name },
-  { labels: ['Docker without NanoCpus'], target: docker('docker-no-nanocpus', WITHOUT_CPUS), reference: DEFAULT.name },
-  { labels: ['Docker without Memory/NanoCpus/PidsLimit', 'Docker without PidsLimit', 'Docker without Memory', 'Docker without NanoCpus'],
-    target: docker('docker-no-limits', { ...WITHOUT_PIDS, ...WITHOUT_MEMORY, ...WITHOUT_CPUS }), reference: DEFAULT.name },
-  { labels: ['Docker bind of /var/run/docker.sock'],
-    target: docker('docker-bind-docker-sock', { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), reference: DEFAULT.name },
-  // What the CLI sends for --security-opt systempaths=unconfined (the daemon does not know that option).
-  { labels: ['Docker systempaths=unconfined'], target: docker('docker-systempaths-unconfined', { MaskedPaths: [], ReadonlyPaths: [] }), reference: DEFAULT.name },
-  { labels: [`Docker --device ${LOOP0}`],
-    target: docker('docker-device-loop0', { Devices: [{ PathOnHost: LOOP0, PathInContainer: LOOP0, CgroupPermissions: 'rwm' }] }), reference: DEFAULT.name,
-    unavailable: () => (fs.existsSync(LOOP0) ? null : `${LOOP0} does not exist on this machine (no loop driver?)`) },
-  // The docker target sets no-new-privileges unless told not to (targets/docker/host-config.ts), so docker has it on.
-  { labels: ['Docker without no-new-privileges'], target: { ...docker('docker-no-new-privileges'), noNewPrivs: false }, reference: DEFAULT.name },
-  // --privileged also means no seccomp filter, every capability, every device and no masked or read-only paths.
-  { labels: ['Docker --privileged', 'Docker seccomp=unconfined', 'Docker CapAdd SYS_ADMIN', 'Docker CapAdd SYS_PTRACE', 'Docker CapAdd SYS_TIME',
-    `Docker --device ${LOOP0}`, 'Docker systempaths=unconfined'],
-  target: docker('docker-privileged', { ...HARDENED_HC, Privileged: true }), reference: HARDENED.name, refusable: true },
-];
+const TARGETS = new Map(RUNS.map((r) => [r, targetOf(r)]));
 
 /** A cgroup v1 hierarchy exists (a /proc/self/cgroup line other than the v2 "0::"). */
 function hasV1Hierarchy(): boolean {
   return fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').some((l) => /^[1-9]\d*:/.test(l));
 }
 
-const runnable = WEAKENINGS.filter((w) => !w.unavailable?.());
+const runnable = RUNS.filter((r) => !r.unavailable?.());
 
 /**
  * The checks a weakening must flip: what the catalogue names, less those the reference skips because
  * the host enables no LSM (nothing to turn off; the check's own skip says so on both targets).
  */
-function mustFlip(w: Weakening, ref: TargetResult): string[] {
+function mustFlip(r: Run, ref: TargetResult): string[] {
   const noLsm = new Set(ref.checks.filter((c) => c.status === 'skip' && c.requirement === 'lsm').map((c) => c.id));
-  return named(w).filter((id) => !noLsm.has(id));
+  return named(r).filter((id) => !noLsm.has(id));
 }
 
-function named(w: Weakening): string[] {
-  // A control noted "(cgroup v1)" flips its check only where a v1 hierarchy exists.
-  const onlyOnV1 = (id: string, label: string) =>
-    CATALOGUE.find((c) => c.id === id)!.negativeControl.split(';').some((n) => n.trim() === `${label} (cgroup v1)`);
-  return [...new Set(w.labels.flatMap((l) => checksFlippedBy(l, CATALOGUE).filter((id) => hasV1Hierarchy() || !onlyOnV1(id, l))))].sort();
+/** The checks naming the weakening or one it implies, less those it flips only on a host condition this host lacks. */
+function named(r: Run): string[] {
+  const here = (n: Weakening) => n.flipsOnlyWith !== 'cgroup-v1' || hasV1Hierarchy();
+  const flips = (c: Check, w: Weakening) => c.negativeControls.some((n) => sameWeakening(n, w) && here(n));
+  return CATALOGUE.filter((c) => [r.weakening, ...(r.alsoFlips ?? [])].some((w) => flips(c, w))).map((c) => c.id).sort();
 }
 
 /**
  * The daemon's refusal to start a refusable weakening where the harness lacks a capability that
  * it would grant (this VM: CAP_SYS_RESOURCE, so no --privileged), else null.
  */
-function refusal(w: Weakening, t: TargetResult): string | null {
-  if (!w.refusable || !t.error) return null;
+function refusal(r: Run, t: TargetResult): string | null {
+  if (!r.refusable || !t.error) return null;
   const missing = CAP_NAMES.filter((c) => !capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd).includes(c));
   if (missing.length === 0 || !/docker (create|start): daemon error/.test(t.error)) return null;
   return `the daemon refused it (${missing.join(', ')} in no bounding set here): ${t.error}`;
@@ -160,7 +174,7 @@ describe('Docker, end to end', function () {
 
   before(async function () {
     await requireDaemon(this, client);
-    const targets = [DEFAULT, CGROUPNS_PRIVATE, HARDENED, ...runnable.map((w) => w.target)];
+    const targets = [DEFAULT, CGROUPNS_PRIVATE, HARDENED, ...runnable.map((r) => TARGETS.get(r)!)];
     const t0 = performance.now();
     results = await runSuite({ targets, profile: 'strict' });
     process.stdout.write(`    ${targets.length} Docker targets in one run: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -168,8 +182,8 @@ describe('Docker, end to end', function () {
 
   it('runs every target without a harness error (a refusable weakening may be refused by the daemon)', () => {
     for (const t of results.targets) {
-      const w = WEAKENINGS.find((x) => x.target.name === t.name);
-      if (w && refusal(w, t)) continue;
+      const r = RUNS.find((x) => x.name === t.name);
+      if (r && refusal(r, t)) continue;
       expect(errors(t), t.name).to.deep.equal([]);
     }
   });
@@ -192,28 +206,25 @@ describe('Docker, end to end', function () {
     expect([s['user.own-ns'], s['time.own-ns'], s['time.offsets-applied']]).to.deep.equal(['fail', 'fail', 'skip']);
   });
 
-  for (const w of WEAKENINGS) {
-    it(`${w.target.name}: the checks naming ${w.labels.join(' / ')} fail (pass on ${w.reference}), the others as on ${w.reference}`, function () {
-      const why = w.unavailable?.() ?? refusal(w, byName(w.target.name));
+  for (const r of RUNS) {
+    const labels = [r.weakening, ...(r.alsoFlips ?? [])].map(weakeningLabel).join(' / ');
+    it(`${r.name}: the checks naming ${labels} fail (pass on ${r.reference.name}), the others as on ${r.reference.name}`, function () {
+      const why = r.unavailable?.() ?? refusal(r, byName(r.name));
       if (why) {
         process.stdout.write(`    skipped: ${why}\n`);
         this.skip();
       }
-      const flip = mustFlip(w, byName(w.reference));
-      expect(flip, `no check names ${w.labels.join(', ')}`).to.not.be.empty;
-      const ref = statuses(byName(w.reference));
+      const flip = mustFlip(r, byName(r.reference.name));
+      expect(flip, `no check names ${labels}`).to.not.be.empty;
+      const ref = statuses(byName(r.reference.name));
       const want = Object.fromEntries(Object.entries(ref).map(([id, st]) => [id, flip.includes(id) ? 'fail' : st]));
-      expect(Object.fromEntries(flip.map((id) => [id, ref[id]])), `on ${w.reference}`).to.deep.equal(Object.fromEntries(flip.map((id) => [id, 'pass'])));
-      expect(statuses(byName(w.target.name))).to.deep.equal(want);
+      expect(Object.fromEntries(flip.map((id) => [id, ref[id]])), `on ${r.reference.name}`).to.deep.equal(Object.fromEntries(flip.map((id) => [id, 'pass'])));
+      expect(statuses(byName(r.name))).to.deep.equal(want);
     });
   }
 
-  it('every Docker negative control in the catalogue is a weakening here, or one this host cannot reproduce (named)', () => {
-    const ours = new Set(WEAKENINGS.flatMap((w) => w.labels));
-    const named = CATALOGUE.flatMap((c) => c.negativeControl.split(';').map((n) => n.trim().replace(/ \(.*\)$/, ''))).filter((n) => /Docker/.test(n));
-    // Default Docker is itself this one: the user checks fail on it (above).
-    const notReproducible = ['Docker without userns-remap'];
-    expect([...new Set(named)].filter((n) => !ours.has(n) && !notReproducible.includes(n))).to.deep.equal([]);
+  it('runs every weakening targets/docker/weakenings.ts lists, once', () => {
+    expect(dockerWeakenings.map((w) => RUNS.filter((r) => r.weakening === w).length)).to.deep.equal(dockerWeakenings.map(() => 1));
   });
 
   it('leaves no isoprobe container, run directory or mount behind; only the probe image stays', async () => {

@@ -1,15 +1,16 @@
 /**
- * The built-in targets used by the integration tests: the isolated one and one weakening per
- * negative control named in the catalogue ("builtin share=pid", "builtin root=chroot", ...).
+ * The built-in targets used by the integration tests: the isolated one and one per weakening the
+ * built-in runtime lists (targets/builtin/weakenings.ts), and the matching of weakenings to the
+ * checks that name them, by value (model/weakening.ts sameWeakening).
  */
 import type { Check, Requirement } from '../../model/check.js';
 import type { CheckResult } from '../../model/results.js';
-import { NAMESPACES } from '../../model/spec.js';
-import type { TargetConfig } from '../../targets/config.js';
+import { sameWeakening, type Weakening } from '../../model/weakening.js';
+import { weakenings as builtinWeakenings } from '../../targets/builtin/weakenings.js';
+import { parseTargetConfig, type TargetConfig } from '../../targets/config.js';
 
 export interface Variant {
-  /** The words the catalogue's negativeControl uses for this weakening. */
-  label: string;
+  weakening: Weakening;
   target: TargetConfig;
 }
 
@@ -17,29 +18,24 @@ const base = { runtime: 'builtin' as const, share: [], rootChange: 'pivot_root' 
 
 export const ISOLATED: TargetConfig = { ...base, name: 'builtin' };
 
-export const VARIANTS: Variant[] = [
-  ...NAMESPACES.map((ns) => ({ label: `builtin share=${ns}`, target: { ...base, name: `builtin-share-${ns}`, share: [ns] } })),
-  { label: 'builtin root=chroot', target: { ...base, name: 'builtin-chroot', rootChange: 'chroot' } },
-  { label: 'builtin caps=all', target: { ...base, name: 'builtin-allcaps', caps: 'all' } },
-  { label: 'builtin limits=none', target: { ...base, name: 'builtin-nolimits', limits: 'none' } },
-  { label: 'builtin seccomp=none', target: { ...base, name: 'builtin-noseccomp', seccomp: 'none' } },
-  { label: 'builtin no-new-privs=off', target: { ...base, name: 'builtin-nonnp', noNewPrivs: false } },
-  { label: 'builtin leak-fd=on', target: { ...base, name: 'builtin-leakfd', leakHostFd: true } },
-  { label: 'builtin cgroupfs=rw', target: { ...base, name: 'builtin-cgroupfs-rw', cgroupfs: 'rw' } },
-  // The nearest to Docker's --privileged this host allows: host user and cgroup namespaces, every
-  // capability, no seccomp filter, no no_new_privs, and a writable cgroupfs.
-  { label: 'builtin privileged', target: { ...base, name: 'builtin-privileged', share: ['user', 'cgroup'], caps: 'all', seccomp: 'none', noNewPrivs: false, cgroupfs: 'rw' } },
-];
+/** A target name for a weakening: "builtin-share-pid", "builtin-privileged" (its note, where it has one). */
+export function variantName(w: Weakening): string {
+  const words = w.note ?? Object.entries(w.settings).map(([k, v]) => `${k}-${[v].flat().join('-')}`).join('-');
+  return `${w.kind}-${words}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-$/, '').slice(0, 63);
+}
 
-/**
- * Checks whose declared negative controls include this weakening: they must fail on it. A control
- * matches its label exactly or followed by a note in parentheses ("builtin share=mnt (host /proc)");
- * "X with Y" is another weakening, which X alone need not flip.
- */
-export function checksFlippedBy(label: string, catalogue: readonly Check[]): string[] {
-  return catalogue
-    .filter((c) => c.negativeControl.split(';').some((n) => n.trim() === label || n.trim().startsWith(`${label} (`)))
-    .map((c) => c.id);
+/** Parsed, so that a field the built-in target does not know fails here rather than being ignored. */
+export const VARIANTS: Variant[] = parseTargetConfig({ targets: builtinWeakenings.map((w) => ({ ...base, name: variantName(w), ...w.settings })) },
+  'targets/builtin/weakenings.ts').map((target, i) => ({ weakening: builtinWeakenings[i], target }));
+
+/** A check names this weakening among its controls (compared by value: notes aside, "X with Y" is another weakening). */
+export function names(check: Pick<Check, 'negativeControls'>, w: Weakening): boolean {
+  return check.negativeControls.some((n) => sameWeakening(n, w));
+}
+
+/** Checks whose declared negative controls include this weakening: they must fail on it. */
+export function checksFlippedBy(w: Weakening, catalogue: readonly Check[]): string[] {
+  return catalogue.filter((c) => names(c, w)).map((c) => c.id);
 }
 
 /**

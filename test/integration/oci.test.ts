@@ -1,8 +1,8 @@
 /**
  * The OCI runtimes end to end: runc with the project's config.json and with one weakening per
  * namespace (dropped by a spec patch, or shared through the spec where the mounts must follow),
- * capability, seccomp, no_new_privs and limit setting. A weakening is the same as the built-in
- * runtime's of that name, so it must flip exactly the checks that name "builtin <weakening>".
+ * capability, seccomp, no_new_privs and limit setting (targets/oci/weakenings.ts). Each is the same
+ * as one of the built-in runtime's weakenings, so it must flip exactly the checks that name that one.
  * crun runs beside it: on a host it refuses, its refusal is the target's error, in its words.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,44 +11,45 @@ import { expect } from 'chai';
 import { scanLeftovers } from '../../host/leftovers.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { runSuite } from '../../engine/run.js';
-import type { OciTargetConfig } from '../../targets/config.js';
+import { parseTargetConfig, type OciTargetConfig } from '../../targets/config.js';
+import { sameWeakening, weakeningLabel, type Weakening } from '../../model/weakening.js';
+import { weakenings as builtinWeakenings } from '../../targets/builtin/weakenings.js';
+import { weakenings as ociWeakenings } from '../../targets/oci/weakenings.js';
 import { findBinary } from '../../targets/registry.js';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { checksFlippedBy, documentedSkip } from './negative-controls.js';
 
-const OCI_NS = ['pid', 'mount', 'network', 'uts', 'ipc', 'user', 'cgroup'];
-
 function runc(name: string, extra: Partial<OciTargetConfig> = {}): OciTargetConfig {
   return { name, runtime: 'oci', binary: 'runc', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default', ...extra };
-}
-
-/** A spec patch that replaces linux.namespaces with all but `ns` (the time namespace runc 1.1 refuses anyway). */
-function dropNamespace(ns: string, more: Record<string, unknown> = {}): Record<string, unknown> {
-  return { linux: { namespaces: OCI_NS.filter((n) => n !== ns).map((type) => ({ type })), ...more } };
 }
 
 const RUNC = runc('runc');
 const CRUN: OciTargetConfig = { ...runc('crun'), binary: 'crun' };
 
-/**
- * Spec patches for uts, cgroup and user (with what belongs to them: the hostname, the id maps);
- * `share` for pid, net and ipc, whose proc, sysfs and mqueue mounts a new user namespace cannot
- * make for the host's namespaces (the translator binds the host's instead; a patch would have to
- * rewrite the mount list).
- */
-const WEAKENINGS: { label: string; target: OciTargetConfig }[] = [
-  { label: 'builtin share=pid', target: runc('runc-share-pid', { share: ['pid'] }) },
-  { label: 'builtin share=net', target: runc('runc-share-net', { share: ['net'] }) },
-  { label: 'builtin share=ipc', target: runc('runc-share-ipc', { share: ['ipc'] }) },
-  { label: 'builtin share=uts', target: runc('runc-patch-no-uts', { specPatch: { ...dropNamespace('uts'), hostname: null } }) },
-  { label: 'builtin share=cgroup', target: runc('runc-patch-no-cgroup', { specPatch: dropNamespace('cgroup') }) },
-  { label: 'builtin share=user', target: runc('runc-patch-no-user', { specPatch: dropNamespace('user', { uidMappings: null, gidMappings: null }) }) },
-  { label: 'builtin caps=all', target: runc('runc-caps-all', { caps: 'all' }) },
-  { label: 'builtin seccomp=none', target: runc('runc-no-seccomp', { seccomp: 'none' }) },
-  { label: 'builtin no-new-privs=off', target: runc('runc-no-nnp', { noNewPrivs: false }) },
-  { label: 'builtin limits=none', target: runc('runc-no-limits', { limits: 'none' }) },
+/** The built-in weakening an OCI one is the same as: it must flip exactly the checks that name that one. */
+function builtinTwin(settings: Record<string, unknown>): Weakening {
+  const w = builtinWeakenings.find((x) => sameWeakening(x, { kind: 'builtin', settings }));
+  if (!w) throw new Error(`targets/builtin/weakenings.ts does not list ${JSON.stringify(settings)}`);
+  return w;
+}
+
+/** Each OCI weakening (targets/oci/weakenings.ts, in its order): its target's name and its built-in twin. */
+const TWINS: [string, Weakening][] = [
+  ['runc-share-pid', builtinTwin({ share: ['pid'] })],
+  ['runc-share-net', builtinTwin({ share: ['net'] })],
+  ['runc-share-ipc', builtinTwin({ share: ['ipc'] })],
+  ['runc-patch-no-uts', builtinTwin({ share: ['uts'] })],
+  ['runc-patch-no-cgroup', builtinTwin({ share: ['cgroup'] })],
+  ['runc-patch-no-user', builtinTwin({ share: ['user'] })],
+  ['runc-caps-all', builtinTwin({ caps: 'all' })],
+  ['runc-no-seccomp', builtinTwin({ seccomp: 'none' })],
+  ['runc-no-nnp', builtinTwin({ noNewPrivs: false })],
+  ['runc-no-limits', builtinTwin({ limits: 'none' })],
 ];
+
+const WEAKENINGS = parseTargetConfig({ targets: ociWeakenings.map((w, i) => runc(TWINS[i][0], w.settings as Partial<OciTargetConfig>)) },
+  'targets/oci/weakenings.ts').map((target, i) => ({ twin: TWINS[i][1], target, weakening: ociWeakenings[i] }));
 
 function statuses(t: TargetResult): Record<string, string> {
   return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
@@ -115,9 +116,9 @@ describe('OCI runtimes (runc, crun), end to end', function () {
   });
 
   for (const w of WEAKENINGS) {
-    it(`${w.target.name}: exactly the checks naming "${w.label}" fail, the others as on runc`, () => {
-      const flip = checksFlippedBy(w.label, CATALOGUE);
-      expect(flip, `no check names "${w.label}"`).to.not.be.empty;
+    it(`${w.target.name} (${weakeningLabel(w.weakening)}): exactly the checks naming "${weakeningLabel(w.twin)}" fail, the others as on runc`, () => {
+      const flip = checksFlippedBy(w.twin, CATALOGUE);
+      expect(flip, `no check names "${weakeningLabel(w.twin)}"`).to.not.be.empty;
       const ref = statuses(byName('runc'));
       expect(flip.filter((id) => ref[id] !== 'pass'), 'must pass on runc').to.deep.equal([]);
       const want = Object.fromEntries(Object.entries(ref).map(([id, st]) => [id, flip.includes(id) ? 'fail' : st]));

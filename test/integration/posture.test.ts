@@ -13,6 +13,10 @@ import { diffPosture } from '../../model/posture-diff.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { NAMESPACES, type Namespace } from '../../model/spec.js';
 import { ISOLATED, VARIANTS } from './negative-controls.js';
+import { weakeningLabel } from '../../model/weakening.js';
+import { weakenings } from '../../targets/builtin/weakenings.js';
+
+const PRIVILEGED = weakenings.find((w) => w.note === 'privileged')!;
 
 const CAPS = ['capabilities.bounding', 'capabilities.effective', 'capabilities.permitted'];
 const USER = ['namespaces.user', 'userMapping.gid', 'userMapping.uid'];
@@ -33,14 +37,14 @@ const SHARED_ALSO: Record<Namespace, string[]> = {
 /** The compared fields each weakening changes against the isolated target, sorted. */
 const CHANGES: Record<string, string[]> = {
   ...Object.fromEntries(NAMESPACES.map((ns) => [`builtin share=${ns}`, [`namespaces.${ns}`, ...SHARED_ALSO[ns]].sort()])),
-  'builtin root=chroot': ['rootEscape'],
+  'builtin rootChange=chroot': ['rootEscape'],
   'builtin caps=all': CAPS,
   'builtin limits=none': ['limits.cpu', 'limits.memory', 'limits.pids'],
   'builtin seccomp=none': ['seccomp'],
-  'builtin no-new-privs=off': ['noNewPrivs'],
-  'builtin leak-fd=on': ['hostFds'],
+  'builtin noNewPrivs=false': ['noNewPrivs'],
+  'builtin leakHostFd=true': ['hostFds'],
   'builtin cgroupfs=rw': ['cgroupfs'],
-  'builtin privileged': [...CAPS, 'cgroupfs', 'namespaces.cgroup', ...USER, 'noNewPrivs', 'seccomp'].sort(),
+  [weakeningLabel(PRIVILEGED)]: [...CAPS, 'cgroupfs', 'namespaces.cgroup', ...USER, 'noNewPrivs', 'seccomp'].sort(),
 };
 
 /** Sorted; the paths under masked and readonly as "masked.*" (which exist depends on the kernel). */
@@ -68,7 +72,7 @@ describe('posture of the built-in runtime and its weakenings, end to end', funct
   });
 
   it('every weakening has its expected changes listed here', () => {
-    expect(VARIANTS.map((v) => v.label).filter((l) => !(l in CHANGES))).to.deep.equal([]);
+    expect(VARIANTS.map((v) => weakeningLabel(v.weakening)).filter((l) => !(l in CHANGES))).to.deep.equal([]);
   });
 
   it('the isolated target delivers what it was asked for: its diff is empty', () => {
@@ -76,11 +80,11 @@ describe('posture of the built-in runtime and its weakenings, end to end', funct
   });
 
   for (const v of VARIANTS) {
-    it(`${v.label}: changes ${CHANGES[v.label]?.join(', ')} and nothing else compared`, () => {
+    it(`${weakeningLabel(v.weakening)}: changes ${CHANGES[weakeningLabel(v.weakening)]?.join(', ')} and nothing else compared`, () => {
       const isolated = posture(results, ISOLATED.name).observed;
       const weakened = posture(results, v.target.name);
       const changed = diffPosture(isolated, weakened.observed);
-      expect(fieldsOf(changed), JSON.stringify(changed)).to.deep.equal(CHANGES[v.label]);
+      expect(fieldsOf(changed), JSON.stringify(changed)).to.deep.equal(CHANGES[weakeningLabel(v.weakening)]);
       expect(weakened.diff, 'delivered other than its own spec asked').to.deep.equal([]);
     });
   }

@@ -1,0 +1,45 @@
+/**
+ * The negative controls the checks name, as data (model/weakening.ts): target config fields that
+ * turn one isolation off. The weakenings each target kind's tests run are listed in its folder
+ * (targets/<kind>/weakenings.ts); test/checks/controls.test.ts holds every control named here to
+ * one of them, by value, unless it `requires` what isoprobe cannot create.
+ */
+import type { Namespace } from '../model/spec.js';
+import type { Weakening } from '../model/weakening.js';
+
+export function builtin(settings: Record<string, unknown>, note?: string): Weakening {
+  return { kind: 'builtin', settings, ...(note ? { note } : {}) };
+}
+
+export function share(ns: Namespace, note?: string): Weakening {
+  return builtin({ share: [ns] }, note);
+}
+
+/** Raw HostConfig fields of a docker target. */
+export function docker(hostConfig: Record<string, unknown>, note?: string): Weakening {
+  return { kind: 'docker', settings: { hostConfig }, ...(note ? { note } : {}) };
+}
+
+/** The nearest to Docker's --privileged this host allows (test/integration/negative-controls.ts). */
+export const BUILTIN_PRIVILEGED = builtin({ share: ['user', 'cgroup'], caps: 'all', seccomp: 'none', noNewPrivs: false, cgroupfs: 'rw' }, 'privileged');
+export const DOCKER_PRIVILEGED = docker({ Privileged: true });
+/** Limits as `docker run` sends them without --pids-limit / --memory / --cpus: zero, no limit. */
+export const DOCKER_NO_PIDS_LIMIT = docker({ PidsLimit: 0 });
+export const DOCKER_NO_MEMORY = docker({ Memory: 0, MemorySwap: 0 });
+export const DOCKER_NO_CPUS = docker({ NanoCpus: 0 });
+export const DOCKER_NO_LIMITS = docker({ PidsLimit: 0, Memory: 0, MemorySwap: 0, NanoCpus: 0 });
+export const DOCKER_SECCOMP_UNCONFINED = docker({ SecurityOpt: ['seccomp=unconfined'] });
+/** What the CLI sends for --security-opt systempaths=unconfined. */
+export const DOCKER_SYSTEMPATHS_UNCONFINED = docker({ MaskedPaths: [], ReadonlyPaths: [] }, 'systempaths=unconfined');
+
+/** CAP_SYS_ADMIN over the host's user namespace, in the host's cgroup namespace: the release_agent escape's setting. */
+export const SYS_ADMIN_IN_HOST_CGROUPNS = docker({ CapAdd: ['SYS_ADMIN'], CgroupnsMode: 'host' });
+
+export function capAdd(cap: string): Weakening {
+  return docker({ CapAdd: [cap] });
+}
+
+/** Flips the check only where a cgroup v1 hierarchy exists. */
+export function onCgroupV1(w: Weakening): Weakening {
+  return { ...w, flipsOnlyWith: 'cgroup-v1' };
+}
