@@ -12,13 +12,20 @@ import { allows, cycles, importsOf, resolveRelative, ruleOf, rulesFor, sourceFil
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Source { file: string; rules?: Rules; rule?: { key: string; allow: string[] }; imports: Import[] }
+interface Source {
+  file: string;
+  rules?: Rules;
+  rule?: { key: string; allow: string[] };
+  imports: Import[];
+}
 
 function load(): Source[] {
   const cache = new Map<string, Rules | null>();
   return sourceFiles(ROOT).map((file) => {
-    const imports = importsOf(file, fs.readFileSync(path.join(ROOT, file), 'utf8'))
-      .map((i) => ({ ...i, resolved: i.spec.startsWith('.') ? resolveRelative(ROOT, file, i.spec) : undefined }));
+    const imports = importsOf(file, fs.readFileSync(path.join(ROOT, file), 'utf8')).map((i) => ({
+      ...i,
+      resolved: i.spec.startsWith('.') ? resolveRelative(ROOT, file, i.spec) : undefined,
+    }));
     const rules = rulesFor(ROOT, file, cache);
     return { file, rules, rule: rules && ruleOf(rules, file), imports };
   });
@@ -37,20 +44,32 @@ describe('layers: imports point down (DEPS.json per layer folder)', () => {
   it('finds the sources and their imports', () => {
     expect(sources.length, 'source files found').to.be.greaterThan(50);
     expect(sources.some((s) => s.file === 'engine/run.ts')).to.equal(true);
-    const parsed = importsOf('x.ts', [
-      "import a from 'pkg-a';",
-      "import type { B } from './b.js';",
-      "import { type C } from './c.js';",
-      "export { d } from './d.js';",
-      "export type { E } from './e.js';",
-      "export * from './f.js';",
-      "import {\n  g,\n} from './g.js';",
-      "const h = await import('./h.js');",
-      "let i: typeof import('./i.js');",
-      "import './j.js';",
-    ].join('\n'));
+    const parsed = importsOf(
+      'x.ts',
+      [
+        "import a from 'pkg-a';",
+        "import type { B } from './b.js';",
+        "import { type C } from './c.js';",
+        "export { d } from './d.js';",
+        "export type { E } from './e.js';",
+        "export * from './f.js';",
+        "import {\n  g,\n} from './g.js';",
+        "const h = await import('./h.js');",
+        "let i: typeof import('./i.js');",
+        "import './j.js';",
+      ].join('\n'),
+    );
     expect(parsed.map((p) => `${p.spec}${p.typeOnly ? ' (type)' : ''}`)).to.deep.equal([
-      'pkg-a', './b.js (type)', './c.js (type)', './d.js', './e.js (type)', './f.js', './g.js', './h.js', './i.js (type)', './j.js',
+      'pkg-a',
+      './b.js (type)',
+      './c.js (type)',
+      './d.js',
+      './e.js (type)',
+      './f.js',
+      './g.js',
+      './h.js',
+      './i.js (type)',
+      './j.js',
     ]);
   });
 
@@ -63,39 +82,62 @@ describe('layers: imports point down (DEPS.json per layer folder)', () => {
     const targets = rulesFor(ROOT, 'targets/oci/oci.ts')!;
     const oci = ruleOf(targets, 'targets/oci/oci.ts')!;
     expect(oci.allow).to.include('./oci/');
-    expect(oci.allow.some((e) => allows(targets, e, { spec: '../builtin/builtin.js', resolved: 'targets/builtin/builtin.ts', typeOnly: false, line: 1 }))).to.equal(false);
-    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).to.deep.equal([['a', 'b', 'c', 'a']]);
+    expect(
+      oci.allow.some((e) => allows(targets, e, { spec: '../builtin/builtin.js', resolved: 'targets/builtin/builtin.ts', typeOnly: false, line: 1 })),
+    ).to.equal(false);
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+    ).to.deep.equal([['a', 'b', 'c', 'a']]);
   });
 
   it('every source file is governed by a rule of a DEPS.json', () => {
-    const bad = sources.filter((s) => !s.rule).map((s) => s.rules ? `${s.file}: no key of ${s.rules.dir}/DEPS.json matches it` : `${s.file}: no DEPS.json in its folder or above`);
+    const bad = sources
+      .filter((s) => !s.rule)
+      .map((s) => (s.rules ? `${s.file}: no key of ${s.rules.dir}/DEPS.json matches it` : `${s.file}: no DEPS.json in its folder or above`));
     none(bad, 'source files no rule governs');
   });
 
   it('every relative import names an existing file, and none is computed', () => {
-    const bad = sources.flatMap((s) => s.imports.filter((i) => (i.spec.startsWith('.') && !i.resolved) || i.spec.startsWith('<computed')).map((i) => where(s, i)));
+    const bad = sources.flatMap((s) =>
+      s.imports.filter((i) => (i.spec.startsWith('.') && !i.resolved) || i.spec.startsWith('<computed')).map((i) => where(s, i)),
+    );
     none(bad, 'imports that do not resolve');
   });
 
   it('every import is one its DEPS.json allows', () => {
-    const bad = sources.filter((s) => s.rule).flatMap((s) => s.imports
-      .filter((i) => !s.rule!.allow.some((e) => allows(s.rules!, e, i)))
-      .map((i) => `${where(s, i)}: not allowed by ${s.rules!.dir}/DEPS.json "${s.rule!.key}": [${s.rule!.allow.join(', ')}]`));
+    const bad = sources
+      .filter((s) => s.rule)
+      .flatMap((s) =>
+        s.imports
+          .filter((i) => !s.rule!.allow.some((e) => allows(s.rules!, e, i)))
+          .map((i) => `${where(s, i)}: not allowed by ${s.rules!.dir}/DEPS.json "${s.rule!.key}": [${s.rule!.allow.join(', ')}]`),
+      );
     none(bad, 'imports the layer rules do not allow');
   });
 
   it('only targets/registry.ts and the composition roots import a target kind; no kind imports a sibling', () => {
-    const bad = sources.flatMap((s) => s.imports.flatMap((i) => {
-      const to = i.resolved && targetKindOf(i.resolved);
-      const from = targetKindOf(s.file);
-      if (!to || to === from || s.file === 'targets/registry.ts' || s.rules?.compositionRoot) return [];
-      return [`${where(s, i)}: ${from ? `targets/${from}/ imports its sibling targets/${to}/ (shared code goes to targets/common/ or host/)` : `only targets/registry.ts may import targets/${to}/`}`];
-    }));
+    const bad = sources.flatMap((s) =>
+      s.imports.flatMap((i) => {
+        const to = i.resolved && targetKindOf(i.resolved);
+        const from = targetKindOf(s.file);
+        if (!to || to === from || s.file === 'targets/registry.ts' || s.rules?.compositionRoot) return [];
+        return [
+          `${where(s, i)}: ${from ? `targets/${from}/ imports its sibling targets/${to}/ (shared code goes to targets/common/ or host/)` : `only targets/registry.ts may import targets/${to}/`}`,
+        ];
+      }),
+    );
     none(bad, 'imports of a target kind from outside it');
   });
 
   it('no file-level import cycle (type-only imports included)', () => {
-    const graph = new Map(sources.map((s) => [s.file, [...new Set(s.imports.flatMap((i) => i.resolved ? [i.resolved] : []))]]));
+    const graph = new Map(sources.map((s) => [s.file, [...new Set(s.imports.flatMap((i) => (i.resolved ? [i.resolved] : [])))]]));
     const found = cycles(graph).map((c) => c.join(' → '));
     none(found, 'import cycles');
   });

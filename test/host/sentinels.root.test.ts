@@ -12,8 +12,12 @@ describe('host sentinels (root)', function () {
   this.timeout(20_000);
   let s: Sentinels;
 
-  before(async () => { s = await armSentinels(); });
-  after(async () => { if (s) await disarmSentinels(s); });
+  before(async () => {
+    s = await armSentinels();
+  });
+  after(async () => {
+    if (s) await disarmSentinels(s);
+  });
 
   it('are out of reach of the probe in fresh ipc, net and pid namespaces', () => {
     const seen = probe(s, ['-i', '-n', '-p', '-f', '--mount-proc']);

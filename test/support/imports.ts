@@ -48,8 +48,14 @@ export function importsOf(fileName: string, text: string): Omit<Import, 'resolve
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) {
       const c = node.importClause;
-      const typeOnly = !!c && (c.isTypeOnly || (!c.name && !!c.namedBindings && ts.isNamedImports(c.namedBindings)
-        && c.namedBindings.elements.length > 0 && c.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const typeOnly =
+        !!c &&
+        (c.isTypeOnly ||
+          (!c.name &&
+            !!c.namedBindings &&
+            ts.isNamedImports(c.namedBindings) &&
+            c.namedBindings.elements.length > 0 &&
+            c.namedBindings.elements.every((e) => e.isTypeOnly)));
       add(node.moduleSpecifier, typeOnly);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
       add(node.moduleSpecifier, node.isTypeOnly);
@@ -112,10 +118,12 @@ export function rulesFor(root: string, file: string, cache = new Map<string, Rul
 /** The key's glob as a regular expression whose groups capture what each `*` matched. */
 function globRegExp(glob: string): RegExp {
   const segs = glob.split('/');
-  const re = segs.map((seg, i) => {
-    if (seg === '**') return i === segs.length - 1 ? '.+' : '(?:.+/)?';
-    return `${seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '([^/]+)')}${i === segs.length - 1 ? '' : '/'}`;
-  }).join('');
+  const re = segs
+    .map((seg, i) => {
+      if (seg === '**') return i === segs.length - 1 ? '.+' : '(?:.+/)?';
+      return `${seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '([^/]+)')}${i === segs.length - 1 ? '' : '/'}`;
+    })
+    .join('');
   return new RegExp(`^${re}$`);
 }
 
@@ -166,16 +174,25 @@ export function cycles(graph: Map<string, string[]>): string[][] {
   const onStack = new Set<string>();
   const comps: string[][] = [];
   const strong = (v: string): void => {
-    idx.set(v, index); low.set(v, index); index++;
-    stack.push(v); onStack.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!idx.has(w)) { strong(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
     }
     if (low.get(v) === idx.get(v)) {
       const comp: string[] = [];
       let w: string;
-      do { w = stack.pop()!; onStack.delete(w); comp.push(w); } while (w !== v);
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        comp.push(w);
+      } while (w !== v);
       if (comp.length > 1 || (graph.get(v) ?? []).includes(v)) comps.push(comp);
     }
   };
@@ -197,7 +214,10 @@ function cycleIn(graph: Map<string, string[]>, comp: Set<string>): string[] {
         for (let u: string | undefined = v; u !== undefined && u !== start; u = prev.get(u)) path.splice(1, 0, u);
         return [...path, start];
       }
-      if (!prev.has(w)) { prev.set(w, v); queue.push(w); }
+      if (!prev.has(w)) {
+        prev.set(w, v);
+        queue.push(w);
+      }
     }
   }
   return [start, start];

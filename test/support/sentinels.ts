@@ -17,5 +17,7 @@ export function probe(s: Sentinels, unshare: string[] = []): Record<string, { er
 
 export function mentionsRun(l: ReturnType<typeof scanLeftovers>, s: Sentinels): string[] {
   const keys = [s.shmKey, s.msgKey, s.semKey].map((k) => `key=0x${k.toString(16)} `);
-  return Object.values(l).flat().filter((e) => e.includes(s.nonce) || keys.some((k) => e.includes(k)));
+  return Object.values(l)
+    .flat()
+    .filter((e) => e.includes(s.nonce) || keys.some((k) => e.includes(k)));
 }
