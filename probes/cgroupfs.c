@@ -1,5 +1,5 @@
 /*
- * The cgroupfs facts, included by probe.c (same unit: its JSON writer). Two sections:
+ * The cgroupfs facts of `probe facts`. Two sections:
  *
  *  - cgroupfs: every cgroup/cgroup2 mount in /proc/self/mountinfo, whether it is read-only, and
  *    whether a child cgroup can be made at its root (mkdir isoprobe-probe-<nonce>; removed at once
@@ -14,8 +14,23 @@
  * namespace is proven (by inode, --host-ns) to differ from the host's, never in the probe run
  * on the host itself; otherwise "refused" says why, as for the other write tests.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "probe.h"
 
 #define MAX_CG_MOUNTS 32
 #define MAX_CG_ATTEMPTS 64
@@ -31,7 +46,8 @@ struct cg_mount {
 static void unescape_into(char *dst, size_t size, const char *src) {
 	size_t n = 0;
 	while (*src && n + 1 < size) {
-		if (src[0] == '\\' && src[1] >= '0' && src[1] <= '3' && src[2] >= '0' && src[2] <= '7' && src[3] >= '0' && src[3] <= '7') {
+		if (src[0] == '\\' && src[1] >= '0' && src[1] <= '3' && src[2] >= '0' && src[2] <= '7' &&
+		    src[3] >= '0' && src[3] <= '7') {
 			dst[n++] = (char)((src[1] - '0') * 64 + (src[2] - '0') * 8 + (src[3] - '0'));
 			src += 4;
 		} else {
@@ -64,7 +80,8 @@ static int read_cg_mounts(struct cg_mount *out) {
 		len += r;
 	close(fd);
 	text[len] = 0;
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && n < MAX_CG_MOUNTS; line = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && n < MAX_CG_MOUNTS;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *f[8] = {0}, *sep = strstr(line, " - "), *s2 = NULL;
 		if (!sep)
 			continue;
@@ -72,7 +89,8 @@ static int read_cg_mounts(struct cg_mount *out) {
 		int k = 0;
 		for (char *t = strtok_r(line, " ", &s2); t && k < 6; t = strtok_r(NULL, " ", &s2))
 			f[k++] = t;
-		char *type = strtok_r(sep + 3, " ", &s2), *source = strtok_r(NULL, " ", &s2), *super = strtok_r(NULL, " ", &s2);
+		char *type = strtok_r(sep + 3, " ", &s2), *source = strtok_r(NULL, " ", &s2),
+		     *super = strtok_r(NULL, " ", &s2);
 		if (k < 6 || !type || !source || (strcmp(type, "cgroup") && strcmp(type, "cgroup2")))
 			continue;
 		struct cg_mount *m = &out[n++];
@@ -91,9 +109,9 @@ static const char *cgroupfs_refusal(const struct facts_opts *o) {
 	return mnt && host_ns_refusal(o, "cgroup") ? mnt : NULL;
 }
 
-static void emit_cgroupfs(const struct facts_opts *o) {
+void emit_cgroupfs(const struct facts_opts *o) {
 	static struct cg_mount mounts[MAX_CG_MOUNTS];
-	char dir[CG_PATH + 64];
+	char dir[CG_PATH + 96]; /* room for the longest point, prefix and nonce: never truncated */
 	struct statvfs v;
 	int n = read_cg_mounts(mounts);
 	const char *refused = cgroupfs_refusal(o);
@@ -113,9 +131,9 @@ static void emit_cgroupfs(const struct facts_opts *o) {
 		json_int("rdonly", statvfs(m->point, &v) < 0 ? -1 : !!(v.f_flag & ST_RDONLY));
 		/* The run's per-target nonce: containers of one run (all pid 1) must not meet on the host. */
 		if (o->mount_nonce)
-			snprintf(dir, sizeof dir, "%s/isoprobe-probe-%.64s", m->point, o->mount_nonce);
+			snprintf(dir, sizeof dir, "%.*s/isoprobe-probe-%.64s", CG_PATH - 1, m->point, o->mount_nonce);
 		else
-			snprintf(dir, sizeof dir, "%s/isoprobe-probe-%d", m->point, getpid());
+			snprintf(dir, sizeof dir, "%.*s/isoprobe-probe-%d", CG_PATH - 1, m->point, getpid());
 		int made = !refused && mkdir(dir, 0700) == 0;
 		json_int("mkdir_errno", refused ? -1 : made ? 0 : errno);
 		json_int("rmdir_errno", !made ? -1 : rmdir(dir) < 0 ? errno : 0);
@@ -215,7 +233,8 @@ static int at_ns_root(const char *cgroup_text, const char *opts) {
 	for (const char *line = cgroup_text; *line;) {
 		size_t len = strcspn(line, "\n");
 		const char *c1 = memchr(line, ':', len), *c2 = c1 ? memchr(c1 + 1, ':', len - (c1 + 1 - line)) : NULL;
-		if (c2 && (want ? (size_t)(c2 - c1 - 1) == strlen(want) && !strncmp(c1 + 1, want, c2 - c1 - 1) : c2 == c1 + 1))
+		if (c2 && (want ? (size_t)(c2 - c1 - 1) == strlen(want) && !strncmp(c1 + 1, want, c2 - c1 - 1)
+				: c2 == c1 + 1))
 			return len - (c2 + 1 - line) == 1 && c2[1] == '/';
 		line += len + (line[len] == '\n');
 	}
@@ -234,12 +253,16 @@ static void leave_by_new_mounts(struct cg_leave *r, const char *pid, int len) {
 	size_t n = existing_hierarchies(opts, MAX_HIERARCHIES);
 	const char *where = scratch_mountpoint();
 	int v2 = !strncmp(r->before, "0::", 3) || strstr(r->before, "\n0::");
-	int ns_err = !where ? ENOENT : unshare(CLONE_NEWNS) < 0 ? errno : mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? errno : 0;
+	int ns_err = !where                                                  ? ENOENT
+		     : unshare(CLONE_NEWNS) < 0                              ? errno
+		     : mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? errno
+									     : 0;
 
 	for (size_t i = 0; i < n + (v2 ? 1 : 0) && r->n_attempts < MAX_CG_ATTEMPTS; i++) {
 		const char *o = i < n ? opts[i] : NULL;
 		struct cg_attempt *a = &r->attempts[r->n_attempts++];
-		snprintf(a->path, sizeof a->path, "%s%.*s%s mounted anew", o ? "cgroup(" : "cgroup2", HIERARCHY_OPTS, o ? o : "", o ? ")" : "");
+		snprintf(a->path, sizeof a->path, "%s%.*s%s mounted anew", o ? "cgroup(" : "cgroup2", HIERARCHY_OPTS,
+			 o ? o : "", o ? ")" : "");
 		a->own = at_ns_root(r->before, o);
 		if (ns_err) {
 			a->err = ns_err;
@@ -267,11 +290,12 @@ static void leave_child(struct cg_leave *r, const struct cg_mount *mounts, int n
 	read_text("/proc/self/cgroup", r->after, sizeof r->after);
 }
 
-static void emit_cgroup_leave(const struct facts_opts *o) {
+void emit_cgroup_leave(const struct facts_opts *o) {
 	static struct cg_mount mounts[MAX_CG_MOUNTS];
 	int n = read_cg_mounts(mounts), fds[2], err = 0;
 	const char *refused = cgroupfs_refusal(o);
-	struct cg_leave *r = refused ? NULL : mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct cg_leave *r =
+		refused ? NULL : mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (refused) {
 		/* nothing attempted */
@@ -293,7 +317,10 @@ static void emit_cgroup_leave(const struct facts_opts *o) {
 		/* The child holds the write end until it exits: EOF is its end, bounded by poll. */
 		struct pollfd p = {.fd = fds[0], .events = POLLIN};
 		char c;
-		err = child < 0 ? errno : poll(&p, 1, CHILD_TIMEOUT_MS) <= 0 ? ETIMEDOUT : read(fds[0], &c, 1) == 0 ? 0 : EPIPE;
+		err = child < 0                            ? errno
+		      : poll(&p, 1, CHILD_TIMEOUT_MS) <= 0 ? ETIMEDOUT
+		      : read(fds[0], &c, 1) == 0           ? 0
+							   : EPIPE;
 		if (child > 0 && waitpid(child, NULL, WNOHANG) == 0) {
 			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);

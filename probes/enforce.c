@@ -1,13 +1,24 @@
 /*
  * The enforcement subcommands (contract: probes/README.md): a bounded fork bomb, a bounded memory
  * hog and a bounded CPU burn, each run alone in a container of its own so that its cgroup limit
- * is the only thing it meets. Included by probe.c (one translation unit with the JSON writer).
- * Every loop has a count or a deadline; every child is killed and reaped before the document is
+ * is the only thing it meets. Every loop has a count or a deadline; every child is killed and reaped before the document is
  * printed, and every child dies with the probe (PR_SET_PDEATHSIG).
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
 
 #define FORKBOMB_LIMIT 4096
 #define MEMHOG_LIMIT_MB 1024
@@ -19,8 +30,6 @@ static long long now_ms(clockid_t clock) {
 	clock_gettime(clock, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-static int wait_for_stdin_byte(void); /* probe.c */
 
 /*
  * "--name VALUE" pairs, each bounded; unknown flags and bad values are usage errors. A leading
@@ -42,10 +51,10 @@ static int parse_bounded(int argc, char **argv, const char *usage, const char *c
 	return held && wait_for_stdin_byte() < 0 ? EXIT_NO_GO : 0;
 }
 
-static const char FORKBOMB_USAGE[] = "forkbomb [--wait-stdin] [--max N (<=4096)] [--hold-ms M (<=10000)]";
+const char FORKBOMB_USAGE[] = "forkbomb [--wait-stdin] [--max N (<=4096)] [--hold-ms M (<=10000)]";
 
 /* Forks children that sleep until killed, until fork fails (EAGAIN at pids.max) or N exist. */
-static int cmd_forkbomb(int argc, char **argv) {
+int cmd_forkbomb(int argc, char **argv) {
 	static pid_t kids[FORKBOMB_LIMIT];
 	static const char *const names[] = {"--max", "--hold-ms"};
 	static const long long max[] = {FORKBOMB_LIMIT, 10000};
@@ -86,7 +95,7 @@ static int cmd_forkbomb(int argc, char **argv) {
 	return 0;
 }
 
-static const char MEMHOG_USAGE[] = "memhog [--wait-stdin] [--max-mb N (<=1024)] [--step-mb S]";
+const char MEMHOG_USAGE[] = "memhog [--wait-stdin] [--max-mb N (<=1024)] [--step-mb S]";
 
 /* Child: maps and touches S MiB at a time, reporting the running total after each step. */
 static void memhog_child(int out, long long max_mb, long long step_mb) {
@@ -104,7 +113,7 @@ static void memhog_child(int out, long long max_mb, long long step_mb) {
 	_exit(0);
 }
 
-static int cmd_memhog(int argc, char **argv) {
+int cmd_memhog(int argc, char **argv) {
 	static const char *const names[] = {"--max-mb", "--step-mb"};
 	static const long long max[] = {MEMHOG_LIMIT_MB, MEMHOG_LIMIT_MB};
 	long long v[] = {128, 8}, t0 = now_ms(CLOCK_MONOTONIC);
@@ -159,10 +168,10 @@ static int cmd_memhog(int argc, char **argv) {
 	return 0;
 }
 
-static const char CPUBURN_USAGE[] = "cpuburn [--wait-stdin] [--ms M (<=10000)]";
+const char CPUBURN_USAGE[] = "cpuburn [--wait-stdin] [--ms M (<=10000)]";
 
 /* Spins for M ms of wall time; the CPU time it got is what the quota allowed. */
-static int cmd_cpuburn(int argc, char **argv) {
+int cmd_cpuburn(int argc, char **argv) {
 	static const char *const names[] = {"--ms"};
 	static const long long max[] = {CPUBURN_LIMIT_MS};
 	long long v[] = {500};
@@ -184,7 +193,7 @@ static int cmd_cpuburn(int argc, char **argv) {
 	json_int("wall_ms", wall);
 	json_int("cpu_ms", cpu);
 	json_int("rusage_ms", (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-				     (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
+				      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 	json_close('}');
 	putchar('\n');
 	return 0;

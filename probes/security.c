@@ -1,22 +1,33 @@
 /*
- * The security facts of `probe facts` (contract: probes/README.md, "security"). Included by
- * probe.c (one translation unit: it shares the static JSON writer) and emitted as one object.
+ * The security facts of `probe facts` (contract: probes/README.md, "security"), emitted as one
+ * object.
  *
  * Every observation is the *precondition*, never the effect: each dangerous syscall is called
  * with arguments the kernel rejects before doing anything (an invalid magic, a missing path, a
  * NULL attribute, flags it cannot accept), so the answer is only *who* refused: EPERM/EACCES/
  * ENOSYS from a seccomp filter or a missing capability, or the argument error that shows the
- * syscall was reachable. Namespace experiments run in a forked child that exits; nothing is
- * written to a sysctl, a cgroup file or a device.
+ * syscall was reachable. The namespace experiments, each in a forked child, are experiments.c;
+ * nothing is written to a sysctl, a cgroup file or a device.
  */
-#include <sys/prctl.h>
-#include <sys/ptrace.h>
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sched.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "probe.h"
 
 #define MAX_FDS 64
 #define MAX_DEV_ENTRIES 512
@@ -29,238 +40,16 @@
 #define KEY_SPEC_PROCESS_KEYRING -2
 #endif
 
-static const char *const MASKED_PATHS[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-	"/proc/latency_stats", "/proc/scsi", "/proc/acpi", "/sys/firmware", "/sys/devices/virtual/powercap"};
+static const char *const MASKED_PATHS[] = {"/proc/kcore",       "/proc/keys",          "/proc/timer_list",
+					   "/proc/sched_debug", "/proc/latency_stats", "/proc/scsi",
+					   "/proc/acpi",        "/sys/firmware",       "/sys/devices/virtual/powercap"};
 static const char *const READONLY_PATHS[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
 static const char *const HOST_DEVICES[] = {"/dev/mem", "/dev/kmem", "/dev/port"};
 static const char *const RUNTIME_SOCKETS[] = {"/var/run/docker.sock", "/run/docker.sock",
-	"/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/podman/podman.sock"};
+					      "/run/containerd/containerd.sock", "/var/run/crio/crio.sock",
+					      "/run/podman/podman.sock"};
 /* A harmless sysctl, opened for writing and closed at once: nothing is ever written. */
 #define PROBE_SYSCTL "/proc/sys/kernel/domainname"
-
-static int err_of(long r) { return r < 0 ? errno : 0; }
-
-/* ---------------------------------------------------------------- forked experiments */
-
-struct child_report {
-	int stage; /* how far the child got: experiment-specific */
-	int err;   /* errno of the step that stopped it, 0 if all succeeded */
-};
-
-/* Runs fn in a forked child; its report or the child's end within CHILD_TIMEOUT_MS, then SIGKILL. */
-static struct child_report in_child(struct child_report (*fn)(void *), void *arg) {
-	struct child_report r = {0, 0};
-	struct pollfd p;
-	int fds[2];
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return r.err = errno, r;
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		r = fn(arg);
-		_exit(write(fds[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 1);
-	}
-	close(fds[1]);
-	if (pid < 0) {
-		r.err = errno;
-	} else {
-		p = (struct pollfd){.fd = fds[0], .events = POLLIN};
-		int ready = poll(&p, 1, CHILD_TIMEOUT_MS);
-		if (ready <= 0 || read(fds[0], &r, sizeof r) != (ssize_t)sizeof r)
-			r = (struct child_report){-1, ready == 0 ? ETIMEDOUT : EPIPE};
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	close(fds[0]);
-	return r;
-}
-
-static struct child_report unshare_user_child(void *arg) {
-	(void)arg;
-	return (struct child_report){1, err_of(unshare(CLONE_NEWUSER))};
-}
-
-/* Maps our outer uid/gid to root in the new user namespace, as `unshare -r` does. */
-static int map_self_root(uid_t uid, gid_t gid) {
-	char buf[64];
-	int fd, n, ok = 1;
-
-	fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ok = write(fd, "deny", 4) == 4;
-		close(fd);
-	}
-	const char *files[] = {"/proc/self/uid_map", "/proc/self/gid_map"};
-	unsigned ids[] = {uid, gid};
-	for (int i = 0; i < 2 && ok; i++) {
-		n = snprintf(buf, sizeof buf, "0 %u 1\n", ids[i]);
-		fd = open(files[i], O_WRONLY | O_CLOEXEC);
-		ok = fd >= 0 && write(fd, buf, n) == n;
-		if (fd >= 0)
-			close(fd);
-	}
-	return ok ? 0 : -1;
-}
-
-/* The first directory of these that exists: where a throwaway mount namespace mounts a hierarchy. */
-static const char *scratch_mountpoint(void) {
-	static const char *const mountpoints[] = {"/tmp", "/mnt", "/dev", "/"};
-	struct stat st;
-
-	for (size_t i = 0; i < sizeof mountpoints / sizeof *mountpoints; i++)
-		if (stat(mountpoints[i], &st) == 0 && S_ISDIR(st.st_mode))
-			return mountpoints[i];
-	return NULL;
-}
-
-/*
- * Mounts each hierarchy in turn on the scratch mountpoint (in the caller's private mount
- * namespace) and asks access(W_OK) of its release_agent, unmounting it at once. Stage
- * `mount_stage` is the mount, `mount_stage + 1` the access; the first writable one wins, else the
- * furthest any got.
- */
-static struct child_report try_release_agents(const char *const *options, size_t n, int mount_stage) {
-	const char *where = scratch_mountpoint();
-	struct child_report best = {mount_stage, ENOENT};
-	char path[64];
-
-	snprintf(path, sizeof path, "%s/release_agent", strcmp(where ? where : "/", "/") ? where : "");
-	for (size_t i = 0; where && i < n; i++) {
-		if (mount("cgroup", where, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, options[i]) < 0) {
-			if (best.stage == mount_stage && errno != ENOENT && errno != EBUSY && errno != EINVAL)
-				best.err = errno;
-			continue;
-		}
-		struct child_report r = {mount_stage + 1, err_of(access(path, W_OK))};
-		umount2(where, MNT_DETACH);
-		if (r.err == 0)
-			return r;
-		if (best.stage == mount_stage || best.err == ENOENT)
-			best = r;
-	}
-	return best;
-}
-
-/*
- * CVE-2022-0492: a throwaway user+mount+cgroup namespace, a cgroup v1 hierarchy mounted in it
- * (on /tmp of the child's private mount namespace), and access(W_OK) of its release_agent.
- * Stages: 1 unshare, 2 id map, 3 make mounts private, 4 mount, 5 access; nothing is written.
- * From a user namespace the kernel cannot create a hierarchy, so naming single controllers is safe.
- */
-static struct child_report release_agent_child(void *arg) {
-	static const char *const controllers[] = {"rdma", "pids", "memory", "cpu", "freezer", "devices", "blkio", "net_cls", "perf_event", "cpuset", "hugetlb"};
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-
-	(void)arg;
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
-		return (struct child_report){1, errno};
-	if (map_self_root(uid, gid) < 0)
-		return (struct child_report){2, errno};
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return (struct child_report){3, errno};
-	/* A hierarchy mounted from inside a cgroup namespace shows the namespace's root: only one the
-	 * container was not placed in (its root is the hierarchy's) has a release_agent. Try each. */
-	return try_release_agents(controllers, sizeof controllers / sizeof *controllers, 4);
-}
-
-#define MAX_HIERARCHIES 16
-#define HIERARCHY_OPTS 96
-
-/*
- * The mount options of every existing cgroup v1 hierarchy, from /proc/self/cgroup ("3:cpu,cpuacct:/x"
- * → "cpu,cpuacct", "1:name=systemd:/" → "none,name=systemd"). Exactly an existing hierarchy's set,
- * never a single controller: with CAP_SYS_ADMIN over the host's user namespace, mounting a
- * controller no hierarchy holds would create a new one on the host.
- */
-static size_t existing_hierarchies(char opts[][HIERARCHY_OPTS], size_t max) {
-	char line[256];
-	size_t n = 0;
-	FILE *f = fopen("/proc/self/cgroup", "re");
-
-	while (f && n < max && fgets(line, sizeof line, f)) {
-		char *ctl = strchr(line, ':'), *end = ctl ? strchr(ctl + 1, ':') : NULL;
-		if (!end || atoi(line) == 0 || end == ctl + 1)
-			continue; /* the cgroup2 entry ("0::/"), or a malformed line */
-		*end = 0;
-		snprintf(opts[n++], HIERARCHY_OPTS, "%s%s", strncmp(ctl + 1, "name=", 5) ? "" : "none,", ctl + 1);
-	}
-	if (f)
-		fclose(f);
-	return n;
-}
-
-/*
- * The same without a new user or cgroup namespace: with CAP_SYS_ADMIN over the host's user
- * namespace (no userns-remap) and the host's cgroup namespace, a mounted hierarchy shows its root,
- * whose release_agent the kernel lets that process write: the release_agent escape that the
- * CVE-2022-0492 fix leaves open. Stages: 1 unshare(NS), 2 make mounts private, 3 mount, 4 access.
- */
-static struct child_report release_agent_in_place_child(void *arg) {
-	char opts[MAX_HIERARCHIES][HIERARCHY_OPTS];
-	const char *list[MAX_HIERARCHIES];
-	size_t n = existing_hierarchies(opts, MAX_HIERARCHIES);
-
-	(void)arg;
-	for (size_t i = 0; i < n; i++)
-		list[i] = opts[i];
-	if (unshare(CLONE_NEWNS) < 0)
-		return (struct child_report){1, errno};
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return (struct child_report){2, errno};
-	return try_release_agents(list, n, 3);
-}
-
-/* CVE-2022-0185: a user namespace with its own mount namespace, then fsopen(). Stages 1, 2. */
-static struct child_report fsopen_child(void *arg) {
-	(void)arg;
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		return (struct child_report){1, errno};
-	long fd = syscall(SYS_fsopen, "cgroup2", 1 /* FSOPEN_CLOEXEC */);
-	if (fd < 0)
-		return (struct child_report){2, errno};
-	close((int)fd);
-	return (struct child_report){2, 0};
-}
-
-/*
- * PTRACE_ATTACH to a sibling (not our child) that made itself non-dumpable: only CAP_SYS_PTRACE
- * over its user namespace allows that. On success the attach is undone at once.
- */
-static struct child_report ptrace_child(void *arg) {
-	pid_t target = *(pid_t *)arg;
-	if (ptrace(PTRACE_ATTACH, target, NULL, NULL) < 0)
-		return (struct child_report){1, errno};
-	waitpid(target, NULL, __WALL);
-	ptrace(PTRACE_DETACH, target, NULL, NULL);
-	return (struct child_report){1, 0};
-}
-
-static int ptrace_probe(void) {
-	int ready[2];
-	char c;
-
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return errno;
-	fflush(stdout);
-	pid_t sibling = fork();
-	if (sibling == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prctl(PR_SET_DUMPABLE, 0);
-		close(ready[0]);
-		_exit(write(ready[1], "r", 1) == 1 ? (sleep(CHILD_TIMEOUT_MS / 1000), 0) : 1);
-	}
-	close(ready[1]);
-	int err = sibling < 0 ? errno : read(ready[0], &c, 1) == 1 ? in_child(ptrace_child, &sibling).err : EPIPE;
-	close(ready[0]);
-	if (sibling > 0) {
-		kill(sibling, SIGKILL);
-		waitpid(sibling, NULL, 0);
-	}
-	return err;
-}
 
 /* ---------------------------------------------------------------- syscalls */
 
@@ -291,7 +80,8 @@ static void emit_mknod_block(const struct facts_opts *o) {
 static void emit_syscalls(const struct facts_opts *o) {
 	json_open("syscalls", '{');
 	json_int("keyctl", err_of(syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, 0 /* no such key */, 0)));
-	json_int("add_key", err_of(syscall(SYS_add_key, "user", "" /* empty description: EINVAL */, NULL, 0, KEY_SPEC_PROCESS_KEYRING)));
+	json_int("add_key", err_of(syscall(SYS_add_key, "user", "" /* empty description: EINVAL */, NULL, 0,
+					   KEY_SPEC_PROCESS_KEYRING)));
 	json_int("bpf", err_of(syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, NULL, 0)));
 	json_int("open_by_handle_at", err_of(syscall(SYS_open_by_handle_at, -1, NULL, O_RDONLY)));
 	/* Unknown flag bit and too many segments: EINVAL before anything is loaded or unloaded. */
@@ -303,7 +93,7 @@ static void emit_syscalls(const struct facts_opts *o) {
 	json_int("reboot", err_of(syscall(SYS_reboot, 0, 0, 0, NULL))); /* magic 0: EINVAL */
 	json_int("io_uring_setup", err_of(syscall(SYS_io_uring_setup, 0, NULL)));
 	json_int("perf_event_open", err_of(syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0)));
-	json_int("unshare_user", in_child(unshare_user_child, NULL).err);
+	json_int("unshare_user", unshare_user_probe());
 	json_int("ptrace_attach", ptrace_probe());
 	json_close('}');
 	emit_mknod_block(o);
@@ -337,13 +127,13 @@ static int count_entries(const char *path) {
 /* {path, errno, mode, rdev "maj:min", fs_type, rdonly, entries}: how a masked path is masked. */
 static void emit_path_stat(const char *path) {
 	struct stat st;
-	char rdev[32] = "";
 	int err = lstat(path, &st) < 0 ? errno : 0;
 
 	json_open(NULL, '{');
 	json_str("path", path);
 	json_int("errno", err);
 	if (!err) {
+		char rdev[32];
 		snprintf(rdev, sizeof rdev, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
 		json_int("mode", st.st_mode);
 		json_str("rdev", rdev);
@@ -521,16 +311,7 @@ static void emit_cwd(void) {
 		close(fd);
 }
 
-/* ---------------------------------------------------------------- the object */
-
-static void emit_stage(const char *key, struct child_report r) {
-	json_open(key, '{');
-	json_int("stage", r.stage);
-	json_int("errno", r.err);
-	json_close('}');
-}
-
-static void emit_security(const struct facts_opts *o) {
+void emit_security(const struct facts_opts *o) {
 	json_open("security", '{');
 	emit_syscalls(o);
 	emit_paths();
@@ -538,8 +319,6 @@ static void emit_security(const struct facts_opts *o) {
 	emit_runtime_sockets();
 	emit_fds();
 	emit_cwd();
-	emit_stage("release_agent", in_child(release_agent_child, NULL));
-	emit_stage("release_agent_in_place", in_child(release_agent_in_place_child, NULL));
-	emit_stage("userns_fsopen", in_child(fsopen_child, NULL));
+	emit_experiments();
 	json_close('}');
 }

@@ -1,6 +1,6 @@
 /*
- * The built-in runtime's hardening steps, included by shim.c (same translation unit: they use its
- * STEP/fail_step reporting). Three of them, modelled on what runc applies for Docker's defaults:
+ * The built-in runtime's hardening steps, called by shim.c's container init and reporting through
+ * its STEP/fail_step (shim.h). Three of them, modelled on what runc applies for Docker's defaults:
  *
  *  - masked paths (OCI linux.maskedPaths): a file is covered by a bind of /dev/null (char 1:3),
  *    a directory by an empty read-only tmpfs — the two forms CVE-2025-31133 says are "masked";
@@ -15,12 +15,24 @@
  * The filter is installed after the rootfs is ready and before the capabilities are dropped,
  * so every later step of the shim (prctl, capset, close_range, execve) is one it allows.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shim.h"
 
 #if defined(__x86_64__)
 #define SECCOMP_ARCH AUDIT_ARCH_X86_64
@@ -31,24 +43,30 @@
 #error "isoprobe-shim: no seccomp architecture for this target"
 #endif
 
-static const char *const masked_paths[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-                                           "/proc/latency_stats", "/proc/scsi", "/proc/acpi", "/sys/firmware",
-                                           "/sys/devices/virtual/powercap"};
+static const char *const masked_paths[] = {"/proc/kcore",       "/proc/keys",          "/proc/timer_list",
+                                           "/proc/sched_debug", "/proc/latency_stats", "/proc/scsi",
+                                           "/proc/acpi",        "/sys/firmware",       "/sys/devices/virtual/powercap"};
 static const char *const readonly_paths[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"};
 
 static const long denied_syscalls[] = {
+    /* kernel keyrings, bpf, handle-based opens */
     SYS_keyctl, SYS_add_key, SYS_request_key, SYS_bpf, SYS_open_by_handle_at, SYS_name_to_handle_at,
+    /* kexec and kernel modules */
     SYS_kexec_load, SYS_kexec_file_load, SYS_init_module, SYS_finit_module, SYS_delete_module,
-    SYS_mount, SYS_umount2, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_move_mount,
-    SYS_open_tree, SYS_mount_setattr, SYS_pivot_root, SYS_swapon, SYS_swapoff, SYS_reboot,
-    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_perf_event_open,
-    SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex, SYS_acct, SYS_quotactl,
-    SYS_syslog, SYS_userfaultfd, SYS_lookup_dcookie, SYS_vhangup,
-};
+    /* mounts, the new mount API, pivot_root */
+    SYS_mount, SYS_umount2, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_move_mount, SYS_open_tree,
+    SYS_mount_setattr, SYS_pivot_root,
+    /* swap, reboot, io_uring, perf */
+    SYS_swapon, SYS_swapoff, SYS_reboot, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
+    SYS_perf_event_open,
+    /* setting the clocks */
+    SYS_settimeofday, SYS_clock_settime, SYS_clock_adjtime, SYS_adjtimex,
+    /* accounting, quotas, the kernel log, userfaultfd, dcookies, vhangup */
+    SYS_acct, SYS_quotactl, SYS_syslog, SYS_userfaultfd, SYS_lookup_dcookie, SYS_vhangup};
 #define N_DENIED (sizeof denied_syscalls / sizeof *denied_syscalls)
 
 /* Recursive read-only: mount_setattr keeps the locked flags (nosuid, nodev, atime) as they are. */
-static int make_readonly(const char *target) {
+int make_readonly(const char *target) {
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
   if (syscall(SYS_mount_setattr, -1, target, AT_RECURSIVE, &attr, sizeof attr) == 0) return 0;
   if (errno != ENOSYS) return -1;
@@ -58,7 +76,7 @@ static int make_readonly(const char *target) {
   return mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
 }
 
-static void mask_paths(const char *root) {
+void mask_paths(const char *root) {
   char target[4096];
   struct stat st;
   for (size_t i = 0; i < sizeof masked_paths / sizeof *masked_paths; i++) {
@@ -67,14 +85,15 @@ static void mask_paths(const char *root) {
       if (errno == ENOENT) continue; /* nothing to hide */
       fail_step("mask");
     }
-    if (S_ISDIR(st.st_mode))
+    if (S_ISDIR(st.st_mode)) {
       STEP("mask", mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=555"));
-    else
+    } else {
       STEP("mask", mount("/dev/null", target, NULL, MS_BIND, NULL));
+    }
   }
 }
 
-static void readonly_paths_setup(const char *root) {
+void readonly_paths_setup(const char *root) {
   char target[4096];
   for (size_t i = 0; i < sizeof readonly_paths / sizeof *readonly_paths; i++) {
     snprintf(target, sizeof target, "%s%s", root, readonly_paths[i]);
@@ -90,7 +109,7 @@ static void readonly_paths_setup(const char *root) {
 #define DENY(err) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err))
 #define ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
-static void install_seccomp(void) {
+void install_seccomp(void) {
   struct sock_filter prog[8 + 2 * N_DENIED + 8];
   size_t n = 0;
   prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));

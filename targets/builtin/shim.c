@@ -34,12 +34,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <stdarg.h>
 #include <linux/capability.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +51,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "shim.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -95,9 +97,8 @@ struct config {
 
 /* Docker's default capability set: the documented default of the built-in runtime. */
 static const int default_caps[] = {
-    CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,     CAP_MKNOD,
-    CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,           CAP_SETFCAP,    CAP_SETPCAP,
-    CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,     CAP_AUDIT_WRITE,
+    CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,           CAP_MKNOD,      CAP_NET_RAW, CAP_SETGID,
+    CAP_SETUID, CAP_SETFCAP,      CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,    CAP_AUDIT_WRITE,
 };
 
 /* ---- small I/O helpers ------------------------------------------------------------------ */
@@ -155,19 +156,13 @@ static int write_file(const char *path, const char *text) {
 
 static int err_fd = -1; /* child → shim, close-on-exec: EOF means execve succeeded */
 
-static void fail_step(const char *step) __attribute__((noreturn));
-static void fail_step(const char *step) {
+void fail_step(const char *step) {
   char buf[64];
   int n = snprintf(buf, sizeof buf, "E%s:%d", step, errno);
   ssize_t ignored = write(err_fd, buf, (size_t)n);
   (void)ignored;
   _exit(EXIT_SETUP);
 }
-
-#define STEP(name, call) \
-  do {                   \
-    if ((call) < 0) fail_step(name); \
-  } while (0)
 
 static int mkdir_p(const char *path, mode_t mode) {
   return (mkdir(path, mode) < 0 && errno != EEXIST) ? -1 : 0;
@@ -183,8 +178,6 @@ static int bind_dev_node(const char *root, const char *name) {
   close(fd);
   return mount(source, target, NULL, MS_BIND, NULL);
 }
-
-#include "harden.c"
 
 /* /proc needs a pid namespace owned by our user namespace; a shared (host) pid namespace can
  * only be shown by binding the host's /proc, which is exactly what sharing it means. */
@@ -229,7 +222,8 @@ static void mount_cgroupfs(const struct config *c, const char *root) {
     if (!c->cgroupfs_rw) STEP("cgroupfs-bind", make_readonly(base));
     return;
   }
-  if (!single) STEP("cgroupfs-tmpfs", mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k"));
+  if (!single)
+    STEP("cgroupfs-tmpfs", mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k"));
   for (int i = 0; i < c->n_cgroups; i++) {
     const struct cgroup_mount *m = &c->cgroups[i];
     if (snprintf(path, sizeof path, "%s/sys/fs/cgroup%s%s", root, single ? "" : "/", m->dir) >= (int)sizeof path) {
@@ -382,8 +376,8 @@ static void container_init(const struct config *c, int go_fd) {
 /* ---- the shim's own flow ---------------------------------------------------------------- */
 
 static int clone_flags(const struct config *c) {
-  static const int flags[NS_COUNT] = {CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS,
-                                      CLONE_NEWIPC, CLONE_NEWUSER, 0, 0};
+  static const int flags[NS_COUNT] = {
+      CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, 0, 0};
   int f = 0;
   for (int i = 0; i < NS_COUNT; i++)
     if (!c->share[i]) f |= flags[i];
@@ -460,7 +454,8 @@ static void usage(const char *msg) __attribute__((noreturn));
 static void usage(const char *msg) {
   fprintf(stderr,
           "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--scratch DIR] [--hostname NAME]\n"
-          "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--leak-host-fd] [--time-offsets MONO_SEC,BOOT_SEC]\n"
+          "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--leak-host-fd]"
+          " [--time-offsets MONO_SEC,BOOT_SEC]\n"
           "       [--cgroupfs ro|rw] [--cgroup-mount cgroup|cgroup2:DIR:OPTIONS]...\n"
           "       -- PROGRAM [ARG...]\n",
           msg);
@@ -484,7 +479,8 @@ static void parse_cgroup_mount(struct config *c, char *v) {
   if (!opts || c->n_cgroups >= MAX_CGROUP_MOUNTS) usage("bad --cgroup-mount");
   *dir++ = '\0';
   *opts++ = '\0';
-  if ((strcmp(v, "cgroup") && strcmp(v, "cgroup2")) || strstr(dir, "..") || strchr(dir, '/')) usage("bad --cgroup-mount");
+  if ((strcmp(v, "cgroup") && strcmp(v, "cgroup2")) || strstr(dir, "..") || strchr(dir, '/'))
+    usage("bad --cgroup-mount");
   c->cgroups[c->n_cgroups++] = (struct cgroup_mount){.type = v, .dir = dir, .opts = opts};
 }
 
@@ -508,8 +504,7 @@ static void parse_args(struct config *c, int argc, char **argv) {
       if (strcmp(v, "ro") && strcmp(v, "rw")) usage("bad --cgroupfs");
       c->cgroupfs_rw = strcmp(v, "rw") == 0;
       i++;
-    }
-    else if (strcmp(a, "--time-offsets") == 0) {
+    } else if (strcmp(a, "--time-offsets") == 0) {
       if (sscanf(v, "%ld,%ld", &c->mono_offset, &c->boot_offset) != 2) usage("bad --time-offsets");
       i++;
     } else usage("unknown option");
