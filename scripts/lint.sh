@@ -24,7 +24,7 @@ if shellcheck -x "${shells[@]}"; then echo "lint: shellcheck: no findings"; else
 
 if [ -f scripts/lint-c.sh ]; then
   echo "lint: scripts/lint-c.sh"
-  bash scripts/lint-c.sh || status=1
+  bash scripts/lint-c.sh || { rc=$?; [ "$rc" -gt "$status" ] && status=$rc; }
 fi
 if [ "$status" = 0 ]; then echo "lint: clean"; else echo "lint: findings above" >&2; fi
 exit "$status"
