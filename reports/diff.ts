@@ -72,9 +72,9 @@ export function diffText(d: ResultsDiff): string {
     const why = it.detail ? `: ${oneLine(it.detail)}` : '';
     lines.push(`  ${tag.padEnd(10)} ${it.target}  [${it.id}] ${it.title}  (${move})${why}`);
   };
-  d.regressions.forEach((it) => show('REGRESSED', it));
-  d.improvements.forEach((it) => show('IMPROVED', it));
-  d.added.forEach((it) => show('ADDED', it));
-  d.removed.forEach((it) => show('REMOVED', it));
+  for (const it of d.regressions) show('REGRESSED', it);
+  for (const it of d.improvements) show('IMPROVED', it);
+  for (const it of d.added) show('ADDED', it);
+  for (const it of d.removed) show('REMOVED', it);
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }

@@ -47,7 +47,7 @@ export function matrixMarkdown(results: RunResults): string {
     ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
-  return [title, '', head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g), ...mdPosture(g)].join('\n') + '\n';
+  return `${[title, '', head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
 }
 
 function mdTally(results: RunResults, t: TargetResult): string {

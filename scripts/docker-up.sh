@@ -19,7 +19,7 @@ WAIT_SEC=60
 
 cmd=${1:-}
 state=${2:-}
-[ -n "$cmd" ] && [ -n "$state" ] || { echo "usage: $0 start|stop STATE_FILE" >&2; exit 2; }
+if [ -z "$cmd" ] || [ -z "$state" ]; then echo "usage: $0 start|stop STATE_FILE" >&2; exit 2; fi
 
 # A daemon answers when GET /_ping says OK; node is what the tests run on anyway.
 answers() {
@@ -83,7 +83,7 @@ stop() {
     kill -TERM "$pid"
     # dockerd stops its containers and its own containerd first: give it time, then insist.
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
     echo "docker-up: stopped dockerd $pid" >&2
   fi
   : >"$state"

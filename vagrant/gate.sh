@@ -66,7 +66,8 @@ teardown() {
   echo "gate-stage teardown $(( $(date +%s) - s ))" >> "$stages"
   echo "gate: [teardown] $(( $(date +%s) - s ))s" >&2
 }
-on_exit() { local rc=$?; teardown; exit $rc; }
+# shellcheck disable=SC2317  # reached through the EXIT trap
+on_exit() { local rc=$?; teardown; exit "$rc"; }
 trap on_exit EXIT
 trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM
@@ -131,7 +132,9 @@ stage_start=$(date +%s)
 
 # 5. The combined matrix: every machine's targets as <machine>/<target>.
 set +e
-node vagrant/lib/combine.mjs "$reports" $machines
+# $machines is a space-separated list of names: one argument each.
+read -ra machine_list <<< "$machines"
+node vagrant/lib/combine.mjs "$reports" "${machine_list[@]}"
 combine_rc=$?
 set -e
 stage combine
@@ -144,12 +147,12 @@ echo "gate-stage total $total" >> "$stages"
 while read -r _ name secs; do
   echo "  $name $secs"
   m=${name%:up+suite}
-  [ "$m" != "$name" ] && [ -f "$reports/$m/guest-stages.txt" ] || continue
+  if [ "$m" = "$name" ] || [ ! -f "$reports/$m/guest-stages.txt" ]; then continue; fi
   in_guest=$(awk '{ s += $3 } END { print s + 0 }' "$reports/$m/guest-stages.txt")
   echo "    $m:boot+rsync $(( secs > in_guest ? secs - in_guest : 0 ))"
   sed "s/^guest-stage /    $m:/" "$reports/$m/guest-stages.txt"
 done < "$stages" | tee "$reports/stages.txt" >&2
 rc=$combine_rc
 [ "$inner_rc" = 0 ] || rc=1
-[ "$rc" = 0 ] && log "PASS" || log "FAIL (exit $rc)"
+if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (exit $rc)"; fi
 exit "$rc"

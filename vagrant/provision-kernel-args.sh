@@ -8,8 +8,9 @@ if tr ' ' '\n' < /proc/cmdline | grep -qxF -- "$arg"; then
   echo "kernel command line already has $arg"
   exit 0
 fi
-[ -f /etc/default/grub ] && command -v update-grub >/dev/null || {
-  echo "no GRUB configuration to put $arg in; boot this machine with it on the command line" >&2; exit 1; }
+if [ ! -f /etc/default/grub ] || ! command -v update-grub >/dev/null; then
+  echo "no GRUB configuration to put $arg in; boot this machine with it on the command line" >&2; exit 1
+fi
 sed -i -E "s/^(GRUB_CMDLINE_LINUX=\")/\1$arg /" /etc/default/grub
 grep -q "^GRUB_CMDLINE_LINUX=\".*$arg" /etc/default/grub || echo "GRUB_CMDLINE_LINUX=\"$arg\"" >> /etc/default/grub
 update-grub

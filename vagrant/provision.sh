@@ -73,7 +73,7 @@ facts=$out/guest-facts.txt
   echo "machine: $machine"
   echo "kernel: $(uname -r)"
   echo "cmdline: $(cat /proc/cmdline)"
-  echo "cgroup: $fstype ($(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null || ls /sys/fs/cgroup | tr '\n' ' '))"
+  echo "cgroup: $fstype ($(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null || find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -printf '%f '))"
   echo "apparmor: $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null || echo absent); $(aa-status 2>/dev/null | head -1 || true)"
   echo "node: $(node --version)"
   echo "docker: $(docker version --format '{{.Server.Version}}' 2>&1 | head -1); cgroup driver $(docker info --format '{{.CgroupDriver}} v{{.CgroupVersion}}' 2>&1 | head -1)"

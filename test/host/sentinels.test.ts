@@ -1,25 +1,15 @@
-import { spawnSync } from 'node:child_process';
+/**
+ * The sentinels as an unprivileged user can check them; the checks that need root (fresh namespaces
+ * through unshare(1), the mqueue listing of the leftovers scan) are in sentinels.root.test.ts.
+ */
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { pendingCleanups } from '../../host/cleanup.js';
 import { captureHostView } from '../../host/host-view.js';
 import { scanLeftovers } from '../../host/leftovers.js';
-import { PROBE_BINARY } from '../../host/paths.js';
 import { armSentinels, disarmSentinels, isIsoprobeIpcKey, probeArgs, verifySentinelsFromHost } from '../../host/sentinels.js';
 import type { Sentinels } from '../../model/sentinels.js';
-
-/** Runs the real probe with the sentinel options, optionally in fresh namespaces via unshare(1). */
-function probe(s: Sentinels, unshare: string[] = []): Record<string, { errno?: number; found?: boolean }> {
-  const argv = [PROBE_BINARY, 'facts', ...probeArgs(s, captureHostView())];
-  const r = unshare.length ? spawnSync('unshare', [...unshare, ...argv], { encoding: 'utf8' }) : spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
-  expect(r.status, r.stderr).to.equal(0);
-  return JSON.parse(r.stdout).sentinels;
-}
-
-function mentionsRun(l: ReturnType<typeof scanLeftovers>, s: Sentinels): string[] {
-  const keys = [s.shmKey, s.msgKey, s.semKey].map((k) => `key=0x${k.toString(16)} `);
-  return Object.values(l).flat().filter((e) => e.includes(s.nonce) || keys.some((k) => e.includes(k)));
-}
+import { mentionsRun, probe } from '../support/sentinels.js';
 
 describe('host sentinels', function () {
   this.timeout(20_000);
@@ -64,22 +54,6 @@ describe('host sentinels', function () {
     for (const k of ['tcp', 'abstract', 'shm', 'msg', 'sem', 'mq', 'kill']) expect(seen[k].errno, k).to.equal(0);
     expect(seen.sentinel_argv.found).to.equal(true);
     expect(seen.bind_port.errno, 'the port is busy on the host').to.equal(98); // EADDRINUSE
-  });
-
-  it('are out of reach of the probe in fresh ipc, net and pid namespaces', () => {
-    const seen = probe(s, ['-i', '-n', '-p', '-f', '--mount-proc']);
-    for (const k of ['shm', 'msg', 'sem', 'mq']) expect(seen[k].errno, k).to.equal(2); // ENOENT
-    expect(seen.tcp.errno, 'tcp').to.not.equal(0);
-    expect(seen.abstract.errno, 'abstract').to.not.equal(0);
-    expect(seen.kill.errno, 'kill').to.equal(3); // ESRCH
-    expect(seen.sentinel_argv.found).to.equal(false);
-  });
-
-  it('show up as leftovers while armed', () => {
-    const found = mentionsRun(scanLeftovers(), s);
-    expect(found.filter((e) => e.startsWith('shm ') || e.startsWith('msg ') || e.startsWith('sem '))).to.have.length(3);
-    expect(found).to.include(`mq ${s.mqName}`).and.include(`file ${s.markers.root}`).and.include(`file ${s.markers.shm}`);
-    expect(found.some((e) => e.startsWith(`${s.sentinelPid} isoprobe-sentinel-${s.nonce}`))).to.equal(true);
   });
 
   it('are gone after disarm: nothing reachable, no leftover, no pending undo', async () => {

@@ -25,7 +25,7 @@ done
 node_bin=$(command -v node || true)
 node_major=$([ -n "$node_bin" ] && "$node_bin" -p 'process.versions.node.split(".")[0]' || echo 0)
 [ "$node_major" -ge 20 ] || { echo "box: needs the host's node >= 20 to bake into the box (have ${node_major})" >&2; exit 2; }
-vagrant_pub=${ISOPROBE_VAGRANT_PUBKEY:-$(ls /usr/share/rubygems-integration/all/gems/vagrant-*/keys/vagrant.pub 2>/dev/null | head -1)}
+vagrant_pub=${ISOPROBE_VAGRANT_PUBKEY:-$(compgen -G '/usr/share/rubygems-integration/all/gems/vagrant-*/keys/vagrant.pub' | head -1 || true)}
 [ -f "$vagrant_pub" ] || { echo "box: Vagrant's insecure public key not found (install vagrant)" >&2; exit 2; }
 
 mkdir -p "$out"
