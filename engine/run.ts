@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Mocha from 'mocha';
-import { CATALOGUE } from '../checks/catalogue.js';
-import { createTarget, preflightTargets } from '../targets/registry.js';
-import { PROBE_PATH, SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../model/target.js';
-import type { CheckContext } from '../model/check.js';
+import { PROBE_PATH, SCRATCH_DIR, TargetError, type Target } from '../model/target.js';
+import type { Check, CheckContext } from '../model/check.js';
+import type { TargetConfigBase, TargetDriver } from '../model/driver.js';
+import type { ContainerSpec, RunOutcome } from '../model/spec.js';
+import type { EnforcementFacts } from '../model/enforcement.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
 import { cleanupAll, onCleanup } from '../host/cleanup.js';
 import { environmentFingerprint } from '../host/environment.js';
@@ -23,16 +24,19 @@ import { removeProbeCgroups } from '../host/probe-cgroups.js';
 import { captureHostView } from '../host/host-view.js';
 import type { HostView } from '../model/host-view.js';
 import type { Sentinels } from '../model/sentinels.js';
-import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from '../host/paths.js';
+import { RUN_ROOT } from '../host/paths.js';
 import { scanLeftovers } from '../host/leftovers.js';
 import { preflight } from './preflight.js';
 import { isEmpty, liveRuns, reapLeftovers } from '../host/reap.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from '../model/results.js';
 import { armSentinels, probeArgs, verifySentinelsFromHost } from '../host/sentinels.js';
-import { specFor, type TargetConfig } from '../targets/config.js';
 
 export interface RunOptions {
-  targets: TargetConfig[];
+  /** The kinds of target this run can use (targets/registry.ts DRIVERS, from the composition root). */
+  drivers: readonly TargetDriver[];
+  /** The checks to evaluate (checks/catalogue.ts CATALOGUE, from the composition root). */
+  catalogue: readonly Check[];
+  targets: TargetConfigBase[];
   profile: Profile;
   grep?: string;
   reporter?: Mocha.ReporterConstructor;
@@ -40,9 +44,14 @@ export interface RunOptions {
 }
 
 export async function runSuite(opts: RunOptions): Promise<RunResults> {
-  preflight(new Set(opts.targets.map((t) => t.runtime)));
-  // A missing daemon or runtime binary must stop the run before any target creates anything.
-  await preflightTargets(opts.targets);
+  const driverOf = driverLookup(opts.drivers);
+  const driverFor = opts.targets.map((t) => driverOf(t));
+  preflight();
+  // A missing daemon, shim or runtime binary must stop the run before any target creates anything.
+  for (const d of opts.drivers) {
+    const cfgs = opts.targets.filter((t) => t.runtime === d.kind);
+    if (cfgs.length > 0) await d.preflight(cfgs);
+  }
   const started = new Date();
   const t0 = performance.now();
   reapKilledRuns();
@@ -54,9 +63,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     onCleanup('cgroups made by a probe killed mid-test', () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')));
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
-    const files: ProbeFiles = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
-    const units = await Promise.all(opts.targets.map((t) => runTarget(t, createTarget(t, { runDir }), { hostView, sentinels, files, profile: opts.profile })));
-    const targets = await runChecks(units, [...CATALOGUE], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
+    const units = await Promise.all(opts.targets.map((t, i) => runTarget(t, driverFor[i], driverFor[i].create(t, { runDir }), { hostView, sentinels, profile: opts.profile })));
+    const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     return {
       schema: RESULTS_SCHEMA_VERSION,
       tool: { name: 'isoprobe', version: opts.version ?? '0.0.0' },
@@ -64,7 +72,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
       durationMs: performance.now() - t0,
       profile: opts.profile,
       environment: environmentFingerprint(),
-      catalogue: CATALOGUE.map(({ run: _run, ...meta }) => meta),
+      catalogue: opts.catalogue.map(({ run: _run, ...meta }) => meta),
       targets,
     };
   } finally {
@@ -93,10 +101,19 @@ function makeRunDir(): string {
   return dir;
 }
 
+/** The driver of each target's kind; a kind no driver answers is a bug of the composition root. */
+function driverLookup(drivers: readonly TargetDriver[]): (t: TargetConfigBase) => TargetDriver {
+  const byKind = new Map(drivers.map((d) => [d.kind, d]));
+  return (t) => {
+    const d = byKind.get(t.runtime);
+    if (!d) throw new Error(`target "${t.name}": no driver for the kind "${t.runtime}" (drivers: ${[...byKind.keys()].join(', ')})`);
+    return d;
+  };
+}
+
 interface Shared {
   hostView: HostView;
   sentinels: Sentinels;
-  files: ProbeFiles;
   profile: Profile;
 }
 
@@ -111,29 +128,40 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
   ];
 }
 
-async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Promise<TargetUnderTest> {
+async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, target: Target, shared: Shared): Promise<TargetUnderTest> {
   const info = await target.info();
-  const spec = specFor(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
-  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: { ...info, spec: describeSpec(cfg) } };
+  const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
+  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: { ...info, ...settingsInfo(driver, cfg) } };
   try {
     // The limit-enforcement containers (engine/enforce.ts) run beside the facts container.
-    const [outcome, enforcement] = await Promise.all([target.run(spec, shared.files), runEnforcement(target, spec, shared.files)]);
+    const [outcome, enforcement] = await Promise.all([target.run(spec), runEnforcement(target, spec)]);
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     }
-    const facts = parseFacts(outcome.stdout);
-    const ctx: CheckContext = {
-      target: cfg.name, profile: shared.profile, spec, facts, host: outcome.hostFacts, hostView: shared.hostView,
-      hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
-      sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
-    };
-    const information = { 'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text) };
+    const ctx = checkContext(cfg, target, spec, outcome, enforcement, shared);
+    const information = { 'host paths in mountinfo': describeHostPaths(ctx.facts.files.mountinfo.text) };
     return { ...base, information, ctx };
   } catch (e) {
     if (e instanceof TargetError || e instanceof FactsError) return { ...base, ctx: null, error: e.message };
     throw e;
   }
+}
+
+/** What each check of this target reads; throws a FactsError when the probe's output is not valid facts. */
+function checkContext(cfg: TargetConfigBase, target: Target, spec: ContainerSpec, outcome: RunOutcome, enforcement: EnforcementFacts, shared: Shared): CheckContext {
+  const facts = parseFacts(outcome.stdout);
+  return {
+    target: cfg.name, profile: shared.profile, spec, facts, host: outcome.hostFacts, hostView: shared.hostView,
+    hostAfter: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
+    sentinels: shared.sentinels, capabilities: target.capabilities, enforcement,
+  };
+}
+
+/** The requested settings in the target's info: the one-line form reports show, and each with its source. */
+function settingsInfo(driver: TargetDriver, cfg: TargetConfigBase): Record<string, string> {
+  const settings = driver.describe(cfg);
+  return { spec: settings.map((s) => `${s.setting}=${s.value}`).join(' '), settings: JSON.stringify(settings), probeDelivery: driver.delivery };
 }
 
 /** A probe mount that propagated to the host (any target's) is a finding first, then removed. */
@@ -142,11 +170,4 @@ function detachLeakedMounts(source: string): void {
     const [pre, post] = line.split(' - ');
     if (post?.split(' ')[1]?.startsWith(source)) spawnSync('umount', ['-l', pre.split(' ')[4]], { stdio: 'ignore' });
   }
-}
-
-function describeSpec(t: TargetConfig): string {
-  const parts = [`share=${t.share.join(',') || 'none'}`, `root=${t.rootChange}`, `caps=${t.caps}`, `limits=${t.limits}`,
-    `seccomp=${t.seccomp ?? 'default'}`, `no-new-privs=${t.noNewPrivs ?? true}`,
-    ...(t.runtime === 'builtin' ? [`cgroupfs=${t.cgroupfs ?? 'ro'}`] : [])];
-  return parts.join(' ');
 }

@@ -48,6 +48,16 @@ export function observeLive(host: HostSideFacts, pid: number, layout: CgroupLayo
   host.cgroup.limits = readCgroupLimits(dirs, layout);
 }
 
+/** The same view of a container whose cgroup the target made itself: its limits are read from there. */
+export function observePlaced(host: HostSideFacts, pid: number, placement: { paths: string[]; readLimits(): Record<string, string> }, root = '/'): void {
+  for (const ns of NAMESPACES) host.ns[ns] = nsOwnership(pid, ns);
+  host.uidMap = readOrNull(path.join(root, `proc/${pid}/uid_map`));
+  host.gidMap = readOrNull(path.join(root, `proc/${pid}/gid_map`));
+  host.cgroup.paths = placement.paths;
+  host.cgroup.limits = placement.readLimits();
+  host.cgroup.procCgroup = readOrNull(path.join(root, `proc/${pid}/cgroup`));
+}
+
 type Controller = 'pids' | 'memory' | 'cpu';
 
 /** Host directories of the container's pids/memory/cpu cgroups (v1), or its one cgroup (v2, keyed "unified"). */

@@ -5,7 +5,7 @@
 import type { Check, Requirement } from '../../model/check.js';
 import type { CheckResult } from '../../model/results.js';
 import { NAMESPACES } from '../../model/spec.js';
-import type { TargetConfig } from '../../targets/config.js';
+import type { TargetConfig } from '../../targets/registry.js';
 
 export interface Variant {
   /** The words the catalogue's negativeControl uses for this weakening. */

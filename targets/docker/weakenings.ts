@@ -1,0 +1,3 @@
+import type { Weakening } from '../../model/weakening.js';
+
+export const weakenings: Weakening[] = [];
