@@ -158,10 +158,18 @@ function checkContext(cfg: TargetConfigBase, target: Target, spec: ContainerSpec
   };
 }
 
-/** The requested settings in the target's info: the one-line form reports show, and each with its source. */
+/**
+ * The requested settings in the target's info: `spec` as reports have always shown it, and
+ * `requestedBy`: "isoprobe: limits, no-new-privs; runtime default: share, caps, ...".
+ */
 function settingsInfo(driver: TargetDriver, cfg: TargetConfigBase): Record<string, string> {
   const settings = driver.describe(cfg);
-  return { spec: settings.map((s) => `${s.setting}=${s.value}`).join(' '), settings: JSON.stringify(settings), probeDelivery: driver.delivery };
+  const sources = [...new Set(settings.map((s) => s.source))];
+  return {
+    spec: settings.map((s) => `${s.setting}=${s.value}`).join(' '),
+    requestedBy: sources.map((src) => `${src}: ${settings.filter((s) => s.source === src).map((s) => s.setting).join(', ')}`).join('; '),
+    probeDelivery: driver.delivery,
+  };
 }
 
 /** A probe mount that propagated to the host (any target's) is a finding first, then removed. */
