@@ -10,15 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanupAll } from '../host/cleanup.js';
-import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT, SHIM_BINARY } from '../host/paths.js';
+import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from '../host/paths.js';
 import { runSuite } from '../engine/run.js';
 import { DEFAULT_SPEC } from '../model/spec.js';
-import { BuiltinTarget } from '../targets/builtin/builtin.js';
-import { detectCgroupLayout } from '../host/cgroup.js';
 import { buildTemplate } from '../targets/common/rootfs.js';
 import type { ProbeFiles } from '../model/target.js';
 import { CATALOGUE } from '../checks/catalogue.js';
-import { DRIVERS, targetsFromRuntimes } from '../targets/registry.js';
+import { DRIVERS, driverFor, targetsFromRuntimes } from '../targets/registry.js';
 import { summarize } from './stats.js';
 
 const ROUNDS = Number(process.env.ISOPROBE_BENCH_ROUNDS ?? 30);
@@ -63,9 +61,9 @@ async function main(): Promise<void> {
   try {
     const rootfs = path.join(dir, 'rootfs');
     buildTemplate(rootfs, { probe: PROBE_BINARY, busybox: BUSYBOX_BINARY });
-    const layout = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
     const files = { probe: PROBE_BINARY, busybox: BUSYBOX_BINARY };
-    const builtin = new BuiltinTarget('bench', { shimPath: SHIM_BINARY, files, runDir: dir, cgroups: layout, observe: false });
+    const [cfg] = targetsFromRuntimes(['builtin']);
+    const builtin = driverFor(cfg).create(cfg, { runDir: dir, observe: false });
     const candidates: (Method | string)[] = [
       commandMethod('unshare(1) floor', ['unshare', '-fpmnuiU', '-r', '--mount-proc', 'chroot', rootfs, '/bin/true']),
       { name: 'builtin', once: async () => { await builtin.run({ ...DEFAULT_SPEC, argv: ['/bin/true'] }); } },

@@ -28,6 +28,8 @@ export interface TargetConfigBase {
 export interface DriverContext {
   /** Per-run directory for rootfs copies and bundles; removed by the run's cleanup. */
   runDir: string;
+  /** false: no host-side observation (the benchmark measures the bare runtime); default true. */
+  observe?: boolean;
 }
 
 /** Who asked for a setting: isoprobe's own request, the user's target config, or the runtime left alone. */

@@ -3,7 +3,7 @@
  * names, preflight, creation and `isoprobe clean` all come from it. A new kind is a folder with a
  * driver.ts and one line here. The only file that imports the target folders.
  */
-import type { ConfigOf } from '../model/driver.js';
+import type { ConfigOf, TargetDriver } from '../model/driver.js';
 import { builtin } from './builtin/driver.js';
 import { targetConfigs } from './common/config.js';
 import { docker } from './docker/driver.js';
@@ -12,5 +12,10 @@ import { oci } from './oci/driver.js';
 export const DRIVERS = [builtin, docker, oci] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
+
+/** The driver of a config's kind, typed as the engine sees every driver. */
+export function driverFor(cfg: TargetConfig): TargetDriver {
+  return (DRIVERS as readonly TargetDriver[]).find((d) => d.kind === cfg.runtime)!;
+}
 
 export const { knownShorthands, parseTargetConfig, targetsFromFile, targetsFromRuntimes } = targetConfigs(DRIVERS);

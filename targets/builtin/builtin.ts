@@ -1,7 +1,8 @@
 /**
  * The built-in runtime: isoprobe-shim does the single-threaded work inside, this class does what
- * needs the host from outside (id maps, cgroups) and observes the container while it is set up
- * but not yet running the probe.
+ * needs the host from outside (id maps, cgroups, the rootfs) and hands the shim, held at READY,
+ * to targets/common/lifecycle.ts, which observes the container while it is set up but not yet
+ * running the probe.
  */
 import fs from 'node:fs';
 import os from 'node:os';

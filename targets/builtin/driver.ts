@@ -39,7 +39,7 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
   },
   create(cfg, ctx) {
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new BuiltinTarget(cfg.name, { shimPath: SHIM_BINARY, files: projectProbeFiles(), runDir: ctx.runDir, cgroups });
+    return new BuiltinTarget(cfg.name, { shimPath: SHIM_BINARY, files: projectProbeFiles(), runDir: ctx.runDir, cgroups, observe: ctx.observe });
   },
   spec(cfg, argv) {
     return { ...baseSpec(cfg, argv), leakHostFd: cfg.leakHostFd ?? false, cgroupfs: cfg.cgroupfs ?? 'ro' };

@@ -30,6 +30,8 @@ export interface DockerOptions {
   /** HostConfig.Runtime: a runtime registered with dockerd. */
   dockerRuntime?: string;
   timeoutMs?: number;
+  /** Host-side observation (targets/common/lifecycle.ts); default true. */
+  observe?: boolean;
 }
 
 let containerSeq = 0;
@@ -103,7 +105,7 @@ export class DockerTarget implements Target {
       const c = await startSession(this.opts.docker, create, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
       // The writable layer as the host sees it: who owns what root created in /scratch.
       return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
-    }, { cgroups: this.opts.cgroups });
+    }, { cgroups: this.opts.cgroups, observe: this.opts.observe });
   }
 }
 

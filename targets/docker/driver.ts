@@ -41,13 +41,13 @@ export const docker: TargetDriver<DockerTargetConfig> = {
   async preflight(cfgs) {
     if (cfgs.length > 0) await pingDaemon(dockerClient(DOCKER_SOCKET), DOCKER_SOCKET);
   },
-  create(cfg, _ctx) {
+  create(cfg, ctx) {
     // A last guard: preflight asks the daemon itself, before the run starts anything.
     if (!fs.existsSync(DOCKER_SOCKET)) throw new EnvError(`no Docker daemon at ${DOCKER_SOCKET} (start dockerd)`);
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
     return new DockerTarget(cfg.name, {
       docker: dockerClient(DOCKER_SOCKET), socketPath: DOCKER_SOCKET, cgroups, files: projectProbeFiles(),
-      hostConfig: cfg.hostConfig, dockerRuntime: cfg.dockerRuntime,
+      hostConfig: cfg.hostConfig, dockerRuntime: cfg.dockerRuntime, observe: ctx.observe,
     });
   },
   spec: baseSpec,

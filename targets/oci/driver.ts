@@ -42,7 +42,7 @@ export const oci: TargetDriver<OciTargetConfig> = {
     // A last guard: preflight has looked for the binary before the run started anything.
     if (!findBinary(cfg.binary)) throw new EnvError(missingBinary(cfg.binary, cfg.name));
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new OciTarget(cfg.name, { binary: cfg.binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), specPatch: cfg.specPatch });
+    return new OciTarget(cfg.name, { binary: cfg.binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), specPatch: cfg.specPatch, observe: ctx.observe });
   },
   spec: baseSpec,
   describe(cfg) {

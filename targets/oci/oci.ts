@@ -31,6 +31,8 @@ export interface OciOptions {
   specPatch?: Record<string, unknown>;
   idMapping?: { hostBase: number; count: number };
   timeoutMs?: number;
+  /** Host-side observation (targets/common/lifecycle.ts); default true. */
+  observe?: boolean;
 }
 
 let containerSeq = 0;
@@ -141,7 +143,7 @@ export class OciTarget implements Target {
     return runLifecycle(async () => {
       const c = await startContainer(this.opts.binary, bundle.dir, id, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, cgroupsPath: `/${id}` });
       return { ...c, scratch: bundle.scratch };
-    }, { cgroups: this.opts.cgroups });
+    }, { cgroups: this.opts.cgroups, observe: this.opts.observe });
   }
 
   private sharedRootfs(): string {
