@@ -1,9 +1,11 @@
 /**
- * Host-side observation of a container some other runtime made (runc, crun, Docker — which runs
- * runc): from its host pid only. The namespaces and id maps come from /proc/<pid>, the cgroup
- * paths from /proc/<pid>/cgroup (we are in the host's cgroup namespace, so they are host paths)
- * and the limits are read back from cgroupfs, v1 and v2. Every reader takes its root directory,
- * so tests run them on fixture trees.
+ * Host-side observation of a container from its host pid (targets/common/lifecycle.ts calls it for
+ * every kind): observeLive for one some other runtime made (runc, crun, Docker — which runs
+ * runc), observePlaced for one whose cgroup the target made itself (the built-in runtime). The
+ * namespaces and id maps come from /proc/<pid>, the cgroup paths from /proc/<pid>/cgroup (we are
+ * in the host's cgroup namespace, so they are host paths) or the placement, and the limits are
+ * read back from cgroupfs, v1 and v2. Every reader takes its root directory, so tests run them on
+ * fixture trees.
  */
 import fs from 'node:fs';
 import path from 'node:path';
