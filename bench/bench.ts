@@ -10,13 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanupAll } from '../host/cleanup.js';
-import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT, SHIM_BINARY } from '../host/paths.js';
+import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from '../host/paths.js';
 import { runSuite } from '../engine/run.js';
 import { DEFAULT_SPEC } from '../model/spec.js';
-import { BuiltinTarget } from '../targets/builtin/builtin.js';
-import { detectCgroupLayout } from '../host/cgroup.js';
 import { buildTemplate } from '../targets/common/rootfs.js';
 import type { ProbeFiles } from '../model/target.js';
+import { CATALOGUE } from '../checks/catalogue.js';
+import { DRIVERS, driverFor, targetsFromRuntimes } from '../targets/registry.js';
 import { summarize } from './stats.js';
 
 const ROUNDS = Number(process.env.ISOPROBE_BENCH_ROUNDS ?? 30);
@@ -61,14 +61,14 @@ async function main(): Promise<void> {
   try {
     const rootfs = path.join(dir, 'rootfs');
     buildTemplate(rootfs, { probe: PROBE_BINARY, busybox: BUSYBOX_BINARY });
-    const layout = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    const builtin = new BuiltinTarget('bench', { shimPath: SHIM_BINARY, runDir: dir, cgroups: layout, observe: false });
     const files = { probe: PROBE_BINARY, busybox: BUSYBOX_BINARY };
+    const [cfg] = targetsFromRuntimes(['builtin']);
+    const builtin = driverFor(cfg).create(cfg, { runDir: dir, observe: false });
     const candidates: (Method | string)[] = [
       commandMethod('unshare(1) floor', ['unshare', '-fpmnuiU', '-r', '--mount-proc', 'chroot', rootfs, '/bin/true']),
-      { name: 'builtin', once: async () => { await builtin.run({ ...DEFAULT_SPEC, argv: ['/bin/true'] }, files); } },
+      { name: 'builtin', once: async () => { await builtin.run({ ...DEFAULT_SPEC, argv: ['/bin/true'] }); } },
       // The floor makes no cgroup; this row shows what the limits themselves cost.
-      { name: 'builtin, no limits', once: async () => { await builtin.run({ ...DEFAULT_SPEC, limits: {}, argv: ['/bin/true'] }, files); } },
+      { name: 'builtin, no limits', once: async () => { await builtin.run({ ...DEFAULT_SPEC, limits: {}, argv: ['/bin/true'] }); } },
       ociMethod('crun', files, dir),
       ociMethod('runc', files, dir),
     ];
@@ -106,7 +106,7 @@ function printLatency(samples: Map<string, number[]>): void {
 
 async function suiteRun(): Promise<void> {
   const t0 = performance.now();
-  const results = await runSuite({ targets: [{ name: 'builtin', runtime: 'builtin', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default' }], profile: 'strict' });
+  const results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: targetsFromRuntimes(['builtin']), profile: 'strict' });
   const wall = performance.now() - t0;
   const checks = results.targets.reduce((n, t) => n + t.checks.length, 0);
   console.log(`\nwhole suite, builtin, strict: ${wall.toFixed(0)} ms wall for ${checks} checks on one container; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

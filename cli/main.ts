@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../host/paths.js';
 import { EXIT, type RunResults } from '../model/results.js';
 import { runSuite } from '../engine/run.js';
 import type { Namespace } from '../model/spec.js';
-import { targetsFromFile, targetsFromRuntimes, type TargetConfig } from '../targets/config.js';
+import { DRIVERS, targetsFromFile, targetsFromRuntimes, type TargetConfig } from '../targets/registry.js';
 import { diffResults, diffText } from '../reports/diff.js';
 import { junitXml } from '../reports/junit.js';
 import { matrixHtml, matrixMarkdown } from '../reports/matrix.js';
@@ -49,7 +49,7 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
   if (cmd.configPath && cmd.share) throw new ConfigError('--share and --config cannot be combined: put "share" in the target config');
   const targets = cmd.configPath ? targetsFromFile(cmd.configPath) : withShared(targetsFromRuntimes(cmd.runtimes), cmd.share);
   const baseline = cmd.baselinePath ? readResults(cmd.baselinePath) : null;
-  const results = await runSuite({ targets, profile: cmd.profile, grep: cmd.grep, reporter: ProgressReporter, version: VERSION });
+  const results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: cmd.profile, grep: cmd.grep, reporter: ProgressReporter, version: VERSION });
   writeReports(cmd.outDir, results);
   process.stdout.write(summaryText(results));
   process.stdout.write(`reports written to ${cmd.outDir}/ (junit.xml, results.json, matrix.html, matrix.md)\n`);

@@ -11,7 +11,7 @@ import {
   CpuburnSchema, enforcementArgv, ForkbombSchema, MemhogSchema, parseDoc, type EnforcementFacts, type EnforcementRun,
 } from '../model/enforcement.js';
 import type { ContainerSpec } from '../model/spec.js';
-import type { ProbeFiles, Target } from '../model/target.js';
+import type { Target } from '../model/target.js';
 
 /**
  * Concurrent cpu burns share the machine's CPUs: with more burns than CPUs none reaches its quota
@@ -31,19 +31,19 @@ async function withCpuSlot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function runEnforcement(target: Target, spec: ContainerSpec, files: ProbeFiles): Promise<EnforcementFacts> {
+export async function runEnforcement(target: Target, spec: ContainerSpec): Promise<EnforcementFacts> {
   const argv = enforcementArgv(spec.limits);
   const [pids, memory, cpu] = await Promise.all([
-    runOne(target, spec, files, argv.pids, ForkbombSchema),
-    runOne(target, spec, files, argv.memory, MemhogSchema),
-    withCpuSlot(() => runOne(target, spec, files, argv.cpu, CpuburnSchema)),
+    runOne(target, spec, argv.pids, ForkbombSchema),
+    runOne(target, spec, argv.memory, MemhogSchema),
+    withCpuSlot(() => runOne(target, spec, argv.cpu, CpuburnSchema)),
   ]);
   return { pids, memory, cpu };
 }
 
-async function runOne<T>(target: Target, spec: ContainerSpec, files: ProbeFiles, argv: string[], schema: z.ZodType<T>): Promise<EnforcementRun<T>> {
+async function runOne<T>(target: Target, spec: ContainerSpec, argv: string[], schema: z.ZodType<T>): Promise<EnforcementRun<T>> {
   try {
-    const out = await target.run({ ...spec, argv }, files);
+    const out = await target.run({ ...spec, argv });
     const hostEvents = out.hostFacts.cgroup.events ?? {};
     const hostLimits = out.hostFacts.cgroup.limits;
     if (out.exitCode !== 0) {

@@ -8,33 +8,37 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Mocha from 'mocha';
-import { CATALOGUE } from '../checks/catalogue.js';
-import { createTarget, preflightTargets } from '../targets/registry.js';
-import { PROBE_PATH, SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../model/target.js';
-import { checkMeta } from '../model/check.js';
+import { PROBE_PATH, SCRATCH_DIR, TargetError, type Target } from '../model/target.js';
+import { checkMeta, type Check } from '../model/check.js';
+import type { TargetConfigBase, TargetDriver } from '../model/driver.js';
+import type { ContainerSpec, RunOutcome } from '../model/spec.js';
+import type { EnforcementFacts } from '../model/enforcement.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
 import type { TargetEvidence } from './evidence.js';
 import { cleanupAll, onCleanup } from '../host/cleanup.js';
 import { environmentFingerprint } from '../host/environment.js';
 import { runEnforcement } from './enforce.js';
 import { EnvError } from '../model/errors.js';
-import { FactsError, parseFacts } from '../model/facts.js';
+import { FactsError, parseFacts, type ProbeFacts } from '../model/facts.js';
 import { describeHostPaths } from '../model/host-paths.js';
 import { assessPosture } from '../model/posture-diff.js';
 import { removeProbeCgroups } from '../host/probe-cgroups.js';
 import { captureHostView } from '../host/host-view.js';
 import type { HostView } from '../model/host-view.js';
 import type { Sentinels } from '../model/sentinels.js';
-import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from '../host/paths.js';
+import { RUN_ROOT } from '../host/paths.js';
 import { scanLeftovers } from '../host/leftovers.js';
 import { preflight } from './preflight.js';
 import { isEmpty, liveRuns, reapLeftovers } from '../host/reap.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from '../model/results.js';
 import { armSentinels, probeArgs, verifySentinelsFromHost } from '../host/sentinels.js';
-import { specFor, type TargetConfig } from '../targets/config.js';
 
 export interface RunOptions {
-  targets: TargetConfig[];
+  /** The kinds of target this run can use (targets/registry.ts DRIVERS, from the composition root). */
+  drivers: readonly TargetDriver[];
+  /** The checks to evaluate (checks/catalogue.ts CATALOGUE, from the composition root). */
+  catalogue: readonly Check[];
+  targets: TargetConfigBase[];
   profile: Profile;
   grep?: string;
   reporter?: Mocha.ReporterConstructor;
@@ -42,9 +46,14 @@ export interface RunOptions {
 }
 
 export async function runSuite(opts: RunOptions): Promise<RunResults> {
-  preflight(new Set(opts.targets.map((t) => t.runtime)));
-  // A missing daemon or runtime binary must stop the run before any target creates anything.
-  await preflightTargets(opts.targets);
+  const driverOf = driverLookup(opts.drivers);
+  const driverFor = opts.targets.map((t) => driverOf(t));
+  preflight();
+  // A missing daemon, shim or runtime binary must stop the run before any target creates anything.
+  for (const d of opts.drivers) {
+    const cfgs = opts.targets.filter((t) => t.runtime === d.kind);
+    if (cfgs.length > 0) await d.preflight(cfgs);
+  }
   const started = new Date();
   const t0 = performance.now();
   reapKilledRuns();
@@ -56,9 +65,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     onCleanup('cgroups made by a probe killed mid-test', () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')));
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
-    const files: ProbeFiles = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
-    const units = await Promise.all(opts.targets.map((t) => runTarget(t, createTarget(t, { runDir }), { hostView, sentinels, files, profile: opts.profile })));
-    const targets = await runChecks(units, [...CATALOGUE], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
+    const units = await Promise.all(opts.targets.map((t, i) => runTarget(t, driverFor[i], driverFor[i].create(t, { runDir }), { hostView, sentinels, profile: opts.profile })));
+    const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     return {
       schema: RESULTS_SCHEMA_VERSION,
       tool: { name: 'isoprobe', version: opts.version ?? '0.0.0' },
@@ -66,7 +74,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
       durationMs: performance.now() - t0,
       profile: opts.profile,
       environment: environmentFingerprint(),
-      catalogue: CATALOGUE.map(checkMeta),
+      catalogue: opts.catalogue.map(checkMeta),
       targets,
     };
   } finally {
@@ -95,10 +103,19 @@ function makeRunDir(): string {
   return dir;
 }
 
+/** The driver of each target's kind; a kind no driver answers is a bug of the composition root. */
+function driverLookup(drivers: readonly TargetDriver[]): (t: TargetConfigBase) => TargetDriver {
+  const byKind = new Map(drivers.map((d) => [d.kind, d]));
+  return (t) => {
+    const d = byKind.get(t.runtime);
+    if (!d) throw new Error(`target "${t.name}": no driver for the kind "${t.runtime}" (drivers: ${[...byKind.keys()].join(', ')})`);
+    return d;
+  };
+}
+
 interface Shared {
   hostView: HostView;
   sentinels: Sentinels;
-  files: ProbeFiles;
   profile: Profile;
 }
 
@@ -113,24 +130,19 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
   ];
 }
 
-async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Promise<TargetUnderTest> {
+async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, target: Target, shared: Shared): Promise<TargetUnderTest> {
   const info = await target.info();
-  const spec = specFor(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
-  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: { ...info, spec: describeSpec(cfg) } };
+  const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
+  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: { ...info, ...settingsInfo(driver, cfg) } };
   try {
     // The limit-enforcement containers (engine/enforce.ts) run beside the facts container.
-    const [outcome, enforcement] = await Promise.all([target.run(spec, shared.files), runEnforcement(target, spec, shared.files)]);
+    const [outcome, enforcement] = await Promise.all([target.run(spec), runEnforcement(target, spec)]);
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     }
     const facts = parseFacts(outcome.stdout);
-    const ctx: TargetEvidence = {
-      target: cfg.name, profile: shared.profile, spec, capabilities: target.capabilities, provides: target.provides,
-      container: facts, observed: outcome.hostFacts, reference: shared.hostView,
-      after: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
-      sentinels: shared.sentinels, enforcement,
-    };
+    const ctx = checkContext(cfg, target, spec, facts, outcome, enforcement, shared);
     // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
     const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };
     const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);
@@ -145,17 +157,34 @@ async function runTarget(cfg: TargetConfig, target: Target, shared: Shared): Pro
   }
 }
 
+/** What each check of this target reads. */
+function checkContext(cfg: TargetConfigBase, target: Target, spec: ContainerSpec, facts: ProbeFacts, outcome: RunOutcome, enforcement: EnforcementFacts, shared: Shared): TargetEvidence {
+  return {
+    target: cfg.name, profile: shared.profile, spec, capabilities: target.capabilities, provides: target.provides,
+    container: facts, observed: outcome.hostFacts, reference: shared.hostView,
+    after: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
+    sentinels: shared.sentinels, enforcement,
+  };
+}
+
+/**
+ * The requested settings in the target's info: `spec` as reports have always shown it, and
+ * `requestedBy`: "isoprobe: limits, no-new-privs; runtime default: share, caps, ...".
+ */
+function settingsInfo(driver: TargetDriver, cfg: TargetConfigBase): Record<string, string> {
+  const settings = driver.describe(cfg);
+  const sources = [...new Set(settings.map((s) => s.source))];
+  return {
+    spec: settings.map((s) => `${s.setting}=${s.value}`).join(' '),
+    requestedBy: sources.map((src) => `${src}: ${settings.filter((s) => s.source === src).map((s) => s.setting).join(', ')}`).join('; '),
+    probeDelivery: driver.delivery,
+  };
+}
+
 /** A probe mount that propagated to the host (any target's) is a finding first, then removed. */
 function detachLeakedMounts(source: string): void {
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [pre, post] = line.split(' - ');
     if (post?.split(' ')[1]?.startsWith(source)) spawnSync('umount', ['-l', pre.split(' ')[4]], { stdio: 'ignore' });
   }
-}
-
-function describeSpec(t: TargetConfig): string {
-  const parts = [`share=${t.share.join(',') || 'none'}`, `root=${t.rootChange}`, `caps=${t.caps}`, `limits=${t.limits}`,
-    `seccomp=${t.seccomp ?? 'default'}`, `no-new-privs=${t.noNewPrivs ?? true}`,
-    ...(t.runtime === 'builtin' ? [`cgroupfs=${t.cgroupfs ?? 'ro'}`] : [])];
-  return parts.join(' ');
 }

@@ -20,11 +20,11 @@ export interface Target {
   readonly provides: readonly EvidenceKind[];
   /** Versions and settings that explain this target's results (shown, never compared). */
   info(): Promise<Record<string, string>>;
-  /** Runs the container to completion. Rejects with a TargetError when it could not run. */
-  run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome>;
+  /** Runs the container to completion, the probe delivered as its driver does. Rejects with a TargetError when it could not run. */
+  run(spec: ContainerSpec): Promise<RunOutcome>;
 }
 
-/** Files the project built, placed into every container's root filesystem. */
+/** Files the project built, placed into every container's root filesystem (or image). */
 export interface ProbeFiles {
   /** Host path of the static probe binary; inside the container it is PROBE_PATH. */
   probe: string;

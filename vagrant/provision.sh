@@ -120,7 +120,7 @@ node --input-type=module -e '
   if (control === "1" && targets.some((t) => t.name === "docker"))
     targets.push({ name: "docker-privileged", runtime: "docker", control: true, hostConfig: { Privileged: true } });
   process.stdout.write(JSON.stringify({ targets }, null, 2) + "\n");
-' "$src/dist/targets/config.js" "$runtimes" "${ISOPROBE_CONTROL_TARGETS:-1}" > "$config" || die "cannot write $config"
+' "$src/dist/targets/registry.js" "$runtimes" "${ISOPROBE_CONTROL_TARGETS:-1}" > "$config" || die "cannot write $config"
 log "isoprobe run --config $config ($(node -p 'require(process.argv[1]).targets.map((t) => t.name).join(",")' "$config")) --profile $profile --out $out"
 set +e
 node dist/cli/main.js run --config "$config" --profile "$profile" --out "$out" 2>&1 | tee "$out/isoprobe.log"

@@ -1,38 +1,42 @@
 /**
  * Drives one isoprobe-shim through the sync protocol: PID → (maps, cgroup) → GO → READY →
- * (observe) → EXEC → EXECED → EXIT. Every wait is bounded; on any failure the shim is killed,
- * which takes the container with it (PR_SET_PDEATHSIG in both).
+ * (observe) → EXEC → EXECED → EXIT. The shim's own hold is this protocol: startShim returns at
+ * READY (set-up done, not yet exec'd), `release` sends EXEC, `wait` reads the rest. Every wait is
+ * bounded (one timer from spawn to exit); on any failure the shim is killed, which takes the
+ * container with it (PR_SET_PDEATHSIG in both).
  */
 import { collectOutput as collect } from '../common/output.js';
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { onCleanup } from '../../host/cleanup.js';
 import { TargetError } from '../../model/target.js';
+import type { Exit } from '../common/lifecycle.js';
 import { describeStepError, parseShimLine, TO_SHIM, type ShimMessage } from './protocol.js';
 
 export interface ShimHooks {
   /** The container init exists (namespaces made, nothing set up): write id maps, join cgroups. */
-  onPid(pid: number): Promise<void>;
-  /** Set-up done, not yet exec'd: every namespace exists, observe them from the host. */
-  onReady(pid: number): Promise<void>;
+  onPid(pid: number): Promise<void> | void;
 }
 
-export interface ShimResult {
+/** A shim at READY: every namespace exists, the probe is not exec'd yet. */
+export interface HeldShim {
   pid: number;
-  exitCode: number | null;
-  signal: number | null;
-  stdout: string;
-  stderr: string;
+  /** EXEC: the shim goes on to exec the probe. */
+  release(): void;
+  /** EXECED, then its exit; rejects with the failing step's TargetError. */
+  wait(): Promise<Exit>;
+  /** Kills it if it still runs; idempotent. */
+  remove(): Promise<void>;
 }
 
-
-export async function runShim(
+export async function startShim(
   shimPath: string,
   args: string[],
   hooks: ShimHooks,
   opts: { target: string; timeoutMs: number },
-): Promise<ShimResult> {
+): Promise<HeldShim> {
   const child = spawn(shimPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const undo = onCleanup(`kill shim ${child.pid}`, () => void child.kill('SIGKILL'));
   const out = collect(child.stdout!);
@@ -43,42 +47,63 @@ export async function runShim(
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const fail = (message: string, step?: string, errno?: number) =>
     new TargetError(opts.target, message, step, errno);
+  const next = async (): Promise<ShimMessage> => {
+    const r = await lines.next();
+    if (r.done) throw fail(`isoprobe-shim ended early: ${err.text().trim().split('\n')[0] || 'no message'}`);
+    return parseShimLine(r.value);
+  };
+  const expect = async <K extends ShimMessage['kind']>(kind: K) => {
+    const m = await next();
+    if (m.kind === 'error') throw fail(describeStepError(m.step, m.errno), m.step, m.errno);
+    if (m.kind !== kind) throw fail(`isoprobe-shim said "${m.kind}" where "${kind}" was due`);
+    return m as Extract<ShimMessage, { kind: K }>;
+  };
+  let removed: Promise<void> | null = null;
+  const remove = () => (removed ??= (async () => {
+    clearTimeout(timer);
+    await undo();
+  })());
+  /** Any failure: the shim dies (and its container with it) before the error goes up. */
+  const failed = async (e: unknown): Promise<never> => {
+    child.kill('SIGKILL');
+    await exited;
+    throw e;
+  };
   try {
-    const next = async (): Promise<ShimMessage> => {
-      const r = await lines.next();
-      if (r.done) throw fail(`isoprobe-shim ended early: ${err.text().trim().split('\n')[0] || 'no message'}`);
-      return parseShimLine(r.value);
-    };
-    const expect = async <K extends ShimMessage['kind']>(kind: K) => {
-      const m = await next();
-      if (m.kind === 'error') throw fail(describeStepError(m.step, m.errno), m.step, m.errno);
-      if (m.kind !== kind) throw fail(`isoprobe-shim said "${m.kind}" where "${kind}" was due`);
-      return m as Extract<ShimMessage, { kind: K }>;
-    };
     const { pid } = await expect('pid');
     await hooks.onPid(pid);
     sync.write(TO_SHIM.go);
     await expect('ready');
-    await hooks.onReady(pid);
-    sync.write(TO_SHIM.exec);
-    await expect('execed');
-    const end = await next();
-    await exited;
-    if (end.kind !== 'exit' && end.kind !== 'signal') throw fail(`unexpected "${end.kind}" at the end`);
     return {
       pid,
-      exitCode: end.kind === 'exit' ? end.code : null,
-      signal: end.kind === 'signal' ? end.signal : null,
-      stdout: out.text(),
-      stderr: err.text(),
+      release: () => void sync.write(TO_SHIM.exec),
+      wait: async () => {
+        try {
+          await expect('execed');
+          const end = await next();
+          await exited;
+          if (end.kind !== 'exit' && end.kind !== 'signal') throw fail(`unexpected "${end.kind}" at the end`);
+          return {
+            exitCode: end.kind === 'exit' ? end.code : null,
+            signal: end.kind === 'signal' ? signalName(end.signal) : null,
+            stdout: out.text(),
+            stderr: err.text(),
+          };
+        } catch (e) {
+          return failed(e);
+        }
+      },
+      remove,
     };
   } catch (e) {
-    child.kill('SIGKILL');
-    await exited;
-    throw e;
-  } finally {
-    clearTimeout(timer);
-    await undo();
+    try {
+      return await failed(e);
+    } finally {
+      await remove();
+    }
   }
 }
 
+function signalName(num: number): string {
+  return Object.entries(os.constants.signals).find(([, n]) => n === num)?.[0] ?? `signal ${num}`;
+}

@@ -1,9 +1,11 @@
 /**
- * Host-side observation of a container some other runtime made (runc, crun, Docker — which runs
- * runc): from its host pid only. The namespaces and id maps come from /proc/<pid>, the cgroup
- * paths from /proc/<pid>/cgroup (we are in the host's cgroup namespace, so they are host paths)
- * and the limits are read back from cgroupfs, v1 and v2. Every reader takes its root directory,
- * so tests run them on fixture trees.
+ * Host-side observation of a container from its host pid (targets/common/lifecycle.ts calls it for
+ * every kind): observeLive for one some other runtime made (runc, crun, Docker — which runs
+ * runc), observePlaced for one whose cgroup the target made itself (the built-in runtime). The
+ * namespaces and id maps come from /proc/<pid>, the cgroup paths from /proc/<pid>/cgroup (we are
+ * in the host's cgroup namespace, so they are host paths) or the placement, and the limits are
+ * read back from cgroupfs, v1 and v2. Every reader takes its root directory, so tests run them on
+ * fixture trees.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,6 +48,16 @@ export function observeLive(host: HostSideFacts, pid: number, layout: CgroupLayo
   const dirs = cgroupDirs(host.cgroup.procCgroup ?? '', layout);
   host.cgroup.paths = Object.values(dirs);
   host.cgroup.limits = readCgroupLimits(dirs, layout);
+}
+
+/** The same view of a container whose cgroup the target made itself: its limits are read from there. */
+export function observePlaced(host: HostSideFacts, pid: number, placement: { paths: string[]; readLimits(): Record<string, string> }, root = '/'): void {
+  for (const ns of NAMESPACES) host.ns[ns] = nsOwnership(pid, ns);
+  host.uidMap = readOrNull(path.join(root, `proc/${pid}/uid_map`));
+  host.gidMap = readOrNull(path.join(root, `proc/${pid}/gid_map`));
+  host.cgroup.paths = placement.paths;
+  host.cgroup.limits = placement.readLimits();
+  host.cgroup.procCgroup = readOrNull(path.join(root, `proc/${pid}/cgroup`));
 }
 
 type Controller = 'pids' | 'memory' | 'cpu';

@@ -7,28 +7,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { BUSYBOX_BINARY, PROBE_BINARY } from '../../host/paths.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
-import type { ContainerSpec, HostSideFacts, RunOutcome } from '../../model/spec.js';
-import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
-import { readHostClocks, statScratch } from '../../host/host-facts.js';
-import { emptyHostFacts, holdProbe, observeLive } from '../common/observe.js';
+import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
+import type { CgroupLayout } from '../../host/cgroup.js';
+import { runLifecycle } from '../common/lifecycle.js';
+import { holdProbe } from '../common/observe.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
 import { daemonDefaults, daemonInfo, OWNER_LABEL, pingDaemon, reapStaleContainers } from './daemon.js';
 import { daemonMessage } from './errors.js';
 import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
 import { ensureProbeImage, LABEL } from './image.js';
-import { runSession } from './session.js';
+import { startSession } from './session.js';
 
 export interface DockerOptions {
   docker: Dockerode;
   socketPath: string;
   cgroups: CgroupLayout;
-  /** Raw HostConfig over the translated one (targets/config.ts). */
+  /** The project's binaries, built into the probe image (./image.ts). */
+  files: ProbeFiles;
+  /** Raw HostConfig over the translated one (./driver.ts). */
   hostConfig?: HostConfig;
   /** HostConfig.Runtime: a runtime registered with dockerd. */
   dockerRuntime?: string;
   timeoutMs?: number;
+  /** Host-side observation (targets/common/lifecycle.ts); default true. */
+  observe?: boolean;
 }
 
 let containerSeq = 0;
@@ -50,13 +53,13 @@ export class DockerTarget implements Target {
     return info;
   }
 
-  async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+  async run(spec: ContainerSpec): Promise<RunOutcome> {
     const daemon = await this.prepare();
     const rt = this.opts.dockerRuntime;
     if (rt && daemon.runtimes !== undefined && !daemon.runtimes.split(', ').includes(rt)) {
       throw new TargetError(this.name, `runtime "${rt}" is not registered with dockerd (registered: ${daemon.runtimes})`);
     }
-    const image = await ensureProbeImage(this.opts.docker, files, this.name);
+    const image = await ensureProbeImage(this.opts.docker, this.opts.files, this.name);
     const hostConfig = mergeHostConfig(translateHostConfig(spec, missingCaps()), { ...this.opts.hostConfig, ...(rt ? { Runtime: rt } : {}) });
     const create = createOptions(spec, holdProbe(spec.argv), { name: this.containerName(), image, labels: this.labels(), hostConfig });
     return this.execute(create);
@@ -85,10 +88,9 @@ export class DockerTarget implements Target {
       } catch (e) {
         info.staleContainers = `could not be removed: ${daemonMessage(e)}`;
       }
-      const files = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
       const [daemon, defaults] = await Promise.allSettled([
         daemonInfo(this.opts.docker),
-        ensureProbeImage(this.opts.docker, files, this.name).then((image) => daemonDefaults(this.opts.docker, image, this.containerName('defaults'), this.labels())),
+        ensureProbeImage(this.opts.docker, this.opts.files, this.name).then((image) => daemonDefaults(this.opts.docker, image, this.containerName('defaults'), this.labels())),
       ]);
       if (daemon.status === 'fulfilled') Object.assign(info, daemon.value);
       else info.daemonInfo = `unavailable: ${daemonMessage(daemon.reason)}`;
@@ -99,24 +101,12 @@ export class DockerTarget implements Target {
     return this.prepared;
   }
 
-  private async execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
-    const host: HostSideFacts = emptyHostFacts(this.opts.cgroups.version);
-    let upper: string | null = null;
-    let events: Record<string, string> = {};
-    const r = await runSession(this.opts.docker, create, {
-      onStarted: async (pid, upperDir) => {
-        upper = upperDir;
-        if (pid > 0) observeLive(host, pid, this.opts.cgroups);
-      },
-      whileAlive: () => { events = { ...events, ...readCgroupEvents(host.cgroup.paths) }; },
-      onExited: () => {
-        host.hostClocks = readHostClocks();
-        // The writable layer as the host sees it: who owns what root created in /scratch.
-        if (upper) host.createdFiles = statScratch(path.join(upper, SCRATCH_DIR));
-        host.cgroup.events = events;
-      },
-    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
-    return { hostPid: r.pid, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, hostFacts: host };
+  private execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
+    return runLifecycle(async () => {
+      const c = await startSession(this.opts.docker, create, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+      // The writable layer as the host sees it: who owns what root created in /scratch.
+      return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
+    }, { cgroups: this.opts.cgroups, observe: this.opts.observe });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * One Docker container from create to removal: create → attach (before start, so no output is
- * lost) → start → inspect (host pid, overlay upper dir) → observe → the probe's go byte on stdin
- * → wait (bounded) → after-exit reads → remove. The container is registered for removal the
+ * lost) → start → inspect (host pid, overlay upper dir), held there for targets/common/lifecycle.ts
+ * to observe → the probe's go byte on stdin → wait (bounded) → after-exit reads → remove. The container is registered for removal the
  * moment it exists, so an error or Ctrl-C anywhere leaves nothing behind.
  */
 import { PassThrough } from 'node:stream';
@@ -9,43 +9,41 @@ import os from 'node:os';
 import type Dockerode from 'dockerode';
 import { onCleanup } from '../../host/cleanup.js';
 import { TargetError } from '../../model/target.js';
+import type { Exit } from '../common/lifecycle.js';
 import { api } from './errors.js';
 
 const OUTPUT_CAP = 4 * 1024 * 1024;
 /** After wait() returns, the attach stream may still hold the last bytes: bounded drain. */
 const DRAIN_MS = 2000;
 
-export interface SessionHooks {
-  /** The container runs and the probe waits for its go byte; pid 0 if it already exited. */
-  onStarted(pid: number, upperDir: string | null): Promise<void>;
-  /** Called every few ms while it runs (Docker removes the cgroup with the container). */
-  whileAlive?(): void;
-  /** After exit, before removal: its writable layer still exists. */
-  onExited(): void;
-}
-
-export interface SessionResult {
+/** A started container whose probe waits for its go byte; `upperDir` is its writable layer on the host. */
+export interface HeldContainer {
+  /** 0 if it already exited. */
   pid: number;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
+  upperDir: string | null;
+  release(): void;
+  wait(): Promise<Exit>;
+  remove(): Promise<void>;
 }
 
-export async function runSession(
-  docker: Dockerode, create: Dockerode.ContainerCreateOptions, hooks: SessionHooks, opts: { target: string; timeoutMs: number },
-): Promise<SessionResult> {
+export async function startSession(
+  docker: Dockerode, create: Dockerode.ContainerCreateOptions, opts: { target: string; timeoutMs: number },
+): Promise<HeldContainer> {
   const t = opts.target;
   const name = create.name!;
   const creating = api(t, 'create', () => docker.createContainer(create));
   let finished = false;
   let interrupted = false;
   // Registered before the daemon answers: a Ctrl-C during create still waits for it, then removes it.
-  const remove = onCleanup(`docker container ${name}`, async () => {
+  const undo = onCleanup(`docker container ${name}`, async () => {
     interrupted = !finished;
     await creating.catch(() => {});
     await removeContainer(docker.getContainer(name));
   });
+  const remove = () => {
+    finished = true;
+    return undo();
+  };
   try {
     const container = await creating;
     const stream = await api(t, 'attach', () => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
@@ -55,18 +53,22 @@ export async function runSession(
     const ended = new Promise<void>((resolve) => { stream.once('end', resolve); stream.once('close', resolve); stream.once('error', () => resolve()); });
     await api(t, 'start', () => container.start());
     const state = await api(t, 'inspect', () => container.inspect());
-    await hooks.onStarted(state.State.Pid, upperDirOf(state));
-    stream.write('g'); // the probe's --wait-stdin go byte
-    const ticker = hooks.whileAlive ? setInterval(hooks.whileAlive, 50) : null;
-    const status = await waitBounded(container, opts).finally(() => ticker && clearInterval(ticker));
-    // Removed by the run's cleanup (Ctrl-C): its status is not an outcome of the container.
-    if (interrupted) throw new TargetError(t, 'the container was removed by the harness\'s cleanup (interrupted)');
-    await bounded(ended, DRAIN_MS);
-    hooks.onExited();
-    return { pid: state.State.Pid, ...exitStatus(status), stdout: out.text(), stderr: err.text() };
-  } finally {
-    finished = true;
+    return {
+      pid: state.State.Pid,
+      upperDir: upperDirOf(state),
+      release: () => void stream.write('g'), // the probe's --wait-stdin go byte
+      wait: async () => {
+        const status = await waitBounded(container, opts);
+        // Removed by the run's cleanup (Ctrl-C): its status is not an outcome of the container.
+        if (interrupted) throw new TargetError(t, 'the container was removed by the harness\'s cleanup (interrupted)');
+        await bounded(ended, DRAIN_MS);
+        return { ...exitStatus(status), stdout: out.text(), stderr: err.text() };
+      },
+      remove,
+    };
+  } catch (e) {
     await remove();
+    throw e;
   }
 }
 

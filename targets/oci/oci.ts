@@ -9,27 +9,30 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TargetCapabilities } from '../../model/target.js';
-import { PROBE_BINARY, BUSYBOX_BINARY } from '../../host/paths.js';
 import { capNames, parseStatus } from '../../model/parse/status.js';
-import { DEFAULT_SPEC, type ContainerSpec, type HostSideFacts, type Namespace, type RunOutcome } from '../../model/spec.js';
-import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
+import { DEFAULT_SPEC, type ContainerSpec, type Namespace, type RunOutcome } from '../../model/spec.js';
+import type { CgroupLayout } from '../../host/cgroup.js';
 import { PROBE_PATH, type ProbeFiles, type Target } from '../../model/target.js';
 import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
 import { madeNamespaces, ociConfig } from './config.js';
 import { mergePatch } from '../../model/merge-patch.js';
-import { readHostClocks, statScratch } from '../../host/host-facts.js';
-import { emptyHostFacts, holdProbe, observeLive } from '../common/observe.js';
+import { runLifecycle } from '../common/lifecycle.js';
+import { holdProbe } from '../common/observe.js';
 import { reapStaleContainers } from './reap.js';
-import { runContainer, RuntimeRefusal, runtimeVersion } from './runtime-cli.js';
+import { RuntimeRefusal, runtimeVersion, startContainer } from './runtime-cli.js';
 
 export interface OciOptions {
   binary: string;
   /** Per-run directory (under /run/isoprobe); removed by the run's cleanup. */
   runDir: string;
   cgroups: CgroupLayout;
+  /** The project's binaries, copied into the shared rootfs (./bundle.ts). */
+  files: ProbeFiles;
   specPatch?: Record<string, unknown>;
   idMapping?: { hostBase: number; count: number };
   timeoutMs?: number;
+  /** Host-side observation (targets/common/lifecycle.ts); default true. */
+  observe?: boolean;
 }
 
 let containerSeq = 0;
@@ -62,20 +65,20 @@ export class OciTarget implements Target {
     return info;
   }
 
-  async run(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+  async run(spec: ContainerSpec): Promise<RunOutcome> {
     await this.prepare();
-    return this.attempt(spec, files);
+    return this.attempt(spec);
   }
 
-  private async attempt(spec: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+  private async attempt(spec: ContainerSpec): Promise<RunOutcome> {
     try {
-      return await this.runOnce(spec, files);
+      return await this.runOnce(spec);
     } catch (e) {
       const ns = this.refusedNamespace(e, spec);
       if (!ns) throw e;
       // Once per target: the container runs without it and the checks of that namespace fail.
       this.refusedNs.set(ns, (e as RuntimeRefusal).stderrTail);
-      return this.runOnce(spec, files);
+      return this.runOnce(spec);
     }
   }
 
@@ -103,9 +106,8 @@ export class OciTarget implements Target {
   /** One `probe true` container with the default spec, so info() can name the refusals before the suite runs. */
   private async discover(): Promise<void> {
     const spec: ContainerSpec = { ...DEFAULT_SPEC, argv: [PROBE_PATH, 'true'] };
-    const files = { probe: PROBE_BINARY, busybox: fs.existsSync(BUSYBOX_BINARY) ? BUSYBOX_BINARY : undefined };
     try {
-      await this.attempt(spec, files);
+      await this.attempt(spec);
     } catch (e) {
       if (e instanceof RuntimeRefusal) this.hostRefusal = e.reason;
       // Any other failure is left to the real containers, which report it themselves.
@@ -120,7 +122,7 @@ export class OciTarget implements Target {
     return asked.find((ns) => ns === 'time' && /\btime\b/.test(e.stderrTail)) ?? null;
   }
 
-  private async runOnce(asked: ContainerSpec, files: ProbeFiles): Promise<RunOutcome> {
+  private async runOnce(asked: ContainerSpec): Promise<RunOutcome> {
     const spec = { ...asked, argv: holdProbe(asked.argv) };
     const id = `isoprobe-${process.pid}-${++containerSeq}-${this.name}`;
     const mapping = this.opts.idMapping ?? { hostBase: 100_000, count: 65_536 };
@@ -128,7 +130,7 @@ export class OciTarget implements Target {
     const bundle = makeBundle(path.join(this.opts.runDir, id), owner, owner);
     try {
       const generated = ociConfig(spec, {
-        rootfs: this.rootfsFor(files), scratch: bundle.scratch, idMapping: mapping, cgroupsPath: `/${id}`,
+        rootfs: this.sharedRootfs(), scratch: bundle.scratch, idMapping: mapping, cgroupsPath: `/${id}`,
         hostCaps: hostBoundingCaps(), omit: [...this.refusedNs.keys()],
       });
       writeConfig(bundle, this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated);
@@ -138,22 +140,15 @@ export class OciTarget implements Target {
     }
   }
 
-  private async execute(id: string, bundle: Bundle): Promise<RunOutcome> {
-    const host: HostSideFacts = emptyHostFacts(this.opts.cgroups.version);
-    let events: Record<string, string> = {};
-    const result = await runContainer(this.opts.binary, bundle.dir, id, {
-      onPid: async (pid) => observeLive(host, pid, this.opts.cgroups),
-      // The runtime removes the cgroup with the container: the counters are read while it lives.
-      whileAlive: () => { events = { ...events, ...readCgroupEvents(host.cgroup.paths) }; },
-    }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, cgroupsPath: `/${id}` });
-    host.hostClocks = readHostClocks();
-    host.createdFiles = statScratch(bundle.scratch);
-    host.cgroup.events = events;
-    return { hostPid: result.pid, exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr, hostFacts: host };
+  private execute(id: string, bundle: Bundle): Promise<RunOutcome> {
+    return runLifecycle(async () => {
+      const c = await startContainer(this.opts.binary, bundle.dir, id, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, cgroupsPath: `/${id}` });
+      return { ...c, scratch: bundle.scratch };
+    }, { cgroups: this.opts.cgroups, observe: this.opts.observe });
   }
 
-  private rootfsFor(files: ProbeFiles): string {
-    this.rootfs ??= buildRootfs(path.join(this.opts.runDir, `${this.name}-rootfs`), files);
+  private sharedRootfs(): string {
+    this.rootfs ??= buildRootfs(path.join(this.opts.runDir, `${this.name}-rootfs`), this.opts.files);
     return this.rootfs;
   }
 }

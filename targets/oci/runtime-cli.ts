@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { onCleanup } from '../../host/cleanup.js';
 import { TargetError } from '../../model/target.js';
+import type { Exit } from '../common/lifecycle.js';
 import { removeCgroupPath } from './cgroups.js';
 
 const PID_POLL_MS = 2;
@@ -31,19 +32,12 @@ export class RuntimeRefusal extends TargetError {
   }
 }
 
-export interface RunHooks {
-  /** The container exists (namespaces, maps and cgroup in place), the probe has not run yet. */
-  onPid(pid: number): Promise<void>;
-  /** Called every few ms while it runs (limit-hit counters vanish with the cgroup). */
-  whileAlive?(): void;
-}
-
-export interface RunResult {
+/** A container the runtime made, its probe waiting for the go byte (targets/common/lifecycle.ts Held, without scratch). */
+export interface HeldRun {
   pid: number;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
+  release(): void;
+  wait(): Promise<Exit>;
+  remove(): Promise<void>;
 }
 
 export function runtimeVersion(binary: string): string {
@@ -65,12 +59,12 @@ export function listContainers(binary: string): string[] {
   return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null; error?: string };
+type Ended = { code: number | null; signal: NodeJS.Signals | null; error?: string };
 
 interface Spawned {
   child: ReturnType<typeof spawn>;
   /** The runtime process ended (its container may still hold our pipes if it was killed). */
-  exited: Promise<Exit>;
+  exited: Promise<Ended>;
   /** Every holder of its stdout/stderr is gone: all output is in. */
   closed: Promise<void>;
   stdout: { text(): string };
@@ -81,7 +75,7 @@ function spawnRun(binary: string, bundle: string, pidFile: string, id: string): 
   // Its own process group: Ctrl-C reaches only the harness, whose cleanup then deletes the container.
   const child = spawn(binary, ['run', '--bundle', bundle, '--pid-file', pidFile, id], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   child.stdin!.on('error', () => {}); // EPIPE when it ended before the go byte: its exit status says why
-  const exited = new Promise<Exit>((resolve) => {
+  const exited = new Promise<Ended>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (e) => resolve({ code: null, signal: null, error: e.message }));
   });
@@ -89,10 +83,13 @@ function spawnRun(binary: string, bundle: string, pidFile: string, id: string): 
   return { child, exited, closed, stdout: collect(child.stdout!), stderr: collect(child.stderr!) };
 }
 
-/** `BINARY run --bundle B --pid-file P ID` with stdin/stdout/stderr as pipes; bounded by timeoutMs. */
-export async function runContainer(
-  binary: string, bundle: string, id: string, hooks: RunHooks, opts: { target: string; timeoutMs: number; cgroupsPath?: string },
-): Promise<RunResult> {
+/**
+ * `BINARY run --bundle B --pid-file P ID` with stdin/stdout/stderr as pipes, returned once the
+ * pid file names the container's init; one timer bounds everything from spawn to exit.
+ */
+export async function startContainer(
+  binary: string, bundle: string, id: string, opts: { target: string; timeoutMs: number; cgroupsPath?: string },
+): Promise<HeldRun> {
   const pidFile = `${bundle}/pid`;
   const run = spawnRun(binary, bundle, pidFile, id);
   const { child, exited, stdout, stderr } = run;
@@ -103,6 +100,11 @@ export async function runContainer(
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; void kill(); }, opts.timeoutMs);
   const late = (what: string) => new TargetError(opts.target, `${binary} run ${what} within ${opts.timeoutMs} ms: ${tail(stderr.text()) || 'no message'}`);
+  let removed: Promise<void> | null = null;
+  const remove = () => (removed ??= (async () => {
+    clearTimeout(timer);
+    await undo();
+  })());
   try {
     const pid = await waitForPid(pidFile, exited);
     if (pid === null) {
@@ -111,19 +113,23 @@ export async function runContainer(
       if (timedOut) throw late('made no container');
       throw new RuntimeRefusal(opts.target, binary, end.code, end.error ?? tail(stderr.text()));
     }
-    await hooks.onPid(pid);
-    child.stdin!.end('g'); // the probe's --wait-stdin go byte
-    const ticker = hooks.whileAlive ? setInterval(hooks.whileAlive, 50) : null;
-    const end = await exited.finally(() => ticker && clearInterval(ticker));
-    await drained(run);
-    if (timedOut) throw late('did not finish');
-    // Killed by the run's cleanup (Ctrl-C): not an outcome of the container.
-    if (killing) throw new TargetError(opts.target, `${binary} run was stopped by the harness's cleanup (interrupted)`);
-    settled = true;
-    return { pid, ...exitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
-  } finally {
-    clearTimeout(timer);
-    await undo();
+    return {
+      pid,
+      release: () => void child.stdin!.end('g'), // the probe's --wait-stdin go byte
+      wait: async () => {
+        const end = await exited;
+        await drained(run);
+        if (timedOut) throw late('did not finish');
+        // Killed by the run's cleanup (Ctrl-C): not an outcome of the container.
+        if (killing) throw new TargetError(opts.target, `${binary} run was stopped by the harness's cleanup (interrupted)`);
+        settled = true;
+        return { ...exitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
+      },
+      remove,
+    };
+  } catch (e) {
+    await remove();
+    throw e;
   }
 }
 

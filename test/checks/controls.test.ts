@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { sameWeakening, weakeningLabel, type Weakening } from '../../model/weakening.js';
 import { weakenings as builtin } from '../../targets/builtin/weakenings.js';
-import { parseTargetConfig } from '../../targets/config.js';
+import { parseTargetConfig } from '../../targets/registry.js';
 import { weakenings as docker } from '../../targets/docker/weakenings.js';
 import { weakenings as oci } from '../../targets/oci/weakenings.js';
 

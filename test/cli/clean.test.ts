@@ -9,9 +9,10 @@ function fakes(over: Partial<CleanDeps> = {}) {
   const err: string[] = [];
   const deps: CleanDeps = {
     liveRuns: () => [],
-    installed: () => true,
-    oci: (b) => { calls.push(`oci ${b}`); return { kind: `${b} containers`, found: [], remaining: [] }; },
-    docker: async () => { calls.push('docker'); return [{ kind: 'docker containers', found: [], remaining: [] }]; },
+    drivers: [
+      { kind: 'docker', clean: async () => { calls.push('docker'); return [{ kind: 'docker containers', found: [], remaining: [] }]; } },
+      { kind: 'oci', clean: async () => { calls.push('oci'); return [{ kind: 'runc containers', found: [], remaining: [] }]; } },
+    ],
     host: () => { calls.push('host'); return [{ kind: 'cgroups', found: [], remaining: [] }]; },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
@@ -30,24 +31,26 @@ describe('isoprobe clean (orchestration)', () => {
     expect(f.err).to.deep.equal(['isoprobe clean: runs 4242 are still going; stop them first']);
   });
 
-  it('OCI runtimes first (their state would go stale under the host sweep), then Docker, then the host', async () => {
+  it('each driver in registry order first (their state would go stale under the host sweep), then the host', async () => {
     const f = fakes();
     expect(await runClean(f.deps)).to.equal(0);
-    expect(f.calls).to.deep.equal(['oci runc', 'oci crun', 'docker', 'host']);
+    expect(f.calls).to.deep.equal(['docker', 'oci', 'host']);
   });
 
   it('prints one line per kind, found and removed', async () => {
     const f = fakes({
-      oci: (b) => item(`${b} containers`, b === 'runc' ? ['isoprobe-7-1-runc'] : []),
-      docker: async () => [item('docker containers', []), item('docker images', ['isoprobe-probe:abc'])],
+      drivers: [
+        { kind: 'docker', clean: async () => [item('docker containers', []), item('docker images', ['isoprobe-probe:abc'])] },
+        { kind: 'oci', clean: async () => [item('runc containers', ['isoprobe-7-1-runc']), item('crun containers', [])] },
+      ],
       host: () => [item('cgroups', ['/sys/fs/cgroup/pids/isoprobe/x']), item('run directories', ['/run/isoprobe/run-7-a'])],
     });
     expect(await runClean(f.deps)).to.equal(0);
     expect(f.out).to.deep.equal([
-      'isoprobe clean: runc containers: 1 found, 1 removed',
-      'isoprobe clean: crun containers: 0 found, 0 removed',
       'isoprobe clean: docker containers: 0 found, 0 removed',
       'isoprobe clean: docker images: 1 found, 1 removed',
+      'isoprobe clean: runc containers: 1 found, 1 removed',
+      'isoprobe clean: crun containers: 0 found, 0 removed',
       'isoprobe clean: cgroups: 1 found, 1 removed',
       'isoprobe clean: run directories: 1 found, 1 removed',
     ]);
@@ -55,20 +58,24 @@ describe('isoprobe clean (orchestration)', () => {
   });
 
   it('a runtime that is not installed and a daemon that does not answer are said, not failures (exit 0)', async () => {
-    const oci: string[] = [];
     const f = fakes({
-      installed: (b) => b === 'runc',
-      oci: (b) => { oci.push(b); return item(`${b} containers`, []); },
-      docker: async () => [{ kind: 'docker', found: [], remaining: [], unchecked: 'no Docker daemon answers at /x.sock (connect ENOENT /x.sock)' }],
+      drivers: [
+        { kind: 'docker', clean: async () => [{ kind: 'docker', found: [], remaining: [], unchecked: 'no Docker daemon answers at /x.sock (connect ENOENT /x.sock)' }] },
+        { kind: 'oci', clean: async () => [item('runc containers', []), { kind: 'crun containers', found: [], remaining: [], unchecked: 'crun is not installed' }] },
+      ],
     });
     expect(await runClean(f.deps)).to.equal(0);
-    expect(oci).to.deep.equal(['runc']);
     expect(f.out).to.include('isoprobe clean: crun containers: not checked, crun is not installed');
     expect(f.out).to.include('isoprobe clean: docker: not checked, no Docker daemon answers at /x.sock (connect ENOENT /x.sock)');
   });
 
   it('something that could not be removed is named and fails clean (exit 1), the rest still runs', async () => {
-    const f = fakes({ oci: (b) => item(`${b} containers`, ['isoprobe-7-1-x'], b === 'runc' ? ['isoprobe-7-1-x: still listed'] : []) });
+    const f = fakes({
+      drivers: [
+        { kind: 'oci', clean: async () => [item('runc containers', ['isoprobe-7-1-x'], ['isoprobe-7-1-x: still listed'])] },
+        { kind: 'docker', clean: async () => { f.calls.push('docker'); return []; } },
+      ],
+    });
     expect(await runClean(f.deps)).to.equal(1);
     expect(f.calls).to.deep.equal(['docker', 'host']);
     expect(f.out[0]).to.equal('isoprobe clean: runc containers: 1 found, 0 removed; could not remove 1: isoprobe-7-1-x: still listed');
@@ -80,7 +87,7 @@ describe('isoprobe clean (orchestration)', () => {
     let answer: string | null = 'unset';
     const f = fakes({
       liveRuns: () => (asked++ === 0 ? [] : [99, 100]),
-      docker: async (imagesInUse) => { answer = imagesInUse(); return []; },
+      drivers: [{ kind: 'docker', clean: async (ctx) => { answer = ctx.inUse(); return []; } }],
     });
     await runClean(f.deps);
     expect(answer).to.equal('runs 99, 100 started meanwhile and may use them');

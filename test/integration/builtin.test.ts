@@ -11,6 +11,7 @@ import type { RunResults, TargetResult } from '../../model/results.js';
 import { scanLeftovers } from '../../host/leftovers.js';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { weakeningLabel } from '../../model/weakening.js';
+import { DRIVERS } from '../../targets/registry.js';
 import { checksFlippedBy, documentedSkip, ISOLATED, NOT_ON_BUILTIN, VARIANTS } from './negative-controls.js';
 
 /** A documented skip of a check the built-in runtime cannot be asked for reads "documented skip"; its reason is printed. */
@@ -32,7 +33,7 @@ describe('built-in runtime, end to end', function () {
 
   before(async () => {
     already = scanLeftovers();
-    results = await runSuite({ targets: [ISOLATED, ...VARIANTS.map((v) => v.target)], profile: 'strict' });
+    results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: [ISOLATED, ...VARIANTS.map((v) => v.target)], profile: 'strict' });
   });
 
   it('every check has a built-in negative control exercised here, except the few it cannot be asked for (Docker controls)', () => {

@@ -17,7 +17,7 @@ import { liveRuns } from '../../host/reap.js';
 import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
 import { LABEL } from '../../targets/docker/image.js';
 import { pidAlive } from '../../host/process.js';
-import { findBinary } from '../../targets/registry.js';
+import { findBinary } from '../../host/which.js';
 import { requireDaemon } from './requirements.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');

@@ -13,7 +13,8 @@ import { readHostLsm } from '../../host/lsm.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { runSuite } from '../../engine/run.js';
-import { parseTargetConfig, type DockerTargetConfig } from '../../targets/config.js';
+import type { DockerTargetConfig } from '../../targets/docker/driver.js';
+import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
 import { LABEL } from '../../targets/docker/image.js';
 import { defaultSeccomp } from '../../targets/oci/seccomp.js';
@@ -176,7 +177,7 @@ describe('Docker, end to end', function () {
     await requireDaemon(this, client);
     const targets = [DEFAULT, CGROUPNS_PRIVATE, HARDENED, ...runnable.map((r) => TARGETS.get(r)!)];
     const t0 = performance.now();
-    results = await runSuite({ targets, profile: 'strict' });
+    results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: 'strict' });
     process.stdout.write(`    ${targets.length} Docker targets in one run: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   });
 

@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { runSuite } from '../../engine/run.js';
-import type { TargetConfig } from '../../targets/config.js';
+import { DRIVERS, type TargetConfig } from '../../targets/registry.js';
+import { CATALOGUE } from '../../checks/catalogue.js';
 import { dockerClient } from '../../targets/docker/daemon.js';
 import { mqClose, mqOpen, mqUnlink, shmget, shmRemove } from '../../host/libc.js';
 import { hostState, type HostState } from '../support/host-state.js';
@@ -41,7 +42,7 @@ describe('a full run leaves the host as it found it', function () {
       targets.push({ ...docker, name: 'docker' }, { ...docker, name: 'docker-utsmode-host-allcaps', hostConfig: { UTSMode: 'host', CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'] } });
     }
     start = hostState();
-    const results = await runSuite({ targets, profile: 'strict' });
+    const results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: 'strict' });
     end = hostState();
     for (const t of results.targets) expect(t.error, `${t.name}: ${t.error}`).to.equal(undefined);
   });

@@ -7,7 +7,7 @@ import type { Check, Requirement } from '../../model/check.js';
 import type { CheckResult } from '../../model/results.js';
 import { sameWeakening, type Weakening } from '../../model/weakening.js';
 import { weakenings as builtinWeakenings } from '../../targets/builtin/weakenings.js';
-import { parseTargetConfig, type TargetConfig } from '../../targets/config.js';
+import { parseTargetConfig, type TargetConfig } from '../../targets/registry.js';
 
 export interface Variant {
   weakening: Weakening;

@@ -11,11 +11,12 @@ import { expect } from 'chai';
 import { scanLeftovers } from '../../host/leftovers.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { runSuite } from '../../engine/run.js';
-import { parseTargetConfig, type OciTargetConfig } from '../../targets/config.js';
+import { findBinary } from '../../host/which.js';
 import { sameWeakening, weakeningLabel, type Weakening } from '../../model/weakening.js';
 import { weakenings as builtinWeakenings } from '../../targets/builtin/weakenings.js';
 import { weakenings as ociWeakenings } from '../../targets/oci/weakenings.js';
-import { findBinary } from '../../targets/registry.js';
+import type { OciTargetConfig } from '../../targets/oci/driver.js';
+import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { checksFlippedBy, documentedSkip } from './negative-controls.js';
@@ -86,7 +87,7 @@ describe('OCI runtimes (runc, crun), end to end', function () {
 
   before(async function () {
     requireRuntimes(this);
-    results = await runSuite({ targets: [RUNC, CRUN, ...WEAKENINGS.map((w) => w.target)], profile: 'strict' });
+    results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: [RUNC, CRUN, ...WEAKENINGS.map((w) => w.target)], profile: 'strict' });
   });
 
   it('runs runc and every weakening without an error', () => {

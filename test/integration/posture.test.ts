@@ -6,7 +6,9 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
+import { CATALOGUE } from '../../checks/catalogue.js';
 import { runSuite } from '../../engine/run.js';
+import { DRIVERS } from '../../targets/registry.js';
 import { scanLeftovers } from '../../host/leftovers.js';
 import { RUN_ROOT } from '../../host/paths.js';
 import { diffPosture } from '../../model/posture-diff.js';
@@ -68,7 +70,7 @@ describe('posture of the built-in runtime and its weakenings, end to end', funct
 
   before(async () => {
     already = scanLeftovers();
-    results = await runSuite({ targets: [ISOLATED, ...VARIANTS.map((v) => v.target)], profile: 'strict' });
+    results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: [ISOLATED, ...VARIANTS.map((v) => v.target)], profile: 'strict' });
   });
 
   it('every weakening has its expected changes listed here', () => {

@@ -6,16 +6,22 @@ import { expect } from 'chai';
 import { SHIM_BINARY } from '../../host/paths.js';
 import { DEFAULT_SPEC } from '../../model/spec.js';
 import { writeIdMaps, DEFAULT_ID_MAPPING } from '../../targets/builtin/idmap.js';
-import { runShim } from '../../targets/builtin/shim-session.js';
+import { startShim } from '../../targets/builtin/shim-session.js';
 import { shimArgs } from '../../targets/builtin/shim-args.js';
 import { TargetError } from '../../model/target.js';
 
-const hooks = { onPid: async (pid: number) => writeIdMaps(pid, DEFAULT_ID_MAPPING), onReady: async () => {} };
+const hooks = { onPid: (pid: number) => writeIdMaps(pid, DEFAULT_ID_MAPPING) };
 const opts = { target: 't', timeoutMs: 10_000 };
 
 async function failure(args: string[]): Promise<TargetError> {
   try {
-    await runShim(SHIM_BINARY, args, hooks, opts);
+    const shim = await startShim(SHIM_BINARY, args, hooks, opts);
+    try {
+      shim.release();
+      await shim.wait();
+    } finally {
+      await shim.remove();
+    }
   } catch (e) {
     if (e instanceof TargetError) return e;
     throw e;

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../model/errors.js';
-import { parseTargetConfig, specFor, targetsFromRuntimes } from '../../targets/config.js';
+import { builtin, type BuiltinTargetConfig } from '../../targets/builtin/driver.js';
+import { docker, type DockerTargetConfig } from '../../targets/docker/driver.js';
+import { parseTargetConfig, targetsFromRuntimes } from '../../targets/registry.js';
 
 describe('target config', () => {
   it('fills defaults', () => {
@@ -37,7 +39,7 @@ describe('target config', () => {
       { name: 'runc', runtime: 'oci', binary: 'runc', specPatch: { linux: { namespaces: [{ type: 'pid' }] } } },
       { name: 'builtin-sharenet', runtime: 'builtin', share: ['net'] },
     ] }, 'x.json');
-    expect(targets.map((t) => t.runtime)).to.deep.equal(['docker', 'docker', 'oci', 'builtin']);
+    expect(targets.map((t: { runtime: string }) => t.runtime)).to.deep.equal(['docker', 'docker', 'oci', 'builtin']);
     expect(targets[0]).to.deep.include({ hostConfig: { PidMode: 'host' } });
     expect(targets[2]).to.deep.include({ binary: 'runc', specPatch: { linux: { namespaces: [{ type: 'pid' }] } } });
   });
@@ -60,16 +62,16 @@ describe('target config', () => {
   }
   it('gives Docker and OCI targets the same spec as the built-in one', () => {
     const [d] = parseTargetConfig({ targets: [{ name: 'd', runtime: 'docker', share: ['pid'], caps: 'all', seccomp: 'none' }] }, 'x');
-    expect(specFor(d, ['/p'])).to.deep.include({ share: ['pid'], caps: 'all', seccomp: 'none', noNewPrivs: true, leakHostFd: false, rootChange: 'pivot_root' });
+    expect(docker.spec(d as DockerTargetConfig, ['/p'])).to.deep.include({ share: ['pid'], caps: 'all', seccomp: 'none', noNewPrivs: true, leakHostFd: false, rootChange: 'pivot_root' });
   });
   it('mounts cgroupfs read-only unless a built-in target asks for "cgroupfs": "rw"', () => {
     const [b, rw] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin' }, { name: 'rw', runtime: 'builtin', cgroupfs: 'rw' }] }, 'x');
-    expect(specFor(b, ['/p']).cgroupfs).to.equal('ro');
-    expect(specFor(rw, ['/p']).cgroupfs).to.equal('rw');
+    expect(builtin.spec(b as BuiltinTargetConfig, ['/p']).cgroupfs).to.equal('ro');
+    expect(builtin.spec(rw as BuiltinTargetConfig, ['/p']).cgroupfs).to.equal('rw');
   });
   it('turns "limits: none" into an empty limit set', () => {
     const [t] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', limits: 'none' }] }, 'x');
-    expect(specFor(t, ['/p']).limits).to.deep.equal({});
+    expect(builtin.spec(t as BuiltinTargetConfig, ['/p']).limits).to.deep.equal({});
   });
 
   it('takes "control": true on any kind of target, and only a boolean', () => {

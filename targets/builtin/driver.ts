@@ -1,0 +1,67 @@
+/**
+ * The built-in runtime as a driver: isoprobe-shim (targets/builtin/shim.c) makes every container,
+ * so every setting it applies is isoprobe's own request or the user's.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { detectCgroupLayout } from '../../host/cgroup.js';
+import { SHIM_BINARY } from '../../host/paths.js';
+import type { TargetDriver } from '../../model/driver.js';
+import { EnvError } from '../../model/errors.js';
+import { NAMESPACES } from '../../model/spec.js';
+import { baseSpec, describeBase, targetSchema } from '../common/config.js';
+import { projectProbeFiles } from '../common/probe-files.js';
+import { BuiltinTarget } from './builtin.js';
+import { weakenings } from './weakenings.js';
+
+const config = targetSchema('builtin', {
+  /** Namespaces shared with the host: the negative controls. */
+  share: z.array(z.enum(NAMESPACES)).default([]),
+  rootChange: z.enum(['pivot_root', 'chroot']).default('pivot_root'),
+  leakHostFd: z.boolean().optional(),
+  /** The cgroupfs mounted inside: read-only (default) or writable (a weakening). */
+  cgroupfs: z.enum(['ro', 'rw']).optional(),
+});
+
+export type BuiltinTargetConfig = z.infer<typeof config>;
+
+export const builtin: TargetDriver<BuiltinTargetConfig> = {
+  kind: 'builtin',
+  config,
+  shorthands: { builtin: { name: 'builtin', runtime: 'builtin' } },
+  delivery: 'rootfs',
+  weakenings,
+  async preflight() {
+    if (!fs.existsSync(SHIM_BINARY)) throw new EnvError(`the shim binary is missing at ${SHIM_BINARY}: run "npm run build"`);
+    if (readNumber('/proc/sys/user/max_user_namespaces') === 0) {
+      throw new EnvError('user namespaces are disabled (user.max_user_namespaces = 0); the built-in runtime needs them');
+    }
+  },
+  create(cfg, ctx) {
+    const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    return new BuiltinTarget(cfg.name, { shimPath: SHIM_BINARY, files: projectProbeFiles(), runDir: ctx.runDir, cgroups, observe: ctx.observe });
+  },
+  spec(cfg, argv) {
+    return { ...baseSpec(cfg, argv), leakHostFd: cfg.leakHostFd ?? false, cgroupfs: cfg.cgroupfs ?? 'ro' };
+  },
+  describe(cfg) {
+    const cgroupfs = cfg.cgroupfs ?? 'ro';
+    return [
+      ...describeBase(cfg, { share: 'isoprobe', root: 'isoprobe', caps: 'isoprobe', limits: 'isoprobe', seccomp: 'isoprobe', 'no-new-privs': 'isoprobe' }),
+      { setting: 'cgroupfs', value: cgroupfs, source: cgroupfs === 'ro' ? 'isoprobe' : 'user config' },
+      ...(cfg.leakHostFd ? [{ setting: 'leak-host-fd', value: 'true', source: 'user config' as const }] : []),
+    ];
+  },
+  // Its processes, mounts, cgroups and run directories are the host sweep's (host/reap.ts cleanHost).
+  async clean() {
+    return [];
+  },
+};
+
+function readNumber(file: string): number | null {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * What every kind's target config has (name, the spec options, `control`), the container spec
+ * and the settings described from it, and the parsing of `--runtime` names and config files
+ * derived from a list of drivers: a malformed file is one clear line naming the file and the
+ * field, never a crash later in the run.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import type { ConfigOf, Setting, SettingSource, TargetConfigBase, TargetDriver } from '../../model/driver.js';
+import { ConfigError } from '../../model/errors.js';
+import { DEFAULT_SPEC, type ContainerSpec } from '../../model/spec.js';
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-"');
+
+/** The weakenings every runtime can express (model/spec.ts), with the same defaults everywhere. */
+const specOptions = {
+  caps: z.enum(['default', 'all']).default('default'),
+  limits: z.enum(['default', 'none']).default('default'),
+  /** Optional so that configs and literals written before these options stay valid. */
+  seccomp: z.enum(['default', 'none']).optional(),
+  noNewPrivs: z.boolean().optional(),
+};
+
+/**
+ * `control: true` marks a negative-control target: deliberately weakened (e.g. Docker's
+ * Privileged), expected to fail. Its failures do not fail the run; failing no required check does,
+ * since the suite then cannot tell it from an isolated target (reports/summary.ts).
+ */
+const verdictOptions = { control: z.boolean().optional() };
+
+/** Runtimes other than the built-in one always pivot_root; the field exists so every target describes its root change. */
+export const pivotRootOnly = z.literal('pivot_root', { error: 'only the built-in runtime can use "chroot"' }).default('pivot_root');
+
+/** A JSON object given verbatim to the runtime (HostConfig, a config.json merge patch). */
+export const rawObject = z.record(z.string(), z.unknown());
+
+/**
+ * A kind's config: name, `runtime: <kind>`, its own fields (share and rootChange among them:
+ * what a kind can share or change differs), then the common options. Strict: an unknown field is
+ * a typo to report, not to ignore.
+ */
+export function targetSchema<K extends string, F extends z.ZodRawShape>(kind: K, fields: F) {
+  return z.strictObject({ name, runtime: z.literal(kind), ...fields, ...specOptions, ...verdictOptions });
+}
+
+/** The spec the common options ask for; a kind adds its own fields (the built-in runtime's cgroupfs). */
+export function baseSpec(t: TargetConfigBase, argv: string[]): ContainerSpec {
+  return {
+    ...DEFAULT_SPEC,
+    share: [...t.share],
+    rootChange: t.rootChange,
+    caps: t.caps,
+    seccomp: t.seccomp ?? 'default',
+    noNewPrivs: t.noNewPrivs ?? true,
+    leakHostFd: false,
+    cgroupfs: 'ro',
+    limits: t.limits === 'none' ? {} : DEFAULT_SPEC.limits,
+    argv,
+  };
+}
+
+/** Who asks for each common setting when the config leaves it at isoprobe's default. */
+export type DefaultSources = Record<'share' | 'root' | 'caps' | 'limits' | 'seccomp' | 'no-new-privs', SettingSource>;
+
+/**
+ * The common settings, in the order reports have always shown them. A value other than the
+ * default can only come from the user's config; a default one is asked for by whoever `sources`
+ * names (isoprobe, or the runtime left to its own default). A user who wrote the default value
+ * explicitly is shown as the default's source: the parsed config no longer tells them apart.
+ */
+export function describeBase(t: TargetConfigBase, sources: DefaultSources): Setting[] {
+  const row = (setting: keyof DefaultSources, value: string, isDefault: boolean): Setting =>
+    ({ setting, value, source: isDefault ? sources[setting] : 'user config' });
+  return [
+    row('share', t.share.join(',') || 'none', t.share.length === 0),
+    row('root', t.rootChange, t.rootChange === 'pivot_root'),
+    row('caps', t.caps, t.caps === 'default'),
+    row('limits', t.limits, t.limits === 'default'),
+    row('seccomp', t.seccomp ?? 'default', (t.seccomp ?? 'default') === 'default'),
+    row('no-new-privs', String(t.noNewPrivs ?? true), t.noNewPrivs ?? true),
+  ];
+}
+
+/** Parsing of targets for a list of drivers: the file schema is the union of their schemas, keyed by `runtime`. */
+export function targetConfigs<D extends readonly TargetDriver[]>(drivers: D) {
+  type C = ConfigOf<D[number]>;
+  // Each driver's schema is a strict object with `runtime: z.literal(kind)` (targetSchema), as a discriminated union needs.
+  const target = z.discriminatedUnion('runtime', drivers.map((d) => d.config) as never) as unknown as z.ZodType<C>;
+  const file = z.strictObject({ targets: z.array(target).min(1) });
+  const shorthands = new Map<string, unknown>(drivers.flatMap((d) => Object.entries(d.shorthands)));
+  const known = [...shorthands.keys()];
+
+  function parse(raw: unknown, source: string): C[] {
+    const parsed = file.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigError(`invalid target config ${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+    const names = parsed.data.targets.map((t) => t.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) throw new ConfigError(`invalid target config ${source}: target name "${dup}" is used twice`);
+    return parsed.data.targets;
+  }
+
+  return {
+    /** What `--runtime` accepts: each name is a target with that kind's defaults. */
+    knownShorthands: known,
+    parseTargetConfig: parse,
+    targetsFromRuntimes(runtimes: string[]): C[] {
+      return runtimes.map((r) => {
+        const raw = shorthands.get(r);
+        if (!raw) throw new ConfigError(`unknown runtime "${r}" (known: ${known.join(', ')}; others through --config)`);
+        return target.parse(raw);
+      });
+    },
+    targetsFromFile(path: string): C[] {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(fs.readFileSync(path, 'utf8'));
+      } catch (e) {
+        throw new ConfigError(`cannot read target config ${path}: ${(e as Error).message}`);
+      }
+      return parse(raw, path);
+    },
+  };
+}

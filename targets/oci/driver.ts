@@ -1,0 +1,62 @@
+/**
+ * Any OCI runtime binary (runc, crun, ...) as a driver: isoprobe writes the whole bundle
+ * (./config.ts), so every setting is its request or the user's (a specPatch over config.json).
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { detectCgroupLayout } from '../../host/cgroup.js';
+import { findBinary } from '../../host/which.js';
+import type { TargetDriver } from '../../model/driver.js';
+import { EnvError } from '../../model/errors.js';
+import { NAMESPACES } from '../../model/spec.js';
+import { baseSpec, describeBase, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
+import { projectProbeFiles } from '../common/probe-files.js';
+import { OciTarget } from './oci.js';
+import { cleanStaleContainers } from './reap.js';
+import { weakenings } from './weakenings.js';
+
+const config = targetSchema('oci', {
+  /** The OCI runtime binary: a name looked up in PATH, or a path. */
+  binary: z.string().min(1),
+  share: z.array(z.enum(NAMESPACES)).default([]),
+  rootChange: pivotRootOnly,
+  /** An RFC 7386 JSON merge patch applied to the generated config.json. */
+  specPatch: rawObject.optional(),
+});
+
+export type OciTargetConfig = z.infer<typeof config>;
+
+/** The runtimes `--runtime` knows by name; `isoprobe clean` looks at their state. */
+const SHORTHANDS = ['runc', 'crun'];
+
+export const oci: TargetDriver<OciTargetConfig> = {
+  kind: 'oci',
+  config,
+  shorthands: Object.fromEntries(SHORTHANDS.map((b) => [b, { name: b, runtime: 'oci', binary: b }])),
+  delivery: 'rootfs',
+  weakenings,
+  async preflight(cfgs) {
+    for (const c of cfgs) if (!findBinary(c.binary)) throw new EnvError(missingBinary(c.binary, c.name));
+  },
+  create(cfg, ctx) {
+    // A last guard: preflight has looked for the binary before the run started anything.
+    if (!findBinary(cfg.binary)) throw new EnvError(missingBinary(cfg.binary, cfg.name));
+    const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    return new OciTarget(cfg.name, { binary: cfg.binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), specPatch: cfg.specPatch, observe: ctx.observe });
+  },
+  spec: baseSpec,
+  describe(cfg) {
+    return [
+      ...describeBase(cfg, { share: 'isoprobe', root: 'isoprobe', caps: 'isoprobe', limits: 'isoprobe', seccomp: 'isoprobe', 'no-new-privs': 'isoprobe' }),
+      ...(cfg.specPatch ? [{ setting: 'specPatch', value: JSON.stringify(cfg.specPatch), source: 'user config' as const }] : []),
+    ];
+  },
+  // Ids of the run are isoprobe-<pid>-...: only those of dead runs go (./reap.ts).
+  async clean() {
+    return SHORTHANDS.map((b) => (findBinary(b) ? cleanStaleContainers(b) : { kind: `${b} containers`, found: [], remaining: [], unchecked: `${b} is not installed` }));
+  },
+};
+
+function missingBinary(binary: string, target: string): string {
+  return `the OCI runtime "${binary}" of target "${target}" is not installed (not found in PATH)`;
+}
