@@ -4,7 +4,7 @@ import { skip } from '../model/check.js';
 import { cpuQuota, parseProcCgroup } from '../model/parse/cgroup.js';
 import { DEFAULT_SPEC } from '../model/spec.js';
 import { cannotLeave, cgroupfsReadonly } from './cgroupfs.js';
-import { check, ownNamespaceCheck } from './define.js';
+import { check, ownNamespaceCheck, requireSettableLimits } from './define.js';
 
 const NEG = 'builtin share=cgroup; builtin privileged; Docker CgroupnsMode=host';
 const OCI_CG = 'OCI runtime spec: linux.namespaces "cgroup", linux.cgroupsPath';
@@ -37,7 +37,9 @@ export const cgroupChecks = [
   check(
     { id: 'cgroup.limits-set', area: 'cgroup', title: 'pids, memory and cpu limits are set on the container\'s cgroup, as the host reads them', profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'], negativeControl: 'builtin limits=none; Docker without Memory/NanoCpus/PidsLimit; Docker without PidsLimit; Docker without Memory; Docker without NanoCpus' },
-    ({ host }) => {
+    (ctx) => {
+      requireSettableLimits(ctx);
+      const { host } = ctx;
       const l = host.cgroup.limits;
       const unsupported = Object.entries(l).filter(([k]) => k.endsWith(':unsupported'));
       if (unsupported.length > 0) skip('cgroup-controller', unsupported.map(([k, v]) => `${k.split(':')[0]}: ${v}`).join('; '));

@@ -26,6 +26,12 @@ export function requireNamespaceSupport(ctx: CheckContext, ns: Namespace): void 
   if (ns === 'time' && !hostNsLink(ctx, 'time')) skip('timens', 'this kernel has no time namespaces (/proc/self/ns/time is absent)');
 }
 
+/** The limit checks skip, with the target's reason, where the runtime cannot be asked for cgroup limits at all. */
+export function requireSettableLimits(ctx: Pick<CheckContext, 'target' | 'capabilities'>): void {
+  const l = ctx.capabilities.cgroupLimits;
+  if (l) skip('target-feature', `${ctx.target} cannot be asked for cgroup limits: ${l.why}`);
+}
+
 export function ownNamespaceCheck(meta: Omit<CheckMeta, 'id' | 'title' | 'area'> & { ns: Namespace; area: CheckMeta['area'] }): Check {
   const { ns, ...rest } = meta;
   return check(
