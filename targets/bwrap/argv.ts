@@ -2,12 +2,15 @@
  * bubblewrap's command line for one probe container (pure, unit-tested). isoprobe runs bwrap the
  * way its users run one command isolated: every namespace bwrap supports (`--unshare-all`), tied
  * to the caller's life (`--die-with-parent`), a root of its own bound read-only, a fresh /proc, a
- * minimal /dev and a tmpfs /tmp. It asks for nothing bwrap would not do by default beyond that:
- * as root bwrap keeps every capability and applies no seccomp filter unless the command line says
- * so, and isoprobe does not say so (a user's `args` can: they come last, so they can also undo).
+ * minimal /dev and a tmpfs /tmp. It hardens nothing beyond that: as root bwrap keeps every
+ * capability and applies no seccomp filter unless the command line says so, and isoprobe does not
+ * say so (a user's `args` can, e.g. `--cap-drop ALL`: they come after isoprobe's options).
  *
- * What each option is for, and who asked for it, is listed once (BWRAP_OPTIONS) so that the
- * driver's description of the settings is the command line's, not a second account of it.
+ * Why each option: --die-with-parent makes a killed run take its sandboxes with it; the rootfs is
+ * the shared read-only template, so /tmp is a tmpfs (most bwrap lines give one) where the probe can
+ * mount; /scratch is the one writable bind, whose files the host inspects; --hostname is the
+ * spec's, as every target gets; --json-status-fd is observation only (the sandbox's host pid).
+ * bwrapOptions, beside the builder, describes the same command line with who asked for each part.
  */
 import type { Namespace } from '../../model/spec.js';
 import { SCRATCH_DIR } from '../../model/target.js';
@@ -86,21 +89,23 @@ export interface BwrapOption {
  * builder above: a change to one is a change to the other.
  */
 export function bwrapOptions(req: Omit<BwrapRequest, 'argv'>): BwrapOption[] {
-  const shared = req.share.length > 0;
+  const byUser = (b: boolean): OptionSource => (b ? 'user config' : 'isoprobe');
+  const utsShared = req.share.includes('uts');
   const opts: BwrapOption[] = [
-    { setting: 'namespaces', value: namespaceArgs(req.share).join(' '), source: shared ? 'user config' : 'isoprobe' },
-    { setting: 'mnt namespace', value: 'always new (bwrap builds the root in one)', source: 'runtime default' },
-    { setting: 'time namespace', value: 'none (bwrap cannot make one)', source: 'runtime default' },
+    // The settings every kind describes, in bwrap's terms.
+    { setting: 'share', value: req.share.join(',') || 'none', source: byUser(req.share.length > 0) },
+    { setting: 'root', value: 'pivot_root', source: 'runtime default' },
+    { setting: 'caps', value: 'all of root\'s (bwrap drops none without --cap-drop)', source: 'runtime default' },
+    { setting: 'limits', value: 'none (bwrap makes no cgroup)', source: 'runtime default' },
+    { setting: 'seccomp', value: 'none (bwrap loads a filter only with --seccomp)', source: 'runtime default' },
+    { setting: 'no-new-privs', value: 'true (bwrap always sets it)', source: 'runtime default' },
+    // The command line.
+    { setting: 'namespaces', value: `${namespaceArgs(req.share).join(' ')} (mnt always new, time never)`, source: byUser(req.share.length > 0) },
     { setting: 'lifetime', value: '--die-with-parent', source: 'isoprobe' },
-    { setting: 'root', value: '--ro-bind <rootfs> / (the probe\'s rootfs, read-only)', source: 'isoprobe' },
-    { setting: 'mounts', value: `--proc /proc --dev /dev --tmpfs /tmp --bind <scratch> /${SCRATCH_DIR}`, source: 'isoprobe' },
-    { setting: 'hostname', value: req.share.includes('uts') ? 'the host\'s (uts shared)' : `--hostname ${req.hostname}`, source: req.share.includes('uts') ? 'user config' : 'isoprobe' },
-    { setting: 'observation', value: `--json-status-fd ${STATUS_FD} (the sandbox's host pid)`, source: 'isoprobe' },
-    { setting: 'caps', value: 'all of root\'s: bwrap drops none for root unless given --cap-drop', source: 'runtime default' },
-    { setting: 'seccomp', value: 'none: bwrap loads a filter only when given --seccomp', source: 'runtime default' },
-    { setting: 'no-new-privs', value: 'true: bwrap always sets it', source: 'runtime default' },
-    { setting: 'limits', value: 'none: bwrap makes no cgroup', source: 'runtime default' },
-    { setting: 'environment', value: 'PATH only (bwrap passes its caller\'s environment through)', source: 'isoprobe' },
+    { setting: 'mounts', value: `--ro-bind <rootfs> / --proc /proc --dev /dev --tmpfs /tmp --bind <scratch> /${SCRATCH_DIR}`, source: 'isoprobe' },
+    { setting: 'hostname', value: utsShared ? 'the host\'s' : `--hostname ${req.hostname}`, source: byUser(utsShared) },
+    { setting: 'observation', value: `--json-status-fd ${STATUS_FD}`, source: 'isoprobe' },
+    { setting: 'environment', value: 'PATH only', source: 'isoprobe' },
   ];
   if (req.args.length > 0) opts.push({ setting: 'args', value: req.args.join(' '), source: 'user config' });
   return opts;

@@ -43,12 +43,14 @@ describe('bwrap command line', () => {
 
   it('describes every setting with who asked for it, the user\'s arguments and shares as the user\'s', () => {
     const plain = bwrapOptions({ share: [], hostname: 'isoprobe', args: [] });
-    expect(plain.find((o) => o.setting === 'namespaces')).to.deep.equal({ setting: 'namespaces', value: '--unshare-all', source: 'isoprobe' });
+    expect(plain.slice(0, 6).map((o) => o.setting)).to.deep.equal(['share', 'root', 'caps', 'limits', 'seccomp', 'no-new-privs']);
+    expect(plain.find((o) => o.setting === 'namespaces')).to.deep.equal({ setting: 'namespaces', value: '--unshare-all (mnt always new, time never)', source: 'isoprobe' });
     expect(plain.find((o) => o.setting === 'caps')?.source).to.equal('runtime default');
     expect(plain.find((o) => o.setting === 'limits')?.value).to.match(/^none/);
     expect(plain.some((o) => o.setting === 'args')).to.equal(false);
     const user = bwrapOptions({ share: ['net'], hostname: 'isoprobe', args: ['--cap-drop', 'ALL'] });
-    expect(user.find((o) => o.setting === 'namespaces')).to.deep.equal({ setting: 'namespaces', value: '--unshare-all --share-net', source: 'user config' });
+    expect(user.find((o) => o.setting === 'share')).to.deep.equal({ setting: 'share', value: 'net', source: 'user config' });
+    expect(user.find((o) => o.setting === 'namespaces')?.value).to.match(/^--unshare-all --share-net /);
     expect(user.find((o) => o.setting === 'args')).to.deep.equal({ setting: 'args', value: '--cap-drop ALL', source: 'user config' });
   });
 
