@@ -1,14 +1,15 @@
 /**
  * bwrap's share of `isoprobe clean`. bwrap makes no cgroup, and every mount it makes lives in the
  * sandbox's own mount namespace, so it goes with the sandbox. isoprobe starts bwrap with
- * `--die-with-parent`, which makes the kernel SIGKILL bwrap and its command when their parent
- * dies: a SIGKILLed run takes its sandboxes with it, and its rootfs and scratch directories are
- * in its run directory, which the host's sweep removes (host/reap.ts). What can remain is a bwrap
- * process whose death signal did not come (a sandbox started by hand from a run's files, or a
- * kernel that lost it): found here by a dead run's directory in its command line, and killed,
- * which takes its sandbox down (bwrap's init is PID 1 of the sandbox's pid namespace). A
- * probe's own children, where the pid namespace was shared on purpose, end within their bound
- * (the fork bomb's hold) by themselves.
+ * `--die-with-parent`, so the kernel SIGKILLs bwrap and its sandbox when their parent dies: a
+ * SIGKILLed run takes its sandboxes with it, and its rootfs and scratch directories are in its run
+ * directory, which the host's sweep removes (host/reap.ts). Except in one window: a sandbox
+ * whose bwrap parent side died while the sandbox was still being set up has no death signal
+ * yet and waits on an eventfd for that parent side for ever (measured with bubblewrap 0.8.0, in
+ * about one of five SIGKILLed runs). Such a process is found here by a dead run's directory in
+ * its command line, and killed. A Ctrl-C never leaves one: the run's cleanup kills bwrap's whole
+ * process group. A probe's own children, where the pid namespace was shared on purpose, end within
+ * their bound (the fork bomb's hold) by themselves.
  */
 import fs from 'node:fs';
 import path from 'node:path';
