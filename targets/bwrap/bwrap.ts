@@ -29,6 +29,8 @@ export interface BwrapOptions {
   /** The user's raw extra bwrap arguments. */
   args: readonly string[];
   timeoutMs?: number;
+  /** Host-side observation (targets/common/lifecycle.ts); default true. */
+  observe?: boolean;
 }
 
 let sandboxSeq = 0;
@@ -57,7 +59,7 @@ export class BwrapTarget implements Target {
       { rootfs: this.template(), scratch });
     return runLifecycle(
       () => startSandbox(argv, { target: this.name, binary: this.opts.binary, scratch, timeoutMs: this.opts.timeoutMs ?? 60_000 }),
-      { cgroups: this.opts.cgroups },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe },
     ).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
   }
 

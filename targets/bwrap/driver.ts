@@ -44,7 +44,7 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
     const binary = findBinary(BINARY);
     if (!binary) throw new EnvError(missing([cfg.name]));
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new BwrapTarget(cfg.name, { binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), args: cfg.args });
+    return new BwrapTarget(cfg.name, { binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), args: cfg.args, observe: ctx.observe });
   },
   spec(cfg, argv) {
     // What the command line asks of bwrap: no --cap-drop, no --seccomp, no cgroup at all.
