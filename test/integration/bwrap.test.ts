@@ -29,6 +29,7 @@ import type { RunResults, TargetResult } from '../../model/results.js';
 import { weakeningLabel, type Weakening } from '../../model/weakening.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { staleSandboxes } from '../../targets/bwrap/clean.js';
+import { findProbePid } from '../../targets/bwrap/status.js';
 import { BWRAP_WEAKENINGS } from '../../targets/bwrap/weakenings.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { checksFlippedBy } from './negative-controls.js';
@@ -162,7 +163,9 @@ describe('bubblewrap, end to end', function () {
       { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
     const exited = once(child, 'exit');
     try {
-      expect(await waitFor(() => sandboxesOf(owner).length > 0, 10_000), 'the sandbox never started').to.equal(true);
+      // Set up: bwrap's parent side, the sandbox's init, and the probe under it, held on stdin.
+      const settled = () => sandboxesOf(owner).some((p) => findProbePid(Number(p.split(' ')[0])) !== null);
+      expect(await waitFor(settled, 10_000), 'the sandbox never started').to.equal(true);
       const theirs = sandboxesOf(process.pid).length;
       // bwrap's parent side and the sandbox's init, both a bwrap process.
       const left = sandboxesOf(owner);
