@@ -189,13 +189,16 @@ describe('bubblewrap, end to end', function () {
       child.kill('SIGKILL'); // only the harness: bwrap is in a process group of its own
       await exited;
       expect(seen, 'no sandbox was ever seen').to.equal(true);
-      // --die-with-parent: bwrap and a sandbox past its set-up die at once. A sandbox whose bwrap
-      // died while it was being set up has no death signal yet, and waits for bwrap for ever.
-      await waitFor(() => sandboxesOf(child.pid!).every((p) => blockedInSetup(Number(p.split(' ')[0]))), 2_000);
+      // --die-with-parent: bwrap and a sandbox past its set-up die at once (a held probe would also
+      // end on its stdin's end). A sandbox whose bwrap died while it was being set up has no death
+      // signal yet, and waits for bwrap for ever; so may one whose spawn was under way (forked,
+      // exec'd after the harness died). Settled: no such fork left, every bwrap left blocked.
+      const settled = () => forksOf(dir).length === 0 && sandboxesOf(child.pid!).every((p) => blockedInSetup(Number(p.split(' ')[0])));
+      await waitFor(settled, 2_000);
       const stuck = sandboxesOf(child.pid!);
       expect(stuck.filter((p) => !blockedInSetup(Number(p.split(' ')[0]))), 'a sandbox past its set-up outlived its harness').to.deep.equal([]);
       const [item] = await bwrap.clean({ inUse: () => null });
-      process.stdout.write(`      ${stuck.length} sandbox(es) blocked in set-up survived the SIGKILL; clean: ${item.found.length} found, ${item.remaining.length} remaining\n`);
+      process.stdout.write(`      ${stuck.length} bwrap process(es) blocked in set-up survived the SIGKILL; clean: ${item.found.length} found, ${item.remaining.length} remaining\n`);
       expect(item.remaining).to.deep.equal([]);
       expect(sandboxesOf(child.pid!)).to.deep.equal([]);
       // The sentinels and the run directory: the next run reaps them, once no other run is going.
@@ -229,6 +232,17 @@ function blockedInSetup(pid: number): boolean {
   } catch {
     return true; // gone meanwhile
   }
+}
+
+/** Processes forked by a killed harness (its command line names `dir`) that have not exec'd yet. */
+function forksOf(dir: string): number[] {
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).flatMap((n) => {
+    try {
+      return fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').includes(dir) ? [Number(n)] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
