@@ -8,7 +8,7 @@ import {
   builtin, BUILTIN_PRIVILEGED, docker, DOCKER_NO_CPUS, DOCKER_NO_LIMITS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT, DOCKER_PRIVILEGED,
   onCgroupV1, share, SYS_ADMIN_IN_HOST_CGROUPNS,
 } from './controls.js';
-import { check, ownNamespaceCheck } from './define.js';
+import { check, ownNamespaceCheck, requireSettableLimits } from './define.js';
 
 const NEG = [share('cgroup'), BUILTIN_PRIVILEGED, docker({ CgroupnsMode: 'host' })];
 const OCI_CG = 'OCI runtime spec: linux.namespaces "cgroup", linux.cgroupsPath';
@@ -42,7 +42,9 @@ export const cgroupChecks = [
     { id: 'cgroup.limits-set', area: 'cgroup', title: 'pids, memory and cpu limits are set on the container\'s cgroup, as the host reads them', profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'], needs: ['observed'],
       negativeControls: [builtin({ limits: 'none' }), DOCKER_NO_LIMITS, DOCKER_NO_PIDS_LIMIT, DOCKER_NO_MEMORY, DOCKER_NO_CPUS] },
-    ({ observed }) => {
+    (ctx) => {
+      requireSettableLimits(ctx);
+      const { observed } = ctx;
       const l = observed.cgroup.limits;
       const unsupported = Object.entries(l).filter(([k]) => k.endsWith(':unsupported'));
       if (unsupported.length > 0) skip('cgroup-controller', unsupported.map(([k, v]) => `${k.split(':')[0]}: ${v}`).join('; '));

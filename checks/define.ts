@@ -32,6 +32,12 @@ export function requireNamespaceSupport(ctx: Pick<Evidence, 'reference'>, ns: Na
   if (ns === 'time' && !hostNsLink(ctx, 'time')) skip('timens', 'this kernel has no time namespaces (/proc/self/ns/time is absent)');
 }
 
+/** The limit checks skip, with the target's reason, where the runtime cannot be asked for cgroup limits at all. */
+export function requireSettableLimits(ctx: Pick<CheckContext, 'target' | 'capabilities'>): void {
+  const l = ctx.capabilities.cgroupLimits;
+  if (l) skip('target-feature', `${ctx.target} cannot be asked for cgroup limits: ${l.why}`);
+}
+
 type OwnNamespaceMeta = Omit<CheckDefinition, 'id' | 'title' | 'needs'> & { ns: Namespace; area: CheckMeta['area'] };
 
 export function ownNamespaceCheck(meta: OwnNamespaceMeta): Check<'container' | 'observed' | 'reference'> {

@@ -8,7 +8,7 @@ import type { CheckContext } from '../model/check.js';
 import type { EnforcementFacts, EnforcementRun } from '../model/enforcement.js';
 import { cpuQuota } from '../model/parse/cgroup.js';
 import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT } from './controls.js';
-import { check, errnoName } from './define.js';
+import { check, errnoName, requireSettableLimits } from './define.js';
 
 const STRICTER = ['restricted', 'strict'] as const;
 const EAGAIN = 11;
@@ -19,6 +19,7 @@ export const CPU_PERIOD_MS = 100;
 export const CPU_SLACK_MS = 20;
 
 function run<K extends keyof EnforcementFacts>(ctx: CheckContext<'enforcement'>, key: K): NonNullable<EnforcementFacts[K]['result']> & object {
+  requireSettableLimits(ctx);
   const r: EnforcementRun<unknown> | undefined = ctx.enforcement[key];
   if (!r) throw new Error(`the ${key} enforcement probe was not run for this target`);
   if (r.error || !r.result) throw new Error(`the ${key} enforcement probe failed: ${r.error}`);

@@ -5,6 +5,11 @@ export interface TargetCapabilities {
   timeOffsets: boolean;
   /** The runtime puts its containers under an LSM profile (Docker: docker-default) or was asked for one; else why not. */
   lsmProfile: { applied: true } | { applied: false; why: string };
+  /**
+   * Absent: the runtime puts each container in a cgroup of its own with the spec's limits.
+   * Present: it cannot be asked for cgroup limits at all (bwrap makes no cgroup), and why.
+   */
+  cgroupLimits?: { settable: false; why: string };
 }
 
 /**

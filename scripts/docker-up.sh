@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A Docker daemon for the tests, and the OCI runtimes beside it.
+# A Docker daemon for the tests, and the OCI runtimes and bubblewrap beside it.
 #
-#   docker-up.sh start STATE   installs docker.io, runc and crun when missing (Debian packages),
+#   docker-up.sh start STATE   installs docker.io, runc, crun and bubblewrap when missing (Debian packages),
 #                              starts dockerd in the background when no daemon answers on the
 #                              socket, and waits (bounded) until it does. The pid of a dockerd it
 #                              started is written to STATE; STATE stays empty when the daemon was
@@ -36,6 +36,7 @@ install_missing() {
   command -v dockerd >/dev/null || need+=(docker.io)
   command -v runc >/dev/null || need+=(runc)
   command -v crun >/dev/null || need+=(crun)
+  command -v bwrap >/dev/null || need+=(bubblewrap)
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || { echo "docker-up: ${need[*]} missing and not root: cannot install" >&2; return 1; }
   echo "docker-up: installing ${need[*]}" >&2

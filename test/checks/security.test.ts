@@ -124,7 +124,7 @@ describe('limit enforcement checks', () => {
     cpu: { argv: [], hostEvents: { 'cpu.stat': 'nr_periods 6\nnr_throttled 2\nthrottled_time 21103367' }, hostLimits: { 'cpu.cfs_quota_us': '50000', 'cpu.cfs_period_us': '100000' }, result: { kind: 'cpuburn', wall_ms: 500, cpu_ms: 290, rusage_ms: 290 } },
   };
   const run = (e: EnforcementFacts, limits = DEFAULT_SPEC.limits) =>
-    verdicts(limitChecks, { spec: { ...DEFAULT_SPEC, limits, argv: [] }, enforcement: e } as unknown as CheckContext);
+    verdicts(limitChecks, { spec: { ...DEFAULT_SPEC, limits, argv: [] }, enforcement: e, capabilities: { timeOffsets: true, lsmProfile: { applied: true } } } as unknown as CheckContext);
 
   it('pass when each probe met its limit', () => {
     expect(run(ok)).to.deep.equal({ 'cgroup.pids-enforced': 'pass', 'cgroup.memory-enforced': 'pass', 'cgroup.cpu-enforced': 'pass' });

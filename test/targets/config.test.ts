@@ -22,7 +22,7 @@ describe('target config', () => {
     });
   }
   it('rejects an unknown runtime by name, listing the known ones', () => {
-    expect(() => targetsFromRuntimes(['builtin', 'lxc'])).to.throw(ConfigError, 'unknown runtime "lxc" (known: builtin, docker, runc, crun;');
+    expect(() => targetsFromRuntimes(['builtin', 'lxc'])).to.throw(ConfigError, 'unknown runtime "lxc" (known: builtin, docker, runc, crun, bwrap;');
   });
   it('maps --runtime docker,runc,crun to the Docker and OCI defaults', () => {
     const common = { share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default' };
