@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fieldPath } from '../model/errors.js';
 import { runResultsSchema, type RunResults } from '../model/results.js';
 
 export class ResultsError extends Error {
@@ -16,15 +17,8 @@ export function parseResults(value: unknown, source: string): RunResults {
   const parsed = runResultsSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const field = issue?.path.length ? fieldPath(issue.path) : '(top level)';
+  const field = fieldPath(issue?.path ?? [], '(top level)');
   throw new ResultsError(`${source}: invalid results at ${field}: ${issue?.message ?? 'malformed'}`);
-}
-
-/** `targets[1].checks[0].status`, the way a person would look for it in the file. */
-function fieldPath(path: PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
 }
 
 export function readResults(path: string): RunResults {
