@@ -17,7 +17,8 @@ describe('cgroup layout detection', () => {
       line(34, '/sys/fs/cgroup/cpu,cpuacct', 'cgroup', 'rw,cpu,cpuacct'),
     ].join('\n');
     expect(detectCgroupLayout(text)).to.deep.equal({
-      version: 'v1', mode: 'hybrid',
+      version: 'v1',
+      mode: 'hybrid',
       controllers: { pids: '/sys/fs/cgroup/pids', memory: '/sys/fs/cgroup/memory', cpu: '/sys/fs/cgroup/cpu,cpuacct' },
     });
   });
@@ -25,7 +26,11 @@ describe('cgroup layout detection', () => {
   const cases: [string, string[], ReturnType<typeof detectCgroupLayout>][] = [
     ['pure cgroup v2', [line(30, '/sys/fs/cgroup', 'cgroup2', 'rw,nsdelegate')], { version: 'v2', mode: 'v2', mountpoint: '/sys/fs/cgroup' }],
     ['cgroup v2 at a path with a space', [line(30, '/mnt/cg\\0402', 'cgroup2', 'rw')], { version: 'v2', mode: 'v2', mountpoint: '/mnt/cg 2' }],
-    ['v1 only, a controller at a path with a space', [line(32, '/cg/my\\040pids', 'cgroup', 'rw,pids')], { version: 'v1', mode: 'v1', controllers: { pids: '/cg/my pids' } }],
+    [
+      'v1 only, a controller at a path with a space',
+      [line(32, '/cg/my\\040pids', 'cgroup', 'rw,pids')],
+      { version: 'v1', mode: 'v1', controllers: { pids: '/cg/my pids' } },
+    ],
     // "cpuacct" names cpu only as a prefix: the super options are compared whole.
     ['v1 without the cpu controller', [line(32, '/sys/fs/cgroup/cpuacct', 'cgroup', 'rw,cpuacct')], { version: 'v1', mode: 'v1', controllers: {} }],
     ['no cgroup filesystem', [line(30, '/', 'ext4', 'rw')], { version: 'none', mode: 'none' }],
@@ -35,7 +40,10 @@ describe('cgroup layout detection', () => {
 
   it('cgroupMounts keeps v1 and v2 hierarchies, decoded', () => {
     const text = [line(30, '/sys/fs/cgroup', 'tmpfs', 'rw'), line(31, '/a\\040b', 'cgroup2', 'rw'), line(32, '/c', 'cgroup', 'rw,pids')].join('\n');
-    expect(cgroupMounts(text).map((m) => [m.fsType, m.mountPoint])).to.deep.equal([['cgroup2', '/a b'], ['cgroup', '/c']]);
+    expect(cgroupMounts(text).map((m) => [m.fsType, m.mountPoint])).to.deep.equal([
+      ['cgroup2', '/a b'],
+      ['cgroup', '/c'],
+    ]);
   });
 });
 

@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import { decodeExitStatus, exitCodeForSignal, pidAlive, signalName } from '../../host/process.js';
 
 describe('host/process: how a process ended', () => {
-  const names: [number, string][] = [[9, 'SIGKILL'], [15, 'SIGTERM'], [2, 'SIGINT'], [200, 'signal 200']];
+  const names: [number, string][] = [
+    [9, 'SIGKILL'],
+    [15, 'SIGTERM'],
+    [2, 'SIGINT'],
+    [200, 'signal 200'],
+  ];
   for (const [num, want] of names) it(`signal ${num} is ${want}`, () => expect(signalName(num)).to.equal(want));
 
   const statuses: [string, number | null, NodeJS.Signals | null, { exitCode: number | null; signal: string | null }][] = [
