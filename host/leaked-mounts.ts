@@ -4,7 +4,8 @@
  * `isoprobe clean` detach them.
  */
 import { spawnSync } from 'node:child_process';
-import { readMountinfo, type MountInfo } from '../model/parse/mountinfo.js';
+import type { MountInfo } from '../model/parse/mountinfo.js';
+import { readMountinfo } from './proc.js';
 
 /** Mount points of the mounts whose source starts with `source` (the probe's isoprobe-<nonce>). */
 export function leakedMountPoints(mounts: MountInfo[], source: string): string[] {
