@@ -6,21 +6,13 @@
 import Mocha from 'mocha';
 import type { Check } from '../model/check.js';
 import { evaluate } from './evaluate.js';
-import type { PostureResult } from '../model/posture-diff.js';
 import { contextFor, type TargetEvidence } from './evidence.js';
 import type { CheckResult, Profile, TargetResult } from '../model/results.js';
 
-export interface TargetUnderTest {
-  name: string;
-  runtime: string;
-  info: Record<string, string>;
-  /** Shown with the results, never compared (see TargetResult.information). */
-  information?: Record<string, string>;
-  posture?: PostureResult;
+/** A target's result before its checks ran, with the evidence they read. */
+export interface TargetUnderTest extends Omit<TargetResult, 'checks'> {
   /** null when the target could not produce facts; `error` then says why. */
   ctx: TargetEvidence | null;
-  error?: string;
-  control?: boolean;
 }
 
 export interface RunChecksOptions {

@@ -3,7 +3,6 @@
  * (concurrently), validate its facts, then evaluate the catalogue through mocha. Everything made
  * is registered for cleanup at birth and removed before this returns, also on failure.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +27,7 @@ import type { HostView } from '../model/host-view.js';
 import type { Sentinels } from '../model/sentinels.js';
 import { RUN_ROOT } from '../host/paths.js';
 import { scanLeftovers } from '../host/leftovers.js';
+import { detachLeakedMounts } from '../host/leaked-mounts.js';
 import { preflight } from './preflight.js';
 import { isEmpty, liveRuns, reapLeftovers } from '../host/reap.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from '../model/results.js';
@@ -179,12 +179,4 @@ function settingsInfo(driver: TargetDriver, cfg: TargetConfigBase): Record<strin
     requestedBy: sources.map((src) => `${src}: ${settings.filter((s) => s.source === src).map((s) => s.setting).join(', ')}`).join('; '),
     probeDelivery: driver.delivery,
   };
-}
-
-/** A probe mount that propagated to the host (any target's) is a finding first, then removed. */
-function detachLeakedMounts(source: string): void {
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [pre, post] = line.split(' - ');
-    if (post?.split(' ')[1]?.startsWith(source)) spawnSync('umount', ['-l', pre.split(' ')[4]], { stdio: 'ignore' });
-  }
 }

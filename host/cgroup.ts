@@ -2,8 +2,9 @@
  * The host's cgroup layout (v1, hybrid, v2) read from mountinfo, and the limit-hit counters of a
  * cgroup directory: what every target kind and the environment fingerprint read the same way.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { parseMountinfo, type MountInfo } from '../model/parse/mountinfo.js';
+import { readTrimmed } from './files.js';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2' | 'none';
 export type LimitController = 'pids' | 'memory' | 'cpu';
@@ -13,21 +14,21 @@ export type CgroupLayout =
   | { version: 'v2'; mode: 'v2'; mountpoint: string }
   | { version: 'none'; mode: 'none' };
 
-/** Reads the cgroup layout from mountinfo text (fields: see proc(5)). */
+/** Every cgroup hierarchy (v1 and v2) mounted in the namespace whose mountinfo text this is. */
+export function cgroupMounts(mountinfo: string): MountInfo[] {
+  return parseMountinfo(mountinfo).filter((m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2');
+}
+
+/** Reads the cgroup layout from mountinfo text. */
 export function detectCgroupLayout(mountinfo: string): CgroupLayout {
-  const mounts = mountinfo.split('\n').flatMap((line) => {
-    const [pre, post] = line.split(' - ');
-    if (!post) return [];
-    const [fsType, , superOpts = ''] = post.split(' ');
-    return [{ point: pre.split(' ')[4], fsType, superOpts: superOpts.split(',') }];
-  });
+  const mounts = cgroupMounts(mountinfo);
   const v2 = mounts.find((m) => m.fsType === 'cgroup2');
   const v1 = mounts.filter((m) => m.fsType === 'cgroup');
-  if (v1.length === 0) return v2 ? { version: 'v2', mode: 'v2', mountpoint: v2.point } : { version: 'none', mode: 'none' };
+  if (v1.length === 0) return v2 ? { version: 'v2', mode: 'v2', mountpoint: v2.mountPoint } : { version: 'none', mode: 'none' };
   const controllers: Partial<Record<LimitController, string>> = {};
   for (const c of ['pids', 'memory', 'cpu'] as const) {
-    const m = v1.find((x) => x.superOpts.includes(c));
-    if (m) controllers[c] = m.point;
+    const m = v1.find((x) => x.superOptions.includes(c));
+    if (m) controllers[c] = m.mountPoint;
   }
   return { version: 'v1', mode: v2 ? 'hybrid' : 'v1', controllers };
 }
@@ -40,9 +41,8 @@ export function readCgroupEvents(dirs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const dir of dirs) {
     for (const name of EVENT_FILES) {
-      try {
-        out[name] = fs.readFileSync(path.join(dir, name), 'utf8').trim();
-      } catch { /* not this controller's, or not this cgroup version's */ }
+      const text = readTrimmed(path.join(dir, name)); // null: not this controller's or cgroup version's
+      if (text !== null) out[name] = text;
     }
   }
   return out;

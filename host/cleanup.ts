@@ -12,6 +12,8 @@
  *  - a second signal does not cut the cleanup short (Node restores the default action once the
  *    last listener is gone); a third one abandons it, naming what is left for `isoprobe clean`.
  */
+import { exitCodeForSignal } from './process.js';
+
 type Undo = { label: string; run: () => void | Promise<void>; done?: Promise<void> };
 
 /** Rounds of "drain the list, wait for what runs": each round needs new registrations, so few are ever used. */
@@ -23,7 +25,7 @@ const stack: Undo[] = [];
 const inFlight = new Map<Promise<void>, string>();
 let running: Promise<string[]> | null = null;
 /** Set once a signal came: the process is on its way out. Failures of undos run at registration go here. */
-let exiting: { signal: string; signals: number; failures: string[] } | null = null;
+let exiting: { signal: (typeof SIGNALS)[number]; signals: number; failures: string[] } | null = null;
 let signalsArmed = false;
 
 /** Registers an undo; returns a function that runs it early (and removes it from the list). */
@@ -112,11 +114,11 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
     }
     const left = [...inFlight.values(), ...pendingCleanups()];
     process.stderr.write(`isoprobe: ${sig}: cleanup abandoned${left.length > 0 ? `, left: ${left.join('; ')}` : ''} (run "isoprobe clean")\n`);
-    process.exit(exitCode(exiting.signal));
+    process.exit(exitCodeForSignal(exiting.signal));
   }
   exiting = { signal: sig, signals: 1, failures: [] };
   const state = exiting;
-  process.exitCode = exitCode(sig); // also if the loop runs dry without reaching process.exit below
+  process.exitCode = exitCodeForSignal(sig); // also if the loop runs dry without reaching process.exit below
   process.stderr.write(`isoprobe: ${sig}, cleaning up\n`);
   void (async () => {
     const failures: string[] = [];
@@ -126,10 +128,7 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
       if (idle()) break;
     }
     for (const f of [...failures, ...state.failures]) process.stderr.write(`isoprobe: cleanup failed: ${f}\n`);
-    process.exit(exitCode(sig));
+    process.exit(exitCodeForSignal(sig));
   })();
 }
 
-function exitCode(sig: string): number {
-  return sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143;
-}

@@ -2,19 +2,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { detectCgroupLayout } from './cgroup.js';
+import { readOrNull, readTrimmed } from './files.js';
 
-function read(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return 'absent';
-  }
-}
+const read = (file: string): string => readTrimmed(file) ?? 'absent';
 
 export function environmentFingerprint(): Record<string, string> {
   return {
     kernel: `${os.type()} ${os.release()} ${os.arch()}`,
-    cgroupMode: detectCgroupLayout(read('/proc/self/mountinfo')).mode,
+    cgroupMode: detectCgroupLayout(readOrNull('/proc/self/mountinfo') ?? '').mode,
     'user.max_user_namespaces': read('/proc/sys/user/max_user_namespaces'),
     'kernel.unprivileged_userns_clone': read('/proc/sys/kernel/unprivileged_userns_clone'),
     lsm: read('/sys/kernel/security/lsm'),

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { HostView } from '../model/host-view.js';
 import { localIpv4Addresses } from '../model/parse/fib-trie.js';
+import { readTrimmed } from './files.js';
 import { readHostLsm } from './lsm.js';
 import { forChildrenNamespaces, hostNamespaces } from './ns.js';
 
@@ -31,12 +32,4 @@ function nonLoopbackIpv4(): string[] {
   const table = readTrimmed('/proc/net/fib_trie');
   if (table !== null) return localIpv4Addresses(table);
   return [...new Set(Object.values(os.networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address))];
-}
-
-function readTrimmed(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return null;
-  }
 }

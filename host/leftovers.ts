@@ -13,6 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseMountinfo } from '../model/parse/mountinfo.js';
+import { listDir, readLines, readOrNull } from './files.js';
 import { mqUnlink, msgRemove, semRemove, shmRemove, SysError } from './libc.js';
 import { isIsoprobeIpcKey } from './sentinels.js';
 
@@ -31,8 +33,7 @@ const SYSV_KINDS = ['shm', 'msg', 'sem'] as const;
 export function scanLeftovers(root = '/'): Leftovers {
   const at = (p: string) => path.join(root, p);
   return {
-    // A network namespace's own nsfs bind under /run/netns is listed once, under netns.
-    mounts: readLines(at('proc/self/mountinfo')).filter((l) => l.includes('isoprobe') && !l.includes(' - nsfs ')),
+    mounts: findMounts(at('proc/self/mountinfo')),
     cgroups: findCgroups(at('sys/fs/cgroup')),
     netns: listDir(at('run/netns')).filter((n) => n.includes('isoprobe')),
     processes: findProcesses(at('proc')),
@@ -40,22 +41,13 @@ export function scanLeftovers(root = '/'): Leftovers {
   };
 }
 
-/** A file's non-empty lines, or none when it cannot be read (gone, or not on this kernel). */
-export function readLines(file: string): string[] {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-/** A directory's entries, or none when it cannot be read. */
-export function listDir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
+/**
+ * Whole mountinfo lines, as a person would grep for them: any field may name isoprobe (a source
+ * isoprobe-<nonce>, a mount point or an overlay's lowerdir under /run/isoprobe).
+ */
+function findMounts(file: string): string[] {
+  // A network namespace's own nsfs bind under /run/netns is listed once, under netns.
+  return readLines(file).filter((l) => l.includes('isoprobe') && parseMountinfo(l)[0]!.fsType !== 'nsfs');
 }
 
 function subdirs(dir: string): string[] {
@@ -130,11 +122,7 @@ export function listMqueueNames(root = '/'): string[] {
 }
 
 function mqueueMountpoint(): string | null {
-  for (const line of readLines('/proc/self/mountinfo')) {
-    const [pre, post] = line.split(' - ');
-    if (post?.startsWith('mqueue ')) return pre.split(' ')[4].replace(/\\040/g, ' ');
-  }
-  return null;
+  return parseMountinfo(readOrNull('/proc/self/mountinfo') ?? '').find((m) => m.fsType === 'mqueue')?.mountPoint ?? null;
 }
 
 /** Removes the ipc entries of a scan (used by `isoprobe clean`); returns what could not be removed. */

@@ -2,17 +2,11 @@
  * Whether the host enables a labelling LSM (AppArmor, SELinux), read from the host side: a
  * container's view of /sys may be masked or another's.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { HostLsm } from '../model/lsm.js';
+import { readTrimmed } from './files.js';
 
-function read(root: string, file: string): string | null {
-  try {
-    return fs.readFileSync(path.join(root, file), 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
+const read = (root: string, file: string): string | null => readTrimmed(path.join(root, file));
 
 /**
  * AppArmor is enabled when the module says so *and* the kernel's LSM list names it (the module can

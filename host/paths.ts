@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseMountinfo } from '../model/parse/mountinfo.js';
+import { readOrNull } from './files.js';
 
 function findRepoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -24,21 +26,12 @@ export const BUSYBOX_BINARY = '/bin/busybox';
 export const RUN_ROOT = isNoexec('/run') ? '/var/lib/isoprobe-run' : '/run/isoprobe';
 
 /** Whether the mount holding `dir` (the longest mount point that prefixes it) is noexec. */
-export function isNoexec(dir: string, mountinfo = readMountinfo()): boolean {
+export function isNoexec(dir: string, mountinfo = readOrNull('/proc/self/mountinfo') ?? ''): boolean {
   let best = { point: '', noexec: false };
-  for (const line of mountinfo.split('\n')) {
-    const fields = line.split(' ');
-    const point = fields[4];
-    if (!point || !(dir === point || dir.startsWith(point === '/' ? '/' : `${point}/`))) continue;
-    if (point.length >= best.point.length) best = { point, noexec: (fields[5] ?? '').split(',').includes('noexec') };
+  for (const { mountPoint: point, options } of parseMountinfo(mountinfo)) {
+    if (!(dir === point || dir.startsWith(point === '/' ? '/' : `${point}/`))) continue;
+    // Equal length: the later mount is on top of the earlier one.
+    if (point.length >= best.point.length) best = { point, noexec: options.includes('noexec') };
   }
   return best.noexec;
-}
-
-function readMountinfo(): string {
-  try {
-    return fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return '';
-  }
 }

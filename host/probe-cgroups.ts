@@ -6,14 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseMountinfo } from '../model/parse/mountinfo.js';
+import type { MountInfo } from '../model/parse/mountinfo.js';
+import { cgroupMounts } from './cgroup.js';
 
 /** Removes <root>/<cgroup mount>/<prefix>*; returns what it removed. Never throws. */
 export function removeProbeCgroups(prefix: string, mountinfo: string, root = '/'): string[] {
   const removed: string[] = [];
-  let mounts;
+  let mounts: MountInfo[];
   try {
-    mounts = parseMountinfo(mountinfo).filter((m) => m.fsType === 'cgroup' || m.fsType === 'cgroup2');
+    mounts = cgroupMounts(mountinfo);
   } catch {
     return removed;
   }

@@ -7,8 +7,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CleanItem } from '../model/clean-report.js';
+import { parseMountinfo } from '../model/parse/mountinfo.js';
+import { listDir, readLines } from './files.js';
+import { detachMount } from './leaked-mounts.js';
 import { removeIpcLeftovers, scanLeftovers, type Leftovers } from './leftovers.js';
 import { RUN_ROOT } from './paths.js';
+import { pidAlive } from './process.js';
 
 export interface ReapReport {
   found: Leftovers;
@@ -19,22 +23,16 @@ export interface ReapReport {
 
 /** Run directories are named run-<pid>-<random>: the pids of runs that are still alive. */
 export function liveRuns(): number[] {
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(RUN_ROOT);
-  } catch {
-    return [];
-  }
-  return names.flatMap((n) => {
+  return listDir(RUN_ROOT).flatMap((n) => {
     const pid = Number(/^run-(\d+)-/.exec(n)?.[1]);
-    return Number.isInteger(pid) && pid !== process.pid && isAlive(pid) ? [pid] : [];
+    return Number.isInteger(pid) && pid !== process.pid && pidAlive(pid) ? [pid] : [];
   });
 }
 
 export function reapLeftovers(): ReapReport {
   const found = scanLeftovers();
   for (const p of found.processes) killProcess(Number(p.split(' ')[0]));
-  for (const m of found.mounts) detach(m.split(' ')[4]);
+  for (const line of found.mounts) for (const m of parseMountinfo(line)) detachMount(m.mountPoint);
   for (const dir of found.cgroups) removeCgroup(dir); // deepest first, as scanned
   removeIpcLeftovers(found);
   for (const name of found.netns.filter((n) => !ownerAlive(n))) {
@@ -62,13 +60,7 @@ export function cleanHost(): CleanItem[] {
  */
 function removeStaleRunDirs(): { found: string[]; remaining: string[] } {
   const live = new Set(liveRuns());
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(RUN_ROOT);
-  } catch {
-    return { found: [], remaining: [] };
-  }
-  const stale = names.filter((n) => !live.has(Number(/^run-(\d+)-/.exec(n)?.[1])) && !n.startsWith(`run-${process.pid}-`)).map((n) => path.join(RUN_ROOT, n));
+  const stale = listDir(RUN_ROOT).filter((n) => !live.has(Number(/^run-(\d+)-/.exec(n)?.[1])) && !n.startsWith(`run-${process.pid}-`)).map((n) => path.join(RUN_ROOT, n));
   const remaining: string[] = [];
   for (const dir of stale) {
     try {
@@ -88,16 +80,7 @@ export function isEmpty(l: Leftovers): boolean {
 /** Names ending in -<pid> (isoprobe-gate-<pid>) whose process lives. */
 function ownerAlive(name: string): boolean {
   const pid = Number(/-(\d+)$/.exec(name)?.[1]);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return Number.isInteger(pid) && pid > 0 && pidAlive(pid);
 }
 
 function killProcess(pid: number): void {
@@ -105,16 +88,12 @@ function killProcess(pid: number): void {
   try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
-function detach(mountPoint: string | undefined): void {
-  if (mountPoint) spawnSync('umount', ['-l', mountPoint.replace(/\\040/g, ' ')], { stdio: 'ignore' });
-}
-
 function removeCgroup(dir: string): void {
   const kill = path.join(dir, 'cgroup.kill');
   if (fs.existsSync(kill)) {
     try { fs.writeFileSync(kill, '1'); } catch { /* nothing to kill */ }
   } else {
-    for (const pid of readPids(path.join(dir, 'cgroup.procs'))) killProcess(pid);
+    for (const pid of readLines(path.join(dir, 'cgroup.procs')).map(Number)) killProcess(pid);
   }
   // A v1 memory cgroup may stay busy for a moment after its last task died.
   for (let i = 0; i < 100; i++) {
@@ -126,13 +105,5 @@ function removeCgroup(dir: string): void {
       if (code === 'ENOENT' || code === 'ENOTEMPTY') return;
       spawnSync('sleep', ['0.01']);
     }
-  }
-}
-
-function readPids(file: string): number[] {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
   }
 }

@@ -7,6 +7,7 @@
  * without breaking an older harness; a change of meaning bumps `schema`.
  */
 import { z } from 'zod';
+import { fieldPath } from './errors.js';
 
 export const FACTS_SCHEMA_VERSION = 1;
 
@@ -175,12 +176,6 @@ function parseJson(stdout: string): unknown {
     }
     throw new FactsError(`probe output is not JSON: ${excerpt(text)}`);
   }
-}
-
-/** sentinels.markers[0].errno */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(document)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 }
 
 function excerpt(s: string): string {

@@ -1,73 +1,101 @@
 /**
  * The results model: what a run produced, independent of any output format. Reporters
- * (reports/) are pure functions of this; `isoprobe diff` reads it back from results JSON.
+ * (reports/) are pure functions of this; `isoprobe diff` reads it back from results JSON. The zod
+ * schemas are the one definition: the types are inferred from them, so what a run holds and what
+ * a results file may contain cannot drift apart.
  */
-import type { PostureResult } from './posture-diff.js';
+import { z } from 'zod';
+import { PostureResultSchema } from './posture-diff.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
-export type Profile = 'baseline' | 'restricted' | 'strict';
-export const PROFILES: readonly Profile[] = ['baseline', 'restricted', 'strict'];
+export const PROFILES = ['baseline', 'restricted', 'strict'] as const;
+export const profileSchema = z.enum(PROFILES);
+export type Profile = z.infer<typeof profileSchema>;
 
-export type Area = 'pid' | 'mnt' | 'net' | 'uts' | 'ipc' | 'user' | 'time' | 'cgroup' | 'security';
-export const AREAS: readonly Area[] = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security'];
-
-/** Static description of a check, shown by `isoprobe list` and in every report. */
-export interface CheckMeta {
-  id: string;            // "area.slug", stable
-  area: Area;
-  title: string;         // reads as a spec line
-  profiles: Profile[];   // profiles that require it
-  references: string[];  // OCI spec / CIS Docker / CVE / man page
-  negativeControl: string; // the weakening that must make it fail
-}
+export const AREAS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security'] as const;
+export const areaSchema = z.enum(AREAS);
+export type Area = z.infer<typeof areaSchema>;
 
 /**
  * pass/fail: the check ran. skip: a requirement is missing (reason says which).
  * error: the harness or the target broke — not a verdict on isolation.
  */
-export type Status = 'pass' | 'fail' | 'skip' | 'error';
+export const STATUSES = ['pass', 'fail', 'skip', 'error'] as const;
+export const statusSchema = z.enum(STATUSES);
+export type Status = z.infer<typeof statusSchema>;
 
-export interface CheckResult {
-  id: string;
-  status: Status;
-  required: boolean;     // required by the run's profile
-  expected?: string;
-  observed?: string;
-  evidence?: string;     // the whole record behind the verdict
-  reason?: string;       // for skip and error
-  requirement?: string;  // for skip: the missing requirement (model/check.ts Requirement)
-  durationMs: number;
-}
+const stringMap = z.record(z.string(), z.string());
 
-export interface TargetResult {
-  name: string;          // e.g. "builtin", "builtin-share-pid"
-  runtime: string;       // "builtin" | "docker" | "oci"
+/** Static description of a check, shown by `isoprobe list` and in every report. */
+export const checkMetaSchema = z.object({
+  /** "area.slug", stable. */
+  id: z.string().min(1),
+  area: areaSchema,
+  /** Reads as a spec line. */
+  title: z.string(),
+  /** Profiles that require it. */
+  profiles: z.array(profileSchema),
+  /** OCI spec / CIS Docker / CVE / man page. */
+  references: z.array(z.string()),
+  /** The weakening that must make it fail, as a label. */
+  negativeControl: z.string(),
+});
+export type CheckMeta = z.infer<typeof checkMetaSchema>;
+
+export const checkResultSchema = z.object({
+  id: z.string().min(1),
+  status: statusSchema,
+  /** Required by the run's profile. */
+  required: z.boolean(),
+  expected: z.string().optional(),
+  observed: z.string().optional(),
+  /** The whole record behind the verdict. */
+  evidence: z.string().optional(),
+  /** For skip and error. */
+  reason: z.string().optional(),
+  /**
+   * For skip: the missing requirement (model/check.ts Requirement). A string here, so a file
+   * written by a version with another list of requirements still reads.
+   */
+  requirement: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+});
+export type CheckResult = z.infer<typeof checkResultSchema>;
+
+export const targetResultSchema = z.object({
+  /** e.g. "builtin", "builtin-share-pid". */
+  name: z.string().min(1),
+  /** "builtin" | "docker" | "oci". */
+  runtime: z.string().min(1),
   /** Set when the target could not run a container at all; its checks are then all 'error'. */
-  error?: string;
+  error: z.string().optional(),
   /** A negative-control target (targets-config `control`): its failures are expected. */
-  control?: boolean;
-  info: Record<string, string>;
+  control: z.boolean().optional(),
+  info: stringMap,
   /**
    * What the probe showed about the target that is no verdict and never compared by checks,
    * diffs or baselines (e.g. host paths in its mountinfo). Absent when the target did not run.
    */
-  information?: Record<string, string>;
+  information: stringMap.optional(),
   /** Requested vs delivered (model/posture-diff.ts): information, never a verdict. Absent when the target did not run. */
-  posture?: PostureResult;
-  checks: CheckResult[];
-}
+  posture: PostureResultSchema.optional(),
+  checks: z.array(checkResultSchema),
+});
+export type TargetResult = z.infer<typeof targetResultSchema>;
 
-export interface RunResults {
-  schema: typeof RESULTS_SCHEMA_VERSION;
-  tool: { name: 'isoprobe'; version: string };
-  startedAt: string;     // ISO 8601
-  durationMs: number;
-  profile: Profile;
-  environment: Record<string, string>;
-  catalogue: CheckMeta[];
-  targets: TargetResult[];
-}
+export const runResultsSchema = z.object({
+  schema: z.literal(RESULTS_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('isoprobe'), version: z.string() }),
+  /** ISO 8601. */
+  startedAt: z.iso.datetime({ offset: true }),
+  durationMs: z.number().nonnegative(),
+  profile: profileSchema,
+  environment: stringMap,
+  catalogue: z.array(checkMetaSchema),
+  targets: z.array(targetResultSchema),
+});
+export type RunResults = z.infer<typeof runResultsSchema>;
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -4,8 +4,6 @@
  */
 import { AREAS, type CheckMeta, type CheckResult, type RunResults, type Status, type TargetResult } from '../model/results.js';
 
-export const STATUSES: readonly Status[] = ['pass', 'fail', 'skip', 'error'];
-
 export type Counts = Record<Status, number>;
 
 /** Catalogue entry for an id; a check missing from the catalogue still gets a usable title. */

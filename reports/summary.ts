@@ -2,8 +2,8 @@
  * The terminal summary printed at the end of `isoprobe run`, and the exit code it implies.
  * Evidence is untrusted container output, so everything shown goes through terminalSafe.
  */
-import { AREAS, EXIT, type CheckResult, type RunResults, type TargetResult } from '../model/results.js';
-import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, requiredFailures, STATUSES, targetBreaksRun, type Counts } from './rows.js';
+import { AREAS, EXIT, STATUSES, type CheckResult, type RunResults, type TargetResult } from '../model/results.js';
+import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, requiredFailures, targetBreaksRun, type Counts } from './rows.js';
 import { oneLine, seconds, terminalSafe } from './text.js';
 
 /**

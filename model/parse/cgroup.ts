@@ -1,5 +1,5 @@
 /** /proc/<pid>/cgroup: "hierarchy-ID:controller-list:cgroup-path" (cgroups(7)). */
-import { lines, malformed, readProcFile, toInt } from './lines.js';
+import { lines, malformed, toInt } from './lines.js';
 
 export interface ProcCgroupEntry {
   /** 0 is the cgroup v2 unified hierarchy. */
@@ -21,9 +21,6 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
   });
 }
 
-export function readProcCgroup(procRoot: string, pid: number | 'self'): ProcCgroupEntry[] {
-  return parseProcCgroup(readProcFile(procRoot, pid, 'cgroup'));
-}
 
 /**
  * The cpu quota in force, in cpus, from a cgroup's limit files as the host read them: v2

@@ -1,5 +1,5 @@
 /** /proc/<pid>/uid_map and gid_map: "inside outside count" per line (user_namespaces(7)). */
-import { lines, malformed, readProcFile, toInt } from './lines.js';
+import { lines, malformed, toInt } from './lines.js';
 
 export interface IdMapEntry {
   inside: number;
@@ -26,8 +26,4 @@ export function mapsToHost(map: readonly IdMapEntry[], id: number): number | nul
 /** True for the identity map of the initial user namespace ("0 0 4294967295"). */
 export function isIdentityMap(map: readonly IdMapEntry[]): boolean {
   return map.length === 1 && map[0]!.inside === 0 && map[0]!.outside === 0 && map[0]!.count === 4294967295;
-}
-
-export function readIdMap(procRoot: string, pid: number | 'self', which: 'uid' | 'gid'): IdMapEntry[] {
-  return parseIdMap(readProcFile(procRoot, pid, `${which}_map`), `${which}_map`);
 }

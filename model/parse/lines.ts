@@ -2,9 +2,6 @@
  * Shared by the kernel-text parsers: a malformed line is an error naming the file and the line,
  * never a silently shorter list (a missing mount or map entry would flip a verdict).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-
 export class ParseError extends Error {
   readonly code = 'EPARSE';
 }
@@ -21,12 +18,4 @@ export function malformed(file: string, n: number, line: string, why: string): P
 /** A non-negative decimal integer, or NaN. */
 export function toInt(s: string | undefined): number {
   return s !== undefined && /^\d+$/.test(s) ? Number(s) : NaN;
-}
-
-/**
- * `<procRoot>/<pid>/<file>`: host-side readers take the root as an argument so tests run them on
- * fixture trees instead of the live /proc.
- */
-export function readProcFile(procRoot: string, pid: number | 'self', file: string): string {
-  return fs.readFileSync(path.join(procRoot, String(pid), file), 'utf8');
 }

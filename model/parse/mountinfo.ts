@@ -5,7 +5,7 @@
  * Field 7 is zero or more optional fields ended by "-". Paths escape space, tab, newline and
  * backslash as octal (\040, \011, \012, \134); they are decoded here.
  */
-import { lines, malformed, readProcFile, toInt } from './lines.js';
+import { lines, malformed, toInt } from './lines.js';
 
 export interface MountInfo {
   mountId: number;
@@ -52,8 +52,4 @@ function parseLine(n: number, line: string): MountInfo {
     source: unescapeMountPath(f[sep + 2]!),
     superOptions: f.slice(sep + 3).join(' ').split(','),
   };
-}
-
-export function readMountinfo(procRoot: string, pid: number | 'self'): MountInfo[] {
-  return parseMountinfo(readProcFile(procRoot, pid, 'mountinfo'));
 }

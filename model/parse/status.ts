@@ -1,5 +1,5 @@
 /** /proc/<pid>/status: capability sets, seccomp mode, no_new_privs, ids (proc(5)). */
-import { ParseError, readProcFile } from './lines.js';
+import { ParseError } from './lines.js';
 
 export interface ProcStatus {
   capInh: bigint;
@@ -70,8 +70,4 @@ export function parseStatus(text: string): ProcStatus {
     noNewPrivs: nnp === null ? null : nnp !== 0,
     uids: list('Uid'), gids: list('Gid'), nsPids: list('NSpid'),
   };
-}
-
-export function readStatus(procRoot: string, pid: number | 'self'): ProcStatus {
-  return parseStatus(readProcFile(procRoot, pid, 'status'));
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Limits } from '../../model/spec.js';
 import type { CgroupLayout, LimitController } from '../../host/cgroup.js';
+import { readTrimmed } from '../../host/files.js';
 
 const CPU_PERIOD_US = 100_000;
 const RMDIR_RETRIES = 500;
@@ -129,11 +130,7 @@ function allUnsupported(limits: Limits, reason: string): Partial<Record<LimitCon
 }
 
 function readWords(file: string): string[] {
-  try {
-    return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
-  } catch {
-    return [];
-  }
+  return (readTrimmed(file) ?? '').split(/\s+/).filter(Boolean);
 }
 
 function readBack(written: Record<string, string>): Record<string, string> {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { detectCgroupLayout } from '../../host/cgroup.js';
+import { readTrimmed } from '../../host/files.js';
 import { SHIM_BINARY } from '../../host/paths.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
@@ -33,7 +34,7 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
   weakenings,
   async preflight() {
     if (!fs.existsSync(SHIM_BINARY)) throw new EnvError(`the shim binary is missing at ${SHIM_BINARY}: run "npm run build"`);
-    if (readNumber('/proc/sys/user/max_user_namespaces') === 0) {
+    if (readTrimmed('/proc/sys/user/max_user_namespaces') === '0') {
       throw new EnvError('user namespaces are disabled (user.max_user_namespaces = 0); the built-in runtime needs them');
     }
   },
@@ -57,11 +58,3 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
     return [];
   },
 };
-
-function readNumber(file: string): number | null {
-  try {
-    return Number(fs.readFileSync(file, 'utf8').trim());
-  } catch {
-    return null;
-  }
-}

@@ -7,11 +7,11 @@
  * read back from cgroupfs, v1 and v2. Every reader takes its root directory, so tests run them on
  * fixture trees.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseProcCgroup } from '../../model/parse/cgroup.js';
 import { NAMESPACES, type HostSideFacts } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
+import { readOrNull } from '../../host/files.js';
 import { nsOwnership } from '../../host/ns.js';
 import { PROBE_PATH } from '../../model/target.js';
 
@@ -91,12 +91,4 @@ export function readCgroupLimits(dirs: Partial<Record<Controller | 'unified', st
     }
   }
   return out;
-}
-
-export function readOrNull(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
 }

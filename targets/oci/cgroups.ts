@@ -4,14 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { cgroupMounts } from '../../host/cgroup.js';
+import { readLines } from '../../host/files.js';
 
 /** Mount points of every cgroup hierarchy (v1 and v2) in our mount namespace. */
-export function cgroupMounts(mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
-  return mountinfo.split('\n').flatMap((line) => {
-    const [pre, post] = line.split(' - ');
-    const fsType = post?.split(' ')[0];
-    return fsType === 'cgroup' || fsType === 'cgroup2' ? [pre.split(' ')[4]] : [];
-  });
+export function cgroupMountPoints(mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
+  return cgroupMounts(mountinfo).map((m) => m.mountPoint);
 }
 
 /**
@@ -19,10 +17,10 @@ export function cgroupMounts(mountinfo = fs.readFileSync('/proc/self/mountinfo',
  * it. rmdir is retried for a bounded time: a v1 memory cgroup stays busy for a moment after its
  * last task died.
  */
-export async function removeCgroupPath(rel: string, mounts = cgroupMounts()): Promise<void> {
+export async function removeCgroupPath(rel: string, mounts = cgroupMountPoints()): Promise<void> {
   for (const dir of mounts.map((m) => path.join(m, rel)).filter((d) => fs.existsSync(d))) {
     for (let i = 0; i < 200; i++) {
-      for (const pid of readPids(path.join(dir, 'cgroup.procs'))) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const pid of readLines(path.join(dir, 'cgroup.procs')).map(Number)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       try {
         fs.rmdirSync(dir);
         break;
@@ -31,13 +29,5 @@ export async function removeCgroupPath(rel: string, mounts = cgroupMounts()): Pr
         await new Promise((r) => setTimeout(r, 5));
       }
     }
-  }
-}
-
-function readPids(file: string): number[] {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
   }
 }

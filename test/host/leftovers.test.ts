@@ -26,6 +26,9 @@ describe('leftover scan on a fixture tree', () => {
         '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
         '90 22 0:50 / /tmp/isoprobe-mnt rw shared:40 - tmpfs isoprobe-abc123 rw',
         '91 22 0:51 / /run/isoprobe/run-x/rootfs rw - tmpfs tmpfs rw',
+        '92 22 0:4 net:[4026532300] /run/netns/isoprobe-net1 rw shared:41 - nsfs nsfs rw',
+        '93 22 0:52 / /tmp/my\\040isoprobe rw - tmpfs tmpfs rw',
+        '94 22 0:53 / /tmp/nsfs-named rw - tmpfs isoprobe-nsfs rw',
       ].join('\n'),
       'proc/4242/cmdline': 'isoprobe-sentinel-abc123\x001800\x00',
       'proc/4243/cmdline': '/work/targets/builtin/build/isoprobe-shim\x00--hostname\x00x\x00',
@@ -52,6 +55,8 @@ describe('leftover scan on a fixture tree', () => {
       mounts: [
         '90 22 0:50 / /tmp/isoprobe-mnt rw shared:40 - tmpfs isoprobe-abc123 rw',
         '91 22 0:51 / /run/isoprobe/run-x/rootfs rw - tmpfs tmpfs rw',
+        '93 22 0:52 / /tmp/my\\040isoprobe rw - tmpfs tmpfs rw',
+        '94 22 0:53 / /tmp/nsfs-named rw - tmpfs isoprobe-nsfs rw',
       ],
       cgroups: [
         at('sys/fs/cgroup/memory/isoprobe/builtin-1/sub'),

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import { FactsError, fieldPath, parseFacts } from '../../model/facts.js';
+import { fieldPath } from '../../model/errors.js';
+import { FactsError, parseFacts } from '../../model/facts.js';
 import { PROBE_BINARY, REPO_ROOT } from '../../host/paths.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8');

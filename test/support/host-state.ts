@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listDir, listMqueueNames, readLines } from '../../host/leftovers.js';
+import { listDir, readLines, readOrNull } from '../../host/files.js';
+import { listMqueueNames } from '../../host/leftovers.js';
+import { parseMountinfo } from '../../model/parse/mountinfo.js';
 
 export interface HostState {
   hostname: string;
@@ -47,8 +49,7 @@ export function hostState(): HostState {
   return {
     hostname: os.hostname(),
     bootEpochSec: Date.now() / 1000 - uptime,
-    // Field 5 of mountinfo is the mount point.
-    mountPoints: readLines('/proc/self/mountinfo').map((l) => l.split(' ')[4]!).sort(),
+    mountPoints: parseMountinfo(readOrNull('/proc/self/mountinfo') ?? '').map((m) => m.mountPoint).sort(),
     cgroupDirs: cgroupDirs(),
     tmpEntries: listDir(os.tmpdir()).sort(),
     sysvIpc: sysvIpc(),

@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { cpuQuota, parseProcCgroup, readProcCgroup } from '../../../model/parse/cgroup.js';
+import { cpuQuota, parseProcCgroup } from '../../../model/parse/cgroup.js';
 import { ParseError } from '../../../model/parse/lines.js';
 
 describe('parseProcCgroup', () => {
@@ -22,17 +19,6 @@ describe('parseProcCgroup', () => {
 
   const bad: [string, string][] = [['one colon', '0:/\n'], ['no id', ':cpu:/\n'], ['a word id', 'x:cpu:/\n']];
   for (const [name, text] of bad) it(`throws on ${name}`, () => expect(() => parseProcCgroup(text)).to.throw(ParseError, /^cgroup line 1: /));
-
-  it('readProcCgroup reads <procRoot>/<pid>/cgroup', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-proc-'));
-    try {
-      fs.mkdirSync(path.join(root, '1'));
-      fs.writeFileSync(path.join(root, '1', 'cgroup'), '0::/\n');
-      expect(readProcCgroup(root, 1)).to.deep.equal([{ hierarchyId: 0, controllers: [], path: '/' }]);
-    } finally {
-      fs.rmSync(root, { recursive: true });
-    }
-  });
 });
 
 describe('cpuQuota', () => {

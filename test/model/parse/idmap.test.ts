@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { isIdentityMap, mapsToHost, parseIdMap, readIdMap } from '../../../model/parse/idmap.js';
+import { isIdentityMap, mapsToHost, parseIdMap } from '../../../model/parse/idmap.js';
 import { ParseError } from '../../../model/parse/lines.js';
 
 describe('parseIdMap', () => {
@@ -30,20 +27,5 @@ describe('isIdentityMap', () => {
   it('only the full identity map', () => {
     expect(isIdentityMap(parseIdMap('0 0 4294967295'))).to.equal(true);
     expect(isIdentityMap(parseIdMap('0 0 1'))).to.equal(false);
-  });
-});
-
-describe('readIdMap', () => {
-  it('reads <procRoot>/<pid>/{uid,gid}_map', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-proc-'));
-    try {
-      fs.mkdirSync(path.join(root, '7'));
-      fs.writeFileSync(path.join(root, '7', 'uid_map'), '0 100000 65536\n');
-      fs.writeFileSync(path.join(root, '7', 'gid_map'), '0 200000 10\n');
-      expect(readIdMap(root, 7, 'uid')).to.deep.equal([{ inside: 0, outside: 100000, count: 65536 }]);
-      expect(readIdMap(root, 7, 'gid')).to.deep.equal([{ inside: 0, outside: 200000, count: 10 }]);
-    } finally {
-      fs.rmSync(root, { recursive: true });
-    }
   });
 });

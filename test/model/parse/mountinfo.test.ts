@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import { ParseError } from '../../../model/parse/lines.js';
-import { parseMountinfo, readMountinfo, unescapeMountPath } from '../../../model/parse/mountinfo.js';
+import { parseMountinfo, unescapeMountPath } from '../../../model/parse/mountinfo.js';
 
 /** Lines recorded on the development VM (kernel 6.18, Debian 12), plus escaped paths. */
 const SAMPLE = [
@@ -49,16 +46,5 @@ describe('parseMountinfo', () => {
 
   it('unescapes the four kernel escapes', () => {
     expect(unescapeMountPath('a\\040b\\011c\\012d\\134e')).to.equal('a b\tc\nd\\e');
-  });
-
-  it('readMountinfo reads <procRoot>/<pid>/mountinfo', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-proc-'));
-    try {
-      fs.mkdirSync(path.join(root, '42'));
-      fs.writeFileSync(path.join(root, '42', 'mountinfo'), SAMPLE);
-      expect(readMountinfo(root, 42)).to.deep.equal(m);
-    } finally {
-      fs.rmSync(root, { recursive: true });
-    }
   });
 });

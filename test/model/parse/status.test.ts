@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import { ParseError } from '../../../model/parse/lines.js';
-import { CAP_NAMES, capBit, capNames, parseStatus, readStatus } from '../../../model/parse/status.js';
+import { CAP_NAMES, capBit, capNames, parseStatus } from '../../../model/parse/status.js';
 
 /** Recorded on the development VM: the host lacks CAP_SYS_RESOURCE (bit 24) everywhere. */
 const HOST = `Name:\tprobe
@@ -54,17 +51,6 @@ describe('parseStatus', () => {
     ['a non-numeric Seccomp', HOST.replace('Seccomp:\t0', 'Seccomp:\tfilter'), /Seccomp is not a number/],
   ];
   for (const [name, text, message] of bad) it(`throws on ${name}`, () => expect(() => parseStatus(text)).to.throw(ParseError, message));
-
-  it('readStatus reads <procRoot>/<pid>/status', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-proc-'));
-    try {
-      fs.mkdirSync(path.join(root, 'self'));
-      fs.writeFileSync(path.join(root, 'self', 'status'), CONTAINER);
-      expect(readStatus(root, 'self').seccomp).to.equal(2);
-    } finally {
-      fs.rmSync(root, { recursive: true });
-    }
-  });
 });
 
 describe('capNames', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { cgroupMounts, removeCgroupPath } from '../../../targets/oci/cgroups.js';
+import { cgroupMountPoints, removeCgroupPath } from '../../../targets/oci/cgroups.js';
 import { staleIds } from '../../../targets/oci/reap.js';
 
 describe('reaping OCI containers of killed runs', () => {
@@ -23,8 +23,9 @@ describe('removing an OCI cgroupsPath from every hierarchy', () => {
       '32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu',
       '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
       '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+      '50 23 0:45 / /mnt/my\\040cgroup rw,relatime - cgroup cgroup rw,name=x',
     ].join('\n');
-    expect(cgroupMounts(mountinfo)).to.deep.equal(['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/unified']);
+    expect(cgroupMountPoints(mountinfo)).to.deep.equal(['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/unified', '/mnt/my cgroup']);
   });
 
   it('removes the directory where it exists and leaves the other hierarchies alone', async () => {
