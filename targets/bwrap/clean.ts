@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CleanItem } from '../../model/clean-report.js';
-import { listDir } from '../../host/leftovers.js';
+import { listDir } from '../../host/files.js';
 import { RUN_ROOT } from '../../host/paths.js';
 import { pidAlive } from '../../host/process.js';
 

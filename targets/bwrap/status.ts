@@ -8,9 +8,8 @@
  * holds itself (--wait-stdin) until the host has observed it, so it is there to be found.
  */
 import path from 'node:path';
-import { listDir } from '../../host/leftovers.js';
+import { listDir, readOrNull } from '../../host/files.js';
 import { PROBE_PATH } from '../../model/target.js';
-import { readOrNull } from '../common/observe.js';
 
 export interface BwrapStatus {
   childPid?: number;
