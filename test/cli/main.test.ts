@@ -20,7 +20,7 @@ describe('isoprobe command line', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const cases: [string, string[], RegExp, { uid?: number }?][] = [
-    ['an unknown runtime', ['run', '--runtime', 'lxc'], /^isoprobe: unknown runtime "lxc" \(known: /],
+    ['an unknown runtime', ['run', '--runtime', 'no-such-kind'], /^isoprobe: unknown runtime "no-such-kind" \(known: /],
     ['an unknown profile', ['run', '--profile', 'foo'], /^isoprobe: unknown profile "foo"/],
     ['an unknown command', ['frob'], /^isoprobe: unknown command "frob"/],
     ['a malformed config', ['run', '--config', 'DIR/bad.json'], /^isoprobe: invalid target config .*bad\.json: targets\.0\.share\.0: /],
