@@ -25,7 +25,8 @@ type Method = { name: string; once: () => Promise<void> };
 
 function commandMethod(name: string, argv: string[], cwd?: string): Method | string {
   const probe = spawnSync(argv[0], argv.slice(1), { cwd, stdio: 'pipe', timeout: 20_000 });
-  if (probe.status !== 0) return `${name}: not measured (${(probe.stderr?.toString() || probe.error?.message || `exit ${probe.status}`).trim().split('\n').pop()})`;
+  if (probe.status !== 0)
+    return `${name}: not measured (${(probe.stderr?.toString() || probe.error?.message || `exit ${probe.status}`).trim().split('\n').pop()})`;
   return {
     name,
     // Spawned the same asynchronous way as the built-in shim, so both pay the same Node cost.
@@ -66,9 +67,19 @@ async function main(): Promise<void> {
     const builtin = driverFor(cfg).create(cfg, { runDir: dir, observe: false });
     const candidates: (Method | string)[] = [
       commandMethod('unshare(1) floor', ['unshare', '-fpmnuiU', '-r', '--mount-proc', 'chroot', rootfs, '/bin/true']),
-      { name: 'builtin', once: async () => { await builtin.run({ ...DEFAULT_SPEC, argv: ['/bin/true'] }); } },
+      {
+        name: 'builtin',
+        once: async () => {
+          await builtin.run({ ...DEFAULT_SPEC, argv: ['/bin/true'] });
+        },
+      },
       // The floor makes no cgroup; this row shows what the limits themselves cost.
-      { name: 'builtin, no limits', once: async () => { await builtin.run({ ...DEFAULT_SPEC, limits: {}, argv: ['/bin/true'] }); } },
+      {
+        name: 'builtin, no limits',
+        once: async () => {
+          await builtin.run({ ...DEFAULT_SPEC, limits: {}, argv: ['/bin/true'] });
+        },
+      },
       ociMethod('crun', files, dir),
       ociMethod('runc', files, dir),
     ];
@@ -89,7 +100,11 @@ async function main(): Promise<void> {
   } finally {
     await cleanupAll();
     fs.rmSync(dir, { recursive: true, force: true });
-    try { fs.rmdirSync(RUN_ROOT); } catch { /* in use */ }
+    try {
+      fs.rmdirSync(RUN_ROOT);
+    } catch {
+      /* in use */
+    }
   }
   await suiteRun();
 }
@@ -109,7 +124,9 @@ async function suiteRun(): Promise<void> {
   const results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: targetsFromRuntimes(['builtin']), profile: 'strict' });
   const wall = performance.now() - t0;
   const checks = results.targets.reduce((n, t) => n + t.checks.length, 0);
-  console.log(`\nwhole suite, builtin, strict: ${wall.toFixed(0)} ms wall for ${checks} checks on one container; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(
+    `\nwhole suite, builtin, strict: ${wall.toFixed(0)} ms wall for ${checks} checks on one container; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
 }
 
 main().catch((e) => {

@@ -13,6 +13,15 @@ import { userChecks } from './user.js';
 import { utsChecks } from './uts.js';
 
 export const CATALOGUE: readonly Check[] = [
-  ...pidChecks, ...mountChecks, ...netChecks, ...utsChecks, ...ipcChecks, ...userChecks, ...timeChecks, ...cgroupChecks, ...limitChecks,
-  ...securityChecks, ...escapeChecks,
+  ...pidChecks,
+  ...mountChecks,
+  ...netChecks,
+  ...utsChecks,
+  ...ipcChecks,
+  ...userChecks,
+  ...timeChecks,
+  ...cgroupChecks,
+  ...limitChecks,
+  ...securityChecks,
+  ...escapeChecks,
 ];

@@ -5,8 +5,17 @@ import { cpuQuota, parseProcCgroup } from '../model/parse/cgroup.js';
 import { DEFAULT_SPEC } from '../model/spec.js';
 import { cannotLeave, cgroupfsReadonly } from './cgroupfs.js';
 import {
-  builtin, BUILTIN_PRIVILEGED, docker, DOCKER_NO_CPUS, DOCKER_NO_LIMITS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT, DOCKER_PRIVILEGED,
-  onCgroupV1, share, SYS_ADMIN_IN_HOST_CGROUPNS,
+  builtin,
+  BUILTIN_PRIVILEGED,
+  docker,
+  DOCKER_NO_CPUS,
+  DOCKER_NO_LIMITS,
+  DOCKER_NO_MEMORY,
+  DOCKER_NO_PIDS_LIMIT,
+  DOCKER_PRIVILEGED,
+  onCgroupV1,
+  share,
+  SYS_ADMIN_IN_HOST_CGROUPNS,
 } from './controls.js';
 import { check, ownNamespaceCheck, requireSettableLimits } from './define.js';
 
@@ -27,8 +36,15 @@ const EXPECTED_LIMITS = DEFAULT_SPEC.limits;
 export const cgroupChecks = [
   ownNamespaceCheck({ area: 'cgroup', ns: 'cgroup', profiles: [...STRICTER], references: [OCI_CG, 'cgroup_namespaces(7)'], negativeControls: NEG }),
   check(
-    { id: 'cgroup.self-is-root', area: 'cgroup', title: '/proc/self/cgroup shows "/" in every hierarchy (host paths hidden)', profiles: [...STRICTER],
-      references: [OCI_CG, 'cgroup_namespaces(7)'], needs: ['container'], negativeControls: NEG },
+    {
+      id: 'cgroup.self-is-root',
+      area: 'cgroup',
+      title: '/proc/self/cgroup shows "/" in every hierarchy (host paths hidden)',
+      profiles: [...STRICTER],
+      references: [OCI_CG, 'cgroup_namespaces(7)'],
+      needs: ['container'],
+      negativeControls: NEG,
+    },
     ({ container }) => {
       const entries = parseProcCgroup(container.files.cgroup.text);
       const visible = entries.filter((e) => e.path !== '/').map((e) => `${e.controllers.join(',') || `hierarchy ${e.hierarchyId}`}:${e.path}`);
@@ -39,9 +55,15 @@ export const cgroupChecks = [
     },
   ),
   check(
-    { id: 'cgroup.limits-set', area: 'cgroup', title: 'pids, memory and cpu limits are set on the container\'s cgroup, as the host reads them', profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'], needs: ['observed'],
-      negativeControls: [builtin({ limits: 'none' }), DOCKER_NO_LIMITS, DOCKER_NO_PIDS_LIMIT, DOCKER_NO_MEMORY, DOCKER_NO_CPUS] },
+    {
+      id: 'cgroup.limits-set',
+      area: 'cgroup',
+      title: "pids, memory and cpu limits are set on the container's cgroup, as the host reads them",
+      profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'],
+      needs: ['observed'],
+      negativeControls: [builtin({ limits: 'none' }), DOCKER_NO_LIMITS, DOCKER_NO_PIDS_LIMIT, DOCKER_NO_MEMORY, DOCKER_NO_CPUS],
+    },
     (ctx) => {
       requireSettableLimits(ctx);
       const { observed } = ctx;
@@ -55,22 +77,35 @@ export const cgroupChecks = [
         cpus: cpuQuota(l),
       };
       expect(set, `limits: ${evidence}`).to.deep.equal({
-        pids: String(EXPECTED_LIMITS.pids), memoryBytes: String(EXPECTED_LIMITS.memoryBytes), cpus: EXPECTED_LIMITS.cpus,
+        pids: String(EXPECTED_LIMITS.pids),
+        memoryBytes: String(EXPECTED_LIMITS.memoryBytes),
+        cpus: EXPECTED_LIMITS.cpus,
       });
       return evidence;
     },
   ),
   check(
-    { id: 'cgroup.cgroupfs-readonly', area: 'cgroup', title: 'every cgroupfs mounted inside is read-only and no child cgroup can be made at its root', profiles: [...ALL],
+    {
+      id: 'cgroup.cgroupfs-readonly',
+      area: 'cgroup',
+      title: 'every cgroupfs mounted inside is read-only and no child cgroup can be made at its root',
+      profiles: [...ALL],
       references: ['OCI runtime spec: mounts (runc\'s default /sys/fs/cgroup mount is "ro")', ...PRIVILEGED, 'CVE-2022-0492'],
-      needs: ['container'], negativeControls: [builtin({ cgroupfs: 'rw' }), share('mnt'), BUILTIN_PRIVILEGED, DOCKER_PRIVILEGED] },
+      needs: ['container'],
+      negativeControls: [builtin({ cgroupfs: 'rw' }), share('mnt'), BUILTIN_PRIVILEGED, DOCKER_PRIVILEGED],
+    },
     ({ container }) => cgroupfsReadonly(container.cgroupfs),
   ),
   check(
-    { id: 'cgroup.cannot-leave', area: 'cgroup', title: 'a process of the container cannot move itself out of its cgroup', profiles: [...ALL],
+    {
+      id: 'cgroup.cannot-leave',
+      area: 'cgroup',
+      title: 'a process of the container cannot move itself out of its cgroup',
+      profiles: [...ALL],
       references: ['OCI runtime spec: linux.cgroupsPath', 'cgroups(7) cgroup.procs', ...PRIVILEGED],
-      needs: ['container', 'observed'], negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)] },
+      needs: ['container', 'observed'],
+      negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)],
+    },
     ({ container, observed }) => cannotLeave(container.cgroup_leave, observed.cgroup),
   ),
 ];
-

@@ -59,7 +59,8 @@ export function cannotLeave(leave: CgroupLeaveFacts | undefined, host: HostCgrou
   const before = parseProcCgroup(l.before);
   const after = parseProcCgroup(l.after);
   const tries = l.attempts.map((a) => `${a.path}/cgroup.procs${a.own ? ' (its own cgroup)' : ''}: ${errnoName(a.errno)}`);
-  const evidence = `/proc/self/cgroup before: ${show(before)}; after: ${show(after)}; ` +
+  const evidence =
+    `/proc/self/cgroup before: ${show(before)}; after: ${show(after)}; ` +
     `its pid written to ${tries.join('; ') || 'nothing (no cgroupfs inside)'}; ${hostSide(host)}`;
   expect(before.length, `/proc/self/cgroup unreadable: ${evidence}`).to.be.greaterThan(0);
   const accepted = l.attempts.filter((a) => a.errno === 0 && !a.own).map((a) => a.path);

@@ -4,9 +4,7 @@
  * cannot be faked by the container, and cross-checked against the container's own view).
  */
 import { expect } from 'chai';
-import {
-  negativeControlLabel, skip, type Check, type CheckContext, type CheckDefinition, type Evidence, type EvidenceKind,
-} from '../model/check.js';
+import { negativeControlLabel, skip, type Check, type CheckContext, type CheckDefinition, type Evidence, type EvidenceKind } from '../model/check.js';
 import { ERRNO_NAMES } from '../model/errno.js';
 import type { CheckMeta } from '../model/results.js';
 import type { Namespace } from '../model/spec.js';

@@ -5,12 +5,27 @@
  */
 import { expect } from 'chai';
 import {
-  builtin, BUILTIN_PRIVILEGED, capAdd, docker, DOCKER_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, onCgroupV1, share, SYS_ADMIN_IN_HOST_CGROUPNS,
+  builtin,
+  BUILTIN_PRIVILEGED,
+  capAdd,
+  docker,
+  DOCKER_PRIVILEGED,
+  DOCKER_SECCOMP_UNCONFINED,
+  onCgroupV1,
+  share,
+  SYS_ADMIN_IN_HOST_CGROUPNS,
 } from './controls.js';
 import { check, errnoName } from './define.js';
 import { ALL, sec } from './security.js';
 
-const RELEASE_AGENT_STAGES = ['', 'unshare(USER|NS|CGROUP)', 'map itself to root', 'make mounts private', 'mount a cgroup v1 hierarchy', 'access(release_agent, W_OK)'];
+const RELEASE_AGENT_STAGES = [
+  '',
+  'unshare(USER|NS|CGROUP)',
+  'map itself to root',
+  'make mounts private',
+  'mount a cgroup v1 hierarchy',
+  'access(release_agent, W_OK)',
+];
 const IN_PLACE_STAGES = ['', 'unshare(NS)', 'make mounts private', 'mount an existing cgroup v1 hierarchy', 'access(release_agent, W_OK)'];
 const FSOPEN_STAGES = ['', 'unshare(USER|NS)', 'fsopen("cgroup2")'];
 
@@ -20,9 +35,15 @@ function stageText(names: string[], s: { stage: number; errno: number }): string
 
 export const escapeChecks = [
   check(
-    { id: 'escape.cve-2024-21626', area: 'security', title: 'no open fd and not the cwd resolves outside the container root (leaked runtime fds)', profiles: [...ALL],
-      references: ['CVE-2024-21626', 'OCI runtime spec: process.cwd'], needs: ['container'],
-      negativeControls: [builtin({ leakHostFd: true }), { kind: 'docker', settings: { workingDir: '/proc/self/fd/7' }, requires: 'runc < 1.1.12' }] },
+    {
+      id: 'escape.cve-2024-21626',
+      area: 'security',
+      title: 'no open fd and not the cwd resolves outside the container root (leaked runtime fds)',
+      profiles: [...ALL],
+      references: ['CVE-2024-21626', 'OCI runtime spec: process.cwd'],
+      needs: ['container'],
+      negativeControls: [builtin({ leakHostFd: true }), { kind: 'docker', settings: { workingDir: '/proc/self/fd/7' }, requires: 'runc < 1.1.12' }],
+    },
     (ctx) => {
       const s = sec(ctx);
       const outside = s.fds.filter((f) => f.inside_root !== 1).map((f) => `fd ${f.fd} → ${f.target} (inside: ${f.inside_root})`);
@@ -33,9 +54,15 @@ export const escapeChecks = [
     },
   ),
   check(
-    { id: 'escape.cve-2022-0492', area: 'security', title: 'no writable cgroup v1 release_agent can be reached, in place or from a new user+cgroup namespace', profiles: [...ALL],
+    {
+      id: 'escape.cve-2022-0492',
+      area: 'security',
+      title: 'no writable cgroup v1 release_agent can be reached, in place or from a new user+cgroup namespace',
+      profiles: [...ALL],
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
-      needs: ['container'], negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)] },
+      needs: ['container'],
+      negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)],
+    },
     (ctx) => {
       const s = sec(ctx);
       const inPlace = s.release_agent_in_place;
@@ -47,9 +74,15 @@ export const escapeChecks = [
     },
   ),
   check(
-    { id: 'escape.cve-2022-0185', area: 'security', title: 'a user namespace with its own mount namespace cannot be made to reach fsopen()', profiles: [...ALL],
+    {
+      id: 'escape.cve-2022-0185',
+      area: 'security',
+      title: 'a user namespace with its own mount namespace cannot be made to reach fsopen()',
+      profiles: [...ALL],
       references: ['CVE-2022-0185', 'Docker default seccomp profile (unshare needs CAP_SYS_ADMIN)', 'user_namespaces(7)'],
-      needs: ['container'], negativeControls: [builtin({ seccomp: 'none' }), BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, capAdd('SYS_ADMIN')] },
+      needs: ['container'],
+      negativeControls: [builtin({ seccomp: 'none' }), BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, capAdd('SYS_ADMIN')],
+    },
     (ctx) => {
       const r = sec(ctx).userns_fsopen;
       const evidence = `stopped at ${stageText(FSOPEN_STAGES, r)}`;
@@ -58,9 +91,15 @@ export const escapeChecks = [
     },
   ),
   check(
-    { id: 'escape.runtime-socket', area: 'security', title: 'no container runtime socket (docker, containerd, cri-o, podman) is present inside', profiles: [...ALL],
+    {
+      id: 'escape.runtime-socket',
+      area: 'security',
+      title: 'no container runtime socket (docker, containerd, cri-o, podman) is present inside',
+      profiles: [...ALL],
       references: ['CIS Docker 5.31 (Docker socket not mounted)', 'OCI runtime spec: mounts'],
-      needs: ['container'], negativeControls: [share('mnt'), docker({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] })] },
+      needs: ['container'],
+      negativeControls: [share('mnt'), docker({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] })],
+    },
     (ctx) => {
       const socks = sec(ctx).runtime_sockets;
       const present = socks.filter((s) => s.exists).map((s) => `${s.path} (connect: ${errnoName(s.connect_errno)})`);

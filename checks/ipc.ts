@@ -13,8 +13,15 @@ type IpcSentinel = 'shm' | 'msg' | 'sem' | 'mq';
 
 function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContext<'sentinels'>) => string) {
   return check(
-    { id: `ipc.${kind === 'mq' ? 'posix-mq' : `sysv-${kind}`}-invisible`, area: 'ipc', title, profiles: [...ALL],
-      references: [OCI_IPC, CIS_IPC, kind === 'mq' ? 'mq_overview(7)' : 'sysvipc(7)'], needs: ['container', 'sentinels'], negativeControls: NEG },
+    {
+      id: `ipc.${kind === 'mq' ? 'posix-mq' : `sysv-${kind}`}-invisible`,
+      area: 'ipc',
+      title,
+      profiles: [...ALL],
+      references: [OCI_IPC, CIS_IPC, kind === 'mq' ? 'mq_overview(7)' : 'sysvipc(7)'],
+      needs: ['container', 'sentinels'],
+      negativeControls: NEG,
+    },
     (ctx) => {
       const s = ctx.container.sentinels[kind];
       const evidence = `${describe(ctx)} inside: ${errnoName(s?.errno)} (the host sees it)`;
@@ -27,8 +34,8 @@ function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContex
 
 export const ipcChecks = [
   ownNamespaceCheck({ area: 'ipc', ns: 'ipc', profiles: [...ALL], references: [OCI_IPC, CIS_IPC], negativeControls: NEG }),
-  invisible('shm', 'the host\'s SysV shared memory segment is invisible', ({ sentinels }) => `shmget(0x${sentinels.shmKey.toString(16)})`),
-  invisible('msg', 'the host\'s SysV message queue is invisible', ({ sentinels }) => `msgget(0x${sentinels.msgKey.toString(16)})`),
-  invisible('sem', 'the host\'s SysV semaphore set is invisible', ({ sentinels }) => `semget(0x${sentinels.semKey.toString(16)})`),
-  invisible('mq', 'the host\'s POSIX message queue is invisible', ({ sentinels }) => `mq_open(${sentinels.mqName})`),
+  invisible('shm', "the host's SysV shared memory segment is invisible", ({ sentinels }) => `shmget(0x${sentinels.shmKey.toString(16)})`),
+  invisible('msg', "the host's SysV message queue is invisible", ({ sentinels }) => `msgget(0x${sentinels.msgKey.toString(16)})`),
+  invisible('sem', "the host's SysV semaphore set is invisible", ({ sentinels }) => `semget(0x${sentinels.semKey.toString(16)})`),
+  invisible('mq', "the host's POSIX message queue is invisible", ({ sentinels }) => `mq_open(${sentinels.mqName})`),
 ];

@@ -28,7 +28,12 @@ function run<K extends keyof EnforcementFacts>(ctx: CheckContext<'enforcement'>,
 
 function events(ctx: CheckContext<'enforcement'>, key: keyof EnforcementFacts, files: string[]): string {
   const ev = ctx.enforcement[key].hostEvents;
-  return files.filter((f) => ev[f] !== undefined).map((f) => `${f}: ${ev[f].replace(/\n/g, ', ')}`).join('; ') || 'no counters';
+  return (
+    files
+      .filter((f) => ev[f] !== undefined)
+      .map((f) => `${f}: ${ev[f].replace(/\n/g, ', ')}`)
+      .join('; ') || 'no counters'
+  );
 }
 
 /** cpu time allowed over a wall-time window: the quota, one period's burst and the slack. */
@@ -38,8 +43,15 @@ export function cpuAllowanceMs(cpus: number, wallMs: number): number {
 
 export const limitChecks = [
   check(
-    { id: 'cgroup.pids-enforced', area: 'cgroup', title: 'a fork bomb stops at pids.max with EAGAIN and is cleaned up', profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'], needs: ['enforcement'], negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT] },
+    {
+      id: 'cgroup.pids-enforced',
+      area: 'cgroup',
+      title: 'a fork bomb stops at pids.max with EAGAIN and is cleaned up',
+      profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'],
+      needs: ['enforcement'],
+      negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT],
+    },
     (ctx) => {
       const f = run(ctx, 'pids');
       const limit = ctx.spec.limits.pids;
@@ -52,13 +64,24 @@ export const limitChecks = [
     },
   ),
   check(
-    { id: 'cgroup.memory-enforced', area: 'cgroup', title: 'a memory hog is OOM-killed or refused before it holds more than the memory limit', profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'], needs: ['enforcement'], negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY] },
+    {
+      id: 'cgroup.memory-enforced',
+      area: 'cgroup',
+      title: 'a memory hog is OOM-killed or refused before it holds more than the memory limit',
+      profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'],
+      needs: ['enforcement'],
+      negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY],
+    },
     (ctx) => {
       const m = run(ctx, 'memory');
       const limit = ctx.spec.limits.memoryBytes;
       const limitMb = limit === undefined ? undefined : limit / 2 ** 20;
-      const fate = m.signal ? `killed by signal ${m.signal}` : m.timed_out ? 'timed out' : `exited ${m.exit_code}${m.exit_code === 10 ? ' (mmap refused)' : ''}`;
+      const fate = m.signal
+        ? `killed by signal ${m.signal}`
+        : m.timed_out
+          ? 'timed out'
+          : `exited ${m.exit_code}${m.exit_code === 10 ? ' (mmap refused)' : ''}`;
       const evidence = `memory limit asked ${limitMb ?? 'none'} MiB; hog reached ${m.reached_mb} of ${m.max_mb} MiB in ${m.step_mb} MiB steps, then ${fate}; host: ${events(ctx, 'memory', ['memory.oom_control', 'memory.events', 'memory.failcnt'])}`;
       expect(limitMb, `no memory limit is configured: ${evidence}`).to.be.a('number');
       expect(m.signal === SIGKILL || m.exit_code === 10, `the hog was neither OOM-killed nor refused: ${evidence}`).to.equal(true);
@@ -67,8 +90,15 @@ export const limitChecks = [
     },
   ),
   check(
-    { id: 'cgroup.cpu-enforced', area: 'cgroup', title: `cpu time over a bounded busy loop stays within the cpu quota (+ one period and ${CPU_SLACK_MS} ms)`, profiles: [...STRICTER],
-      references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'], needs: ['enforcement'], negativeControls: [NO_LIMITS, DOCKER_NO_CPUS] },
+    {
+      id: 'cgroup.cpu-enforced',
+      area: 'cgroup',
+      title: `cpu time over a bounded busy loop stays within the cpu quota (+ one period and ${CPU_SLACK_MS} ms)`,
+      profiles: [...STRICTER],
+      references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'],
+      needs: ['enforcement'],
+      negativeControls: [NO_LIMITS, DOCKER_NO_CPUS],
+    },
     (ctx) => {
       const c = run(ctx, 'cpu');
       const cpus = ctx.spec.limits.cpus;

@@ -13,8 +13,15 @@ const ENOENT = 2;
 export const mountChecks = [
   ownNamespaceCheck({ area: 'mnt', ns: 'mnt', profiles: [...ALL], references: [OCI_MNT], negativeControls: NEG }),
   check(
-    { id: 'mnt.root-not-host', area: 'mnt', title: 'the root is not the host\'s root (the host root filesystem\'s marker is absent)', profiles: [...ALL],
-      references: [OCI_MNT, 'CIS Docker 5.5 (sensitive host directories not mounted)'], needs: ['container', 'reference', 'sentinels'], negativeControls: NEG },
+    {
+      id: 'mnt.root-not-host',
+      area: 'mnt',
+      title: "the root is not the host's root (the host root filesystem's marker is absent)",
+      profiles: [...ALL],
+      references: [OCI_MNT, 'CIS Docker 5.5 (sensitive host directories not mounted)'],
+      needs: ['container', 'reference', 'sentinels'],
+      negativeControls: NEG,
+    },
     ({ container, reference, sentinels }) => {
       // The /dev/shm marker says nothing about the root: Docker --ipc=host binds the host's /dev/shm.
       const m = marker(container, sentinels.markers.root);
@@ -26,35 +33,67 @@ export const mountChecks = [
     },
   ),
   check(
-    { id: 'mnt.pivot-root', area: 'mnt', title: 'the root was changed with pivot_root, not chroot (the ".." escape fails)', profiles: [...ALL],
-      references: ['pivot_root(2)', 'chroot(2) NOTES', 'OCI runtime spec: root'],       needs: ['container', 'sentinels'], negativeControls: [builtin({ rootChange: 'chroot' }), share('mnt')] },
+    {
+      id: 'mnt.pivot-root',
+      area: 'mnt',
+      title: 'the root was changed with pivot_root, not chroot (the ".." escape fails)',
+      profiles: [...ALL],
+      references: ['pivot_root(2)', 'chroot(2) NOTES', 'OCI runtime spec: root'],
+      needs: ['container', 'sentinels'],
+      negativeControls: [builtin({ rootChange: 'chroot' }), share('mnt')],
+    },
     ({ container, sentinels }) => {
       const e = container.sentinels.chroot_escape;
       expect(e, 'the chroot escape was not attempted by the probe').to.not.equal(undefined);
       const reached = e!.markers_seen.includes(sentinels.markers.root);
-      const evidence = `escape attempt: ${e!.attempted ? 'made' : 'not possible'} (${errnoName(e!.errno)}), root changed by it: ${e!.escaped}, `
-        + `host markers seen after it: ${e!.markers_seen.join(' ') || 'none'}`;
+      const evidence =
+        `escape attempt: ${e!.attempted ? 'made' : 'not possible'} (${errnoName(e!.errno)}), root changed by it: ${e!.escaped}, ` +
+        `host markers seen after it: ${e!.markers_seen.join(' ') || 'none'}`;
       expect(e!.escaped, `chroot ".." escape reached another root: ${evidence}`).to.equal(false);
       expect(reached, `the host root filesystem's marker is visible after the escape: ${evidence}`).to.equal(false);
       return evidence;
     },
   ),
   check(
-    { id: 'mnt.no-shared-propagation', area: 'mnt', title: 'no mount is a propagation peer of a host mount', profiles: [...ALL],
-      references: ['mount_namespaces(7) shared subtrees', 'CIS Docker 5.19 (mount propagation not shared)'], needs: ['container', 'reference'], negativeControls: NEG },
+    {
+      id: 'mnt.no-shared-propagation',
+      area: 'mnt',
+      title: 'no mount is a propagation peer of a host mount',
+      profiles: [...ALL],
+      references: ['mount_namespaces(7) shared subtrees', 'CIS Docker 5.19 (mount propagation not shared)'],
+      needs: ['container', 'reference'],
+      negativeControls: NEG,
+    },
     ({ container, reference }) => {
       const hostGroups = new Set(parseMountinfo(reference.mountinfo).flatMap(sharedGroups));
       const inside = parseMountinfo(container.files.mountinfo.text);
       const peers = inside.filter((m) => sharedGroups(m).some((g) => hostGroups.has(g)));
-      const evidence = `${inside.length} mounts inside, ${peers.length} share a peer group with the host${peers.length ? `: ${peers.slice(0, 5).map((m) => `${m.mountPoint} (${m.optionalFields.join(' ')})`).join(', ')}` : ''}`;
+      const evidence = `${inside.length} mounts inside, ${peers.length} share a peer group with the host${
+        peers.length
+          ? `: ${peers
+              .slice(0, 5)
+              .map((m) => `${m.mountPoint} (${m.optionalFields.join(' ')})`)
+              .join(', ')}`
+          : ''
+      }`;
       expect(inside.length, `mountinfo unreadable inside: ${evidence}`).to.be.greaterThan(0);
-      expect(peers.map((m) => m.mountPoint), evidence).to.deep.equal([]);
+      expect(
+        peers.map((m) => m.mountPoint),
+        evidence,
+      ).to.deep.equal([]);
       return evidence;
     },
   ),
   check(
-    { id: 'mnt.mount-stays-inside', area: 'mnt', title: 'a mount made inside does not appear on the host', profiles: [...ALL],
-      references: ['mount_namespaces(7)'], needs: ['container', 'after'], negativeControls: NEG },
+    {
+      id: 'mnt.mount-stays-inside',
+      area: 'mnt',
+      title: 'a mount made inside does not appear on the host',
+      profiles: [...ALL],
+      references: ['mount_namespaces(7)'],
+      needs: ['container', 'after'],
+      negativeControls: NEG,
+    },
     ({ container, after }) => {
       const m = container.sentinels.mount;
       expect(m, 'the probe made no mount attempt').to.not.equal(undefined);
@@ -68,8 +107,15 @@ export const mountChecks = [
     },
   ),
   check(
-    { id: 'mnt.dev-shm-private', area: 'mnt', title: '/dev/shm is not the host\'s (host marker absent)', profiles: [...ALL],
-      references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'], needs: ['container', 'sentinels'], negativeControls: [...NEG, docker({ IpcMode: 'host' })] },
+    {
+      id: 'mnt.dev-shm-private',
+      area: 'mnt',
+      title: "/dev/shm is not the host's (host marker absent)",
+      profiles: [...ALL],
+      references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'],
+      needs: ['container', 'sentinels'],
+      negativeControls: [...NEG, docker({ IpcMode: 'host' })],
+    },
     ({ container, sentinels }) => {
       const m = marker(container, sentinels.markers.shm);
       expect(m, 'no /dev/shm marker was checked').to.not.equal(undefined);

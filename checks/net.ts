@@ -12,8 +12,15 @@ const ALL = ['baseline', 'restricted', 'strict'] as const;
 export const netChecks = [
   ownNamespaceCheck({ area: 'net', ns: 'net', profiles: [...ALL], references: [OCI_NET, CIS_NET], negativeControls: NEG }),
   check(
-    { id: 'net.host-listener-unreachable', area: 'net', title: 'a TCP listener on the host\'s 127.0.0.1 is unreachable', profiles: [...ALL],
-      references: [OCI_NET, CIS_NET], needs: ['container', 'sentinels'], negativeControls: NEG },
+    {
+      id: 'net.host-listener-unreachable',
+      area: 'net',
+      title: "a TCP listener on the host's 127.0.0.1 is unreachable",
+      profiles: [...ALL],
+      references: [OCI_NET, CIS_NET],
+      needs: ['container', 'sentinels'],
+      negativeControls: NEG,
+    },
     ({ container, sentinels }) => {
       const t = container.sentinels.tcp;
       const evidence = `connect(127.0.0.1:${sentinels.tcpPort}) inside: ${errnoName(t?.errno)} (the host reaches it)`;
@@ -23,8 +30,15 @@ export const netChecks = [
     },
   ),
   check(
-    { id: 'net.abstract-socket-unreachable', area: 'net', title: 'a host abstract unix socket is unreachable', profiles: [...ALL],
-      references: ['CVE-2020-15257', 'unix(7) abstract namespace'], needs: ['container', 'sentinels'], negativeControls: NEG },
+    {
+      id: 'net.abstract-socket-unreachable',
+      area: 'net',
+      title: 'a host abstract unix socket is unreachable',
+      profiles: [...ALL],
+      references: ['CVE-2020-15257', 'unix(7) abstract namespace'],
+      needs: ['container', 'sentinels'],
+      negativeControls: NEG,
+    },
     ({ container, sentinels }) => {
       const a = container.sentinels.abstract;
       const evidence = `connect(@${sentinels.abstractName}) inside: ${errnoName(a?.errno)} (the host reaches it)`;
@@ -34,8 +48,15 @@ export const netChecks = [
     },
   ),
   check(
-    { id: 'net.host-interfaces-absent', area: 'net', title: 'the host\'s network interfaces are absent', profiles: [...ALL],
-      references: [OCI_NET], needs: ['container', 'reference'], negativeControls: NEG },
+    {
+      id: 'net.host-interfaces-absent',
+      area: 'net',
+      title: "the host's network interfaces are absent",
+      profiles: [...ALL],
+      references: [OCI_NET],
+      needs: ['container', 'reference'],
+      negativeControls: NEG,
+    },
     ({ container, reference }) => {
       const hostAddrs = new Set(reference.ipv4Addresses);
       if (hostAddrs.size === 0) skip('host-interface', 'the host has no non-loopback address to look for');
@@ -46,8 +67,15 @@ export const netChecks = [
     },
   ),
   check(
-    { id: 'net.can-bind-host-port', area: 'net', title: 'the port the host is listening on can be bound inside', profiles: [...ALL],
-      references: [OCI_NET], needs: ['container', 'sentinels'], negativeControls: NEG },
+    {
+      id: 'net.can-bind-host-port',
+      area: 'net',
+      title: 'the port the host is listening on can be bound inside',
+      profiles: [...ALL],
+      references: [OCI_NET],
+      needs: ['container', 'sentinels'],
+      negativeControls: NEG,
+    },
     ({ container, sentinels }) => {
       const b = container.sentinels.bind_port;
       const evidence = `bind(127.0.0.1:${sentinels.tcpPort}) inside: ${errnoName(b?.errno)} (busy on the host)`;

@@ -11,8 +11,15 @@ const CIS_PID = 'CIS Docker 5.16 (host PID namespace not shared)';
 export const pidChecks = [
   ownNamespaceCheck({ area: 'pid', ns: 'pid', profiles: ['baseline', 'restricted', 'strict'], references: [OCI_PID, CIS_PID], negativeControls: NEG }),
   check(
-    { id: 'pid.init-is-pid1', area: 'pid', title: 'the container process is PID 1 of its namespace', profiles: ['baseline', 'restricted', 'strict'],
-      references: [OCI_PID, 'pid_namespaces(7)'], needs: ['container'], negativeControls: NEG },
+    {
+      id: 'pid.init-is-pid1',
+      area: 'pid',
+      title: 'the container process is PID 1 of its namespace',
+      profiles: ['baseline', 'restricted', 'strict'],
+      references: [OCI_PID, 'pid_namespaces(7)'],
+      needs: ['container'],
+      negativeControls: NEG,
+    },
     ({ container }) => {
       const evidence = `getpid()=${container.pid}, getppid()=${container.ppid}`;
       expect(container.pid, `probe's own pid: ${evidence}`).to.equal(1);
@@ -20,8 +27,15 @@ export const pidChecks = [
     },
   ),
   check(
-    { id: 'pid.host-invisible', area: 'pid', title: 'host processes are not visible in /proc', profiles: ['baseline', 'restricted', 'strict'],
-      references: [OCI_PID, CIS_PID], needs: ['container', 'sentinels'], negativeControls: [...NEG, HOST_PROC] },
+    {
+      id: 'pid.host-invisible',
+      area: 'pid',
+      title: 'host processes are not visible in /proc',
+      profiles: ['baseline', 'restricted', 'strict'],
+      references: [OCI_PID, CIS_PID],
+      needs: ['container', 'sentinels'],
+      negativeControls: [...NEG, HOST_PROC],
+    },
     ({ container, sentinels }) => {
       const s = container.sentinels.sentinel_argv;
       expect(s, 'the probe did not scan /proc for the host sentinel').to.not.equal(undefined);
@@ -34,8 +48,15 @@ export const pidChecks = [
     },
   ),
   check(
-    { id: 'pid.cannot-signal-host', area: 'pid', title: 'a host process cannot be signalled (ESRCH)', profiles: ['baseline', 'restricted', 'strict'],
-      references: [OCI_PID, 'kill(2)'], needs: ['container', 'sentinels'], negativeControls: NEG },
+    {
+      id: 'pid.cannot-signal-host',
+      area: 'pid',
+      title: 'a host process cannot be signalled (ESRCH)',
+      profiles: ['baseline', 'restricted', 'strict'],
+      references: [OCI_PID, 'kill(2)'],
+      needs: ['container', 'sentinels'],
+      negativeControls: NEG,
+    },
     ({ container, sentinels }) => {
       const k = container.sentinels.kill;
       const evidence = `kill(${sentinels.sentinelPid}, 0) inside: ${errnoName(k?.errno)}`;
@@ -45,11 +66,17 @@ export const pidChecks = [
     },
   ),
   check(
-    { id: 'pid.fresh-proc', area: 'pid', title: '/proc is a fresh proc of the container\'s own pid namespace', profiles: ['baseline', 'restricted', 'strict'],
+    {
+      id: 'pid.fresh-proc',
+      area: 'pid',
+      title: "/proc is a fresh proc of the container's own pid namespace",
+      profiles: ['baseline', 'restricted', 'strict'],
       references: ['OCI runtime spec: config-linux "proc" mount', 'proc(5)'],
       // Sharing the pid namespace does not flip this one: the host's /proc then *is* the proc of
       // the container's (host) pid namespace. What it catches is a /proc from another namespace.
-      needs: ['container'], negativeControls: [HOST_PROC] },
+      needs: ['container'],
+      negativeControls: [HOST_PROC],
+    },
     ({ container }) => {
       const evidence = `/proc/self → our pid: ${container.proc_self_stat_ok}; /proc lists pids [${container.proc_pids.slice(0, 10).join(', ')}${container.proc_pids.length > 10 ? ', …' : ''}]`;
       expect(container.proc_self_stat_ok, `/proc/self is not this process: ${evidence}`).to.equal(true);
@@ -58,8 +85,15 @@ export const pidChecks = [
     },
   ),
   check(
-    { id: 'pid.parent-is-host', area: 'pid', title: 'the pid namespace is a child of the host\'s (NS_GET_PARENT)', profiles: ['restricted', 'strict'],
-      references: ['ioctl_ns(2) NS_GET_PARENT'], needs: ['observed', 'reference'], negativeControls: NEG },
+    {
+      id: 'pid.parent-is-host',
+      area: 'pid',
+      title: "the pid namespace is a child of the host's (NS_GET_PARENT)",
+      profiles: ['restricted', 'strict'],
+      references: ['ioctl_ns(2) NS_GET_PARENT'],
+      needs: ['observed', 'reference'],
+      negativeControls: NEG,
+    },
     ({ observed, reference }) => {
       const parent = observed.ns.pid?.parentIno ?? null;
       const evidence = `parent of the container's pid namespace: ${parent ?? 'none (EPERM: it is an initial namespace, or not observable)'}; host pid namespace inode ${reference.ns.pid?.ino}`;

@@ -10,9 +10,7 @@ import type { RawFile, SecurityFacts } from '../model/facts.js';
 import { judgeLabel } from '../model/lsm.js';
 import { capNames, parseStatus } from '../model/parse/status.js';
 import { DEFAULT_CAPS } from '../model/spec.js';
-import {
-  builtin, BUILTIN_PRIVILEGED, capAdd, docker, DOCKER_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_SYSTEMPATHS_UNCONFINED, share,
-} from './controls.js';
+import { builtin, BUILTIN_PRIVILEGED, capAdd, docker, DOCKER_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_SYSTEMPATHS_UNCONFINED, share } from './controls.js';
 import { check, errnoName } from './define.js';
 
 export const ALL = ['baseline', 'restricted', 'strict'] as const;
@@ -27,13 +25,34 @@ const LOOP0 = { PathOnHost: '/dev/loop0', PathInContainer: '/dev/loop0', CgroupP
 export { DEFAULT_CAPS };
 /** Never in a container that is not privileged: each is a known path to the host. */
 export const HOST_CAPS = [
-  'CAP_SYS_ADMIN', 'CAP_SYS_MODULE', 'CAP_SYS_TIME', 'CAP_SYS_PTRACE', 'CAP_SYS_BOOT', 'CAP_SYS_RAWIO',
-  'CAP_DAC_READ_SEARCH', 'CAP_NET_ADMIN', 'CAP_BPF', 'CAP_PERFMON', 'CAP_SYSLOG', 'CAP_MAC_ADMIN',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_RAWIO',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_NET_ADMIN',
+  'CAP_BPF',
+  'CAP_PERFMON',
+  'CAP_SYSLOG',
+  'CAP_MAC_ADMIN',
 ];
 /** The syscalls a container must not reach (the ptrace case has its own check: a capability gates it). */
 export const DANGEROUS_SYSCALLS = [
-  'keyctl', 'add_key', 'bpf', 'open_by_handle_at', 'kexec_load', 'init_module', 'mount', 'umount2', 'swapon', 'reboot',
-  'io_uring_setup', 'perf_event_open', 'unshare_user',
+  'keyctl',
+  'add_key',
+  'bpf',
+  'open_by_handle_at',
+  'kexec_load',
+  'init_module',
+  'mount',
+  'umount2',
+  'swapon',
+  'reboot',
+  'io_uring_setup',
+  'perf_event_open',
+  'unshare_user',
 ] as const;
 
 const EPERM = 1;
@@ -72,22 +91,45 @@ function describePath(p: SecurityFacts['masked'][number]): string {
 
 export const securityChecks = [
   check(
-    { id: 'security.caps-default-set', area: 'security', title: 'no capability beyond Docker\'s default set, none inheritable or ambient', profiles: [...ALL],
-      references: [OCI_CAPS, 'CIS Docker 5.3 (restrict Linux kernel capabilities)', 'Kubernetes Pod Security Standards baseline: capabilities', 'CVE-2022-24769'],
-      needs: ['container'], negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED] },
+    {
+      id: 'security.caps-default-set',
+      area: 'security',
+      title: "no capability beyond Docker's default set, none inheritable or ambient",
+      profiles: [...ALL],
+      references: [
+        OCI_CAPS,
+        'CIS Docker 5.3 (restrict Linux kernel capabilities)',
+        'Kubernetes Pod Security Standards baseline: capabilities',
+        'CVE-2022-24769',
+      ],
+      needs: ['container'],
+      negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED],
+    },
     (ctx) => {
       const s = status(ctx);
       const extra = (mask: bigint) => capNames(mask).filter((c) => !DEFAULT_CAPS.includes(c));
-      const observed = { effective: extra(s.capEff), permitted: extra(s.capPrm), bounding: extra(s.capBnd), inheritable: capNames(s.capInh), ambient: capNames(s.capAmb) };
+      const observed = {
+        effective: extra(s.capEff),
+        permitted: extra(s.capPrm),
+        bounding: extra(s.capBnd),
+        inheritable: capNames(s.capInh),
+        ambient: capNames(s.capAmb),
+      };
       const evidence = `beyond the default set: ${JSON.stringify(observed)}`;
       expect(observed, evidence).to.deep.equal({ effective: [], permitted: [], bounding: [], inheritable: [], ambient: [] });
       return `CapEff ${capNames(s.capEff).length} capabilities, all in the default set; ${evidence}`;
     },
   ),
   check(
-    { id: 'security.no-host-caps', area: 'security', title: 'CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_TIME, CAP_SYS_PTRACE and the other host-reaching capabilities are absent', profiles: [...ALL],
+    {
+      id: 'security.no-host-caps',
+      area: 'security',
+      title: 'CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_TIME, CAP_SYS_PTRACE and the other host-reaching capabilities are absent',
+      profiles: [...ALL],
       references: [OCI_CAPS, 'CIS Docker 5.3, 5.4 (no privileged containers)', 'capabilities(7)'],
-      needs: ['container'], negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED] },
+      needs: ['container'],
+      negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED],
+    },
     (ctx) => {
       const s = status(ctx);
       const held = [...new Set([...capNames(s.capEff), ...capNames(s.capBnd)])].filter((c) => HOST_CAPS.includes(c));
@@ -97,9 +139,19 @@ export const securityChecks = [
     },
   ),
   check(
-    { id: 'security.seccomp-filter', area: 'security', title: 'a seccomp filter is active (Seccomp: 2)', profiles: [...ALL],
-      references: ['OCI runtime spec: linux.seccomp', 'CIS Docker 5.21 (default seccomp profile not disabled)', 'Kubernetes Pod Security Standards restricted: seccompProfile'],
-      needs: ['container'], negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_PRIVILEGED] },
+    {
+      id: 'security.seccomp-filter',
+      area: 'security',
+      title: 'a seccomp filter is active (Seccomp: 2)',
+      profiles: [...ALL],
+      references: [
+        'OCI runtime spec: linux.seccomp',
+        'CIS Docker 5.21 (default seccomp profile not disabled)',
+        'Kubernetes Pod Security Standards restricted: seccompProfile',
+      ],
+      needs: ['container'],
+      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_PRIVILEGED],
+    },
     (ctx) => {
       const s = status(ctx);
       const filters = /^Seccomp_filters:\s*(\d+)/m.exec(ctx.container.files.status.text)?.[1] ?? 'n/a';
@@ -109,10 +161,23 @@ export const securityChecks = [
     },
   ),
   check(
-    { id: 'security.dangerous-syscalls-refused', area: 'security', title: 'keyctl, add_key, bpf, open_by_handle_at, kexec_load, init_module, mount, umount2, swapon, reboot, io_uring_setup, perf_event_open and unshare(CLONE_NEWUSER) are refused',
+    {
+      id: 'security.dangerous-syscalls-refused',
+      area: 'security',
+      title:
+        'keyctl, add_key, bpf, open_by_handle_at, kexec_load, init_module, mount, umount2, swapon, reboot, io_uring_setup, perf_event_open and unshare(CLONE_NEWUSER) are refused',
       profiles: [...ALL],
-      references: ['OCI runtime spec: linux.seccomp', 'CIS Docker 5.21', 'Docker default seccomp profile', 'CVE-2022-0185', 'CVE-2021-3490 (bpf)', 'CVE-2023-2598 (io_uring)'],
-      needs: ['container'], negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED] },
+      references: [
+        'OCI runtime spec: linux.seccomp',
+        'CIS Docker 5.21',
+        'Docker default seccomp profile',
+        'CVE-2022-0185',
+        'CVE-2021-3490 (bpf)',
+        'CVE-2023-2598 (io_uring)',
+      ],
+      needs: ['container'],
+      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED],
+    },
     (ctx) => {
       const calls = sec(ctx).syscalls;
       const reached = DANGEROUS_SYSCALLS.filter((n) => !refused(calls[n]));
@@ -122,9 +187,19 @@ export const securityChecks = [
     },
   ),
   check(
-    { id: 'security.no-new-privs', area: 'security', title: 'no_new_privs is set: setuid binaries and file capabilities grant nothing', profiles: [...STRICTER],
-      references: ['OCI runtime spec: process.noNewPrivileges', 'CIS Docker 5.25 (no-new-privileges)', 'Kubernetes Pod Security Standards restricted: allowPrivilegeEscalation=false'],
-      needs: ['container'], negativeControls: [builtin({ noNewPrivs: false }), BUILTIN_PRIVILEGED, { kind: 'docker', settings: { noNewPrivs: false } }] },
+    {
+      id: 'security.no-new-privs',
+      area: 'security',
+      title: 'no_new_privs is set: setuid binaries and file capabilities grant nothing',
+      profiles: [...STRICTER],
+      references: [
+        'OCI runtime spec: process.noNewPrivileges',
+        'CIS Docker 5.25 (no-new-privileges)',
+        'Kubernetes Pod Security Standards restricted: allowPrivilegeEscalation=false',
+      ],
+      needs: ['container'],
+      negativeControls: [builtin({ noNewPrivs: false }), BUILTIN_PRIVILEGED, { kind: 'docker', settings: { noNewPrivs: false } }],
+    },
     (ctx) => {
       const evidence = `NoNewPrivs: ${status(ctx).noNewPrivs}`;
       expect(status(ctx).noNewPrivs, evidence).to.equal(true);
@@ -132,9 +207,15 @@ export const securityChecks = [
     },
   ),
   check(
-    { id: 'security.ptrace-refused', area: 'security', title: 'a non-dumpable process that is not a child cannot be ptrace-attached', profiles: [...ALL],
+    {
+      id: 'security.ptrace-refused',
+      area: 'security',
+      title: 'a non-dumpable process that is not a child cannot be ptrace-attached',
+      profiles: [...ALL],
       references: ['ptrace(2) "Ptrace access mode checking"', 'CIS Docker 5.3', 'Docker default seccomp profile (ptrace gated by CAP_SYS_PTRACE)'],
-      needs: ['container'], negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_PTRACE')] },
+      needs: ['container'],
+      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_PTRACE')],
+    },
     (ctx) => {
       const e = sec(ctx).syscalls.ptrace_attach;
       const evidence = `PTRACE_ATTACH to a non-dumpable sibling: ${errnoName(e)}`;
@@ -149,16 +230,27 @@ export const securityChecks = [
 function pathChecks() {
   return [
     check(
-      { id: 'security.devices-limited', area: 'security', title: 'no block device can be made and opened; /dev/mem, /dev/kmem, /dev/port and host disks are absent', profiles: [...ALL],
-        references: ['OCI runtime spec: linux.devices, linux.resources.devices', 'CIS Docker 5.17 (host devices not exposed)', 'Kubernetes Pod Security Standards baseline: privileged'],
-        needs: ['container'], negativeControls: [share('mnt'), docker({ Devices: [LOOP0] }), DOCKER_PRIVILEGED] },
+      {
+        id: 'security.devices-limited',
+        area: 'security',
+        title: 'no block device can be made and opened; /dev/mem, /dev/kmem, /dev/port and host disks are absent',
+        profiles: [...ALL],
+        references: [
+          'OCI runtime spec: linux.devices, linux.resources.devices',
+          'CIS Docker 5.17 (host devices not exposed)',
+          'Kubernetes Pod Security Standards baseline: privileged',
+        ],
+        needs: ['container'],
+        negativeControls: [share('mnt'), docker({ Devices: [LOOP0] }), DOCKER_PRIVILEGED],
+      },
       (ctx) => {
         const s = sec(ctx);
         const m = s.mknod_block;
         const usable = m.refused === null && m.errno === 0 && m.open_errno === 0;
         const hostDevs = s.devices.host.filter((d) => d.errno !== ENOENT).map((d) => d.path);
-        const evidence = `mknod block 7:0: ${m.refused ?? errnoName(m.errno)}${m.errno === 0 && !m.refused ? `, open: ${errnoName(m.open_errno)}` : ''}; `
-          + `present: ${[...hostDevs, ...s.devices.block].join(' ') || 'none'}`;
+        const evidence =
+          `mknod block 7:0: ${m.refused ?? errnoName(m.errno)}${m.errno === 0 && !m.refused ? `, open: ${errnoName(m.open_errno)}` : ''}; ` +
+          `present: ${[...hostDevs, ...s.devices.block].join(' ') || 'none'}`;
         expect(m.refused, `the probe refused to mknod: ${evidence}`).to.equal(null);
         expect(usable, `a block device could be made and opened: ${evidence}`).to.equal(false);
         expect([...hostDevs, ...s.devices.block], evidence).to.deep.equal([]);
@@ -166,9 +258,19 @@ function pathChecks() {
       },
     ),
     check(
-      { id: 'security.readonly-paths', area: 'security', title: '/proc/sys, /proc/sysrq-trigger, /proc/irq and /proc/bus are read-only; a sysctl cannot be opened for writing', profiles: [...ALL],
-        references: ['OCI runtime spec: linux.readonlyPaths', 'Kubernetes Pod Security Standards baseline: procMount', 'CIS Docker 5.12 (read-only where possible)'],
-        needs: ['container'], negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED] },
+      {
+        id: 'security.readonly-paths',
+        area: 'security',
+        title: '/proc/sys, /proc/sysrq-trigger, /proc/irq and /proc/bus are read-only; a sysctl cannot be opened for writing',
+        profiles: [...ALL],
+        references: [
+          'OCI runtime spec: linux.readonlyPaths',
+          'Kubernetes Pod Security Standards baseline: procMount',
+          'CIS Docker 5.12 (read-only where possible)',
+        ],
+        needs: ['container'],
+        negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED],
+      },
       (ctx) => {
         const s = sec(ctx);
         const writable = s.readonly.filter((p) => p.errno !== ENOENT && p.rdonly !== 1).map((p) => p.path);
@@ -179,8 +281,15 @@ function pathChecks() {
       },
     ),
     check(
-      { id: 'security.sys-readonly', area: 'security', title: '/sys is mounted read-only', profiles: [...ALL],
-        references: ['OCI runtime spec: mounts (sysfs ro)', 'CIS Docker 5.4'], needs: ['container'], negativeControls: [share('mnt'), DOCKER_PRIVILEGED] },
+      {
+        id: 'security.sys-readonly',
+        area: 'security',
+        title: '/sys is mounted read-only',
+        profiles: [...ALL],
+        references: ['OCI runtime spec: mounts (sysfs ro)', 'CIS Docker 5.4'],
+        needs: ['container'],
+        negativeControls: [share('mnt'), DOCKER_PRIVILEGED],
+      },
       (ctx) => {
         const s = sec(ctx).sys;
         const evidence = `statvfs(/sys) read-only: ${s.rdonly}, access(/sys, W_OK): ${errnoName(s.access_errno)}`;
@@ -190,14 +299,23 @@ function pathChecks() {
       },
     ),
     check(
-      { id: 'security.masked-paths', area: 'security', title: 'masked paths are masked the right way: absent, /dev/null (char 1:3) or an empty read-only tmpfs', profiles: [...ALL],
+      {
+        id: 'security.masked-paths',
+        area: 'security',
+        title: 'masked paths are masked the right way: absent, /dev/null (char 1:3) or an empty read-only tmpfs',
+        profiles: [...ALL],
         references: ['OCI runtime spec: linux.maskedPaths', 'CVE-2025-31133', 'Kubernetes Pod Security Standards baseline: procMount'],
-        needs: ['container'], negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED] },
+        needs: ['container'],
+        negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED],
+      },
       (ctx) => {
         const masked = sec(ctx).masked;
         const wrong = masked.filter((p) => !maskedRightly(p));
         const evidence = masked.map(describePath).join('; ');
-        expect(wrong.map((p) => p.path), `not masked: ${wrong.map(describePath).join('; ')}`).to.deep.equal([]);
+        expect(
+          wrong.map((p) => p.path),
+          `not masked: ${wrong.map(describePath).join('; ')}`,
+        ).to.deep.equal([]);
         return evidence;
       },
     ),
@@ -210,11 +328,20 @@ function pathChecks() {
  */
 function lsmCheck() {
   return check(
-    { id: 'security.lsm-confined', area: 'security', title: 'the container runs under an AppArmor profile in enforce mode, or a confined SELinux type, where the host enables one',
+    {
+      id: 'security.lsm-confined',
+      area: 'security',
+      title: 'the container runs under an AppArmor profile in enforce mode, or a confined SELinux type, where the host enables one',
       profiles: [...ALL],
-      references: ['OCI runtime spec: process.apparmorProfile, process.selinuxLabel', 'CIS Docker 5.1 (AppArmor profile enabled)', 'CIS Docker 5.2 (SELinux security options)',
-        'Kubernetes Pod Security Standards baseline: AppArmor (must not be set to unconfined), SELinux'],
-      needs: ['container', 'reference'], negativeControls: [docker({ SecurityOpt: ['apparmor=unconfined'] }), DOCKER_PRIVILEGED] },
+      references: [
+        'OCI runtime spec: process.apparmorProfile, process.selinuxLabel',
+        'CIS Docker 5.1 (AppArmor profile enabled)',
+        'CIS Docker 5.2 (SELinux security options)',
+        'Kubernetes Pod Security Standards baseline: AppArmor (must not be set to unconfined), SELinux',
+      ],
+      needs: ['container', 'reference'],
+      negativeControls: [docker({ SecurityOpt: ['apparmor=unconfined'] }), DOCKER_PRIVILEGED],
+    },
     (ctx) => {
       const lsm = ctx.reference.lsm;
       if (!lsm.active) skip('lsm', `the host enables no AppArmor or SELinux (${lsm.evidence})`);

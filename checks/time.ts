@@ -15,8 +15,15 @@ const CAP_SYS_TIME = 25n;
 export const timeChecks = [
   ownNamespaceCheck({ area: 'time', ns: 'time', profiles: ['strict'], references: [OCI_TIME, 'time_namespaces(7)'], negativeControls: NEG }),
   check(
-    { id: 'time.offsets-applied', area: 'time', title: 'the configured CLOCK_MONOTONIC and CLOCK_BOOTTIME offsets are in effect', profiles: ['strict'],
-      references: [OCI_TIME, 'time_namespaces(7) /proc/PID/timens_offsets'], needs: ['container', 'observed', 'reference'], negativeControls: NEG },
+    {
+      id: 'time.offsets-applied',
+      area: 'time',
+      title: 'the configured CLOCK_MONOTONIC and CLOCK_BOOTTIME offsets are in effect',
+      profiles: ['strict'],
+      references: [OCI_TIME, 'time_namespaces(7) /proc/PID/timens_offsets'],
+      needs: ['container', 'observed', 'reference'],
+      negativeControls: NEG,
+    },
     (ctx) => {
       requireNamespaceSupport(ctx, 'time');
       if (!ctx.capabilities.timeOffsets) skip('target-feature', `${ctx.target} cannot be configured with time namespace offsets`);
@@ -35,11 +42,18 @@ export const timeChecks = [
     },
   ),
   check(
-    { id: 'time.no-sys-time', area: 'time', title: 'CAP_SYS_TIME is neither effective nor in the bounding set (the clock cannot be set)', profiles: ['baseline', 'restricted', 'strict'],
-      references: ['capabilities(7) CAP_SYS_TIME', 'CIS Docker 5.3 (Linux kernel capabilities restricted)'],       needs: ['container'], negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_TIME')] },
+    {
+      id: 'time.no-sys-time',
+      area: 'time',
+      title: 'CAP_SYS_TIME is neither effective nor in the bounding set (the clock cannot be set)',
+      profiles: ['baseline', 'restricted', 'strict'],
+      references: ['capabilities(7) CAP_SYS_TIME', 'CIS Docker 5.3 (Linux kernel capabilities restricted)'],
+      needs: ['container'],
+      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_TIME')],
+    },
     ({ container }) => {
       const status = parseStatus(container.files.status.text);
-      const has = (mask: bigint) => (mask >> CAP_SYS_TIME) & 1n ? 'yes' : 'no';
+      const has = (mask: bigint) => ((mask >> CAP_SYS_TIME) & 1n ? 'yes' : 'no');
       const evidence = `CAP_SYS_TIME effective: ${has(status.capEff)}, bounding: ${has(status.capBnd)} (CapEff ${status.capEff.toString(16)}, CapBnd ${status.capBnd.toString(16)})`;
       expect(has(status.capEff), evidence).to.equal('no');
       expect(has(status.capBnd), evidence).to.equal('no');

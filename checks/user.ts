@@ -17,10 +17,23 @@ function hostIdOfRoot(mapText: string | null): number | null {
 }
 
 export const userChecks = [
-  ownNamespaceCheck({ area: 'user', ns: 'user', profiles: [...STRICTER], references: [OCI_USER, 'CIS Docker 2.8 (user namespace support)'], negativeControls: NEG }),
+  ownNamespaceCheck({
+    area: 'user',
+    ns: 'user',
+    profiles: [...STRICTER],
+    references: [OCI_USER, 'CIS Docker 2.8 (user namespace support)'],
+    negativeControls: NEG,
+  }),
   check(
-    { id: 'user.root-not-host-root', area: 'user', title: 'uid 0 and gid 0 inside are not host uid 0 and gid 0', profiles: [...STRICTER],
-      references: [OCI_USER, 'user_namespaces(7)'], needs: ['observed', 'container'], negativeControls: NEG },
+    {
+      id: 'user.root-not-host-root',
+      area: 'user',
+      title: 'uid 0 and gid 0 inside are not host uid 0 and gid 0',
+      profiles: [...STRICTER],
+      references: [OCI_USER, 'user_namespaces(7)'],
+      needs: ['observed', 'container'],
+      negativeControls: NEG,
+    },
     ({ observed, container }) => {
       const uidMap = observed.uidMap ?? container.files.uid_map.text;
       const gidMap = observed.gidMap ?? container.files.gid_map.text;
@@ -33,8 +46,15 @@ export const userChecks = [
     },
   ),
   check(
-    { id: 'user.file-owner-mapped', area: 'user', title: 'a file created by root inside is owned by an unprivileged host uid', profiles: [...STRICTER],
-      references: [OCI_USER], needs: ['observed', 'container'], negativeControls: NEG },
+    {
+      id: 'user.file-owner-mapped',
+      area: 'user',
+      title: 'a file created by root inside is owned by an unprivileged host uid',
+      profiles: [...STRICTER],
+      references: [OCI_USER],
+      needs: ['observed', 'container'],
+      negativeControls: NEG,
+    },
     ({ observed, container }) => {
       const c = container.sentinels.create_file;
       expect(c, 'the probe created no file').to.not.equal(undefined);
@@ -46,15 +66,27 @@ export const userChecks = [
     },
   ),
   check(
-    { id: 'user.namespaces-owned-by-container', area: 'user', title: 'every new namespace is owned by a user namespace that is not the host\'s', profiles: [...STRICTER],
-      references: ['ioctl_ns(2) NS_GET_USERNS', 'user_namespaces(7)'], needs: ['observed', 'reference'], negativeControls: NEG },
+    {
+      id: 'user.namespaces-owned-by-container',
+      area: 'user',
+      title: "every new namespace is owned by a user namespace that is not the host's",
+      profiles: [...STRICTER],
+      references: ['ioctl_ns(2) NS_GET_USERNS', 'user_namespaces(7)'],
+      needs: ['observed', 'reference'],
+      negativeControls: NEG,
+    },
     ({ observed, reference }) => {
       const hostUser = reference.ns.user?.ino;
-      const owned = NAMESPACES.filter((ns) => ns !== 'user' && observed.ns[ns]?.link && observed.ns[ns]!.link !== reference.ns[ns]?.link)
-        .map((ns) => ({ ns, owner: observed.ns[ns]!.ownerUserNsIno }));
+      const owned = NAMESPACES.filter((ns) => ns !== 'user' && observed.ns[ns]?.link && observed.ns[ns]!.link !== reference.ns[ns]?.link).map((ns) => ({
+        ns,
+        owner: observed.ns[ns]!.ownerUserNsIno,
+      }));
       const evidence = owned.map((o) => `${o.ns}→user ${o.owner}`).join(', ') + `; host user namespace ${hostUser}`;
       expect(owned.length, `no new namespace whose owner could be observed: ${evidence}`).to.be.greaterThan(0);
-      expect(owned.filter((o) => o.owner === null || o.owner === hostUser).map((o) => o.ns), `owned by the host's user namespace (or unobservable): ${evidence}`).to.deep.equal([]);
+      expect(
+        owned.filter((o) => o.owner === null || o.owner === hostUser).map((o) => o.ns),
+        `owned by the host's user namespace (or unobservable): ${evidence}`,
+      ).to.deep.equal([]);
       return evidence;
     },
   ),

@@ -8,10 +8,23 @@ const OCI_UTS = 'OCI runtime spec: linux.namespaces "uts", hostname';
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 
 export const utsChecks = [
-  ownNamespaceCheck({ area: 'uts', ns: 'uts', profiles: [...ALL], references: [OCI_UTS, 'CIS Docker 5.21 (host UTS namespace not shared)'], negativeControls: NEG }),
+  ownNamespaceCheck({
+    area: 'uts',
+    ns: 'uts',
+    profiles: [...ALL],
+    references: [OCI_UTS, 'CIS Docker 5.21 (host UTS namespace not shared)'],
+    negativeControls: NEG,
+  }),
   check(
-    { id: 'uts.hostname-own', area: 'uts', title: 'the hostname is the container\'s, not the host\'s', profiles: [...ALL],
-      references: [OCI_UTS], needs: ['container', 'reference'], negativeControls: NEG },
+    {
+      id: 'uts.hostname-own',
+      area: 'uts',
+      title: "the hostname is the container's, not the host's",
+      profiles: [...ALL],
+      references: [OCI_UTS],
+      needs: ['container', 'reference'],
+      negativeControls: NEG,
+    },
     ({ container, reference, spec }) => {
       const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured "${spec.hostname}"`;
       expect(container.hostname, `the host's hostname is visible: ${evidence}`).to.not.equal(reference.hostname);
@@ -19,8 +32,15 @@ export const utsChecks = [
     },
   ),
   check(
-    { id: 'uts.sethostname-stays-inside', area: 'uts', title: 'a hostname set inside does not change the host\'s', profiles: [...ALL],
-      references: ['sethostname(2)', 'uts_namespaces(7)'], needs: ['container', 'reference', 'after'], negativeControls: NEG },
+    {
+      id: 'uts.sethostname-stays-inside',
+      area: 'uts',
+      title: "a hostname set inside does not change the host's",
+      profiles: [...ALL],
+      references: ['sethostname(2)', 'uts_namespaces(7)'],
+      needs: ['container', 'reference', 'after'],
+      negativeControls: NEG,
+    },
     ({ container, reference, after }) => {
       const s = container.sentinels.set_hostname;
       expect(s, 'the probe made no sethostname attempt').to.not.equal(undefined);

@@ -41,7 +41,7 @@ export async function runClean(deps: CleanDeps): Promise<number> {
     },
   };
   const items: CleanItem[] = [];
-  for (const d of deps.drivers) items.push(...await d.clean(ctx));
+  for (const d of deps.drivers) items.push(...(await d.clean(ctx)));
   items.push(...deps.host());
   for (const item of items) deps.out(`isoprobe clean: ${cleanLine(item)}`);
   const left = items.reduce((n, i) => n + i.remaining.length, 0);

@@ -49,7 +49,15 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
   if (cmd.configPath && cmd.share) throw new ConfigError('--share and --config cannot be combined: put "share" in the target config');
   const targets = cmd.configPath ? targetsFromFile(cmd.configPath) : withShared(targetsFromRuntimes(cmd.runtimes), cmd.share);
   const baseline = cmd.baselinePath ? readResults(cmd.baselinePath) : null;
-  const results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: cmd.profile, grep: cmd.grep, reporter: ProgressReporter, version: VERSION });
+  const results = await runSuite({
+    drivers: DRIVERS,
+    catalogue: CATALOGUE,
+    targets,
+    profile: cmd.profile,
+    grep: cmd.grep,
+    reporter: ProgressReporter,
+    version: VERSION,
+  });
   writeReports(cmd.outDir, results);
   process.stdout.write(summaryText(results));
   process.stdout.write(`reports written to ${cmd.outDir}/ (junit.xml, results.json, matrix.html, matrix.md)\n`);
@@ -87,7 +95,10 @@ function diffCommand(cmd: Extract<Command, { kind: 'diff' }>): number {
 
 function listText(profile?: string): string {
   const rows = CATALOGUE.filter((c) => !profile || c.profiles.includes(profile as never));
-  const lines = rows.map((c) => `${c.id.padEnd(36)} ${c.profiles.join(',').padEnd(26)} ${c.title}\n${' '.repeat(37)}negative control: ${c.negativeControl}\n${' '.repeat(37)}references: ${c.references.join('; ')}`);
+  const lines = rows.map(
+    (c) =>
+      `${c.id.padEnd(36)} ${c.profiles.join(',').padEnd(26)} ${c.title}\n${' '.repeat(37)}negative control: ${c.negativeControl}\n${' '.repeat(37)}references: ${c.references.join('; ')}`,
+  );
   return `${lines.join('\n')}\n${rows.length} checks${profile ? ` required by ${profile}` : ''}\n`;
 }
 
@@ -107,4 +118,3 @@ main(process.argv.slice(2)).then(
     exitAfterCleanup(EXIT.usage);
   },
 );
-

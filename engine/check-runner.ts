@@ -29,8 +29,14 @@ export function testTitle(check: Check): string {
 export async function runChecks(targets: TargetUnderTest[], checks: Check[], opts: RunChecksOptions): Promise<TargetResult[]> {
   const mocha = new Mocha({ reporter: opts.reporter ?? SilentReporter, grep: opts.grep, timeout: 10_000 });
   const results: TargetResult[] = targets.map((t) => ({
-    name: t.name, runtime: t.runtime, info: t.info, error: t.error,
-    ...(t.information ? { information: t.information } : {}), ...(t.posture ? { posture: t.posture } : {}), ...(t.control ? { control: true } : {}), checks: [],
+    name: t.name,
+    runtime: t.runtime,
+    info: t.info,
+    error: t.error,
+    ...(t.information ? { information: t.information } : {}),
+    ...(t.posture ? { posture: t.posture } : {}),
+    ...(t.control ? { control: true } : {}),
+    checks: [],
   }));
   targets.forEach((target, i) => {
     const targetSuite = Mocha.Suite.create(mocha.suite, target.name);

@@ -7,9 +7,7 @@
  */
 import os from 'node:os';
 import type { z } from 'zod';
-import {
-  CpuburnSchema, enforcementArgv, ForkbombSchema, MemhogSchema, parseDoc, type EnforcementFacts, type EnforcementRun,
-} from '../model/enforcement.js';
+import { CpuburnSchema, enforcementArgv, ForkbombSchema, MemhogSchema, parseDoc, type EnforcementFacts, type EnforcementRun } from '../model/enforcement.js';
 import type { ContainerSpec } from '../model/spec.js';
 import type { Target } from '../model/target.js';
 
@@ -55,4 +53,3 @@ async function runOne<T>(target: Target, spec: ContainerSpec, argv: string[], sc
     return { argv, hostEvents: {}, hostLimits: {}, error: (e as Error).message };
   }
 }
-

@@ -19,10 +19,13 @@ export function missingEvidence(check: Pick<Check, 'needs'>, provides: readonly 
 export function contextFor(check: Check, ev: TargetEvidence): { ctx: CheckContext } | { verdict: Verdict } {
   const missing = missingEvidence(check, ev.provides);
   if (missing.length > 0) {
-    return { verdict: {
-      status: 'skip', requirement: 'evidence',
-      reason: `${ev.target} cannot provide the ${missing.join(', ')} evidence this check reads (it provides ${ev.provides.join(', ') || 'none'})`,
-    } };
+    return {
+      verdict: {
+        status: 'skip',
+        requirement: 'evidence',
+        reason: `${ev.target} cannot provide the ${missing.join(', ')} evidence this check reads (it provides ${ev.provides.join(', ') || 'none'})`,
+      },
+    };
   }
   const absent = check.needs.filter((k) => ev[k] === undefined);
   if (absent.length > 0) {

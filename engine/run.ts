@@ -62,10 +62,15 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const hostView = captureHostView();
     const sentinels = await armSentinels();
     onCleanup('mounts leaked by the probe', () => detachLeakedMounts(`isoprobe-${sentinels.nonce}`));
-    onCleanup('cgroups made by a probe killed mid-test', () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')));
+    onCleanup(
+      'cgroups made by a probe killed mid-test',
+      () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')),
+    );
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
-    const units = await Promise.all(opts.targets.map((t, i) => runTarget(t, driverFor[i], driverFor[i].create(t, { runDir }), { hostView, sentinels, profile: opts.profile })));
+    const units = await Promise.all(
+      opts.targets.map((t, i) => runTarget(t, driverFor[i], driverFor[i].create(t, { runDir }), { hostView, sentinels, profile: opts.profile })),
+    );
     const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     return {
       schema: RESULTS_SCHEMA_VERSION,
@@ -88,7 +93,10 @@ function reapKilledRuns(): void {
   // A run makes no network namespace, so one named isoprobe (the Vagrant gate's) is not its to reap.
   if (liveRuns().length > 0 || isEmpty({ ...scanLeftovers(), netns: [] })) return;
   const { found } = reapLeftovers();
-  const what = Object.entries(found).filter(([, v]) => v.length > 0).map(([k, v]) => `${v.length} ${k}`).join(', ');
+  const what = Object.entries(found)
+    .filter(([, v]) => v.length > 0)
+    .map(([k, v]) => `${v.length} ${k}`)
+    .join(', ');
   process.stderr.write(`isoprobe: removed what an earlier, killed run left behind (${what})\n`);
 }
 
@@ -98,7 +106,11 @@ function makeRunDir(): string {
   fs.chmodSync(dir, 0o755);
   onCleanup(`run directory ${dir}`, () => {
     fs.rmSync(dir, { recursive: true, force: true });
-    try { fs.rmdirSync(RUN_ROOT); } catch { /* another run is using it */ }
+    try {
+      fs.rmdirSync(RUN_ROOT);
+    } catch {
+      /* another run is using it */
+    }
   });
   return dir;
 }
@@ -123,10 +135,17 @@ interface Shared {
 export function probeArgv(sentinels: Sentinels, hostView: HostView, target: string): string[] {
   const n = sentinels.nonce;
   return [
-    PROBE_PATH, 'facts', ...probeArgs(sentinels, hostView),
+    PROBE_PATH,
+    'facts',
+    ...probeArgs(sentinels, hostView),
     // Per target, so that a mount leaked by one target is not blamed on another running beside it.
-    '--set-hostname', `isoprobe-${n}`, '--mount-nonce', `${n}-${target}`,
-    '--create-file', `${SCRATCH_DIR}/owned-${n}`, '--chroot-escape',
+    '--set-hostname',
+    `isoprobe-${n}`,
+    '--mount-nonce',
+    `${n}-${target}`,
+    '--create-file',
+    `${SCRATCH_DIR}/owned-${n}`,
+    '--chroot-escape',
   ];
 }
 
@@ -158,12 +177,27 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, target: Ta
 }
 
 /** What each check of this target reads. */
-function checkContext(cfg: TargetConfigBase, target: Target, spec: ContainerSpec, facts: ProbeFacts, outcome: RunOutcome, enforcement: EnforcementFacts, shared: Shared): TargetEvidence {
+function checkContext(
+  cfg: TargetConfigBase,
+  target: Target,
+  spec: ContainerSpec,
+  facts: ProbeFacts,
+  outcome: RunOutcome,
+  enforcement: EnforcementFacts,
+  shared: Shared,
+): TargetEvidence {
   return {
-    target: cfg.name, profile: shared.profile, spec, capabilities: target.capabilities, provides: target.provides,
-    container: facts, observed: outcome.hostFacts, reference: shared.hostView,
+    target: cfg.name,
+    profile: shared.profile,
+    spec,
+    capabilities: target.capabilities,
+    provides: target.provides,
+    container: facts,
+    observed: outcome.hostFacts,
+    reference: shared.hostView,
     after: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
-    sentinels: shared.sentinels, enforcement,
+    sentinels: shared.sentinels,
+    enforcement,
   };
 }
 
@@ -176,7 +210,15 @@ function settingsInfo(driver: TargetDriver, cfg: TargetConfigBase): Record<strin
   const sources = [...new Set(settings.map((s) => s.source))];
   return {
     spec: settings.map((s) => `${s.setting}=${s.value}`).join(' '),
-    requestedBy: sources.map((src) => `${src}: ${settings.filter((s) => s.source === src).map((s) => s.setting).join(', ')}`).join('; '),
+    requestedBy: sources
+      .map(
+        (src) =>
+          `${src}: ${settings
+            .filter((s) => s.source === src)
+            .map((s) => s.setting)
+            .join(', ')}`,
+      )
+      .join('; '),
     probeDelivery: driver.delivery,
   };
 }

@@ -51,7 +51,9 @@ export function onCleanup(label: string, run: () => void | Promise<void>): () =>
  * their owners. Returns the failures of the undos it started as "label: message" lines.
  */
 export function cleanupAll(): Promise<string[]> {
-  running ??= drain().finally(() => { running = null; });
+  running ??= drain().finally(() => {
+    running = null;
+  });
   return running;
 }
 
@@ -91,8 +93,13 @@ function idle(): boolean {
 /** Runs an undo once; later calls get the same promise. */
 function start(undo: Undo): Promise<void> {
   if (!undo.done) {
-    undo.done = (async () => { await undo.run(); })();
-    const settled = undo.done.then(() => {}, () => {});
+    undo.done = (async () => {
+      await undo.run();
+    })();
+    const settled = undo.done.then(
+      () => {},
+      () => {},
+    );
     inFlight.set(settled, undo.label);
     void settled.then(() => inFlight.delete(settled));
   }
@@ -124,11 +131,10 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
     const failures: string[] = [];
     // Until idle: between a drain's end and this continuation, other code may have registered more.
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      failures.push(...await cleanupAll());
+      failures.push(...(await cleanupAll()));
       if (idle()) break;
     }
     for (const f of [...failures, ...state.failures]) process.stderr.write(`isoprobe: cleanup failed: ${f}\n`);
     process.exit(exitCodeForSignal(sig));
   })();
 }
-

@@ -31,5 +31,12 @@ export function captureHostView(): HostView {
 function nonLoopbackIpv4(): string[] {
   const table = readTrimmed('/proc/net/fib_trie');
   if (table !== null) return localIpv4Addresses(table);
-  return [...new Set(Object.values(os.networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address))];
+  return [
+    ...new Set(
+      Object.values(os.networkInterfaces())
+        .flat()
+        .filter((a) => a && !a.internal && a.family === 'IPv4')
+        .map((a) => a!.address),
+    ),
+  ];
 }

@@ -53,7 +53,10 @@ function findMounts(file: string): string[] {
 function subdirs(dir: string): string[] {
   try {
     // Dirent.isDirectory() is false for symlinks, so "cpu,cpuacct" aliases are not walked twice.
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(dir, d.name));
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(dir, d.name));
   } catch {
     return [];
   }
@@ -79,7 +82,10 @@ function findProcesses(procDir: string): string[] {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     let cmdline: string;
     try {
-      cmdline = fs.readFileSync(path.join(procDir, name, 'cmdline'), 'utf8').replace(/\0/g, ' ').trim();
+      cmdline = fs
+        .readFileSync(path.join(procDir, name, 'cmdline'), 'utf8')
+        .replace(/\0/g, ' ')
+        .trim();
     } catch {
       continue; // exited while we looked
     }
@@ -91,21 +97,27 @@ function findProcesses(procDir: string): string[] {
 /** /proc/sysvipc/{shm,msg,sem}: a header line, then "key id ..." with the key in signed decimal. */
 function findSysv(dir: string): string[] {
   return SYSV_KINDS.flatMap((kind) =>
-    readLines(path.join(dir, kind)).slice(1).flatMap((line) => {
-      const [key, id] = line.trim().split(/\s+/).map(Number);
-      return isIsoprobeIpcKey(key) ? [`${kind} key=0x${(key >>> 0).toString(16)} id=${id}`] : [];
-    }),
+    readLines(path.join(dir, kind))
+      .slice(1)
+      .flatMap((line) => {
+        const [key, id] = line.trim().split(/\s+/).map(Number);
+        return isIsoprobeIpcKey(key) ? [`${kind} key=0x${(key >>> 0).toString(16)} id=${id}`] : [];
+      }),
   );
 }
 
 function findMarkers(root: string): string[] {
   return ['tmp', 'dev/shm'].flatMap((dir) =>
-    listDir(path.join(root, dir)).filter((n) => n.startsWith('isoprobe-marker-')).map((n) => `file /${dir}/${n}`),
+    listDir(path.join(root, dir))
+      .filter((n) => n.startsWith('isoprobe-marker-'))
+      .map((n) => `file /${dir}/${n}`),
   );
 }
 
 function findMqueues(root: string): string[] {
-  return listMqueueNames(root).filter((n) => n.startsWith('isoprobe-')).map((n) => `mq /${n}`);
+  return listMqueueNames(root)
+    .filter((n) => n.startsWith('isoprobe-'))
+    .map((n) => `mq /${n}`);
 }
 
 /**
@@ -117,7 +129,10 @@ export function listMqueueNames(root = '/'): string[] {
   if (root !== '/') return listDir(path.join(root, 'dev/mqueue'));
   const mounted = mqueueMountpoint();
   if (mounted) return listDir(mounted);
-  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', 'mount -t mqueue mqueue /tmp && ls -A /tmp'], { encoding: 'utf8', timeout: 5000 });
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', 'mount -t mqueue mqueue /tmp && ls -A /tmp'], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
   return r.status === 0 ? r.stdout.split('\n').filter(Boolean) : [];
 }
 

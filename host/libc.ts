@@ -14,7 +14,10 @@ import { errnoCode } from '../model/errno.js';
 /** A failed system call: which call, the errno number and its name ('ENOENT'). */
 export class SysError extends Error {
   readonly code: string;
-  constructor(readonly call: string, readonly errno: number) {
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+  ) {
     super(`${call}: ${errnoCode(errno)} (${errno})`);
     this.code = errnoCode(errno);
   }
@@ -49,10 +52,15 @@ interface Libc {
   ioctl: Fn;
   setns: Fn;
   capget: Fn;
-  shmget: Fn; shmctl: Fn;
-  msgget: Fn; msgctl: Fn;
-  semget: Fn; semctl: Fn;
-  mqOpen: Fn; mqClose: Fn; mqUnlink: Fn;
+  shmget: Fn;
+  shmctl: Fn;
+  msgget: Fn;
+  msgctl: Fn;
+  semget: Fn;
+  semctl: Fn;
+  mqOpen: Fn;
+  mqClose: Fn;
+  mqUnlink: Fn;
 }
 
 let libc: Libc | null = null;
@@ -63,10 +71,12 @@ function load(): Libc {
   const syscall = lib.func('long syscall(long nr, ...)');
   libc = {
     // glibc ≥ 2.36 has wrappers; older ones only the raw syscall.
-    pidfdOpen: optional(lib, 'int pidfd_open(int pid, unsigned int flags)', (f) => (pid: number, flags: number) => f(pid, flags))
-      ?? ((pid, flags) => syscall(SYS_pidfd_open, 'int', pid, 'unsigned int', flags)),
-    pidfdSendSignal: optional(lib, 'int pidfd_send_signal(int pidfd, int sig, void *info, unsigned int flags)', (f) => (fd: number, sig: number) => f(fd, sig, null, 0))
-      ?? ((fd, sig) => syscall(SYS_pidfd_send_signal, 'int', fd, 'int', sig, 'void *', null, 'unsigned int', 0)),
+    pidfdOpen:
+      optional(lib, 'int pidfd_open(int pid, unsigned int flags)', (f) => (pid: number, flags: number) => f(pid, flags)) ??
+      ((pid, flags) => syscall(SYS_pidfd_open, 'int', pid, 'unsigned int', flags)),
+    pidfdSendSignal:
+      optional(lib, 'int pidfd_send_signal(int pidfd, int sig, void *info, unsigned int flags)', (f) => (fd: number, sig: number) => f(fd, sig, null, 0)) ??
+      ((fd, sig) => syscall(SYS_pidfd_send_signal, 'int', fd, 'int', sig, 'void *', null, 'unsigned int', 0)),
     ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)'),
     setns: lib.func('int setns(int fd, int nstype)'),
     capget: lib.func('int capget(void *hdrp, void *datap)'),

@@ -18,8 +18,9 @@ export function readHostLsm(root = '/'): HostLsm {
   const names = list === null ? [] : list.split(',');
   const aaParam = read(root, 'sys/module/apparmor/parameters/enabled');
   const seEnforce = read(root, 'sys/fs/selinux/enforce');
-  const evidence = `/sys/kernel/security/lsm: ${list ?? 'unreadable'}; /sys/module/apparmor/parameters/enabled: ${aaParam ?? 'absent'}; `
-    + `/sys/fs/selinux/enforce: ${seEnforce ?? 'absent'}`;
+  const evidence =
+    `/sys/kernel/security/lsm: ${list ?? 'unreadable'}; /sys/module/apparmor/parameters/enabled: ${aaParam ?? 'absent'}; ` +
+    `/sys/fs/selinux/enforce: ${seEnforce ?? 'absent'}`;
   if (aaParam === 'Y' && names.includes('apparmor')) return { active: 'apparmor', evidence };
   if (seEnforce !== null && names.includes('selinux')) return { active: 'selinux', evidence };
   return { active: null, evidence };

@@ -12,8 +12,14 @@ import type { NsId } from '../model/host-view.js';
 
 /** CLONE_NEW* values: what NS_GET_NSTYPE returns and what setns() takes. */
 export const CLONE_NEW: Record<Namespace, number> = {
-  mnt: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000,
-  user: 0x10000000, pid: 0x20000000, net: 0x40000000, time: 0x00000080,
+  mnt: 0x00020000,
+  cgroup: 0x02000000,
+  uts: 0x04000000,
+  ipc: 0x08000000,
+  user: 0x10000000,
+  pid: 0x20000000,
+  net: 0x40000000,
+  time: 0x00000080,
 };
 
 export type PidRef = number | 'self';

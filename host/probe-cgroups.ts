@@ -23,12 +23,16 @@ export function removeProbeCgroups(prefix: string, mountinfo: string, root = '/'
     let names: string[] = [];
     try {
       names = fs.readdirSync(dir).filter((n) => n.startsWith(prefix));
-    } catch { /* not readable: nothing of ours to see either */ }
+    } catch {
+      /* not readable: nothing of ours to see either */
+    }
     for (const n of names) {
       try {
         fs.rmdirSync(path.join(dir, n));
         removed.push(path.join(m.mountPoint, n));
-      } catch { /* busy or gone: the leftover scan reports it */ }
+      } catch {
+        /* busy or gone: the leftover scan reports it */
+      }
     }
   }
   return removed;

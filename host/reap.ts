@@ -60,7 +60,9 @@ export function cleanHost(): CleanItem[] {
  */
 function removeStaleRunDirs(): { found: string[]; remaining: string[] } {
   const live = new Set(liveRuns());
-  const stale = listDir(RUN_ROOT).filter((n) => !live.has(Number(/^run-(\d+)-/.exec(n)?.[1])) && !n.startsWith(`run-${process.pid}-`)).map((n) => path.join(RUN_ROOT, n));
+  const stale = listDir(RUN_ROOT)
+    .filter((n) => !live.has(Number(/^run-(\d+)-/.exec(n)?.[1])) && !n.startsWith(`run-${process.pid}-`))
+    .map((n) => path.join(RUN_ROOT, n));
   const remaining: string[] = [];
   for (const dir of stale) {
     try {
@@ -69,7 +71,11 @@ function removeStaleRunDirs(): { found: string[]; remaining: string[] } {
       remaining.push(`${dir}: ${(e as Error).message}`);
     }
   }
-  try { fs.rmdirSync(RUN_ROOT); } catch { /* a live run's directory is in it, or it is gone */ }
+  try {
+    fs.rmdirSync(RUN_ROOT);
+  } catch {
+    /* a live run's directory is in it, or it is gone */
+  }
   return { found: stale, remaining };
 }
 
@@ -85,13 +91,21 @@ function ownerAlive(name: string): boolean {
 
 function killProcess(pid: number): void {
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return;
-  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
 }
 
 function removeCgroup(dir: string): void {
   const kill = path.join(dir, 'cgroup.kill');
   if (fs.existsSync(kill)) {
-    try { fs.writeFileSync(kill, '1'); } catch { /* nothing to kill */ }
+    try {
+      fs.writeFileSync(kill, '1');
+    } catch {
+      /* nothing to kill */
+    }
   } else {
     for (const pid of readLines(path.join(dir, 'cgroup.procs')).map(Number)) killProcess(pid);
   }

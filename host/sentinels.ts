@@ -13,8 +13,22 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import {
-  IPC_CREAT, IPC_EXCL, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, SysError,
-  mqClose, mqOpen, mqUnlink, msgget, msgRemove, semget, semRemove, shmget, shmRemove,
+  IPC_CREAT,
+  IPC_EXCL,
+  O_CREAT,
+  O_EXCL,
+  O_RDONLY,
+  O_RDWR,
+  SysError,
+  mqClose,
+  mqOpen,
+  mqUnlink,
+  msgget,
+  msgRemove,
+  semget,
+  semRemove,
+  shmget,
+  shmRemove,
 } from './libc.js';
 import { onCleanup } from './cleanup.js';
 import type { HostView } from '../model/host-view.js';
@@ -146,7 +160,12 @@ function createMarker(file: string, nonce: string, reg: Register): void {
  */
 async function startSentinelProcess(argv0: string, reg: Register): Promise<number> {
   const child = spawn('sleep', [String(SENTINEL_LIFETIME_SEC)], { argv0, stdio: 'ignore' });
-  await Promise.race([once(child, 'spawn'), once(child, 'error').then(([e]) => { throw e; })]);
+  await Promise.race([
+    once(child, 'spawn'),
+    once(child, 'error').then(([e]) => {
+      throw e;
+    }),
+  ]);
   reg(`sentinel process ${child.pid}`, () => killAndReap(child));
   child.unref();
   return child.pid!;
@@ -171,14 +190,25 @@ export function probeArgs(s: Sentinels, hostView: HostView): string[] {
     return ino ? ['--host-ns', `${ns}:${ino}`] : [];
   });
   return [
-    '--tcp', `127.0.0.1:${s.tcpPort}`,
-    '--abstract', s.abstractName,
-    '--shm-key', String(s.shmKey), '--msg-key', String(s.msgKey), '--sem-key', String(s.semKey),
-    '--mq', s.mqName,
+    '--tcp',
+    `127.0.0.1:${s.tcpPort}`,
+    '--abstract',
+    s.abstractName,
+    '--shm-key',
+    String(s.shmKey),
+    '--msg-key',
+    String(s.msgKey),
+    '--sem-key',
+    String(s.semKey),
+    '--mq',
+    s.mqName,
     ...markerPaths(s).flatMap((m) => ['--marker', m]),
-    '--host-pid', String(s.sentinelPid),
-    '--sentinel-argv', s.sentinelArgv,
-    '--bind-port', String(s.tcpPort),
+    '--host-pid',
+    String(s.sentinelPid),
+    '--sentinel-argv',
+    s.sentinelArgv,
+    '--bind-port',
+    String(s.tcpPort),
     ...hostNs,
   ];
 }

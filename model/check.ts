@@ -62,17 +62,20 @@ export type CheckContext<K extends EvidenceKind = EvidenceKind> = CheckBasics & 
 
 /** The closed list of reasons a check may skip. Anything else is a failure or an error. */
 export const REQUIREMENTS = [
-  'timens',            // kernel without time namespaces
+  'timens', // kernel without time namespaces
   'cgroup-controller', // the limit's controller is not available here
-  'host-interface',    // the host has nothing to compare against
-  'lsm',               // the host enables no LSM that labels processes (AppArmor, SELinux)
-  'target-feature',    // the runtime cannot be asked for this setting
-  'evidence',          // the target cannot provide the evidence the check reads (Target.provides)
+  'host-interface', // the host has nothing to compare against
+  'lsm', // the host enables no LSM that labels processes (AppArmor, SELinux)
+  'target-feature', // the runtime cannot be asked for this setting
+  'evidence', // the target cannot provide the evidence the check reads (Target.provides)
 ] as const;
-export type Requirement = typeof REQUIREMENTS[number];
+export type Requirement = (typeof REQUIREMENTS)[number];
 
 export class SkipCheck extends Error {
-  constructor(readonly requirement: Requirement, readonly reason: string) {
+  constructor(
+    readonly requirement: Requirement,
+    readonly reason: string,
+  ) {
     super(`${requirement}: ${reason}`);
   }
 }

@@ -17,8 +17,15 @@ const MEMORY_STEP_MB = 8;
 const errno = z.number().int().nonnegative();
 export const ForkbombSchema = z.object({ kind: z.literal('forkbomb'), max: z.number().int(), forked: z.number().int(), errno, elapsed_ms: z.number() });
 export const MemhogSchema = z.object({
-  kind: z.literal('memhog'), max_mb: z.number().int(), step_mb: z.number().int(), reached_mb: z.number().int(),
-  fork_errno: errno, timed_out: z.boolean(), exit_code: z.number().int(), signal: z.number().int(), elapsed_ms: z.number(),
+  kind: z.literal('memhog'),
+  max_mb: z.number().int(),
+  step_mb: z.number().int(),
+  reached_mb: z.number().int(),
+  fork_errno: errno,
+  timed_out: z.boolean(),
+  exit_code: z.number().int(),
+  signal: z.number().int(),
+  elapsed_ms: z.number(),
 });
 export const CpuburnSchema = z.object({ kind: z.literal('cpuburn'), wall_ms: z.number(), cpu_ms: z.number(), rusage_ms: z.number() });
 

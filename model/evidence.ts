@@ -4,4 +4,4 @@
  * without an import cycle (check.ts reads target.ts's TargetCapabilities).
  */
 export const EVIDENCE_KINDS = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
-export type EvidenceKind = typeof EVIDENCE_KINDS[number];
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];

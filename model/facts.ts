@@ -32,16 +32,25 @@ const sentinels = z.object({
   set_hostname: z.object({ name: z.string(), errno, refused: refusal }).optional(),
   mount: z.object({ nonce: z.string(), errno, refused: refusal }).optional(),
   create_file: z.object({ path: z.string(), errno }).optional(),
-  chroot_escape: z.object({
-    attempted: z.boolean(), errno, escaped: z.boolean(), markers_seen: z.array(z.string()),
-  }).optional(),
+  chroot_escape: z
+    .object({
+      attempted: z.boolean(),
+      errno,
+      escaped: z.boolean(),
+      markers_seen: z.array(z.string()),
+    })
+    .optional(),
 });
 
 /** A stat of a masked or read-only path (probes/README.md, "security"). */
 const pathStat = z.object({
-  path: z.string(), errno,
-  mode: z.number().int().optional(), rdev: z.string().optional(), fs_type: z.number().int().optional(),
-  rdonly: z.number().int().optional(), entries: z.number().int().optional(),
+  path: z.string(),
+  errno,
+  mode: z.number().int().optional(),
+  rdev: z.string().optional(),
+  fs_type: z.number().int().optional(),
+  rdonly: z.number().int().optional(),
+  entries: z.number().int().optional(),
 });
 /** How far a throwaway-namespace experiment got, and the errno that stopped it. */
 const stage = z.object({ stage: z.number().int(), errno });
@@ -49,9 +58,20 @@ const tristate = z.union([z.literal(-1), z.literal(0), z.literal(1)]);
 
 const security = z.object({
   syscalls: z.object({
-    keyctl: errno, add_key: errno, bpf: errno, open_by_handle_at: errno, kexec_load: errno, init_module: errno,
-    mount: errno, umount2: errno, swapon: errno, reboot: errno, io_uring_setup: errno, perf_event_open: errno,
-    unshare_user: errno, ptrace_attach: errno,
+    keyctl: errno,
+    add_key: errno,
+    bpf: errno,
+    open_by_handle_at: errno,
+    kexec_load: errno,
+    init_module: errno,
+    mount: errno,
+    umount2: errno,
+    swapon: errno,
+    reboot: errno,
+    io_uring_setup: errno,
+    perf_event_open: errno,
+    unshare_user: errno,
+    ptrace_attach: errno,
   }),
   mknod_block: z.object({ path: z.string(), errno, open_errno: z.number().int(), refused: refusal }),
   masked: z.array(pathStat),
@@ -73,14 +93,25 @@ const cgroupfs = z.object({
   mountinfo_errno: errno,
   /** The writes are made only where the mount or the cgroup namespace is not the host's. */
   refused: refusal,
-  mounts: z.array(z.object({
-    mount_point: z.string(), root: z.string(), fs_type: z.enum(['cgroup', 'cgroup2']), super_options: z.string(),
-    /** -1: not attempted (refused). */
-    ro_option: z.boolean(), rdonly: tristate, mkdir_errno: z.number().int().min(-1), rmdir_errno: z.number().int().min(-1),
-  })),
+  mounts: z.array(
+    z.object({
+      mount_point: z.string(),
+      root: z.string(),
+      fs_type: z.enum(['cgroup', 'cgroup2']),
+      super_options: z.string(),
+      /** -1: not attempted (refused). */
+      ro_option: z.boolean(),
+      rdonly: tristate,
+      mkdir_errno: z.number().int().min(-1),
+      rmdir_errno: z.number().int().min(-1),
+    }),
+  ),
 });
 const cgroupLeave = z.object({
-  errno, refused: refusal, before: z.string(), after: z.string(),
+  errno,
+  refused: refusal,
+  before: z.string(),
+  after: z.string(),
   attempts: z.array(z.object({ path: z.string(), own: z.boolean(), errno })),
 });
 
@@ -93,7 +124,14 @@ export const FactsSchema = z.object({
   gid: z.number().int(),
   euid: z.number().int(),
   ns: z.object({
-    pid: nsLink, mnt: nsLink, net: nsLink, uts: nsLink, ipc: nsLink, user: nsLink, time: nsLink, cgroup: nsLink,
+    pid: nsLink,
+    mnt: nsLink,
+    net: nsLink,
+    uts: nsLink,
+    ipc: nsLink,
+    user: nsLink,
+    time: nsLink,
+    cgroup: nsLink,
   }),
   ns_for_children: z.object({ pid: nsLink, time: nsLink }),
   hostname: z.string().nullable(),
@@ -101,19 +139,36 @@ export const FactsSchema = z.object({
   proc_errno: errno.optional(),
   proc_self_stat_ok: z.boolean(),
   files: z.object({
-    uid_map: rawFile, gid_map: rawFile, setgroups: rawFile, status: rawFile, mountinfo: rawFile,
-    cgroup: rawFile, timens_offsets: rawFile, uptime: rawFile, proc_mounts: rawFile,
+    uid_map: rawFile,
+    gid_map: rawFile,
+    setgroups: rawFile,
+    status: rawFile,
+    mountinfo: rawFile,
+    cgroup: rawFile,
+    timens_offsets: rawFile,
+    uptime: rawFile,
+    proc_mounts: rawFile,
     /** Absent from probes older than the LSM label; security.lsm-confined then errors as "not observed". */
-    attr_current: rawFile.optional(), apparmor_current: rawFile.optional(),
+    attr_current: rawFile.optional(),
+    apparmor_current: rawFile.optional(),
   }),
-  interfaces: z.array(z.object({
-    name: z.string(), index: z.number().int(), flags: z.number().int(), addrs: z.array(z.string()),
-  })),
+  interfaces: z.array(
+    z.object({
+      name: z.string(),
+      index: z.number().int(),
+      flags: z.number().int(),
+      addrs: z.array(z.string()),
+    }),
+  ),
   interfaces_errno: errno.optional(),
   /** Seconds. The probe prints null for a clock it cannot read, which fails validation here. */
   clocks: z.object({ realtime: z.number(), monotonic: z.number(), boottime: z.number() }),
   root: z.object({
-    dev: z.number().int(), ino: z.number().int(), parent_dev: z.number().int(), parent_ino: z.number().int(), errno: errno.optional(),
+    dev: z.number().int(),
+    ino: z.number().int(),
+    parent_dev: z.number().int(),
+    parent_ino: z.number().int(),
+    errno: errno.optional(),
   }),
   sentinels,
   /** Absent from probes older than the security area; its checks then fail as "not observed". */
@@ -135,8 +190,19 @@ export type RawFile = NonNullable<ProbeFacts['files'][keyof ProbeFacts['files']]
  * (inode numbers are even reused once a namespace is freed), so a diff on them means nothing.
  */
 export const INFORMATIONAL_FIELDS: readonly string[] = [
-  'pid', 'ppid', 'ns.*.link', 'ns_for_children.*.link', 'proc_pids', 'clocks.*', 'root.dev', 'root.ino',
-  'root.parent_dev', 'root.parent_ino', 'interfaces[].index', 'interfaces[].flags', 'files.*.text',
+  'pid',
+  'ppid',
+  'ns.*.link',
+  'ns_for_children.*.link',
+  'proc_pids',
+  'clocks.*',
+  'root.dev',
+  'root.ino',
+  'root.parent_dev',
+  'root.parent_ino',
+  'interfaces[].index',
+  'interfaces[].flags',
+  'files.*.text',
   'sentinels.sentinel_argv.scanned',
 ];
 
@@ -152,7 +218,9 @@ export function parseFacts(stdout: string): ProbeFacts {
   }
   const { schema, kind } = doc as Record<string, unknown>;
   if (schema !== FACTS_SCHEMA_VERSION) {
-    throw new FactsError(`probe facts schema version ${JSON.stringify(schema)} is not supported (expected ${FACTS_SCHEMA_VERSION}): probe and harness are from different builds`);
+    throw new FactsError(
+      `probe facts schema version ${JSON.stringify(schema)} is not supported (expected ${FACTS_SCHEMA_VERSION}): probe and harness are from different builds`,
+    );
   }
   if (kind !== 'facts') throw new FactsError(`probe output is not a facts document (kind ${JSON.stringify(kind)})`);
   const result = FactsSchema.safeParse(doc);

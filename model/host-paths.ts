@@ -7,8 +7,26 @@
 import { parseMountinfo, type MountInfo } from './parse/mountinfo.js';
 
 /** Filesystems whose mount root is a kernel object or a device node, not a host directory. */
-const NO_HOST_PATHS = new Set(['proc', 'sysfs', 'devtmpfs', 'devpts', 'mqueue', 'nsfs', 'debugfs', 'tracefs', 'securityfs',
-  'pstore', 'bpf', 'configfs', 'fusectl', 'hugetlbfs', 'autofs', 'binfmt_misc', 'efivarfs', 'rpc_pipefs']);
+const NO_HOST_PATHS = new Set([
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'devpts',
+  'mqueue',
+  'nsfs',
+  'debugfs',
+  'tracefs',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'fusectl',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'efivarfs',
+  'rpc_pipefs',
+]);
 const MAX_SHOWN = 20;
 
 /** "/etc/hostname: root /var/lib/docker/containers/…/hostname" for each host path a mount reveals. */

@@ -31,7 +31,11 @@ export function judgeLabel(lsm: LabellingLsm, raw: string): Confinement {
     const [profile, mode] = [m[1], m[2]];
     if (profile === '' || profile === 'unconfined') return { confined: false, label, why: 'AppArmor: no profile (unconfined)' };
     const confined = mode !== undefined && CONFINING_APPARMOR_MODES.includes(mode);
-    return { confined, label, why: `AppArmor profile "${profile}" in ${mode ?? 'no'} mode${confined ? '' : ` (confining modes: ${CONFINING_APPARMOR_MODES.join(', ')})`}` };
+    return {
+      confined,
+      label,
+      why: `AppArmor profile "${profile}" in ${mode ?? 'no'} mode${confined ? '' : ` (confining modes: ${CONFINING_APPARMOR_MODES.join(', ')})`}`,
+    };
   }
   const type = label.split(':')[2];
   if (type === undefined) return { confined: false, label, why: 'SELinux: not a user:role:type:level context' };

@@ -117,8 +117,11 @@ export function expectedPosture(spec: ContainerSpec, env: PostureEnv): ExpectedP
     hostFds: spec.leakHostFd ? 'leaked' : 'none',
     // pivot_root leaves nothing above the new root; a plain chroot leaves the old root reachable.
     rootEscape: spec.rootChange === 'chroot' ? 'escaped' : 'contained',
-    timeOffsets: time === 'absent' ? null
-      : time === 'new' ? { monotonic: spec.timeOffsets.monotonicSec, boottime: spec.timeOffsets.boottimeSec }
-      : { monotonic: 0, boottime: 0 },
+    timeOffsets:
+      time === 'absent'
+        ? null
+        : time === 'new'
+          ? { monotonic: spec.timeOffsets.monotonicSec, boottime: spec.timeOffsets.boottimeSec }
+          : { monotonic: 0, boottime: 0 },
   };
 }

@@ -76,13 +76,25 @@ export type LimitState = z.infer<typeof limitState>;
 
 /** The one declaration of what the diff compares; the type checker insists every field is here. */
 export const POSTURE_FIELDS = {
-  namespaces: 'compared', capabilities: 'compared', seccomp: 'compared', noNewPrivs: 'compared',
-  userMapping: 'compared', masked: 'compared', readonly: 'compared', limits: 'compared', cgroupfs: 'compared',
-  hostFds: 'compared', rootEscape: 'compared', timeOffsets: 'compared',
+  namespaces: 'compared',
+  capabilities: 'compared',
+  seccomp: 'compared',
+  noNewPrivs: 'compared',
+  userMapping: 'compared',
+  masked: 'compared',
+  readonly: 'compared',
+  limits: 'compared',
+  cgroupfs: 'compared',
+  hostFds: 'compared',
+  rootEscape: 'compared',
+  timeOffsets: 'compared',
   // Inodes are per boot and reused; maps and host paths name host ids; the filter count is how
   // the runtime stacks its filters, which nobody asks for.
-  nsInodes: 'informational', idMaps: 'informational', seccompFilters: 'informational',
-  cgroupPaths: 'informational', cgroupLimits: 'informational',
+  nsInodes: 'informational',
+  idMaps: 'informational',
+  seccompFilters: 'informational',
+  cgroupPaths: 'informational',
+  cgroupLimits: 'informational',
 } as const satisfies Record<keyof Posture, 'compared' | 'informational'>;
 
 export type ComparedField = { [K in keyof typeof POSTURE_FIELDS]: (typeof POSTURE_FIELDS)[K] extends 'compared' ? K : never }[keyof typeof POSTURE_FIELDS];
@@ -112,8 +124,14 @@ export function observePosture(ev: PostureEvidence): Posture {
   const filters = /^Seccomp_filters:\s*(\d+)/m.exec(ev.facts.files.status.text)?.[1];
   return {
     namespaces: Object.fromEntries(NAMESPACES.map((ns) => [ns, namespaceState(ev, ns)])) as Posture['namespaces'],
-    capabilities: { effective: caps(status.capEff), permitted: caps(status.capPrm), bounding: caps(status.capBnd), inheritable: caps(status.capInh), ambient: caps(status.capAmb) },
-    seccomp: status.seccomp === null ? 'unsupported' : (['disabled', 'strict', 'filter'] as const)[status.seccomp] ?? 'unsupported',
+    capabilities: {
+      effective: caps(status.capEff),
+      permitted: caps(status.capPrm),
+      bounding: caps(status.capBnd),
+      inheritable: caps(status.capInh),
+      ambient: caps(status.capAmb),
+    },
+    seccomp: status.seccomp === null ? 'unsupported' : ((['disabled', 'strict', 'filter'] as const)[status.seccomp] ?? 'unsupported'),
     noNewPrivs: status.noNewPrivs,
     userMapping: { uid: mapClassOf(ev.host.uidMap ?? readable(ev.facts.files.uid_map)), gid: mapClassOf(ev.host.gidMap ?? readable(ev.facts.files.gid_map)) },
     masked: sec ? Object.fromEntries(sec.masked.map((p) => [p.path, maskClassOf(p)])) : {},

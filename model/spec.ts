@@ -65,7 +65,9 @@ export interface HostSideFacts {
   gidMap: string | null;
   /** Host-side cgroup path(s) the container was placed in, and the limits read back from cgroupfs. */
   cgroup: {
-    version: 'v1' | 'v2' | 'none'; paths: string[]; limits: Record<string, string>;
+    version: 'v1' | 'v2' | 'none';
+    paths: string[];
+    limits: Record<string, string>;
     /** Limit-hit counters read after the container ended (pids.events, memory.oom_control, ...). */
     events?: Record<string, string>;
     /** /proc/<pid>/cgroup of the container's first process as the host reads it while it is alive (before the probe runs). */
@@ -82,8 +84,20 @@ export interface HostSideFacts {
  * runtime keeps the same, targets/builtin/shim.c).
  */
 export const DEFAULT_CAPS: readonly string[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SYS_CHROOT', 'CAP_MKNOD', 'CAP_AUDIT_WRITE', 'CAP_SETFCAP',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_RAW',
+  'CAP_SYS_CHROOT',
+  'CAP_MKNOD',
+  'CAP_AUDIT_WRITE',
+  'CAP_SETFCAP',
 ];
 
 export const DEFAULT_SPEC: Omit<ContainerSpec, 'argv'> = {

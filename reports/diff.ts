@@ -64,8 +64,7 @@ export function diffResults(old: RunResults, now: RunResults): ResultsDiff {
 export function diffText(d: ResultsDiff): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const lines = [
-    `${plural(d.regressions.length, 'regression')}, ${plural(d.improvements.length, 'improvement')}, ` +
-      `${d.added.length} added, ${d.removed.length} removed`,
+    `${plural(d.regressions.length, 'regression')}, ${plural(d.improvements.length, 'improvement')}, ` + `${d.added.length} added, ${d.removed.length} removed`,
   ];
   const show = (tag: string, it: DiffItem) => {
     const move = `${it.before ?? '—'} → ${it.after ?? '—'}`;

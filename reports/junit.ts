@@ -49,7 +49,8 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
 
 function addCase(suite: TestSuite, results: RunResults, target: TargetResult, area: string, c: CheckResult): void {
   const title = metaFor(results, c.id).title;
-  const tc = suite.testCase()
+  const tc = suite
+    .testCase()
     .className(visible(`isoprobe.${target.name}.${area}`))
     .name(visible(`[${c.id}] ${title}`))
     .time(seconds(c.durationMs));
@@ -73,7 +74,9 @@ function addControlVerdict(report: Builder, results: RunResults, target: TargetR
   const n = requiredFailures(target).length;
   const suite = report.testSuite().name(visible(`${target.name}.control`));
   suite.timestamp(results.startedAt);
-  const tc = suite.testCase().className(visible(`isoprobe.${target.name}.control`))
+  const tc = suite
+    .testCase()
+    .className(visible(`isoprobe.${target.name}.control`))
     .name(visible(`[control] ${target.name} fails at least one required check`));
   if (n === 0) tc.failure('the control target failed no required check: the suite cannot tell it from an isolated target', 'control');
   else systemOut(tc, `${n} required checks failed, as expected`);

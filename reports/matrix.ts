@@ -29,7 +29,9 @@ const MARK: Record<Status, string> = { pass: '✅ pass', fail: '❌ **fail**', s
 
 function mdEscape(s: string): string {
   // Backslashes first, or the escapes added for pipes would themselves be escaped.
-  return htmlEscape(oneLine(s, 200)).replace(/([\\`*_[\]])/g, '\\$1').replace(/\|/g, '\\|');
+  return htmlEscape(oneLine(s, 200))
+    .replace(/([\\`*_[\]])/g, '\\$1')
+    .replace(/\|/g, '\\|');
 }
 
 function mdCell(c: CheckResult | undefined): string {
@@ -59,8 +61,7 @@ function mdTally(results: RunResults, t: TargetResult): string {
 
 /** Facts about each target that are no verdict (TargetResult.information), under everything else. */
 function mdInformation(g: Grid): string[] {
-  const lines = g.targets.flatMap((t) => Object.entries(t.information ?? {})
-    .map(([k, v]) => `- **${mdEscape(t.name)}** ${mdEscape(k)}: ${mdEscape(v)}`));
+  const lines = g.targets.flatMap((t) => Object.entries(t.information ?? {}).map(([k, v]) => `- **${mdEscape(t.name)}** ${mdEscape(k)}: ${mdEscape(v)}`));
   return lines.length > 0 ? ['', '**Information (not compared)**', '', ...lines] : [];
 }
 
@@ -85,12 +86,14 @@ function mdDetails(results: RunResults, g: Grid): string[] {
     // A control target's failures are its purpose; listing each would bury the ones that matter.
     if (t.control && t.error === undefined) {
       const n = requiredFailures(t).length;
-      lines.push(`- **${mdEscape(t.name)}** (control, deliberately weakened): ${n} required check${n === 1 ? '' : 's'} failed${n > 0 ? ', as expected' : ' — expected at least one: the suite cannot tell it from an isolated target'}`);
+      lines.push(
+        `- **${mdEscape(t.name)}** (control, deliberately weakened): ${n} required check${n === 1 ? '' : 's'} failed${n > 0 ? ', as expected' : ' — expected at least one: the suite cannot tell it from an isolated target'}`,
+      );
       continue;
     }
     for (const c of effectiveChecks(results, t)) {
       if (c.status !== 'fail' && c.status !== 'error') continue;
-      const why = c.status === 'fail' ? expectedObserved(c) ?? 'failed' : c.reason ?? 'error';
+      const why = c.status === 'fail' ? (expectedObserved(c) ?? 'failed') : (c.reason ?? 'error');
       lines.push(`- **${mdEscape(t.name)}** \`${c.id.replace(/`/g, "'")}\` ${c.status}: ${mdEscape(why)}`);
     }
   }
@@ -162,8 +165,10 @@ function tally(results: RunResults, t: TargetResult): string {
   const checks = effectiveChecks(results, t);
   const n = countStatuses(checks);
   const parts = [`${n.pass} pass`, `${n.fail} fail`, `${n.skip} skip`, `${n.error} error`].join(' · ');
-  return `<span class="tally">${parts}<br>${htmlEscape(standing(results, t))}</span>`
-    .replace(/(\d+ required not passing|fails no required check[^<]*)/, '<span class="bad">$1</span>');
+  return `<span class="tally">${parts}<br>${htmlEscape(standing(results, t))}</span>`.replace(
+    /(\d+ required not passing|fails no required check[^<]*)/,
+    '<span class="bad">$1</span>',
+  );
 }
 
 /** One line on what a target's column means for the run (a control target is meant to fail). */
@@ -178,7 +183,12 @@ function standing(results: RunResults, t: TargetResult): string {
 
 function targetsTable(targets: TargetResult[]): string {
   const rows = targets.map((t) => {
-    const info = { runtime: t.runtime, ...(t.control ? { control: 'deliberately weakened: failures expected, none would fail the run' } : {}), ...(t.error === undefined ? {} : { error: t.error }), ...t.info };
+    const info = {
+      runtime: t.runtime,
+      ...(t.control ? { control: 'deliberately weakened: failures expected, none would fail the run' } : {}),
+      ...(t.error === undefined ? {} : { error: t.error }),
+      ...t.info,
+    };
     // Kept apart from the settings and the verdicts: what the probe showed, never compared.
     const information = t.information ? `<h3>information (not compared)</h3>${kvTable(t.information)}` : '';
     const posture = t.posture ? `<h3>${htmlEscape(POSTURE_TITLE)}</h3>${kvTable(Object.fromEntries(postureLines(t)))}` : '';
@@ -198,7 +208,10 @@ function htmlCell(c: CheckResult | undefined): string {
   const label = c.status === 'fail' && !c.required ? 'fail (not required)' : c.status;
   const cls = `${c.status}${c.required ? '' : ' optional'}`;
   const facts: [string, string | undefined][] = [
-    ['expected', c.expected], ['observed', c.observed], ['reason', c.reason], ['evidence', c.evidence],
+    ['expected', c.expected],
+    ['observed', c.observed],
+    ['reason', c.reason],
+    ['evidence', c.evidence],
   ];
   const shown = facts.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
   if (shown.length === 0) return `<td class="${cls}">${htmlEscape(label)}</td>`;

@@ -54,7 +54,8 @@ function blockingLines(results: RunResults): string[] {
       continue;
     }
     if (target.control) {
-      if (requiredFailures(target).length === 0) lines.push(`  FAIL  ${target.name}: control target failed no required check — the suite cannot tell it from an isolated target`);
+      if (requiredFailures(target).length === 0)
+        lines.push(`  FAIL  ${target.name}: control target failed no required check — the suite cannot tell it from an isolated target`);
       continue;
     }
     for (const c of target.checks.filter(isBlocking)) lines.push(...checkLines(results, target, c));
@@ -63,10 +64,12 @@ function blockingLines(results: RunResults): string[] {
 }
 
 function controlLines(results: RunResults): string[] {
-  return results.targets.filter((t) => t.control && t.error === undefined).map((t) => {
-    const n = requiredFailures(t).length;
-    return `  ${t.name}: ${n} required check${n === 1 ? '' : 's'} failed${n > 0 ? ', as expected' : ' — expected at least one'}`;
-  });
+  return results.targets
+    .filter((t) => t.control && t.error === undefined)
+    .map((t) => {
+      const n = requiredFailures(t).length;
+      return `  ${t.name}: ${n} required check${n === 1 ? '' : 's'} failed${n > 0 ? ', as expected' : ' — expected at least one'}`;
+    });
 }
 
 function checkLines(results: RunResults, target: TargetResult, c: CheckResult): string[] {

@@ -21,7 +21,6 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
   });
 }
 
-
 /**
  * The cpu quota in force, in cpus, from a cgroup's limit files as the host read them: v2
  * "cpu.max" ("quota period" or "max period"), or v1 cpu.cfs_quota_us / cpu.cfs_period_us (-1 is none).

@@ -8,7 +8,10 @@ export class ParseError extends Error {
 
 /** Non-empty lines with their 1-based numbers. */
 export function lines(text: string): { n: number; line: string }[] {
-  return text.split('\n').map((line, i) => ({ n: i + 1, line })).filter((l) => l.line.trim() !== '');
+  return text
+    .split('\n')
+    .map((line, i) => ({ n: i + 1, line }))
+    .filter((l) => l.line.trim() !== '');
 }
 
 export function malformed(file: string, n: number, line: string, why: string): ParseError {

@@ -43,13 +43,19 @@ function parseLine(n: number, line: string): MountInfo {
     throw malformed('mountinfo', n, line, 'expected "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS"');
   }
   return {
-    mountId, parentId, major: major!, minor: minor!,
+    mountId,
+    parentId,
+    major: major!,
+    minor: minor!,
     root: unescapeMountPath(f[3]!),
     mountPoint: unescapeMountPath(f[4]!),
     options: f[5]!.split(','),
     optionalFields: f.slice(6, sep),
     fsType: f[sep + 1]!,
     source: unescapeMountPath(f[sep + 2]!),
-    superOptions: f.slice(sep + 3).join(' ').split(','),
+    superOptions: f
+      .slice(sep + 3)
+      .join(' ')
+      .split(','),
   };
 }

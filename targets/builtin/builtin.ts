@@ -63,7 +63,10 @@ export class BuiltinTarget implements Target {
 
   async info(): Promise<Record<string, string>> {
     return {
-      runtime: 'builtin', shim: this.opts.shimPath, cgroupMode: this.opts.cgroups.mode, kernel: os.release(),
+      runtime: 'builtin',
+      shim: this.opts.shimPath,
+      cgroupMode: this.opts.cgroups.mode,
+      kernel: os.release(),
       cgroupfs: describeCgroupfs(this.cgroupfs),
     };
   }
@@ -95,16 +98,24 @@ export class BuiltinTarget implements Target {
   private async runIn(spec: ContainerSpec, fsLayout: FsLayout, cgroup: CgroupPlacement, mapping: IdMapping): Promise<RunOutcome> {
     const newUserNs = !spec.share.includes('user');
     const args = shimArgs(spec, fsLayout.rootfs, fsLayout.scratchMount, this.cgroupfs);
-    const outcome = await runLifecycle(async () => {
-      const shim = await startShim(this.opts.shimPath, args, {
-        onPid: (pid) => {
-          if (newUserNs) writeIdMaps(pid, mapping);
-          cgroup.join(pid);
-        },
-      }, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
-      // The shim holds itself at READY (every namespace made, the probe not exec'd): no --wait-stdin.
-      return { ...shim, scratch: fsLayout.scratch, placement: cgroup };
-    }, { cgroups: this.opts.cgroups, observe: this.opts.observe });
+    const outcome = await runLifecycle(
+      async () => {
+        const shim = await startShim(
+          this.opts.shimPath,
+          args,
+          {
+            onPid: (pid) => {
+              if (newUserNs) writeIdMaps(pid, mapping);
+              cgroup.join(pid);
+            },
+          },
+          { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 },
+        );
+        // The shim holds itself at READY (every namespace made, the probe not exec'd): no --wait-stdin.
+        return { ...shim, scratch: fsLayout.scratch, placement: cgroup };
+      },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe },
+    );
     for (const [controller, reason] of Object.entries(cgroup.unsupported)) outcome.hostFacts.cgroup.limits[`${controller}:unsupported`] = reason;
     return outcome;
   }

@@ -26,17 +26,21 @@ export interface CgroupPlacement {
 export function createCgroup(layout: CgroupLayout, name: string, limits: Limits): CgroupPlacement {
   if (layout.version === 'v1') return createV1(layout.controllers, name, limits);
   if (layout.version === 'v2') return createV2(layout.mountpoint, name, limits);
-  return { version: 'none', paths: [], unsupported: allUnsupported(limits, 'no cgroup filesystem is mounted'),
-    join() {}, readLimits: () => ({}), remove: async () => {} };
+  return {
+    version: 'none',
+    paths: [],
+    unsupported: allUnsupported(limits, 'no cgroup filesystem is mounted'),
+    join() {},
+    readLimits: () => ({}),
+    remove: async () => {},
+  };
 }
 
 function limitFilesV1(limits: Limits): Record<LimitController, Record<string, string>> {
   return {
     pids: limits.pids !== undefined ? { 'pids.max': String(limits.pids) } : {},
     memory: limits.memoryBytes !== undefined ? { 'memory.limit_in_bytes': String(limits.memoryBytes) } : {},
-    cpu: limits.cpus !== undefined
-      ? { 'cpu.cfs_period_us': String(CPU_PERIOD_US), 'cpu.cfs_quota_us': String(Math.round(limits.cpus * CPU_PERIOD_US)) }
-      : {},
+    cpu: limits.cpus !== undefined ? { 'cpu.cfs_period_us': String(CPU_PERIOD_US), 'cpu.cfs_quota_us': String(Math.round(limits.cpus * CPU_PERIOD_US)) } : {},
   };
 }
 
@@ -91,7 +95,9 @@ function createV2(mountpoint: string, name: string, limits: Limits): CgroupPlace
   fs.mkdirSync(dir, { recursive: true });
   const written: Record<string, string> = {};
   const placement: CgroupPlacement = {
-    version: 'v2', paths: [dir], unsupported,
+    version: 'v2',
+    paths: [dir],
+    unsupported,
     join: (pid) => fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid)),
     readLimits: () => readBack(written),
     remove: () => removeDirs([dir], true),
@@ -153,10 +159,18 @@ function readBack(written: Record<string, string>): Record<string, string> {
 async function removeDirs(dirs: string[], v2 = false): Promise<void> {
   for (const dir of dirs) {
     if (v2 && fs.existsSync(path.join(dir, 'cgroup.kill'))) {
-      try { fs.writeFileSync(path.join(dir, 'cgroup.kill'), '1'); } catch { /* already empty */ }
+      try {
+        fs.writeFileSync(path.join(dir, 'cgroup.kill'), '1');
+      } catch {
+        /* already empty */
+      }
     }
     await rmdirRetry(dir);
-    try { fs.rmdirSync(path.dirname(dir)); } catch { /* still in use or gone */ }
+    try {
+      fs.rmdirSync(path.dirname(dir));
+    } catch {
+      /* still in use or gone */
+    }
   }
 }
 

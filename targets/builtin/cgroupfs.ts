@@ -40,7 +40,9 @@ export function describeCgroupfs(mounts: CgroupfsMount[]): string {
   if (mounts.length === 0) return 'none (the host mounts no cgroupfs under /sys/fs/cgroup)';
   const v1 = mounts.filter((m) => m.type === 'cgroup');
   const v2 = mounts.find((m) => m.type === 'cgroup2');
-  const parts = [...(v1.length ? [`${v1.length} cgroup v1 hierarch${v1.length === 1 ? 'y' : 'ies'} (${v1.map((m) => m.options).join(' ')})`] : []),
-    ...(v2 ? [`cgroup2 at /sys/fs/cgroup${v2.dir ? `/${v2.dir}` : ''}`] : [])];
+  const parts = [
+    ...(v1.length ? [`${v1.length} cgroup v1 hierarch${v1.length === 1 ? 'y' : 'ies'} (${v1.map((m) => m.options).join(' ')})`] : []),
+    ...(v2 ? [`cgroup2 at /sys/fs/cgroup${v2.dir ? `/${v2.dir}` : ''}`] : []),
+  ];
   return parts.join(' + ');
 }

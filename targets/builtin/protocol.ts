@@ -41,7 +41,6 @@ export function parseShimLine(line: string): ShimMessage {
   throw new Error(`unexpected message from isoprobe-shim: ${JSON.stringify(line)}`);
 }
 
-
 /** "pivot-root failed: EINVAL (22)" — the readable form of an E<step>:<errno> report. */
 export function describeStepError(step: string, errno: number): string {
   return `container setup step "${step}" failed: ${errnoCode(errno)} (${errno})`;

@@ -31,12 +31,7 @@ export interface HeldShim {
   remove(): Promise<void>;
 }
 
-export async function startShim(
-  shimPath: string,
-  args: string[],
-  hooks: ShimHooks,
-  opts: { target: string; timeoutMs: number },
-): Promise<HeldShim> {
+export async function startShim(shimPath: string, args: string[], hooks: ShimHooks, opts: { target: string; timeoutMs: number }): Promise<HeldShim> {
   const child = spawn(shimPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const undo = onCleanup(`kill shim ${child.pid}`, () => void child.kill('SIGKILL'));
   const out = collect(child.stdout!);
@@ -45,8 +40,7 @@ export async function startShim(
   const lines = createInterface({ input: sync })[Symbol.asyncIterator]();
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const fail = (message: string, step?: string, errno?: number) =>
-    new TargetError(opts.target, message, step, errno);
+  const fail = (message: string, step?: string, errno?: number) => new TargetError(opts.target, message, step, errno);
   const next = async (): Promise<ShimMessage> => {
     const r = await lines.next();
     if (r.done) throw fail(`isoprobe-shim ended early: ${err.text().trim().split('\n')[0] || 'no message'}`);
@@ -59,10 +53,11 @@ export async function startShim(
     return m as Extract<ShimMessage, { kind: K }>;
   };
   let removed: Promise<void> | null = null;
-  const remove = () => (removed ??= (async () => {
-    clearTimeout(timer);
-    await undo();
-  })());
+  const remove = () =>
+    (removed ??= (async () => {
+      clearTimeout(timer);
+      await undo();
+    })());
   /** Any failure: the shim dies (and its container with it) before the error goes up. */
   const failed = async (e: unknown): Promise<never> => {
     child.kill('SIGKILL');

@@ -27,7 +27,12 @@ export type BwrapShareable = (typeof BWRAP_SHAREABLE)[number];
  * that namespace where the kernel refuses it, as `--unshare-all` does.
  */
 const UNSHARE_FLAG: Record<BwrapShareable, string> = {
-  user: '--unshare-user-try', ipc: '--unshare-ipc', pid: '--unshare-pid', net: '--unshare-net', uts: '--unshare-uts', cgroup: '--unshare-cgroup-try',
+  user: '--unshare-user-try',
+  ipc: '--unshare-ipc',
+  pid: '--unshare-pid',
+  net: '--unshare-net',
+  uts: '--unshare-uts',
+  cgroup: '--unshare-cgroup-try',
 };
 
 /** The fd bwrap writes its JSON status documents to (`--json-status-fd`): the fourth stdio entry of the spawn. */
@@ -62,16 +67,25 @@ export function bwrapArgv(req: BwrapRequest, paths: BwrapPaths): string[] {
   return [
     ...namespaceArgs(req.share),
     '--die-with-parent',
-    '--ro-bind', paths.rootfs, '/',
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--tmpfs', '/tmp',
-    '--bind', paths.scratch, `/${SCRATCH_DIR}`,
+    '--ro-bind',
+    paths.rootfs,
+    '/',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    paths.scratch,
+    `/${SCRATCH_DIR}`,
     // bwrap refuses --hostname without a uts namespace of its own.
     ...(req.share.includes('uts') ? [] : ['--hostname', req.hostname]),
-    '--json-status-fd', String(STATUS_FD),
+    '--json-status-fd',
+    String(STATUS_FD),
     ...req.args,
-    '--', ...req.argv,
+    '--',
+    ...req.argv,
   ];
 }
 
@@ -95,7 +109,7 @@ export function bwrapOptions(req: Omit<BwrapRequest, 'argv'>): BwrapOption[] {
     // The settings every kind describes, in bwrap's terms.
     { setting: 'share', value: req.share.join(',') || 'none', source: byUser(req.share.length > 0) },
     { setting: 'root', value: 'pivot_root', source: 'runtime default' },
-    { setting: 'caps', value: 'all of root\'s (bwrap drops none without --cap-drop)', source: 'runtime default' },
+    { setting: 'caps', value: "all of root's (bwrap drops none without --cap-drop)", source: 'runtime default' },
     { setting: 'limits', value: 'none (bwrap makes no cgroup)', source: 'runtime default' },
     { setting: 'seccomp', value: 'none (bwrap loads a filter only with --seccomp)', source: 'runtime default' },
     { setting: 'no-new-privs', value: 'true (bwrap always sets it)', source: 'runtime default' },
@@ -103,7 +117,7 @@ export function bwrapOptions(req: Omit<BwrapRequest, 'argv'>): BwrapOption[] {
     { setting: 'namespaces', value: `${namespaceArgs(req.share).join(' ')} (mnt always new, time never)`, source: byUser(req.share.length > 0) },
     { setting: 'lifetime', value: '--die-with-parent', source: 'isoprobe' },
     { setting: 'mounts', value: `--ro-bind <rootfs> / --proc /proc --dev /dev --tmpfs /tmp --bind <scratch> /${SCRATCH_DIR}`, source: 'isoprobe' },
-    { setting: 'hostname', value: utsShared ? 'the host\'s' : `--hostname ${req.hostname}`, source: byUser(utsShared) },
+    { setting: 'hostname', value: utsShared ? "the host's" : `--hostname ${req.hostname}`, source: byUser(utsShared) },
     { setting: 'observation', value: `--json-status-fd ${STATUS_FD}`, source: 'isoprobe' },
     { setting: 'environment', value: 'PATH only', source: 'isoprobe' },
   ];

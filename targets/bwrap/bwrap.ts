@@ -41,11 +41,14 @@ export class BwrapTarget implements Target {
   readonly capabilities: TargetCapabilities = {
     timeOffsets: false,
     lsmProfile: { applied: false, why: 'bwrap applies an LSM label only when given --exec-label, and isoprobe ships no policy' },
-    cgroupLimits: { settable: false, why: 'bwrap makes no cgroup: its sandboxes run in their caller\'s' },
+    cgroupLimits: { settable: false, why: "bwrap makes no cgroup: its sandboxes run in their caller's" },
   };
   private rootfs: string | null = null;
 
-  constructor(readonly name: string, private readonly opts: BwrapOptions) {}
+  constructor(
+    readonly name: string,
+    private readonly opts: BwrapOptions,
+  ) {}
 
   async info(): Promise<Record<string, string>> {
     return { runtime: 'bwrap', binary: this.opts.binary, version: bwrapVersion(this.opts.binary), cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
@@ -56,12 +59,14 @@ export class BwrapTarget implements Target {
     const scratch = path.join(this.opts.runDir, `${this.name}-${id}-scratch`);
     // Container root is host root (bwrap maps uid 0 to 0 when run by root), so root owns it.
     makeScratch(scratch, 0, 0);
-    const argv = bwrapArgv({ share: spec.share as BwrapShareable[], hostname: spec.hostname, args: this.opts.args, argv: holdProbe(spec.argv) },
-      { rootfs: this.template(), scratch });
-    return runLifecycle(
-      () => startSandbox(argv, { target: this.name, binary: this.opts.binary, scratch, timeoutMs: this.opts.timeoutMs ?? 60_000 }),
-      { cgroups: this.opts.cgroups, observe: this.opts.observe },
-    ).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
+    const argv = bwrapArgv(
+      { share: spec.share as BwrapShareable[], hostname: spec.hostname, args: this.opts.args, argv: holdProbe(spec.argv) },
+      { rootfs: this.template(), scratch },
+    );
+    return runLifecycle(() => startSandbox(argv, { target: this.name, binary: this.opts.binary, scratch, timeoutMs: this.opts.timeoutMs ?? 60_000 }), {
+      cgroups: this.opts.cgroups,
+      observe: this.opts.observe,
+    }).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
   }
 
   private template(): string {

@@ -42,7 +42,11 @@ export function staleSandboxes(procRoot = '/proc', runRoot = RUN_ROOT, alive: (p
 export async function cleanBwrap(): Promise<CleanItem[]> {
   const found = staleSandboxes();
   for (const entry of found) {
-    try { process.kill(Number(entry.split(' ')[0]), 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(Number(entry.split(' ')[0]), 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   // SIGKILL is delivered at once, but the process table may show it a moment longer: bounded wait.
   for (let i = 0; i < 50 && staleSandboxes().length > 0; i++) await new Promise((r) => setTimeout(r, 20));

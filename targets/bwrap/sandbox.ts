@@ -44,26 +44,36 @@ export async function startSandbox(argv: string[], opts: SandboxOptions): Promis
   const status = collectOutput(child.stdio[STATUS_FD] as NodeJS.ReadableStream, 64 * 1024);
   let ended: Ended | null = null;
   const exited = new Promise<Ended>((resolve) => {
-    child.once('exit', (code, signal) => resolve(ended = { code, signal }));
-    child.once('error', (e) => resolve(ended = { code: null, signal: null, error: e.message }));
+    child.once('exit', (code, signal) => resolve((ended = { code, signal })));
+    child.once('error', (e) => resolve((ended = { code: null, signal: null, error: e.message })));
   });
-  const closed = new Promise<void>((resolve) => { child.once('close', () => resolve()); child.once('error', () => resolve()); });
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', () => resolve());
+  });
 
   let killing: Promise<void> | null = null;
   const kill = () => (killing ??= ended ? Promise.resolve() : killSandbox(child.pid, exited));
   const undo = onCleanup(`bwrap sandbox ${child.pid ?? '(not started)'} of ${opts.target}`, kill);
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; void kill(); }, opts.timeoutMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void kill();
+  }, opts.timeoutMs);
   let removed: Promise<void> | null = null;
-  const remove = () => (removed ??= (async () => {
-    clearTimeout(timer);
-    await undo();
-  })());
+  const remove = () =>
+    (removed ??= (async () => {
+      clearTimeout(timer);
+      await undo();
+    })());
   const drained = () => bounded(closed, DRAIN_MS);
   const said = () => tail(stderr.text()) || 'no message';
 
   try {
-    let pid = await waitForProbe(() => parseStatus(status.text()).childPid, () => ended !== null);
+    let pid = await waitForProbe(
+      () => parseStatus(status.text()).childPid,
+      () => ended !== null,
+    );
     if (pid === null) {
       const end = await exited;
       await drained();
@@ -96,7 +106,7 @@ export async function startSandbox(argv: string[], opts: SandboxOptions): Promis
 }
 
 function interrupted(target: string): TargetError {
-  return new TargetError(target, 'bwrap was stopped by the harness\'s cleanup (interrupted)');
+  return new TargetError(target, "bwrap was stopped by the harness's cleanup (interrupted)");
 }
 
 /**
@@ -119,13 +129,22 @@ async function waitForProbe(childPid: () => number | undefined, gone: () => bool
  */
 async function killSandbox(pid: number | undefined, exited: Promise<unknown>): Promise<void> {
   if (pid === undefined) return;
-  try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
   await bounded(exited, DRAIN_MS);
 }
 
 async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise((r) => { timer = setTimeout(r, ms); })]);
+  await Promise.race([
+    p,
+    new Promise((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
   clearTimeout(timer);
 }
 

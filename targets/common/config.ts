@@ -69,8 +69,11 @@ export type DefaultSources = Record<'share' | 'root' | 'caps' | 'limits' | 'secc
  * explicitly is shown as the default's source: the parsed config no longer tells them apart.
  */
 export function describeBase(t: TargetConfigBase, sources: DefaultSources): Setting[] {
-  const row = (setting: keyof DefaultSources, value: string, isDefault: boolean): Setting =>
-    ({ setting, value, source: isDefault ? sources[setting] : 'user config' });
+  const row = (setting: keyof DefaultSources, value: string, isDefault: boolean): Setting => ({
+    setting,
+    value,
+    source: isDefault ? sources[setting] : 'user config',
+  });
   return [
     row('share', t.share.join(',') || 'none', t.share.length === 0),
     row('root', t.rootChange, t.rootChange === 'pivot_root'),

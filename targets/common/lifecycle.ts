@@ -63,7 +63,9 @@ export async function runLifecycle(start: () => Promise<Held>, opts: LifecycleOp
       else observeLive(host, held.pid, opts.cgroups);
     }
     let events: Record<string, string> = {};
-    const poll = () => { events = { ...events, ...readCgroupEvents(host.cgroup.paths) }; };
+    const poll = () => {
+      events = { ...events, ...readCgroupEvents(host.cgroup.paths) };
+    };
     await held.release();
     const ticker = observe ? setInterval(poll, POLL_MS) : null;
     const exit = await held.wait().finally(() => ticker && clearInterval(ticker));

@@ -42,9 +42,12 @@ async function cleanContainers(docker: CleanClient): Promise<CleanItem> {
   }
   const why = new Map<string, string>();
   for (const c of stale) {
-    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: unknown) => {
-      if (failureKind(e) !== 'not-found') why.set(c.Id, daemonMessage(e));
-    });
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch((e: unknown) => {
+        if (failureKind(e) !== 'not-found') why.set(c.Id, daemonMessage(e));
+      });
   }
   // A second look: a 409 "removal already in progress" is only done once it is gone from the list.
   const still = new Set((await staleContainers(docker).catch(() => stale)).map((c) => c.Id));
@@ -68,9 +71,12 @@ async function cleanImages(docker: CleanClient, opts: DockerCleanOptions): Promi
   if (inUse) return { kind, found: refs, remaining: refs.map((r) => `${r}: kept, ${inUse}`) };
   const remaining: string[] = [];
   for (const ref of refs) {
-    await docker.getImage(ref).remove().catch((e: unknown) => {
-      if (failureKind(e) !== 'not-found') remaining.push(`${ref}: ${daemonMessage(e)}`);
-    });
+    await docker
+      .getImage(ref)
+      .remove()
+      .catch((e: unknown) => {
+        if (failureKind(e) !== 'not-found') remaining.push(`${ref}: ${daemonMessage(e)}`);
+      });
   }
   return { kind, found: refs, remaining };
 }

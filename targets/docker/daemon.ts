@@ -65,7 +65,10 @@ export async function daemonDefaults(docker: Dockerode, image: string, name: str
   // Registered before the daemon answers, as every container (targets/docker/session.ts).
   const remove = onCleanup(`docker container ${name}`, async () => {
     await creating.catch(() => {});
-    await docker.getContainer(name).remove({ force: true }).catch(() => {});
+    await docker
+      .getContainer(name)
+      .remove({ force: true })
+      .catch(() => {});
   });
   try {
     const hc = (await (await creating).inspect()).HostConfig as Record<string, unknown>;
@@ -92,9 +95,12 @@ export function containerName(c: Dockerode.ContainerInfo): string {
 export async function reapStaleContainers(docker: Dockerode): Promise<string[]> {
   const stale = await staleContainers(docker);
   for (const c of stale) {
-    await docker.getContainer(c.Id).remove({ force: true, v: true }).catch((e: { statusCode?: number }) => {
-      if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
-    });
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
+      });
   }
   return stale.map(containerName);
 }

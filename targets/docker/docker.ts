@@ -44,7 +44,10 @@ export class DockerTarget implements Target {
   readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
   private prepared: Promise<Record<string, string>> | null = null;
 
-  constructor(readonly name: string, private readonly opts: DockerOptions) {}
+  constructor(
+    readonly name: string,
+    private readonly opts: DockerOptions,
+  ) {}
 
   async info(): Promise<Record<string, string>> {
     const info = { ...(await this.prepare()) };
@@ -90,7 +93,9 @@ export class DockerTarget implements Target {
       }
       const [daemon, defaults] = await Promise.allSettled([
         daemonInfo(this.opts.docker),
-        ensureProbeImage(this.opts.docker, this.opts.files, this.name).then((image) => daemonDefaults(this.opts.docker, image, this.containerName('defaults'), this.labels())),
+        ensureProbeImage(this.opts.docker, this.opts.files, this.name).then((image) =>
+          daemonDefaults(this.opts.docker, image, this.containerName('defaults'), this.labels()),
+        ),
       ]);
       if (daemon.status === 'fulfilled') Object.assign(info, daemon.value);
       else info.daemonInfo = `unavailable: ${daemonMessage(daemon.reason)}`;
@@ -102,11 +107,14 @@ export class DockerTarget implements Target {
   }
 
   private execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
-    return runLifecycle(async () => {
-      const c = await startSession(this.opts.docker, create, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
-      // The writable layer as the host sees it: who owns what root created in /scratch.
-      return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
-    }, { cgroups: this.opts.cgroups, observe: this.opts.observe });
+    return runLifecycle(
+      async () => {
+        const c = await startSession(this.opts.docker, create, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+        // The writable layer as the host sees it: who owns what root created in /scratch.
+        return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
+      },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe },
+    );
   }
 }
 

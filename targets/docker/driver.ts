@@ -24,8 +24,12 @@ const config = targetSchema('docker', {
   share: z.array(z.enum(DOCKER_SHAREABLE)).default([]),
   rootChange: pivotRootOnly,
   /** Raw Docker HostConfig fields (PascalCase, as the Engine API spells them) over the translated ones. */
-  hostConfig: rawObject.refine((o) => Object.keys(o).every((k) => /^[A-Z]/.test(k)),
-    'HostConfig field names are PascalCase, as the Docker Engine API spells them (e.g. "PidMode")').optional(),
+  hostConfig: rawObject
+    .refine(
+      (o) => Object.keys(o).every((k) => /^[A-Z]/.test(k)),
+      'HostConfig field names are PascalCase, as the Docker Engine API spells them (e.g. "PidMode")',
+    )
+    .optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
 });
@@ -46,8 +50,13 @@ export const docker: TargetDriver<DockerTargetConfig> = {
     if (!fs.existsSync(DOCKER_SOCKET)) throw new EnvError(`no Docker daemon at ${DOCKER_SOCKET} (start dockerd)`);
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
     return new DockerTarget(cfg.name, {
-      docker: dockerClient(DOCKER_SOCKET), socketPath: DOCKER_SOCKET, cgroups, files: projectProbeFiles(),
-      hostConfig: cfg.hostConfig, dockerRuntime: cfg.dockerRuntime, observe: ctx.observe,
+      docker: dockerClient(DOCKER_SOCKET),
+      socketPath: DOCKER_SOCKET,
+      cgroups,
+      files: projectProbeFiles(),
+      hostConfig: cfg.hostConfig,
+      dockerRuntime: cfg.dockerRuntime,
+      observe: ctx.observe,
     });
   },
   spec: baseSpec,
@@ -55,7 +64,14 @@ export const docker: TargetDriver<DockerTargetConfig> = {
     // Namespaces, root change, capabilities and seccomp profile are the daemon's own unless changed;
     // the limits and no-new-privileges are asked for (host-config.ts translateHostConfig).
     return [
-      ...describeBase(cfg, { share: 'runtime default', root: 'runtime default', caps: 'runtime default', limits: 'isoprobe', seccomp: 'runtime default', 'no-new-privs': 'isoprobe' }),
+      ...describeBase(cfg, {
+        share: 'runtime default',
+        root: 'runtime default',
+        caps: 'runtime default',
+        limits: 'isoprobe',
+        seccomp: 'runtime default',
+        'no-new-privs': 'isoprobe',
+      }),
       ...(cfg.hostConfig ? [{ setting: 'hostConfig', value: JSON.stringify(cfg.hostConfig), source: 'user config' as const }] : []),
       ...(cfg.dockerRuntime ? [{ setting: 'dockerRuntime', value: cfg.dockerRuntime, source: 'user config' as const }] : []),
     ];

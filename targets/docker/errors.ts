@@ -9,7 +9,12 @@ import { TargetError } from '../../model/target.js';
 export type DockerFailure = 'not-found' | 'conflict' | 'daemon' | 'unreachable';
 
 export class DockerApiError extends TargetError {
-  constructor(target: string, readonly kind: DockerFailure, readonly statusCode: number | null, readonly detail: string) {
+  constructor(
+    target: string,
+    readonly kind: DockerFailure,
+    readonly statusCode: number | null,
+    readonly detail: string,
+  ) {
     super(target, detail);
   }
 }

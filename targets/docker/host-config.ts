@@ -12,7 +12,12 @@ import { mergePatch } from '../../model/merge-patch.js';
 export type HostConfig = Record<string, unknown>;
 
 const HOST_MODE: Partial<Record<Namespace, string>> = {
-  pid: 'PidMode', net: 'NetworkMode', ipc: 'IpcMode', uts: 'UTSMode', cgroup: 'CgroupnsMode', user: 'UsernsMode',
+  pid: 'PidMode',
+  net: 'NetworkMode',
+  ipc: 'IpcMode',
+  uts: 'UTSMode',
+  cgroup: 'CgroupnsMode',
+  user: 'UsernsMode',
 };
 
 /** Every capability name Docker knows, without "CAP_" (what CapAdd/CapDrop take). */
@@ -37,7 +42,7 @@ export function translateHostConfig(spec: ContainerSpec, missingCaps: string[]):
   if (memoryBytes !== undefined) Object.assign(hc, { Memory: memoryBytes, MemorySwap: memoryBytes });
   if (cpus !== undefined) hc.NanoCpus = Math.round(cpus * 1e9);
   if (spec.caps === 'all') Object.assign(hc, { CapAdd: ['ALL'], CapDrop: missingCaps.map(dockerCapName) });
-  const opts = [...(spec.seccomp === 'none' ? ['seccomp=unconfined'] : []), ...(spec.noNewPrivs ?? true ? ['no-new-privileges:true'] : [])];
+  const opts = [...(spec.seccomp === 'none' ? ['seccomp=unconfined'] : []), ...((spec.noNewPrivs ?? true) ? ['no-new-privileges:true'] : [])];
   if (opts.length > 0) hc.SecurityOpt = opts;
   return hc;
 }
@@ -83,7 +88,12 @@ export function createOptions(spec: ContainerSpec, argv: string[], c: CreateInpu
     WorkingDir: '/',
     Env: ['PATH=/bin:/isoprobe', 'HOME=/'],
     Labels: c.labels,
-    AttachStdin: true, AttachStdout: true, AttachStderr: true, OpenStdin: true, StdinOnce: true, Tty: false,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: true,
+    StdinOnce: true,
+    Tty: false,
     HostConfig: c.hostConfig as Dockerode.HostConfig,
   };
 }

@@ -20,7 +20,14 @@ COPY rootfs/ /
 LABEL ${LABEL}=1
 `;
 /** Mount points and the scratch directory the host reads through the container's upper dir. */
-const DIRS: [string, number][] = [['proc', 0o755], ['sys', 0o755], ['dev', 0o755], ['etc', 0o755], ['tmp', 0o1777], [SCRATCH_DIR, 0o700]];
+const DIRS: [string, number][] = [
+  ['proc', 0o755],
+  ['sys', 0o755],
+  ['dev', 0o755],
+  ['etc', 0o755],
+  ['tmp', 0o1777],
+  [SCRATCH_DIR, 0o700],
+];
 const BUSYBOX_LINKS = ['sh', 'true', 'ls', 'cat', 'sleep'];
 
 export function imageTag(files: ProbeFiles): string {
@@ -73,7 +80,8 @@ async function inspectOrBuild(docker: Dockerode, files: ProbeFiles, tag: string,
   const stream = await api(target, 'build', () => docker.buildImage(buildContext(files), { t: tag, labels: { [LABEL]: '1' }, rm: true, forcerm: true }));
   // The build's outcome is in its progress stream, not in the HTTP status.
   const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))));
+    docker.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
+  );
   const failed = events.find((ev) => ev.error);
   if (failed) throw dockerError(target, `build ${tag}`, new Error(failed.error));
   return tag;

@@ -27,7 +27,9 @@ export interface HeldContainer {
 }
 
 export async function startSession(
-  docker: Dockerode, create: Dockerode.ContainerCreateOptions, opts: { target: string; timeoutMs: number },
+  docker: Dockerode,
+  create: Dockerode.ContainerCreateOptions,
+  opts: { target: string; timeoutMs: number },
 ): Promise<HeldContainer> {
   const t = opts.target;
   const name = create.name!;
@@ -50,7 +52,11 @@ export async function startSession(
     const out = collect();
     const err = collect();
     container.modem.demuxStream(stream, out.sink, err.sink);
-    const ended = new Promise<void>((resolve) => { stream.once('end', resolve); stream.once('close', resolve); stream.once('error', () => resolve()); });
+    const ended = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
     await api(t, 'start', () => container.start());
     const state = await api(t, 'inspect', () => container.inspect());
     return {
@@ -60,7 +66,7 @@ export async function startSession(
       wait: async () => {
         const status = await waitBounded(container, opts);
         // Removed by the run's cleanup (Ctrl-C): its status is not an outcome of the container.
-        if (interrupted) throw new TargetError(t, 'the container was removed by the harness\'s cleanup (interrupted)');
+        if (interrupted) throw new TargetError(t, "the container was removed by the harness's cleanup (interrupted)");
         await bounded(ended, DRAIN_MS);
         return { ...exitStatus(status), stdout: out.text(), stderr: err.text() };
       },
@@ -81,7 +87,9 @@ function upperDirOf(state: Dockerode.ContainerInspectInfo): string | null {
 /** wait() within the time limit; past it the container is killed and the run is an error. */
 async function waitBounded(container: Dockerode.Container, opts: { target: string; timeoutMs: number }): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), opts.timeoutMs); });
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), opts.timeoutMs);
+  });
   try {
     const r = await Promise.race([api(opts.target, 'wait', () => container.wait()), timeout]);
     if (r === 'timeout') {
@@ -96,7 +104,12 @@ async function waitBounded(container: Dockerode.Container, opts: { target: strin
 
 async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise((r) => { timer = setTimeout(r, ms); })]);
+  await Promise.race([
+    p,
+    new Promise((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
   clearTimeout(timer);
 }
 

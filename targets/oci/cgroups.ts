@@ -20,7 +20,12 @@ export function cgroupMountPoints(mountinfo = fs.readFileSync('/proc/self/mounti
 export async function removeCgroupPath(rel: string, mounts = cgroupMountPoints()): Promise<void> {
   for (const dir of mounts.map((m) => path.join(m, rel)).filter((d) => fs.existsSync(d))) {
     for (let i = 0; i < 200; i++) {
-      for (const pid of readLines(path.join(dir, 'cgroup.procs')).map(Number)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const pid of readLines(path.join(dir, 'cgroup.procs')).map(Number))
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       try {
         fs.rmdirSync(dir);
         break;

@@ -15,19 +15,47 @@ export const OCI_VERSION = '1.0.2';
 
 /** Docker's default capability set, the same 14 the built-in runtime keeps (targets/builtin/shim.c). */
 export const DEFAULT_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
 ];
 
 /** As runc's default spec, plus powercap (Docker masks it since 20.10). */
 export const MASKED_PATHS = [
-  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+  '/proc/acpi',
+  '/proc/asound',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
 ];
 export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 const OCI_NS_NAME: Record<Namespace, string> = {
-  pid: 'pid', mnt: 'mount', net: 'network', uts: 'uts', ipc: 'ipc', user: 'user', time: 'time', cgroup: 'cgroup',
+  pid: 'pid',
+  mnt: 'mount',
+  net: 'network',
+  uts: 'uts',
+  ipc: 'ipc',
+  user: 'user',
+  time: 'time',
+  cgroup: 'cgroup',
 };
 const CPU_PERIOD_US = 100_000;
 
@@ -78,10 +106,14 @@ function linuxSection(spec: ContainerSpec, made: Namespace[], o: OciConfigOption
   return {
     namespaces: made.map((ns) => ({ type: OCI_NS_NAME[ns] })),
     ...(made.includes('user') ? { uidMappings: map, gidMappings: map } : {}),
-    ...(made.includes('time') ? { timeOffsets: {
-      monotonic: { secs: spec.timeOffsets.monotonicSec, nanosecs: 0 },
-      boottime: { secs: spec.timeOffsets.boottimeSec, nanosecs: 0 },
-    } } : {}),
+    ...(made.includes('time')
+      ? {
+          timeOffsets: {
+            monotonic: { secs: spec.timeOffsets.monotonicSec, nanosecs: 0 },
+            boottime: { secs: spec.timeOffsets.boottimeSec, nanosecs: 0 },
+          },
+        }
+      : {}),
     resources: resources(spec.limits),
     cgroupsPath: o.cgroupsPath,
     maskedPaths: MASKED_PATHS,
@@ -113,9 +145,7 @@ export function mounts(made: Namespace[], scratch: string): Record<string, unkno
   const mountable = (ns: Namespace) => !newUser || made.includes(ns);
   const m = (destination: string, type: string, source: string, options: string[]) => ({ destination, type, source, options });
   return [
-    mountable('pid')
-      ? m('/proc', 'proc', 'proc', ['nosuid', 'noexec', 'nodev'])
-      : m('/proc', 'none', '/proc', ['rbind', 'nosuid', 'noexec', 'nodev']),
+    mountable('pid') ? m('/proc', 'proc', 'proc', ['nosuid', 'noexec', 'nodev']) : m('/proc', 'none', '/proc', ['rbind', 'nosuid', 'noexec', 'nodev']),
     m('/dev', 'tmpfs', 'tmpfs', ['nosuid', 'strictatime', 'mode=755', 'size=65536k']),
     m('/dev/pts', 'devpts', 'devpts', ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5']),
     m('/dev/shm', 'tmpfs', 'shm', ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k']),

@@ -42,7 +42,14 @@ export const oci: TargetDriver<OciTargetConfig> = {
     // A last guard: preflight has looked for the binary before the run started anything.
     if (!findBinary(cfg.binary)) throw new EnvError(missingBinary(cfg.binary, cfg.name));
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new OciTarget(cfg.name, { binary: cfg.binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), specPatch: cfg.specPatch, observe: ctx.observe });
+    return new OciTarget(cfg.name, {
+      binary: cfg.binary,
+      runDir: ctx.runDir,
+      cgroups,
+      files: projectProbeFiles(),
+      specPatch: cfg.specPatch,
+      observe: ctx.observe,
+    });
   },
   spec: baseSpec,
   describe(cfg) {
@@ -53,7 +60,9 @@ export const oci: TargetDriver<OciTargetConfig> = {
   },
   // Ids of the run are isoprobe-<pid>-...: only those of dead runs go (./reap.ts).
   async clean() {
-    return SHORTHANDS.map((b) => (findBinary(b) ? cleanStaleContainers(b) : { kind: `${b} containers`, found: [], remaining: [], unchecked: `${b} is not installed` }));
+    return SHORTHANDS.map((b) =>
+      findBinary(b) ? cleanStaleContainers(b) : { kind: `${b} containers`, found: [], remaining: [], unchecked: `${b} is not installed` },
+    );
   },
 };
 

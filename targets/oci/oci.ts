@@ -48,10 +48,14 @@ export class OciTarget implements Target {
   private rootfs: string | null = null;
   private prepared: Promise<string> | null = null;
 
-  constructor(readonly name: string, private readonly opts: OciOptions) {
+  constructor(
+    readonly name: string,
+    private readonly opts: OciOptions,
+  ) {
     this.capabilities = {
       timeOffsets: true,
-      lsmProfile: asksForLsmLabel(opts.specPatch) ? { applied: true }
+      lsmProfile: asksForLsmLabel(opts.specPatch)
+        ? { applied: true }
         : { applied: false, why: 'its config.json names no process.apparmorProfile or process.selinuxLabel (a specPatch can)' },
     };
   }
@@ -130,8 +134,12 @@ export class OciTarget implements Target {
     const bundle = makeBundle(path.join(this.opts.runDir, id), owner, owner);
     try {
       const generated = ociConfig(spec, {
-        rootfs: this.sharedRootfs(), scratch: bundle.scratch, idMapping: mapping, cgroupsPath: `/${id}`,
-        hostCaps: hostBoundingCaps(), omit: [...this.refusedNs.keys()],
+        rootfs: this.sharedRootfs(),
+        scratch: bundle.scratch,
+        idMapping: mapping,
+        cgroupsPath: `/${id}`,
+        hostCaps: hostBoundingCaps(),
+        omit: [...this.refusedNs.keys()],
       });
       writeConfig(bundle, this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated);
       return await this.execute(id, bundle);
@@ -141,10 +149,17 @@ export class OciTarget implements Target {
   }
 
   private execute(id: string, bundle: Bundle): Promise<RunOutcome> {
-    return runLifecycle(async () => {
-      const c = await startContainer(this.opts.binary, bundle.dir, id, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, cgroupsPath: `/${id}` });
-      return { ...c, scratch: bundle.scratch };
-    }, { cgroups: this.opts.cgroups, observe: this.opts.observe });
+    return runLifecycle(
+      async () => {
+        const c = await startContainer(this.opts.binary, bundle.dir, id, {
+          target: this.name,
+          timeoutMs: this.opts.timeoutMs ?? 60_000,
+          cgroupsPath: `/${id}`,
+        });
+        return { ...c, scratch: bundle.scratch };
+      },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe },
+    );
   }
 
   private sharedRootfs(): string {

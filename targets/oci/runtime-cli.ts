@@ -25,7 +25,12 @@ const DRAIN_MS = 2000;
 export class RuntimeRefusal extends TargetError {
   /** The message without the target's name: "runc refused the container (exit 1): ...". */
   readonly reason: string;
-  constructor(target: string, readonly binary: string, readonly exitCode: number | null, readonly stderrTail: string) {
+  constructor(
+    target: string,
+    readonly binary: string,
+    readonly exitCode: number | null,
+    readonly stderrTail: string,
+  ) {
     const reason = `${binary} refused the container (exit ${exitCode ?? 'none'}): ${stderrTail || 'no message'}`;
     super(target, reason);
     this.reason = reason;
@@ -56,7 +61,10 @@ export function listContainers(binary: string): string[] {
   const r = spawnSync(binary, ['list', '-q'], { encoding: 'utf8', timeout: 10_000 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}: ${tail(r.stderr) || 'no message'}`);
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 type Ended = { code: number | null; signal: NodeJS.Signals | null; error?: string };
@@ -79,7 +87,10 @@ function spawnRun(binary: string, bundle: string, pidFile: string, id: string): 
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (e) => resolve({ code: null, signal: null, error: e.message }));
   });
-  const closed = new Promise<void>((resolve) => { child.once('close', () => resolve()); child.once('error', () => resolve()); });
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', () => resolve());
+  });
   return { child, exited, closed, stdout: collect(child.stdout!), stderr: collect(child.stderr!) };
 }
 
@@ -88,7 +99,10 @@ function spawnRun(binary: string, bundle: string, pidFile: string, id: string): 
  * pid file names the container's init; one timer bounds everything from spawn to exit.
  */
 export async function startContainer(
-  binary: string, bundle: string, id: string, opts: { target: string; timeoutMs: number; cgroupsPath?: string },
+  binary: string,
+  bundle: string,
+  id: string,
+  opts: { target: string; timeoutMs: number; cgroupsPath?: string },
 ): Promise<HeldRun> {
   const pidFile = `${bundle}/pid`;
   const run = spawnRun(binary, bundle, pidFile, id);
@@ -98,13 +112,17 @@ export async function startContainer(
   const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, id, run, opts.cgroupsPath));
   const undo = onCleanup(`${binary} container ${id}`, kill);
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; void kill(); }, opts.timeoutMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void kill();
+  }, opts.timeoutMs);
   const late = (what: string) => new TargetError(opts.target, `${binary} run ${what} within ${opts.timeoutMs} ms: ${tail(stderr.text()) || 'no message'}`);
   let removed: Promise<void> | null = null;
-  const remove = () => (removed ??= (async () => {
-    clearTimeout(timer);
-    await undo();
-  })());
+  const remove = () =>
+    (removed ??= (async () => {
+      clearTimeout(timer);
+      await undo();
+    })());
   try {
     const pid = await waitForPid(pidFile, exited);
     if (pid === null) {
@@ -136,7 +154,12 @@ export async function startContainer(
 /** 'exit' can come before the last output is read: wait for the pipes to close, bounded. */
 async function drained(run: Spawned): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([run.closed, new Promise((r) => { timer = setTimeout(r, DRAIN_MS); })]);
+  await Promise.race([
+    run.closed,
+    new Promise((r) => {
+      timer = setTimeout(r, DRAIN_MS);
+    }),
+  ]);
   clearTimeout(timer);
 }
 
@@ -148,7 +171,12 @@ async function drained(run: Spawned): Promise<void> {
 async function forceRemove(binary: string, id: string, run: Spawned, cgroupsPath?: string): Promise<void> {
   run.child.kill('SIGKILL');
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([run.exited, new Promise((r) => { timer = setTimeout(r, DRAIN_MS); })]);
+  await Promise.race([
+    run.exited,
+    new Promise((r) => {
+      timer = setTimeout(r, DRAIN_MS);
+    }),
+  ]);
   clearTimeout(timer);
   deleteContainer(binary, id);
   if (cgroupsPath) await removeCgroupPath(cgroupsPath);
@@ -157,7 +185,9 @@ async function forceRemove(binary: string, id: string, run: Spawned, cgroupsPath
 /** The pid from the pid file once the runtime wrote it; null if the runtime exited first. */
 async function waitForPid(pidFile: string, exited: Promise<unknown>): Promise<number | null> {
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
   for (;;) {
     const pid = readPid(pidFile);
     if (pid !== null) return pid;
@@ -190,4 +220,3 @@ export function tail(stderr: string): string {
   const lines = stderr.trim().split('\n').filter(Boolean).slice(-3);
   return lines.map((l) => /\bmsg="((?:[^"\\]|\\.)*)"/.exec(l)?.[1]?.replace(/\\"/g, '"') ?? l).join(' | ');
 }
-

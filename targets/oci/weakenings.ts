@@ -16,7 +16,10 @@ export const weakenings: Weakening[] = [
   { kind: 'oci', settings: { share: ['ipc'] } },
   { kind: 'oci', settings: { specPatch: { linux: { namespaces: ns('pid', 'mount', 'network', 'ipc', 'user', 'cgroup') }, hostname: null } } },
   { kind: 'oci', settings: { specPatch: { linux: { namespaces: ns('pid', 'mount', 'network', 'uts', 'ipc', 'user') } } } },
-  { kind: 'oci', settings: { specPatch: { linux: { namespaces: ns('pid', 'mount', 'network', 'uts', 'ipc', 'cgroup'), uidMappings: null, gidMappings: null } } } },
+  {
+    kind: 'oci',
+    settings: { specPatch: { linux: { namespaces: ns('pid', 'mount', 'network', 'uts', 'ipc', 'cgroup'), uidMappings: null, gidMappings: null } } },
+  },
   { kind: 'oci', settings: { caps: 'all' } },
   { kind: 'oci', settings: { seccomp: 'none' } },
   { kind: 'oci', settings: { noNewPrivs: false } },

@@ -21,7 +21,7 @@ const named = CATALOGUE.flatMap((c) => c.negativeControls.map((w) => ({ id: c.id
 const bare = (w: Weakening) => weakeningLabel({ kind: w.kind, settings: w.settings, ...(w.requires ? { requires: w.requires } : {}) });
 
 describe('negative controls as data', () => {
-  it('every control a check names is in its kind\'s list, or requires what isoprobe cannot create', () => {
+  it("every control a check names is in its kind's list, or requires what isoprobe cannot create", () => {
     const missing = named.filter(({ w }) => !w.requires && !(LISTS[w.kind] ?? []).some((l) => sameWeakening(l, w)));
     expect(missing.map(({ id, w }) => `${id}: ${weakeningLabel(w)}`)).to.deep.equal([]);
     expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal(NAMED_KINDS);
@@ -40,7 +40,10 @@ describe('negative controls as data', () => {
     }
     for (const [kind, list] of Object.entries(LISTS)) {
       const labels = list.map(weakeningLabel);
-      expect(labels.filter((l, i) => labels.indexOf(l) !== i), `${kind} lists a weakening twice`).to.deep.equal([]);
+      expect(
+        labels.filter((l, i) => labels.indexOf(l) !== i),
+        `${kind} lists a weakening twice`,
+      ).to.deep.equal([]);
     }
   });
 

@@ -14,7 +14,10 @@ function outcome(id: string, ctx: CheckContext): unknown {
 }
 
 describe('limit checks where the target cannot set cgroup limits', () => {
-  const noLimits = { target: 'sandbox', capabilities: { timeOffsets: false, lsmProfile: { applied: false, why: 'none' }, cgroupLimits: { settable: false, why: 'it makes no cgroup' } } } as unknown as CheckContext;
+  const noLimits = {
+    target: 'sandbox',
+    capabilities: { timeOffsets: false, lsmProfile: { applied: false, why: 'none' }, cgroupLimits: { settable: false, why: 'it makes no cgroup' } },
+  } as unknown as CheckContext;
 
   for (const id of LIMIT_CHECKS) {
     it(`${id} skips with target-feature and the target's reason`, () => {
@@ -26,7 +29,12 @@ describe('limit checks where the target cannot set cgroup limits', () => {
   }
 
   it('the same checks do not skip for a target that sets limits (the capability absent)', () => {
-    const ctx = { ...noLimits, capabilities: { timeOffsets: true, lsmProfile: { applied: true } }, host: { cgroup: { version: 'v1', paths: [], limits: {} } }, spec: { limits: {} } } as unknown as CheckContext;
+    const ctx = {
+      ...noLimits,
+      capabilities: { timeOffsets: true, lsmProfile: { applied: true } },
+      host: { cgroup: { version: 'v1', paths: [], limits: {} } },
+      spec: { limits: {} },
+    } as unknown as CheckContext;
     for (const id of LIMIT_CHECKS) expect(outcome(id, ctx), id).to.not.be.instanceOf(SkipCheck);
   });
 });

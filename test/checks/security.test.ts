@@ -30,7 +30,10 @@ function verdicts(checks: readonly Check[], ctx: CheckContext): Record<string, s
   return Object.fromEntries(checks.map((c) => [c.id, evaluate(c, ctx).status]));
 }
 
-const failing = (v: Record<string, string>) => Object.keys(v).filter((k) => v[k] !== 'pass').sort();
+const failing = (v: Record<string, string>) =>
+  Object.keys(v)
+    .filter((k) => v[k] !== 'pass')
+    .sort();
 
 describe('security and escape checks on recorded facts', () => {
   it('the isolated built-in container passes all of them', () => {
@@ -38,7 +41,10 @@ describe('security and escape checks on recorded facts', () => {
   });
   it('without seccomp and no_new_privs: the filter, the syscalls, no_new_privs and CVE-2022-0185 fail', () => {
     expect(failing(verdicts(ALL, ctxOf(recorded.noseccomp)))).to.deep.equal([
-      'escape.cve-2022-0185', 'security.dangerous-syscalls-refused', 'security.no-new-privs', 'security.seccomp-filter',
+      'escape.cve-2022-0185',
+      'security.dangerous-syscalls-refused',
+      'security.no-new-privs',
+      'security.seccomp-filter',
     ]);
   });
   it('with all capabilities: the capability checks and ptrace fail', () => {
@@ -48,13 +54,19 @@ describe('security and escape checks on recorded facts', () => {
     expect(evaluate(securityChecks.find((c) => c.id === 'security.masked-paths')!, ctxOf({ status: recorded.builtin.status })).status).to.equal('error');
   });
   it('a writable release_agent and a leaked directory fd fail their CVE checks', () => {
-    const s: SecurityFacts = { ...recorded.builtin.security, release_agent: { stage: 5, errno: 0 }, fds: [{ fd: 7, target: '/sys/fs/cgroup', inside_root: 0 }] };
+    const s: SecurityFacts = {
+      ...recorded.builtin.security,
+      release_agent: { stage: 5, errno: 0 },
+      fds: [{ fd: 7, target: '/sys/fs/cgroup', inside_root: 0 }],
+    };
     const v = verdicts(escapeChecks, ctxOf({ status: recorded.builtin.status, security: s }));
     expect(v).to.include({ 'escape.cve-2022-0492': 'fail', 'escape.cve-2024-21626': 'fail' });
   });
   it('a release_agent writable in place (no new user namespace) fails CVE-2022-0492 too', () => {
     const s: SecurityFacts = { ...recorded.builtin.security, release_agent_in_place: { stage: 4, errno: 0 } };
-    expect(evaluate(escapeChecks.find((c) => c.id === 'escape.cve-2022-0492')!, ctxOf({ status: recorded.builtin.status, security: s })).status).to.equal('fail');
+    expect(evaluate(escapeChecks.find((c) => c.id === 'escape.cve-2022-0492')!, ctxOf({ status: recorded.builtin.status, security: s })).status).to.equal(
+      'fail',
+    );
   });
 });
 
@@ -70,16 +82,45 @@ describe('security.lsm-confined on fixtures', () => {
     return { target, container: { files }, reference: { lsm: host }, capabilities: { timeOffsets: false, lsmProfile } } as unknown as CheckContext;
   }
   for (const [what, ctx, status, says] of [
-    ['AppArmor host, label unconfined', lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n'), apparmor_current: file('unconfined\n') }), 'fail', 'no profile (unconfined)'],
-    ['AppArmor host, docker-default (enforce)', lsmCtx(APPARMOR_HOST, { attr_current: file('docker-default (enforce)\n'), apparmor_current: file('docker-default (enforce)\n') }), 'pass', 'docker-default'],
-    ['AppArmor host, complain mode', lsmCtx(APPARMOR_HOST, { attr_current: file('docker-default (complain)\n'), apparmor_current: EINVAL }), 'fail', 'complain mode'],
-    ['AppArmor host, attr/current owned by another LSM: AppArmor\'s own file decides',
-      lsmCtx(APPARMOR_HOST, { attr_current: file('other'), apparmor_current: file('unconfined\n') }), 'fail', 'unconfined'],
+    [
+      'AppArmor host, label unconfined',
+      lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n'), apparmor_current: file('unconfined\n') }),
+      'fail',
+      'no profile (unconfined)',
+    ],
+    [
+      'AppArmor host, docker-default (enforce)',
+      lsmCtx(APPARMOR_HOST, { attr_current: file('docker-default (enforce)\n'), apparmor_current: file('docker-default (enforce)\n') }),
+      'pass',
+      'docker-default',
+    ],
+    [
+      'AppArmor host, complain mode',
+      lsmCtx(APPARMOR_HOST, { attr_current: file('docker-default (complain)\n'), apparmor_current: EINVAL }),
+      'fail',
+      'complain mode',
+    ],
+    [
+      "AppArmor host, attr/current owned by another LSM: AppArmor's own file decides",
+      lsmCtx(APPARMOR_HOST, { attr_current: file('other'), apparmor_current: file('unconfined\n') }),
+      'fail',
+      'unconfined',
+    ],
     ['AppArmor host, label unreadable', lsmCtx(APPARMOR_HOST, { attr_current: EINVAL, apparmor_current: EINVAL }), 'fail', 'could not be read'],
     ['SELinux host, container_t', lsmCtx(SELINUX_HOST, { attr_current: file('system_u:system_r:container_t:s0:c1,c2\0') }), 'pass', 'container_t'],
     ['SELinux host, spc_t (--privileged)', lsmCtx(SELINUX_HOST, { attr_current: file('system_u:system_r:spc_t:s0\0') }), 'fail', 'spc_t is unconfined'],
-    ['no LSM on the host', lsmCtx(NO_LSM, { attr_current: EINVAL, apparmor_current: EINVAL }), 'skip', 'the host enables no AppArmor or SELinux (/sys/kernel/security/lsm: unreadable'],
-    ['AppArmor host, built-in runtime', lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n') }, 'builtin', false), 'skip', `builtin applies no apparmor profile: ${BUILTIN_WHY}`],
+    [
+      'no LSM on the host',
+      lsmCtx(NO_LSM, { attr_current: EINVAL, apparmor_current: EINVAL }),
+      'skip',
+      'the host enables no AppArmor or SELinux (/sys/kernel/security/lsm: unreadable',
+    ],
+    [
+      'AppArmor host, built-in runtime',
+      lsmCtx(APPARMOR_HOST, { attr_current: file('unconfined\n') }, 'builtin', false),
+      'skip',
+      `builtin applies no apparmor profile: ${BUILTIN_WHY}`,
+    ],
   ] as const) {
     it(`${what}: ${status}`, () => {
       const v = evaluate(LSM_CHECK, ctx);
@@ -120,11 +161,25 @@ describe('masked the right way (CVE-2025-31133)', () => {
 describe('limit enforcement checks', () => {
   const ok: EnforcementFacts = {
     pids: { argv: [], hostEvents: { 'pids.events': 'max 1' }, hostLimits: {}, result: { kind: 'forkbomb', max: 128, forked: 63, errno: 11, elapsed_ms: 100 } },
-    memory: { argv: [], hostEvents: {}, hostLimits: {}, result: { kind: 'memhog', max_mb: 128, step_mb: 8, reached_mb: 56, fork_errno: 0, timed_out: false, exit_code: -1, signal: 9, elapsed_ms: 50 } },
-    cpu: { argv: [], hostEvents: { 'cpu.stat': 'nr_periods 6\nnr_throttled 2\nthrottled_time 21103367' }, hostLimits: { 'cpu.cfs_quota_us': '50000', 'cpu.cfs_period_us': '100000' }, result: { kind: 'cpuburn', wall_ms: 500, cpu_ms: 290, rusage_ms: 290 } },
+    memory: {
+      argv: [],
+      hostEvents: {},
+      hostLimits: {},
+      result: { kind: 'memhog', max_mb: 128, step_mb: 8, reached_mb: 56, fork_errno: 0, timed_out: false, exit_code: -1, signal: 9, elapsed_ms: 50 },
+    },
+    cpu: {
+      argv: [],
+      hostEvents: { 'cpu.stat': 'nr_periods 6\nnr_throttled 2\nthrottled_time 21103367' },
+      hostLimits: { 'cpu.cfs_quota_us': '50000', 'cpu.cfs_period_us': '100000' },
+      result: { kind: 'cpuburn', wall_ms: 500, cpu_ms: 290, rusage_ms: 290 },
+    },
   };
   const run = (e: EnforcementFacts, limits = DEFAULT_SPEC.limits) =>
-    verdicts(limitChecks, { spec: { ...DEFAULT_SPEC, limits, argv: [] }, enforcement: e, capabilities: { timeOffsets: true, lsmProfile: { applied: true } } } as unknown as CheckContext);
+    verdicts(limitChecks, {
+      spec: { ...DEFAULT_SPEC, limits, argv: [] },
+      enforcement: e,
+      capabilities: { timeOffsets: true, lsmProfile: { applied: true } },
+    } as unknown as CheckContext);
 
   it('pass when each probe met its limit', () => {
     expect(run(ok)).to.deep.equal({ 'cgroup.pids-enforced': 'pass', 'cgroup.memory-enforced': 'pass', 'cgroup.cpu-enforced': 'pass' });

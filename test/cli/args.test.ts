@@ -20,11 +20,31 @@ describe('cli/args', () => {
     });
 
     it('takes every option, long and short', () => {
-      const argv = ['run', '--runtime', 'builtin,docker', '-p', 'strict', '--out=out/x', '-g', '^pid\\.',
-        '-c', 'targets.json', '--baseline', 'old.json', '--share', 'pid,net'];
+      const argv = [
+        'run',
+        '--runtime',
+        'builtin,docker',
+        '-p',
+        'strict',
+        '--out=out/x',
+        '-g',
+        '^pid\\.',
+        '-c',
+        'targets.json',
+        '--baseline',
+        'old.json',
+        '--share',
+        'pid,net',
+      ];
       expect(parseCli(argv)).to.deep.equal({
-        kind: 'run', runtimes: ['builtin', 'docker'], profile: 'strict', outDir: 'out/x', grep: '^pid\\.',
-        configPath: 'targets.json', baselinePath: 'old.json', share: ['pid', 'net'],
+        kind: 'run',
+        runtimes: ['builtin', 'docker'],
+        profile: 'strict',
+        outDir: 'out/x',
+        grep: '^pid\\.',
+        configPath: 'targets.json',
+        baselinePath: 'old.json',
+        share: ['pid', 'net'],
       });
     });
 
@@ -87,8 +107,23 @@ describe('cli/args', () => {
   });
 
   it('HELP_TEXT documents every command, option and exit code', () => {
-    for (const word of ['run', 'list', 'diff', 'clean', '--runtime', '--profile', '--out', '--grep', '--config',
-      '--baseline', '--share', 'Exit codes', '  0 ', '  1 ', '  2 ']) {
+    for (const word of [
+      'run',
+      'list',
+      'diff',
+      'clean',
+      '--runtime',
+      '--profile',
+      '--out',
+      '--grep',
+      '--config',
+      '--baseline',
+      '--share',
+      'Exit codes',
+      '  0 ',
+      '  1 ',
+      '  2 ',
+    ]) {
       expect(HELP_TEXT).to.include(word);
     }
   });

@@ -10,10 +10,25 @@ function fakes(over: Partial<CleanDeps> = {}) {
   const deps: CleanDeps = {
     liveRuns: () => [],
     drivers: [
-      { kind: 'docker', clean: async () => { calls.push('docker'); return [{ kind: 'docker containers', found: [], remaining: [] }]; } },
-      { kind: 'oci', clean: async () => { calls.push('oci'); return [{ kind: 'runc containers', found: [], remaining: [] }]; } },
+      {
+        kind: 'docker',
+        clean: async () => {
+          calls.push('docker');
+          return [{ kind: 'docker containers', found: [], remaining: [] }];
+        },
+      },
+      {
+        kind: 'oci',
+        clean: async () => {
+          calls.push('oci');
+          return [{ kind: 'runc containers', found: [], remaining: [] }];
+        },
+      },
     ],
-    host: () => { calls.push('host'); return [{ kind: 'cgroups', found: [], remaining: [] }]; },
+    host: () => {
+      calls.push('host');
+      return [{ kind: 'cgroups', found: [], remaining: [] }];
+    },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     ...over,
@@ -60,8 +75,14 @@ describe('isoprobe clean (orchestration)', () => {
   it('a runtime that is not installed and a daemon that does not answer are said, not failures (exit 0)', async () => {
     const f = fakes({
       drivers: [
-        { kind: 'docker', clean: async () => [{ kind: 'docker', found: [], remaining: [], unchecked: 'no Docker daemon answers at /x.sock (connect ENOENT /x.sock)' }] },
-        { kind: 'oci', clean: async () => [item('runc containers', []), { kind: 'crun containers', found: [], remaining: [], unchecked: 'crun is not installed' }] },
+        {
+          kind: 'docker',
+          clean: async () => [{ kind: 'docker', found: [], remaining: [], unchecked: 'no Docker daemon answers at /x.sock (connect ENOENT /x.sock)' }],
+        },
+        {
+          kind: 'oci',
+          clean: async () => [item('runc containers', []), { kind: 'crun containers', found: [], remaining: [], unchecked: 'crun is not installed' }],
+        },
       ],
     });
     expect(await runClean(f.deps)).to.equal(0);
@@ -73,7 +94,13 @@ describe('isoprobe clean (orchestration)', () => {
     const f = fakes({
       drivers: [
         { kind: 'oci', clean: async () => [item('runc containers', ['isoprobe-7-1-x'], ['isoprobe-7-1-x: still listed'])] },
-        { kind: 'docker', clean: async () => { f.calls.push('docker'); return []; } },
+        {
+          kind: 'docker',
+          clean: async () => {
+            f.calls.push('docker');
+            return [];
+          },
+        },
       ],
     });
     expect(await runClean(f.deps)).to.equal(1);
@@ -87,7 +114,15 @@ describe('isoprobe clean (orchestration)', () => {
     let answer: string | null = 'unset';
     const f = fakes({
       liveRuns: () => (asked++ === 0 ? [] : [99, 100]),
-      drivers: [{ kind: 'docker', clean: async (ctx) => { answer = ctx.inUse(); return []; } }],
+      drivers: [
+        {
+          kind: 'docker',
+          clean: async (ctx) => {
+            answer = ctx.inUse();
+            return [];
+          },
+        },
+      ],
     });
     await runClean(f.deps);
     expect(answer).to.equal('runs 99, 100 started meanwhile and may use them');

@@ -31,17 +31,22 @@ describe('isoprobe command line', () => {
   ];
   for (const [what, args, message, opts] of cases) {
     it(`exits 2 with one line for ${what}`, () => {
-      const r = run(args.map((a) => a.replace('DIR', dir)), opts);
+      const r = run(
+        args.map((a) => a.replace('DIR', dir)),
+        opts,
+      );
       expect(r.status, r.stderr).to.equal(2);
       expect(r.stderr.split('\n')[0]).to.match(message);
       expect(r.stderr).to.not.match(/\n\s+at /); // no stack trace for a user error
     });
   }
 
-  it('lists the catalogue with each check\'s negative control', () => {
+  it("lists the catalogue with each check's negative control", () => {
     const r = run(['list', '--profile', 'baseline']);
     expect(r.status).to.equal(0);
-    expect(r.stdout).to.match(/^pid\.own-ns\s/m).and.to.match(/negative control: builtin share=pid/);
+    expect(r.stdout)
+      .to.match(/^pid\.own-ns\s/m)
+      .and.to.match(/negative control: builtin share=pid/);
     expect(r.stdout).to.match(/checks required by baseline\n$/);
   });
 });

@@ -8,26 +8,59 @@ const mk = (run: () => string): Check => ({ ...meta, run });
 
 describe('check evaluation', () => {
   it('a returning check passes with its evidence', () => {
-    expect(evaluate(mk(() => 'seen'), ctx)).to.deep.equal({ status: 'pass', evidence: 'seen' });
+    expect(
+      evaluate(
+        mk(() => 'seen'),
+        ctx,
+      ),
+    ).to.deep.equal({ status: 'pass', evidence: 'seen' });
   });
   it('a failed chai assertion is a fail with expected and observed', () => {
-    const v = evaluate(mk(() => { expect(7, 'the pid').to.equal(1); return ''; }), ctx);
+    const v = evaluate(
+      mk(() => {
+        expect(7, 'the pid').to.equal(1);
+        return '';
+      }),
+      ctx,
+    );
     expect(v).to.include({ status: 'fail', expected: '1', observed: '7' });
     expect(v.evidence).to.match(/^the pid: expected 7 to equal 1/);
   });
   it('a failed negated assertion says "not" in its expectation', () => {
-    const v = evaluate(mk(() => { expect('pid:[1]').to.not.equal('pid:[1]'); return ''; }), ctx);
+    const v = evaluate(
+      mk(() => {
+        expect('pid:[1]').to.not.equal('pid:[1]');
+        return '';
+      }),
+      ctx,
+    );
     expect(v).to.include({ status: 'fail', expected: 'not pid:[1]', observed: 'pid:[1]' });
   });
-  it('an assertion that records no expected value (closeTo) gives chai\'s own words for it', () => {
-    const v = evaluate(mk(() => { expect(-0.06, 'monotonic offset: deltas 1: 2').to.be.closeTo(86400, 0.5); return ''; }), ctx);
+  it("an assertion that records no expected value (closeTo) gives chai's own words for it", () => {
+    const v = evaluate(
+      mk(() => {
+        expect(-0.06, 'monotonic offset: deltas 1: 2').to.be.closeTo(86400, 0.5);
+        return '';
+      }),
+      ctx,
+    );
     expect(v).to.include({ status: 'fail', expected: 'close to 86400 +/- 0.5', observed: '-0.06' });
   });
   it('skip() is a skip with its reason', () => {
-    expect(evaluate(mk(() => skip('timens', 'no time namespaces')), ctx)).to.deep.equal({ status: 'skip', reason: 'no time namespaces', requirement: 'timens' });
+    expect(
+      evaluate(
+        mk(() => skip('timens', 'no time namespaces')),
+        ctx,
+      ),
+    ).to.deep.equal({ status: 'skip', reason: 'no time namespaces', requirement: 'timens' });
   });
   it('any other exception is an error of the harness, not a verdict', () => {
-    const v = evaluate(mk(() => { throw new TypeError('boom'); }), ctx);
+    const v = evaluate(
+      mk(() => {
+        throw new TypeError('boom');
+      }),
+      ctx,
+    );
     expect(v.status).to.equal('error');
     expect(v.reason).to.match(/check crashed: TypeError: boom/);
   });

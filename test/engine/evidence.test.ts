@@ -13,7 +13,12 @@ import { DEFAULT_SPEC, type HostSideFacts } from '../../model/spec.js';
 const meta = { area: 'pid' as const, title: 't', profiles: ['strict' as const], references: [], negativeControls: [] };
 const readsContainer = check({ ...meta, id: 'pid.a', needs: ['container'] }, ({ container }) => `pid ${container.pid}`);
 const readsObserved = check({ ...meta, id: 'pid.b', needs: ['container', 'observed'] }, ({ observed }) => `uid_map ${observed.uidMap}`);
-const basics = { target: 'fake', profile: 'strict' as const, spec: { ...DEFAULT_SPEC, argv: [] }, capabilities: { timeOffsets: false, lsmProfile: { applied: true as const } } };
+const basics = {
+  target: 'fake',
+  profile: 'strict' as const,
+  spec: { ...DEFAULT_SPEC, argv: [] },
+  capabilities: { timeOffsets: false, lsmProfile: { applied: true as const } },
+};
 const container = { pid: 1 } as ProbeFacts;
 
 /** A target that can give only the probe's own facts (an in-container mode). */

@@ -14,8 +14,12 @@ async function interrupted(scenario: string): Promise<{ code: number | null; sig
   const child = spawn(process.execPath, [CHILD, scenario], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c) => { stdout += c; });
-  child.stderr!.on('data', (c) => { stderr += c; });
+  child.stdout!.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
   const [code, signal] = await once(child, 'close');
   return { code, signal, lines: stdout.split('\n').filter(Boolean), stderr };
 }

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { captureHostView } from '../../host/host-view.js';
 
 describe('host view', () => {
-  it('records our own namespaces, the children\'s, identity and mount table', () => {
+  it("records our own namespaces, the children's, identity and mount table", () => {
     const v = captureHostView();
     expect(v.ns.uts.link).to.equal(fs.readlinkSync('/proc/self/ns/uts'));
     expect(v.ns.user.ino).to.equal(fs.statSync('/proc/self/ns/user').ino);
@@ -15,7 +15,10 @@ describe('host view', () => {
     expect(v.root).to.deep.equal({ dev: fs.statSync('/').dev, ino: fs.statSync('/').ino });
     expect(v.mountinfo).to.match(/ \/ \/ /);
     // Interfaces that are up and running are there; the routing table may name more (no carrier).
-    const running = Object.values(os.networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address);
+    const running = Object.values(os.networkInterfaces())
+      .flat()
+      .filter((a) => a && !a.internal && a.family === 'IPv4')
+      .map((a) => a!.address);
     expect(v.ipv4Addresses).to.include.members(running);
   });
 

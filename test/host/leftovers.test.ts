@@ -15,37 +15,45 @@ function tree(files: Record<string, string>, dirs: string[] = []): string {
   return root;
 }
 
-const SHM_HEADER = '       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n';
+const SHM_HEADER =
+  '       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n';
 const MSG_HEADER = '       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n';
 
 describe('leftover scan on a fixture tree', () => {
   let root: string;
   before(() => {
-    root = tree({
-      'proc/self/mountinfo': [
-        '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
-        '90 22 0:50 / /tmp/isoprobe-mnt rw shared:40 - tmpfs isoprobe-abc123 rw',
-        '91 22 0:51 / /run/isoprobe/run-x/rootfs rw - tmpfs tmpfs rw',
-        '92 22 0:4 net:[4026532300] /run/netns/isoprobe-net1 rw shared:41 - nsfs nsfs rw',
-        '93 22 0:52 / /tmp/my\\040isoprobe rw - tmpfs tmpfs rw',
-        '94 22 0:53 / /tmp/nsfs-named rw - tmpfs isoprobe-nsfs rw',
-      ].join('\n'),
-      'proc/4242/cmdline': 'isoprobe-sentinel-abc123\x001800\x00',
-      'proc/4243/cmdline': '/work/targets/builtin/build/isoprobe-shim\x00--hostname\x00x\x00',
-      'proc/4244/cmdline': 'sleep\x00600\x00',
-      'proc/4245/cmdline': '',
-      [`proc/${process.pid}/cmdline`]: 'node\x00isoprobe-shim-like-self\x00',
-      'proc/sysvipc/shm': `${SHM_HEADER}  353047092      32768   600                  4096 1 0 0 0 0 0 0 0 0 0 4096 0\n  305419896      32769   600                  4096 1 0 0 0 0 0 0 0 0 0 4096 0\n`,
-      'proc/sysvipc/msg': `${MSG_HEADER}  353047093          3   600 0 0 0 0 0 0 0 0 0 0 0\n`,
-      'run/netns/isoprobe-net1': '', 'run/netns/other': '',
-      'dev/mqueue/isoprobe-abc123': '', 'dev/mqueue/someone-else': '',
-      'tmp/isoprobe-marker-abc123': '', 'tmp/unrelated': '', 'dev/shm/isoprobe-marker-abc123': '',
-    }, [
-      'sys/fs/cgroup/memory/isoprobe/builtin-1/sub',
-      'sys/fs/cgroup/unified/isoprobe/builtin-1',
-      'sys/fs/cgroup/pids/system.slice/docker',
-      'sys/fs/cgroup/cpu/a/b/c/isoprobe-too-deep',
-    ]);
+    root = tree(
+      {
+        'proc/self/mountinfo': [
+          '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
+          '90 22 0:50 / /tmp/isoprobe-mnt rw shared:40 - tmpfs isoprobe-abc123 rw',
+          '91 22 0:51 / /run/isoprobe/run-x/rootfs rw - tmpfs tmpfs rw',
+          '92 22 0:4 net:[4026532300] /run/netns/isoprobe-net1 rw shared:41 - nsfs nsfs rw',
+          '93 22 0:52 / /tmp/my\\040isoprobe rw - tmpfs tmpfs rw',
+          '94 22 0:53 / /tmp/nsfs-named rw - tmpfs isoprobe-nsfs rw',
+        ].join('\n'),
+        'proc/4242/cmdline': 'isoprobe-sentinel-abc123\x001800\x00',
+        'proc/4243/cmdline': '/work/targets/builtin/build/isoprobe-shim\x00--hostname\x00x\x00',
+        'proc/4244/cmdline': 'sleep\x00600\x00',
+        'proc/4245/cmdline': '',
+        [`proc/${process.pid}/cmdline`]: 'node\x00isoprobe-shim-like-self\x00',
+        'proc/sysvipc/shm': `${SHM_HEADER}  353047092      32768   600                  4096 1 0 0 0 0 0 0 0 0 0 4096 0\n  305419896      32769   600                  4096 1 0 0 0 0 0 0 0 0 0 4096 0\n`,
+        'proc/sysvipc/msg': `${MSG_HEADER}  353047093          3   600 0 0 0 0 0 0 0 0 0 0 0\n`,
+        'run/netns/isoprobe-net1': '',
+        'run/netns/other': '',
+        'dev/mqueue/isoprobe-abc123': '',
+        'dev/mqueue/someone-else': '',
+        'tmp/isoprobe-marker-abc123': '',
+        'tmp/unrelated': '',
+        'dev/shm/isoprobe-marker-abc123': '',
+      },
+      [
+        'sys/fs/cgroup/memory/isoprobe/builtin-1/sub',
+        'sys/fs/cgroup/unified/isoprobe/builtin-1',
+        'sys/fs/cgroup/pids/system.slice/docker',
+        'sys/fs/cgroup/cpu/a/b/c/isoprobe-too-deep',
+      ],
+    );
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -68,8 +76,11 @@ describe('leftover scan on a fixture tree', () => {
       netns: ['isoprobe-net1'],
       processes: ['4242 isoprobe-sentinel-abc123 1800', '4243 /work/targets/builtin/build/isoprobe-shim --hostname x'],
       ipc: [
-        'shm key=0x150b1234 id=32768', 'msg key=0x150b1235 id=3', 'mq /isoprobe-abc123',
-        'file /tmp/isoprobe-marker-abc123', 'file /dev/shm/isoprobe-marker-abc123',
+        'shm key=0x150b1234 id=32768',
+        'msg key=0x150b1235 id=3',
+        'mq /isoprobe-abc123',
+        'file /tmp/isoprobe-marker-abc123',
+        'file /dev/shm/isoprobe-marker-abc123',
       ],
     });
   });
@@ -89,7 +100,12 @@ describe('leftover scan on this host', () => {
     let key = 0;
     for (let i = 0; i < 16 && !key; i++) {
       const k = (0x150b0000 | Math.floor(Math.random() * 0xffff)) >>> 0;
-      try { shmget(k, 4096, IPC_CREAT | IPC_EXCL | 0o600); key = k; } catch { /* taken, try another */ }
+      try {
+        shmget(k, 4096, IPC_CREAT | IPC_EXCL | 0o600);
+        key = k;
+      } catch {
+        /* taken, try another */
+      }
     }
     const ours = (e: string) => e.startsWith(`shm key=0x${key.toString(16)} `);
     const found = scanLeftovers().ipc.filter(ours);

@@ -3,9 +3,31 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import { expect } from 'chai';
 import {
-  capget, IPC_CREAT, IPC_EXCL, mqClose, mqOpen, mqUnlink, msgget, msgRemove, nsIoctl, nsOwnerUid,
-  NS_GET_NSTYPE, NS_GET_OWNER_UID, NS_GET_PARENT, NS_GET_USERNS, O_CREAT, O_EXCL, O_RDONLY, O_RDWR,
-  pidfdOpen, pidfdSendSignal, semget, semRemove, shmget, shmRemove, SysError,
+  capget,
+  IPC_CREAT,
+  IPC_EXCL,
+  mqClose,
+  mqOpen,
+  mqUnlink,
+  msgget,
+  msgRemove,
+  nsIoctl,
+  nsOwnerUid,
+  NS_GET_NSTYPE,
+  NS_GET_OWNER_UID,
+  NS_GET_PARENT,
+  NS_GET_USERNS,
+  O_CREAT,
+  O_EXCL,
+  O_RDONLY,
+  O_RDWR,
+  pidfdOpen,
+  pidfdSendSignal,
+  semget,
+  semRemove,
+  shmget,
+  shmRemove,
+  SysError,
 } from '../../host/libc.js';
 
 /** A key outside isoprobe's 0x150b prefix, so a crash here is not mistaken for a run's leftover. */

@@ -30,7 +30,7 @@ describe('host LSM (host/lsm.ts readHostLsm)', () => {
     ['Fedora with SELinux', { [LSM]: 'lockdown,capability,yama,selinux,bpf,landlock', [SE]: '1' }, 'selinux'],
     ['SELinux permissive still labels', { [LSM]: 'capability,selinux', [SE]: '0' }, 'selinux'],
     ['SELinux listed, selinuxfs absent (disabled at boot)', { [LSM]: 'capability,selinux' }, null],
-    ['no LSM files at all (this project\'s VM)', {}, null],
+    ["no LSM files at all (this project's VM)", {}, null],
   ] as const) {
     it(`${what}: ${active ?? 'none'}`, () => {
       const root = hostTree(files);

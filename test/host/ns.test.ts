@@ -16,7 +16,9 @@ async function unshared(flags: string[]): Promise<ChildProcess> {
   for (let i = 0; i < 200; i++) {
     try {
       if (nsInode(`/proc/${child.pid}/ns/user`) !== selfIno('user')) return child;
-    } catch { /* not there yet */ }
+    } catch {
+      /* not there yet */
+    }
     await sleep(10);
   }
   child.kill('SIGKILL');
@@ -60,7 +62,9 @@ describe('namespace observers', () => {
 
   describe('a child made with unshare -U -n -p -f', () => {
     let child: ChildProcess;
-    before(async () => { child = await unshared(['-U', '-n', '-p', '-f']); });
+    before(async () => {
+      child = await unshared(['-U', '-n', '-p', '-f']);
+    });
     after(() => reap(child));
 
     it('has a net namespace owned by its new user namespace, whose parent is ours', () => {

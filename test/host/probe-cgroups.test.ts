@@ -6,11 +6,18 @@ import { removeProbeCgroups } from '../../host/probe-cgroups.js';
 
 describe('cgroups the probe made', () => {
   let root = '';
-  beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-pcg-')); });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-pcg-'));
+  });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('removes this run\'s probe directories at each cgroup mount root, nothing else', () => {
-    for (const d of ['sys/fs/cgroup/pids/isoprobe-probe-n1-builtin', 'sys/fs/cgroup/pids/isoprobe-probe-n2-other', 'sys/fs/cgroup/unified/isoprobe-probe-n1-x', 'proc/isoprobe-probe-n1-y']) {
+  it("removes this run's probe directories at each cgroup mount root, nothing else", () => {
+    for (const d of [
+      'sys/fs/cgroup/pids/isoprobe-probe-n1-builtin',
+      'sys/fs/cgroup/pids/isoprobe-probe-n2-other',
+      'sys/fs/cgroup/unified/isoprobe-probe-n1-x',
+      'proc/isoprobe-probe-n1-y',
+    ]) {
       fs.mkdirSync(path.join(root, d), { recursive: true });
     }
     const mountinfo = [
@@ -20,7 +27,8 @@ describe('cgroups the probe made', () => {
       '43 31 0:40 / /sys/fs/cgroup/absent rw - cgroup cgroup rw,cpu',
     ].join('\n');
     expect(removeProbeCgroups('isoprobe-probe-n1-', mountinfo, root)).to.deep.equal([
-      '/sys/fs/cgroup/pids/isoprobe-probe-n1-builtin', '/sys/fs/cgroup/unified/isoprobe-probe-n1-x',
+      '/sys/fs/cgroup/pids/isoprobe-probe-n1-builtin',
+      '/sys/fs/cgroup/unified/isoprobe-probe-n1-x',
     ]);
     expect(fs.readdirSync(path.join(root, 'sys/fs/cgroup/pids'))).to.deep.equal(['isoprobe-probe-n2-other']);
     expect(fs.existsSync(path.join(root, 'proc/isoprobe-probe-n1-y'))).to.equal(true);

@@ -20,7 +20,9 @@ describe('host sentinels', function () {
     pendingBefore = pendingCleanups();
     s = await armSentinels();
   });
-  after(async () => { if (s) await disarmSentinels(s); });
+  after(async () => {
+    if (s) await disarmSentinels(s);
+  });
 
   it('are all reachable from the host (the positive control)', async () => {
     expect(await verifySentinelsFromHost(s)).to.deep.equal([]);

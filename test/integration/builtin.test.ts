@@ -16,8 +16,9 @@ import { checksFlippedBy, documentedSkip, ISOLATED, NOT_ON_BUILTIN, VARIANTS } f
 
 /** A documented skip of a check the built-in runtime cannot be asked for reads "documented skip"; its reason is printed. */
 function statuses(t: TargetResult): Record<string, string> {
-  return Object.fromEntries(t.checks.map((c) => [c.id, documentedSkip(c) ? 'documented skip'
-    : c.status === 'fail' || c.status === 'pass' ? c.status : `${c.status}: ${c.reason}`]));
+  return Object.fromEntries(
+    t.checks.map((c) => [c.id, documentedSkip(c) ? 'documented skip' : c.status === 'fail' || c.status === 'pass' ? c.status : `${c.status}: ${c.reason}`]),
+  );
 }
 
 /** What every built-in target must show for a check: its documented skip, else the status asked for. */
@@ -42,7 +43,10 @@ describe('built-in runtime, end to end', function () {
     for (const id of Object.keys(NOT_ON_BUILTIN)) {
       const c = CATALOGUE.find((x) => x.id === id);
       expect(c, `${id} is not in the catalogue`).to.not.equal(undefined);
-      expect(c!.negativeControls.some((w) => w.kind === 'docker'), `${id} names no Docker control`).to.equal(true);
+      expect(
+        c!.negativeControls.some((w) => w.kind === 'docker'),
+        `${id} names no Docker control`,
+      ).to.equal(true);
       expect(flipped.has(id), `${id} has a built-in control now: remove it from NOT_ON_BUILTIN`).to.equal(false);
     }
   });

@@ -45,9 +45,12 @@ function nameOf(w: Weakening): string {
 }
 
 const CAP_DROP = { name: 'bwrap-cap-drop-all', runtime: 'bwrap', args: ['--cap-drop', 'ALL'] };
-const TARGETS = parseTargetConfig({
-  targets: [{ name: 'bwrap', runtime: 'bwrap' }, ...BWRAP_WEAKENINGS.map((w) => ({ name: nameOf(w), runtime: 'bwrap', ...w.settings })), CAP_DROP],
-}, 'bwrap.test.ts');
+const TARGETS = parseTargetConfig(
+  {
+    targets: [{ name: 'bwrap', runtime: 'bwrap' }, ...BWRAP_WEAKENINGS.map((w) => ({ name: nameOf(w), runtime: 'bwrap', ...w.settings })), CAP_DROP],
+  },
+  'bwrap.test.ts',
+);
 
 /** The namespaces bwrap makes with --unshare-all (as root: the user namespace too, mapping 0 to 0); time it never makes. */
 const UNSHARED = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'cgroup'];
@@ -104,21 +107,24 @@ describe('bubblewrap, end to end', function () {
   it('default bwrap: its own namespace of every kind --unshare-all makes, none of time (its whole verdict list below)', () => {
     const t = byName('bwrap');
     const s = statuses(t);
-    expect(Object.fromEntries(UNSHARED.map((ns) => [`${ns}.own-ns`, s[`${ns}.own-ns`]]))).to.deep.equal(Object.fromEntries(UNSHARED.map((ns) => [`${ns}.own-ns`, 'pass'])));
+    expect(Object.fromEntries(UNSHARED.map((ns) => [`${ns}.own-ns`, s[`${ns}.own-ns`]]))).to.deep.equal(
+      Object.fromEntries(UNSHARED.map((ns) => [`${ns}.own-ns`, 'pass'])),
+    );
     expect(s['time.own-ns']).to.equal('fail');
     for (const c of t.checks) process.stdout.write(`      ${c.status.padEnd(4)} ${c.id}${c.status === 'skip' ? ` (${c.requirement}: ${c.reason})` : ''}\n`);
   });
 
   it('default bwrap: the checks of what bwrap cannot be asked for skip with target-feature', () => {
     const t = byName('bwrap');
-    expect(Object.fromEntries(t.checks.filter((c) => NOT_SETTABLE.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`])))
-      .to.deep.equal(Object.fromEntries(NOT_SETTABLE.map((id) => [id, 'skip target-feature'])));
+    expect(Object.fromEntries(t.checks.filter((c) => NOT_SETTABLE.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
+      Object.fromEntries(NOT_SETTABLE.map((id) => [id, 'skip target-feature'])),
+    );
   });
 
-  it('records what isoprobe requested of bwrap, and from whom, in the target\'s info', () => {
+  it("records what isoprobe requested of bwrap, and from whom, in the target's info", () => {
     const info = byName('bwrap').info;
     expect(info.version).to.match(/^bubblewrap \d/);
-    expect(info.spec).to.include('caps=all of root\'s').and.include('seccomp=none').and.include('namespaces=--unshare-all');
+    expect(info.spec).to.include("caps=all of root's").and.include('seccomp=none').and.include('namespaces=--unshare-all');
     expect(byName(CAP_DROP.name).info.spec).to.include('args=--cap-drop ALL');
   });
 
@@ -153,14 +159,17 @@ describe('bubblewrap, end to end', function () {
     expect(runDirsOf(run.pid)).to.deep.equal([]);
   });
 
-  it('clean kills a bwrap sandbox of a dead run (what a SIGKILL during bwrap\'s set-up leaves), and nothing else', async () => {
+  it("clean kills a bwrap sandbox of a dead run (what a SIGKILL during bwrap's set-up leaves), and nothing else", async () => {
     const owner = deadPid();
     const runDir = path.join(RUN_ROOT, `run-${owner}-bwraptest`);
     const rootfs = path.join(runDir, 'bwrap-rootfs');
     buildTemplate(rootfs, projectProbeFiles());
     // Held on stdin, as the probe waits for its go byte: it stays until killed.
-    const child = spawn('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', rootfs, '/', '--proc', '/proc', '--dev', '/dev', '--', PROBE_PATH, 'facts', '--wait-stdin'],
-      { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    const child = spawn(
+      'bwrap',
+      ['--unshare-all', '--die-with-parent', '--ro-bind', rootfs, '/', '--proc', '/proc', '--dev', '/dev', '--', PROBE_PATH, 'facts', '--wait-stdin'],
+      { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
+    );
     const exited = once(child, 'exit');
     try {
       // Set up: bwrap's parent side, the sandbox's init, and the probe under it, held on stdin.
@@ -170,17 +179,23 @@ describe('bubblewrap, end to end', function () {
       // bwrap's parent side and the sandbox's init, both a bwrap process.
       const left = sandboxesOf(owner);
       const items = await bwrap.clean({ inUse: () => null });
-      expect(items.map((i) => ({ kind: i.kind, found: i.found, remaining: i.remaining }))).to.deep.equal([{ kind: 'bwrap sandboxes', found: left, remaining: [] }]);
+      expect(items.map((i) => ({ kind: i.kind, found: i.found, remaining: i.remaining }))).to.deep.equal([
+        { kind: 'bwrap sandboxes', found: left, remaining: [] },
+      ]);
       await exited;
       expect(sandboxesOf(owner)).to.deep.equal([]);
-      expect(sandboxesOf(process.pid).length, 'a live run\'s sandbox was touched').to.equal(theirs);
+      expect(sandboxesOf(process.pid).length, "a live run's sandbox was touched").to.equal(theirs);
     } finally {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       fs.rmSync(runDir, { recursive: true, force: true });
     }
   });
 
-  it('a SIGKILLed run: its sandboxes die with it or stay blocked in bwrap\'s set-up, which clean removes; the next run reaps the rest', async function () {
+  it("a SIGKILLed run: its sandboxes die with it or stay blocked in bwrap's set-up, which clean removes; the next run reaps the rest", async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-bwrap-kill-'));
     try {
       const child = spawn(process.execPath, [CLI, 'run', '--runtime', 'bwrap', '--out', dir], { stdio: 'ignore' });
@@ -196,9 +211,14 @@ describe('bubblewrap, end to end', function () {
       const settled = () => forksOf(dir).length === 0 && sandboxesOf(child.pid!).every((p) => blockedInSetup(Number(p.split(' ')[0])));
       await waitFor(settled, 2_000);
       const stuck = sandboxesOf(child.pid!);
-      expect(stuck.filter((p) => !blockedInSetup(Number(p.split(' ')[0]))), 'a sandbox past its set-up outlived its harness').to.deep.equal([]);
+      expect(
+        stuck.filter((p) => !blockedInSetup(Number(p.split(' ')[0]))),
+        'a sandbox past its set-up outlived its harness',
+      ).to.deep.equal([]);
       const [item] = await bwrap.clean({ inUse: () => null });
-      process.stdout.write(`      ${stuck.length} bwrap process(es) blocked in set-up survived the SIGKILL; clean: ${item.found.length} found, ${item.remaining.length} remaining\n`);
+      process.stdout.write(
+        `      ${stuck.length} bwrap process(es) blocked in set-up survived the SIGKILL; clean: ${item.found.length} found, ${item.remaining.length} remaining\n`,
+      );
       expect(item.remaining).to.deep.equal([]);
       expect(sandboxesOf(child.pid!)).to.deep.equal([]);
       // The sentinels and the run directory: the next run reaps them, once no other run is going.
@@ -206,12 +226,17 @@ describe('bubblewrap, end to end', function () {
       for (let i = 0; i < NEXT_RUN_ATTEMPTS && !reaped; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, NEXT_RUN_PAUSE_MS));
         if (liveRuns().length > 0) continue;
-        const next = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'bwrap', '--grep', 'pid.own-ns', '--out', path.join(dir, 'next')], { encoding: 'utf8', timeout: 120_000 });
+        const next = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'bwrap', '--grep', 'pid.own-ns', '--out', path.join(dir, 'next')], {
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
         expect(next.status, next.stderr).to.equal(0);
         reaped = next.stderr.includes('removed what an earlier, killed run left behind');
       }
       if (!reaped) {
-        process.stdout.write(`    skipped: other isoprobe runs stayed live for ${NEXT_RUN_ATTEMPTS} attempts (${liveRuns().join(', ')}); the killed run's sentinels wait for them\n`);
+        process.stdout.write(
+          `    skipped: other isoprobe runs stayed live for ${NEXT_RUN_ATTEMPTS} attempts (${liveRuns().join(', ')}); the killed run's sentinels wait for them\n`,
+        );
         this.skip();
       }
       expect(runDirsOf(child.pid!)).to.deep.equal([]);
@@ -236,17 +261,20 @@ function blockedInSetup(pid: number): boolean {
 
 /** Processes forked by a killed harness (its command line names `dir`) that have not exec'd yet. */
 function forksOf(dir: string): number[] {
-  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).flatMap((n) => {
-    try {
-      return fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').includes(dir) ? [Number(n)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .flatMap((n) => {
+      try {
+        return fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').includes(dir) ? [Number(n)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
     if (cond()) return true;
     await new Promise((r) => setTimeout(r, 5));
   }

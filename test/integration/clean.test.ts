@@ -29,8 +29,12 @@ async function cli(args: string[]): Promise<{ code: number | null; stdout: strin
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c) => { stdout += c; });
-  child.stderr!.on('data', (c) => { stderr += c; });
+  child.stdout!.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr!.on('data', (c) => {
+    stderr += c;
+  });
   const [code] = await once(child, 'close');
   return { code, stdout, stderr };
 }
@@ -73,7 +77,10 @@ function leaveRuncContainer(owner: number): { id: string; runDir: string } {
 /** A created, never started, labelled container of the dead run. */
 async function leaveDockerContainer(client: Dockerode, owner: number, image: string): Promise<string> {
   const name = `isoprobe-cleantest-${owner}`;
-  const existing = await client.getContainer(name).inspect().catch(() => null);
+  const existing = await client
+    .getContainer(name)
+    .inspect()
+    .catch(() => null);
   if (existing) return existing.Id;
   const c = await client.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: { [LABEL]: '1', [OWNER_LABEL]: String(owner) } });
   return c.id;
@@ -110,7 +117,11 @@ describe('isoprobe clean, end to end', function () {
     // Whatever clean did not get to (a skip): this test's own leftovers only.
     if (runc) spawnSync('runc', ['delete', '-f', runc.id], { stdio: 'ignore' });
     if (runc) fs.rmSync(runc.runDir, { recursive: true, force: true });
-    if (dockerOrphan) await client.getContainer(dockerOrphan).remove({ force: true }).catch(() => {});
+    if (dockerOrphan)
+      await client
+        .getContainer(dockerOrphan)
+        .remove({ force: true })
+        .catch(() => {});
     if (out) fs.rmSync(out, { recursive: true, force: true });
   });
 

@@ -25,7 +25,6 @@ import { weakenings as dockerWeakenings } from '../../targets/docker/weakenings.
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { requireDaemon } from './requirements.js';
 
-
 function docker(name: string, hostConfig?: Record<string, unknown>): DockerTargetConfig {
   return { name, runtime: 'docker', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default', ...(hostConfig ? { hostConfig } : {}) };
 }
@@ -88,24 +87,48 @@ const RUNS: Run[] = [
   { weakening: SYS_ADMIN, name: 'docker-capadd-sys-admin', reference: CGROUPNS_PRIVATE },
   { weakening: SYS_PTRACE, name: 'docker-capadd-sys-ptrace', reference: CGROUPNS_PRIVATE },
   { weakening: SYS_TIME, name: 'docker-capadd-sys-time', reference: CGROUPNS_PRIVATE },
-  { weakening: listed({ CapAdd: ['SYS_ADMIN'], CgroupnsMode: 'host' }), name: 'docker-capadd-sys-admin-cgroupns-host', reference: CGROUPNS_PRIVATE,
+  {
+    weakening: listed({ CapAdd: ['SYS_ADMIN'], CgroupnsMode: 'host' }),
+    name: 'docker-capadd-sys-admin-cgroupns-host',
+    reference: CGROUPNS_PRIVATE,
     alsoFlips: [SYS_ADMIN, CGROUPNS_HOST],
-    unavailable: () => (hasV1Hierarchy() ? null : 'no cgroup v1 hierarchy exists on this host (pure cgroup v2): no release_agent to reach') },
-  { weakening: listed({ SecurityOpt: ['apparmor=unconfined'] }), name: 'docker-apparmor-unconfined', reference: DEFAULT,
-    unavailable: () => { const lsm = readHostLsm(); return lsm.active === 'apparmor' ? null : `the host does not enable AppArmor (${lsm.evidence})`; } },
+    unavailable: () => (hasV1Hierarchy() ? null : 'no cgroup v1 hierarchy exists on this host (pure cgroup v2): no release_agent to reach'),
+  },
+  {
+    weakening: listed({ SecurityOpt: ['apparmor=unconfined'] }),
+    name: 'docker-apparmor-unconfined',
+    reference: DEFAULT,
+    unavailable: () => {
+      const lsm = readHostLsm();
+      return lsm.active === 'apparmor' ? null : `the host does not enable AppArmor (${lsm.evidence})`;
+    },
+  },
   { weakening: SECCOMP_UNCONFINED, name: 'docker-seccomp-unconfined', reference: HARDENED },
   { weakening: NO_PIDS, name: 'docker-no-pidslimit', reference: DEFAULT },
   { weakening: NO_MEMORY, name: 'docker-no-memory', reference: DEFAULT },
   { weakening: NO_CPUS, name: 'docker-no-nanocpus', reference: DEFAULT },
-  { weakening: listed({ PidsLimit: 0, Memory: 0, MemorySwap: 0, NanoCpus: 0 }), name: 'docker-no-limits', reference: DEFAULT,
-    alsoFlips: [NO_PIDS, NO_MEMORY, NO_CPUS] },
+  {
+    weakening: listed({ PidsLimit: 0, Memory: 0, MemorySwap: 0, NanoCpus: 0 }),
+    name: 'docker-no-limits',
+    reference: DEFAULT,
+    alsoFlips: [NO_PIDS, NO_MEMORY, NO_CPUS],
+  },
   { weakening: listed({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), name: 'docker-bind-docker-sock', reference: DEFAULT },
   { weakening: SYSTEMPATHS, name: 'docker-systempaths-unconfined', reference: DEFAULT },
-  { weakening: DEVICE_LOOP0, name: 'docker-device-loop0', reference: DEFAULT,
-    unavailable: () => (fs.existsSync(LOOP0) ? null : `${LOOP0} does not exist on this machine (no loop driver?)`) },
+  {
+    weakening: DEVICE_LOOP0,
+    name: 'docker-device-loop0',
+    reference: DEFAULT,
+    unavailable: () => (fs.existsSync(LOOP0) ? null : `${LOOP0} does not exist on this machine (no loop driver?)`),
+  },
   { weakening: listed(null, { noNewPrivs: false }), name: 'docker-no-new-privileges', reference: DEFAULT },
-  { weakening: listed({ Privileged: true }), name: 'docker-privileged', reference: HARDENED, refusable: true,
-    alsoFlips: [SECCOMP_UNCONFINED, SYS_ADMIN, SYS_PTRACE, SYS_TIME, DEVICE_LOOP0, SYSTEMPATHS] },
+  {
+    weakening: listed({ Privileged: true }),
+    name: 'docker-privileged',
+    reference: HARDENED,
+    refusable: true,
+    alsoFlips: [SECCOMP_UNCONFINED, SYS_ADMIN, SYS_PTRACE, SYS_TIME, DEVICE_LOOP0, SYSTEMPATHS],
+  },
 ];
 
 /** The weakening's settings over its reference's (HostConfig fields one level down), parsed as a docker target. */
@@ -120,7 +143,10 @@ const TARGETS = new Map(RUNS.map((r) => [r, targetOf(r)]));
 
 /** A cgroup v1 hierarchy exists (a /proc/self/cgroup line other than the v2 "0::"). */
 function hasV1Hierarchy(): boolean {
-  return fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').some((l) => /^[1-9]\d*:/.test(l));
+  return fs
+    .readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .some((l) => /^[1-9]\d*:/.test(l));
 }
 
 const runnable = RUNS.filter((r) => !r.unavailable?.());
@@ -138,7 +164,9 @@ function mustFlip(r: Run, ref: TargetResult): string[] {
 function named(r: Run): string[] {
   const here = (n: Weakening) => n.flipsOnlyWith !== 'cgroup-v1' || hasV1Hierarchy();
   const flips = (c: Check, w: Weakening) => c.negativeControls.some((n) => sameWeakening(n, w) && here(n));
-  return CATALOGUE.filter((c) => [r.weakening, ...(r.alsoFlips ?? [])].some((w) => flips(c, w))).map((c) => c.id).sort();
+  return CATALOGUE.filter((c) => [r.weakening, ...(r.alsoFlips ?? [])].some((w) => flips(c, w)))
+    .map((c) => c.id)
+    .sort();
 }
 
 /**
@@ -159,7 +187,6 @@ function statuses(t: TargetResult): Record<string, string> {
 function errors(t: TargetResult): string[] {
   return [...(t.error ? [t.error] : []), ...t.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)];
 }
-
 
 /** isoprobe containers of one run (by its pid): other runs on the machine may be using Docker too. */
 async function labelled(client: Dockerode, owner: number): Promise<string[]> {
@@ -202,7 +229,7 @@ describe('Docker, end to end', function () {
     expect(Object.fromEntries(baseline.map((c) => [c.id, s[c.id]]))).to.deep.equal(Object.fromEntries(baseline.map((c) => [c.id, 'pass'])));
   });
 
-  it('shows default Docker\'s missing user and time namespaces under strict (no userns-remap, no time namespace)', () => {
+  it("shows default Docker's missing user and time namespaces under strict (no userns-remap, no time namespace)", () => {
     const s = statuses(byName('docker'));
     expect([s['user.own-ns'], s['time.own-ns'], s['time.offsets-applied']]).to.deep.equal(['fail', 'fail', 'skip']);
   });

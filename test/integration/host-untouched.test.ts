@@ -37,9 +37,19 @@ describe('a full run leaves the host as it found it', function () {
 
   before(async () => {
     if (has('runc')) targets.push({ name: 'runc', runtime: 'oci', binary: 'runc', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default' });
-    if (await dockerClient().ping().then(() => true, () => false)) {
+    if (
+      await dockerClient()
+        .ping()
+        .then(
+          () => true,
+          () => false,
+        )
+    ) {
       const docker = { runtime: 'docker' as const, share: [], rootChange: 'pivot_root' as const, caps: 'default' as const, limits: 'default' as const };
-      targets.push({ ...docker, name: 'docker' }, { ...docker, name: 'docker-utsmode-host-allcaps', hostConfig: { UTSMode: 'host', CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'] } });
+      targets.push(
+        { ...docker, name: 'docker' },
+        { ...docker, name: 'docker-utsmode-host-allcaps', hostConfig: { UTSMode: 'host', CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'] } },
+      );
     }
     start = hostState();
     const results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: 'strict' });
@@ -59,8 +69,10 @@ describe('a full run leaves the host as it found it', function () {
     };
     expect(comparable(end)).to.deep.equal(comparable(start));
     const c = comparable(end);
-    process.stdout.write(`      same before and after ${targets.length} targets: hostname ${end.hostname}, ${c.mountPoints.length} mounts, ` +
-      `${c.cgroupDirs.length} cgroup dirs, ${c.tmpEntries.length} /tmp entries, ${c.sysvIpc.length} SysV objects, ${c.posixMq.length} POSIX queues\n`);
+    process.stdout.write(
+      `      same before and after ${targets.length} targets: hostname ${end.hostname}, ${c.mountPoints.length} mounts, ` +
+        `${c.cgroupDirs.length} cgroup dirs, ${c.tmpEntries.length} /tmp entries, ${c.sysvIpc.length} SysV objects, ${c.posixMq.length} POSIX queues\n`,
+    );
   });
 });
 
@@ -85,10 +97,17 @@ describe('the host snapshot', () => {
       expect(now.sysvIpc.filter((e) => !start.sysvIpc.includes(e))).to.deep.equal([`shm key=0 id=${shm}`]);
       expect(now.posixMq.filter((e) => !start.posixMq.includes(e))).to.deep.equal([mq.slice(1)]);
     } finally {
-      if (mqd >= 0) { mqClose(mqd); mqUnlink(mq); }
+      if (mqd >= 0) {
+        mqClose(mqd);
+        mqUnlink(mq);
+      }
       if (shm >= 0) shmRemove(shm);
       if (fs.existsSync(cgroup)) fs.rmdirSync(cgroup);
-      try { execFileSync('umount', [dir]); } catch { /* not mounted */ }
+      try {
+        execFileSync('umount', [dir]);
+      } catch {
+        /* not mounted */
+      }
       fs.rmdirSync(dir);
     }
   });

@@ -16,14 +16,18 @@ const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 
 /** The shims of the run `parent` (other engineers' runs on the machine have theirs). */
 function shimsOf(parent: number): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-      return ppid === parent && isShim(pid);
-    } catch {
-      return false; // gone
-    }
-  });
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+        return ppid === parent && isShim(pid);
+      } catch {
+        return false; // gone
+      }
+    });
 }
 
 function isShim(pid: number): boolean {
@@ -53,15 +57,19 @@ describe('interrupting a run', function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const startRun = () => spawn(process.execPath, [CLI, 'run', '--config', path.join(dir, 'targets.json'), '--out', path.join(dir, 'out')], {
-    detached: true, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const startRun = () =>
+    spawn(process.execPath, [CLI, 'run', '--config', path.join(dir, 'targets.json'), '--out', path.join(dir, 'out')], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
 
   it('Ctrl-C while containers start leaves no mount, cgroup, process, IPC object or directory', async () => {
     const already = scanLeftovers(); // other tools' (e.g. the Vagrant gate's netns) are not ours
     const child = startRun();
     let stderr = '';
-    child.stderr!.on('data', (c) => { stderr += c; });
+    child.stderr!.on('data', (c) => {
+      stderr += c;
+    });
     const exited = once(child, 'exit');
     const caught = await waitFor(() => shimsOf(child.pid!).length > 0, 20_000);
     process.kill(-child.pid!, 'SIGINT'); // the whole process group, as a terminal does
@@ -86,7 +94,9 @@ describe('interrupting a run', function () {
     expect(left.ipc.length + left.cgroups.length, 'a SIGKILLed run should have left something to reap').to.be.greaterThan(0);
     const next = spawn(process.execPath, [CLI, 'run', '--out', path.join(dir, 'out2')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    next.stderr!.on('data', (c) => { stderr += c; });
+    next.stderr!.on('data', (c) => {
+      stderr += c;
+    });
     const [code] = await once(next, 'exit');
     expect(stderr).to.include('removed what an earlier, killed run left behind');
     expect(code, stderr).to.equal(0);

@@ -34,10 +34,12 @@ export async function interruptedRun(runtime: string, started: (pid: number) => 
   try {
     const child = spawn(process.execPath, [CLI, 'run', '--runtime', runtime, '--out', dir], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (c) => { stderr += c; });
+    child.stderr!.on('data', (c) => {
+      stderr += c;
+    });
     const exited = once(child, 'exit');
     let seen = false;
-    for (const end = Date.now() + 30_000; !seen && Date.now() < end;) {
+    for (const end = Date.now() + 30_000; !seen && Date.now() < end; ) {
       seen = await started(child.pid!);
       if (!seen) await new Promise((r) => setTimeout(r, 5));
     }

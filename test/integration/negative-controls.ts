@@ -20,13 +20,23 @@ export const ISOLATED: TargetConfig = { ...base, name: 'builtin' };
 
 /** A target name for a weakening: "builtin-share-pid", "builtin-privileged" (its note, where it has one). */
 export function variantName(w: Weakening): string {
-  const words = w.note ?? Object.entries(w.settings).map(([k, v]) => `${k}-${[v].flat().join('-')}`).join('-');
-  return `${w.kind}-${words}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-$/, '').slice(0, 63);
+  const words =
+    w.note ??
+    Object.entries(w.settings)
+      .map(([k, v]) => `${k}-${[v].flat().join('-')}`)
+      .join('-');
+  return `${w.kind}-${words}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/-$/, '')
+    .slice(0, 63);
 }
 
 /** Parsed, so that a field the built-in target does not know fails here rather than being ignored. */
-export const VARIANTS: Variant[] = parseTargetConfig({ targets: builtinWeakenings.map((w) => ({ ...base, name: variantName(w), ...w.settings })) },
-  'targets/builtin/weakenings.ts').map((target, i) => ({ weakening: builtinWeakenings[i], target }));
+export const VARIANTS: Variant[] = parseTargetConfig(
+  { targets: builtinWeakenings.map((w) => ({ ...base, name: variantName(w), ...w.settings })) },
+  'targets/builtin/weakenings.ts',
+).map((target, i) => ({ weakening: builtinWeakenings[i], target }));
 
 /** A check names this weakening among its controls (compared by value: notes aside, "X with Y" is another weakening). */
 export function names(check: Pick<Check, 'negativeControls'>, w: Weakening): boolean {

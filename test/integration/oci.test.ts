@@ -49,8 +49,10 @@ const TWINS: [string, Weakening][] = [
   ['runc-no-limits', builtinTwin({ limits: 'none' })],
 ];
 
-const WEAKENINGS = parseTargetConfig({ targets: ociWeakenings.map((w, i) => runc(TWINS[i][0], w.settings as Partial<OciTargetConfig>)) },
-  'targets/oci/weakenings.ts').map((target, i) => ({ twin: TWINS[i][1], target, weakening: ociWeakenings[i] }));
+const WEAKENINGS = parseTargetConfig(
+  { targets: ociWeakenings.map((w, i) => runc(TWINS[i][0], w.settings as Partial<OciTargetConfig>)) },
+  'targets/oci/weakenings.ts',
+).map((target, i) => ({ twin: TWINS[i][1], target, weakening: ociWeakenings[i] }));
 
 function statuses(t: TargetResult): Record<string, string> {
   return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
@@ -66,7 +68,6 @@ function ociContainers(binary: string, owner: number): string[] {
 function ociCgroups(owner: number): string[] {
   return scanLeftovers().cgroups.filter((d) => path.basename(d).startsWith(`isoprobe-${owner}-`));
 }
-
 
 /** runc and crun come with scripts/docker-up.sh: skip only when it could not install them. */
 function requireRuntimes(ctx: Mocha.Context): void {
@@ -98,7 +99,9 @@ describe('OCI runtimes (runc, crun), end to end', function () {
 
   it('passes every check on runc except the time namespace, which runc either makes or is reported refusing', () => {
     // The bundle names no LSM profile, as the built-in runtime loads none: the same documented skip.
-    const failing = byName('runc').checks.filter((c) => c.status !== 'pass' && !documentedSkip(c)).map((c) => c.id);
+    const failing = byName('runc')
+      .checks.filter((c) => c.status !== 'pass' && !documentedSkip(c))
+      .map((c) => c.id);
     const info = byName('runc').info;
     if (info.timeNamespace) {
       expect(info.timeNamespace).to.match(/^refused by runc, containers run without one: .*time/);
@@ -108,7 +111,7 @@ describe('OCI runtimes (runc, crun), end to end', function () {
     }
   });
 
-  it('crun runs, or its refusal is the target\'s error in crun\'s own words (this VM: hybrid cgroups)', () => {
+  it("crun runs, or its refusal is the target's error in crun's own words (this VM: hybrid cgroups)", () => {
     const crun = byName('crun');
     if (crun.error === undefined) return;
     expect(crun.error).to.match(/^crun: crun refused the container \(exit \d+\): \S/);
@@ -121,7 +124,10 @@ describe('OCI runtimes (runc, crun), end to end', function () {
       const flip = checksFlippedBy(w.twin, CATALOGUE);
       expect(flip, `no check names "${weakeningLabel(w.twin)}"`).to.not.be.empty;
       const ref = statuses(byName('runc'));
-      expect(flip.filter((id) => ref[id] !== 'pass'), 'must pass on runc').to.deep.equal([]);
+      expect(
+        flip.filter((id) => ref[id] !== 'pass'),
+        'must pass on runc',
+      ).to.deep.equal([]);
       const want = Object.fromEntries(Object.entries(ref).map(([id, st]) => [id, flip.includes(id) ? 'fail' : st]));
       expect(statuses(byName(w.target.name))).to.deep.equal(want);
     });

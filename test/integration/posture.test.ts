@@ -25,7 +25,11 @@ const USER = ['namespaces.user', 'userMapping.gid', 'userMapping.uid'];
 
 /** What each namespace shared with the host changes besides its own namespaces.<ns>, and why. */
 const SHARED_ALSO: Record<Namespace, string[]> = {
-  pid: [], net: [], uts: [], ipc: [], cgroup: [],
+  pid: [],
+  net: [],
+  uts: [],
+  ipc: [],
+  cgroup: [],
   // The shim masks nothing and mounts no read-only /proc, /sys or cgroupfs in the host's mount
   // namespace (that would change the host): the container sees the host's (catalogue: "builtin
   // share=mnt (host /proc)"). expectedPosture accepts any class there.

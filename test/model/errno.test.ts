@@ -2,8 +2,8 @@ import os from 'node:os';
 import { expect } from 'chai';
 import { errnoCode, ERRNO_NAMES } from '../../model/errno.js';
 
-describe('errno names (model/errno.ts)', function () {
-  it('names every number Node knows on this machine, as Node does (aliases: the kernel\'s own name)', function () {
+describe('errno names (model/errno.ts)', () => {
+  it("names every number Node knows on this machine, as Node does (aliases: the kernel's own name)", function () {
     if (os.platform() !== 'linux' || os.arch() !== 'x64') this.skip();
     const alias: Record<string, string> = { EWOULDBLOCK: 'EAGAIN', ENOTSUP: 'EOPNOTSUPP' };
     for (const [name, num] of Object.entries(os.constants.errno)) expect(ERRNO_NAMES[num], name).to.equal(alias[name] ?? name);

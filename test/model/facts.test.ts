@@ -67,8 +67,20 @@ describe('parseFacts', () => {
       ['a document cut short', HOST.slice(0, 500), /truncated JSON \(500 characters/],
       ['a JSON array', '[1,2]', /JSON but not an object/],
       ['JSON null', 'null', /JSON but not an object/],
-      ['another schema version', mutated((d) => { d.schema = 2; }), /schema version 2 is not supported \(expected 1\)/],
-      ['no schema version', mutated((d) => { delete d.schema; }), /schema version undefined/],
+      [
+        'another schema version',
+        mutated((d) => {
+          d.schema = 2;
+        }),
+        /schema version 2 is not supported \(expected 1\)/,
+      ],
+      [
+        'no schema version',
+        mutated((d) => {
+          delete d.schema;
+        }),
+        /schema version undefined/,
+      ],
       ['another kind', '{"schema":1,"kind":"true"}', /not a facts document \(kind "true"\)/],
     ];
     for (const [name, input, message] of cases) {
@@ -78,13 +90,56 @@ describe('parseFacts', () => {
 
   describe('names the field of the wrong type', () => {
     const cases: [string, (d: Record<string, any>) => void, RegExp][] = [
-      ['top-level number', (d) => { d.pid = '1'; }, /field pid: .*expected number/],
-      ['nested errno', (d) => { d.sentinels.markers[1].errno = -1; }, /field sentinels\.markers\[1\]\.errno: /],
-      ['missing raw file', (d) => { delete d.files.mountinfo; }, /field files\.mountinfo: /],
-      ['file text', (d) => { d.files.status.text = null; }, /field files\.status\.text: .*expected string/],
-      ['unknown refusal', (d) => { d.sentinels.mount.refused = 'maybe'; }, /field sentinels\.mount\.refused: /],
-      ['a clock the probe could not read', (d) => { d.clocks.boottime = null; }, /field clocks\.boottime: /],
-      ['several problems', (d) => { d.pid = 'x'; d.uid = 'y'; }, /field pid: .*\(and 1 more problem\)$/],
+      [
+        'top-level number',
+        (d) => {
+          d.pid = '1';
+        },
+        /field pid: .*expected number/,
+      ],
+      [
+        'nested errno',
+        (d) => {
+          d.sentinels.markers[1].errno = -1;
+        },
+        /field sentinels\.markers\[1\]\.errno: /,
+      ],
+      [
+        'missing raw file',
+        (d) => {
+          delete d.files.mountinfo;
+        },
+        /field files\.mountinfo: /,
+      ],
+      [
+        'file text',
+        (d) => {
+          d.files.status.text = null;
+        },
+        /field files\.status\.text: .*expected string/,
+      ],
+      [
+        'unknown refusal',
+        (d) => {
+          d.sentinels.mount.refused = 'maybe';
+        },
+        /field sentinels\.mount\.refused: /,
+      ],
+      [
+        'a clock the probe could not read',
+        (d) => {
+          d.clocks.boottime = null;
+        },
+        /field clocks\.boottime: /,
+      ],
+      [
+        'several problems',
+        (d) => {
+          d.pid = 'x';
+          d.uid = 'y';
+        },
+        /field pid: .*\(and 1 more problem\)$/,
+      ],
     ];
     for (const [name, change, message] of cases) {
       it(name, () => expect(factsError(mutated(change))).to.match(message));
@@ -92,7 +147,12 @@ describe('parseFacts', () => {
   });
 
   it('accepts unknown extra fields and absent sentinels', () => {
-    const f = parseFacts(mutated((d) => { d.future_fact = { x: 1 }; d.sentinels = {}; }));
+    const f = parseFacts(
+      mutated((d) => {
+        d.future_fact = { x: 1 };
+        d.sentinels = {};
+      }),
+    );
     expect(f.sentinels).to.deep.equal({});
   });
 
@@ -151,7 +211,9 @@ describe('the probe binary', () => {
       const r = probe(...args);
       expect(r.status).to.equal(2);
       expect(r.stdout).to.equal('');
-      expect(r.stderr).to.match(message).and.to.match(/^usage: probe /m);
+      expect(r.stderr)
+        .to.match(message)
+        .and.to.match(/^usage: probe /m);
     });
   }
 });

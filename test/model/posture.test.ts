@@ -9,7 +9,14 @@ import type { ProbeFacts, SecurityFacts } from '../../model/facts.js';
 import type { HostView } from '../../model/host-view.js';
 import { capNames } from '../../model/parse/status.js';
 import {
-  COMPARED_FIELDS, mapClassOf, maskClassOf, observePosture, POSTURE_FIELDS, PostureSchema, type Posture, type PostureEvidence,
+  COMPARED_FIELDS,
+  mapClassOf,
+  maskClassOf,
+  observePosture,
+  POSTURE_FIELDS,
+  PostureSchema,
+  type Posture,
+  type PostureEvidence,
 } from '../../model/posture.js';
 import { ExpectedPostureSchema, expectedPosture, postureEnv, type PostureEnv } from '../../model/posture-expect.js';
 import { assessPosture, diffPosture, PostureResultSchema } from '../../model/posture-diff.js';
@@ -32,25 +39,47 @@ const ENV: PostureEnv = postureEnv(REFERENCE, HARNESS);
 const V1_LIMITS = { 'pids.max': '64', 'memory.limit_in_bytes': '67108864', 'cpu.cfs_period_us': '100000', 'cpu.cfs_quota_us': '50000' };
 function hostSide(over: Partial<HostSideFacts> = {}): HostSideFacts {
   return {
-    ns: {}, uidMap: '         0     100000      65536\n', gidMap: '         0     100000      65536\n', createdFiles: [], hostClocks: null,
-    cgroup: { version: 'v1', paths: ['/sys/fs/cgroup/pids/isoprobe/x'], limits: { ...V1_LIMITS } }, ...over,
+    ns: {},
+    uidMap: '         0     100000      65536\n',
+    gidMap: '         0     100000      65536\n',
+    createdFiles: [],
+    hostClocks: null,
+    cgroup: { version: 'v1', paths: ['/sys/fs/cgroup/pids/isoprobe/x'], limits: { ...V1_LIMITS } },
+    ...over,
   };
 }
 const RO_CGROUPFS: ProbeFacts['cgroupfs'] = {
-  mountinfo_errno: 0, refused: null,
-  mounts: [{ mount_point: '/sys/fs/cgroup/pids', root: '/', fs_type: 'cgroup', super_options: 'rw,pids', ro_option: true, rdonly: 1, mkdir_errno: 30, rmdir_errno: -1 }],
+  mountinfo_errno: 0,
+  refused: null,
+  mounts: [
+    {
+      mount_point: '/sys/fs/cgroup/pids',
+      root: '/',
+      fs_type: 'cgroup',
+      super_options: 'rw,pids',
+      ro_option: true,
+      rdonly: 1,
+      mkdir_errno: 30,
+      rmdir_errno: -1,
+    },
+  ],
 };
 
 /** The isolated built-in container: unshare's namespaces and offsets, the shim's status, security and cgroupfs. */
 function builtinFacts(which: keyof Recorded = 'builtin'): ProbeFacts {
-  return { ...UNSHARE, files: { ...UNSHARE.files, status: { text: SECURITY[which].status, errno: 0, truncated: false } }, security: SECURITY[which].security, cgroupfs: RO_CGROUPFS };
+  return {
+    ...UNSHARE,
+    files: { ...UNSHARE.files, status: { text: SECURITY[which].status, errno: 0, truncated: false } },
+    security: SECURITY[which].security,
+    cgroupfs: RO_CGROUPFS,
+  };
 }
 const evidence = (facts: ProbeFacts, host = hostSide()): PostureEvidence => ({ facts, host, reference: REFERENCE });
 const spec = (over: Partial<ContainerSpec> = {}): ContainerSpec => ({ ...DEFAULT_SPEC, argv: [], ...over });
 const fields = (p: Posture, e = expectedPosture(spec(), ENV)) => diffPosture(e, p).map((d) => d.field);
 
 describe('model/posture: normalisation', () => {
-  it('a probe in the host\'s namespaces: everything inherited, identity maps, no seccomp, the host\'s capabilities', () => {
+  it("a probe in the host's namespaces: everything inherited, identity maps, no seccomp, the host's capabilities", () => {
     const p = observePosture(evidence(HOST, hostSide({ uidMap: null, gidMap: null })));
     expect(p.namespaces).to.deep.equal(Object.fromEntries(NAMESPACES.map((ns) => [ns, 'inherited'])));
     expect(p.userMapping).to.deep.equal({ uid: 'identity', gid: 'identity' });
@@ -69,7 +98,7 @@ describe('model/posture: normalisation', () => {
     expect(p.nsInodes.pid).to.equal(4026532182);
   });
 
-  it('the host\'s link wins over the probe\'s (the container cannot fake it)', () => {
+  it("the host's link wins over the probe's (the container cannot fake it)", () => {
     const p = observePosture(evidence(UNSHARE, hostSide({ ns: { pid: { link: HOST.ns.pid.link, ownerUserNsIno: null, parentIno: null } } })));
     expect(p.namespaces.pid).to.equal('inherited');
     expect(p.nsInodes.pid).to.equal(4026531836);
@@ -92,16 +121,32 @@ describe('model/posture: normalisation', () => {
   it('the built-in runtime: sorted default capabilities, a filter, no_new_privs, masked and read-only classes', () => {
     const p = observePosture(evidence(builtinFacts()));
     expect(p.capabilities).to.deep.equal({
-      effective: [...DEFAULT_CAPS].sort(), permitted: [...DEFAULT_CAPS].sort(), bounding: [...DEFAULT_CAPS].sort(), inheritable: [], ambient: [],
+      effective: [...DEFAULT_CAPS].sort(),
+      permitted: [...DEFAULT_CAPS].sort(),
+      bounding: [...DEFAULT_CAPS].sort(),
+      inheritable: [],
+      ambient: [],
     });
     expect(p).to.include({ seccomp: 'filter', seccompFilters: 1, noNewPrivs: true, cgroupfs: 'ro', hostFds: 'none' });
     expect(p.userMapping).to.deep.equal({ uid: 'root-to-unprivileged', gid: 'root-to-unprivileged' });
     expect(p.masked).to.deep.equal({
-      '/proc/kcore': 'absent', '/proc/keys': 'null-device', '/proc/timer_list': 'null-device', '/proc/sched_debug': 'absent',
-      '/proc/latency_stats': 'absent', '/proc/scsi': 'absent', '/proc/acpi': 'empty-ro-tmpfs', '/sys/firmware': 'empty-ro-tmpfs',
+      '/proc/kcore': 'absent',
+      '/proc/keys': 'null-device',
+      '/proc/timer_list': 'null-device',
+      '/proc/sched_debug': 'absent',
+      '/proc/latency_stats': 'absent',
+      '/proc/scsi': 'absent',
+      '/proc/acpi': 'empty-ro-tmpfs',
+      '/sys/firmware': 'empty-ro-tmpfs',
       '/sys/devices/virtual/powercap': 'absent',
     });
-    expect(p.readonly).to.deep.equal({ '/proc/sys': 'read-only', '/proc/sysrq-trigger': 'absent', '/proc/irq': 'read-only', '/proc/bus': 'read-only', '/sys': 'read-only' });
+    expect(p.readonly).to.deep.equal({
+      '/proc/sys': 'read-only',
+      '/proc/sysrq-trigger': 'absent',
+      '/proc/irq': 'read-only',
+      '/proc/bus': 'read-only',
+      '/sys': 'read-only',
+    });
     expect(p.limits).to.deep.equal({ pids: 'set', memory: 'set', cpu: 'set' });
   });
 
@@ -111,8 +156,11 @@ describe('model/posture: normalisation', () => {
   });
 
   const maps: [string | null, string][] = [
-    ['0 0 4294967295\n', 'identity'], ['0 100000 65536\n', 'root-to-unprivileged'], ['0 0 1\n', 'root-to-root'],
-    ['1 1000 1\n', 'root-unmapped'], [null, 'unknown'],
+    ['0 0 4294967295\n', 'identity'],
+    ['0 100000 65536\n', 'root-to-unprivileged'],
+    ['0 0 1\n', 'root-to-root'],
+    ['1 1000 1\n', 'root-unmapped'],
+    [null, 'unknown'],
   ];
   for (const [map, want] of maps) it(`id map ${JSON.stringify(map)}: ${want}`, () => expect(mapClassOf(map)).to.equal(want));
 
@@ -131,15 +179,27 @@ describe('model/posture: normalisation', () => {
   }
 
   const limits: [string, Partial<HostSideFacts['cgroup']>, Posture['limits']][] = [
-    ['v1 unlimited', { limits: { 'pids.max': 'max', 'memory.limit_in_bytes': '9223372036854771712', 'cpu.cfs_period_us': '100000', 'cpu.cfs_quota_us': '-1' } },
-      { pids: 'unset', memory: 'unset', cpu: 'unset' }],
-    ['v2 set', { version: 'v2', limits: { 'pids.max': '64', 'memory.max': '67108864', 'cpu.max': '50000 100000' } }, { pids: 'set', memory: 'set', cpu: 'set' }],
-    ['v2 unlimited', { version: 'v2', limits: { 'pids.max': 'max', 'memory.max': 'max', 'cpu.max': 'max 100000' } }, { pids: 'unset', memory: 'unset', cpu: 'unset' }],
+    [
+      'v1 unlimited',
+      { limits: { 'pids.max': 'max', 'memory.limit_in_bytes': '9223372036854771712', 'cpu.cfs_period_us': '100000', 'cpu.cfs_quota_us': '-1' } },
+      { pids: 'unset', memory: 'unset', cpu: 'unset' },
+    ],
+    [
+      'v2 set',
+      { version: 'v2', limits: { 'pids.max': '64', 'memory.max': '67108864', 'cpu.max': '50000 100000' } },
+      { pids: 'set', memory: 'set', cpu: 'set' },
+    ],
+    [
+      'v2 unlimited',
+      { version: 'v2', limits: { 'pids.max': 'max', 'memory.max': 'max', 'cpu.max': 'max 100000' } },
+      { pids: 'unset', memory: 'unset', cpu: 'unset' },
+    ],
     ['a controller the host lacks', { limits: { ...V1_LIMITS, 'cpu:unsupported': 'no cpu controller' } }, { pids: 'set', memory: 'set', cpu: 'unsupported' }],
     ['no cgroup observed', { version: 'none', paths: [], limits: {} }, { pids: 'unknown', memory: 'unknown', cpu: 'unknown' }],
   ];
   for (const [what, cg, want] of limits) {
-    it(`limits, ${what}`, () => expect(observePosture(evidence(builtinFacts(), hostSide({ cgroup: { ...hostSide().cgroup, ...cg } }))).limits).to.deep.equal(want));
+    it(`limits, ${what}`, () =>
+      expect(observePosture(evidence(builtinFacts(), hostSide({ cgroup: { ...hostSide().cgroup, ...cg } }))).limits).to.deep.equal(want));
   }
 
   const cgroupfs: [string, ProbeFacts['cgroupfs'], string][] = [
@@ -184,9 +244,15 @@ describe('model/posture: expectation', () => {
     ['share=pid', { share: ['pid'] }, {}, (e) => e.namespaces.pid, 'inherited'],
     ['share=user: identity maps', { share: ['user'] }, {}, (e) => e.userMapping, { uid: 'identity', gid: 'identity' }],
     ['share=time: no offsets', { share: ['time'] }, {}, (e) => e.timeOffsets, { monotonic: 0, boottime: 0 }],
-    ['no time namespaces on this kernel', {}, { namespaces: NAMESPACES.filter((n) => n !== 'time') }, (e) => [e.namespaces.time, e.timeOffsets], ['absent', null]],
+    [
+      'no time namespaces on this kernel',
+      {},
+      { namespaces: NAMESPACES.filter((n) => n !== 'time') },
+      (e) => [e.namespaces.time, e.timeOffsets],
+      ['absent', null],
+    ],
     ['caps=all in a new user namespace: every capability of the kernel', { caps: 'all' }, {}, (e) => e.capabilities.bounding.length, 41],
-    ['caps=all in the host\'s: its bounding set', { caps: 'all', share: ['user'] }, {}, (e) => e.capabilities.effective.includes('CAP_SYS_RESOURCE'), false],
+    ["caps=all in the host's: its bounding set", { caps: 'all', share: ['user'] }, {}, (e) => e.capabilities.effective.includes('CAP_SYS_RESOURCE'), false],
     ['seccomp=none', { seccomp: 'none' }, {}, (e) => e.seccomp, 'disabled'],
     ['a kernel without seccomp', {}, { seccomp: false }, (e) => e.seccomp, 'unsupported'],
     ['no-new-privs off', { noNewPrivs: false }, {}, (e) => e.noNewPrivs, false],
@@ -195,7 +261,7 @@ describe('model/posture: expectation', () => {
     ['cgroupfs=rw', { cgroupfs: 'rw' }, {}, (e) => e.cgroupfs, 'rw'],
     ['leak-fd', { leakHostFd: true }, {}, (e) => e.hostFds, 'leaked'],
     ['root=chroot', { rootChange: 'chroot' }, {}, (e) => e.rootEscape, 'escaped'],
-    ['share=mnt: the host\'s mounts, any class', { share: ['mnt'] }, {}, (e) => (e.masked['*'] as { oneOf: string[] }).oneOf.length, 5],
+    ["share=mnt: the host's mounts, any class", { share: ['mnt'] }, {}, (e) => (e.masked['*'] as { oneOf: string[] }).oneOf.length, 5],
   ];
   for (const [what, s, env, get, want] of cases) {
     it(what, () => expect(get(expectedPosture(spec(s), { ...ENV, ...env }))).to.deep.equal(want));
@@ -248,7 +314,12 @@ describe('model/posture: diff', () => {
 
   it('a weakened spec against the isolated container: the fields it asked to change', () => {
     const p = observePosture(evidence(builtinFacts()));
-    expect(fields(p, expectedPosture(spec({ share: ['pid'], limits: {} }), ENV))).to.deep.equal(['namespaces.pid', 'limits.cpu', 'limits.memory', 'limits.pids']);
+    expect(fields(p, expectedPosture(spec({ share: ['pid'], limits: {} }), ENV))).to.deep.equal([
+      'namespaces.pid',
+      'limits.cpu',
+      'limits.memory',
+      'limits.pids',
+    ]);
     expect(fields(p, expectedPosture(spec({ share: ['time'] }), ENV))).to.deep.equal(['namespaces.time', 'timeOffsets.boottime', 'timeOffsets.monotonic']);
   });
 
@@ -257,6 +328,8 @@ describe('model/posture: diff', () => {
     expect(r).to.have.property('posture');
     if ('posture' in r) expect(PostureResultSchema.parse(r.posture)).to.deep.equal(r.posture);
     const broken = { ...builtinFacts(), files: { ...builtinFacts().files, status: { text: 'CapEff:\tzz\n', errno: 0, truncated: false } } };
-    expect(assessPosture(spec(), evidence(broken), HARNESS)).to.have.property('error').that.matches(/CapInh|CapEff/);
+    expect(assessPosture(spec(), evidence(broken), HARNESS))
+      .to.have.property('error')
+      .that.matches(/CapInh|CapEff/);
   });
 });

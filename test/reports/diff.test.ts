@@ -28,9 +28,7 @@ describe('reports/diff', () => {
     now.targets[1]!.checks[1] = { ...now.targets[1]!.checks[1]!, status: 'pass' };
     now.targets[0]!.checks[1] = { ...now.targets[0]!.checks[1]!, status: 'skip', reason: 'x' };
     const d2 = diffResults(old, now);
-    expect(d2.improvements.map((i) => [i.target, i.id, i.before, i.after])).to.deep.equal([
-      ['builtin-share-pid', 'pid.own-namespace', 'fail', 'pass'],
-    ]);
+    expect(d2.improvements.map((i) => [i.target, i.id, i.before, i.after])).to.deep.equal([['builtin-share-pid', 'pid.own-namespace', 'fail', 'pass']]);
     expect(d2.regressions).to.have.length(0);
   });
 
@@ -58,7 +56,7 @@ describe('reports/diff', () => {
     now.targets[0]!.checks[1] = { ...now.targets[0]!.checks[1]!, status: 'fail', expected: 'new', observed: 'inherited' };
     expect(diffText(diffResults(smallResults(), now))).to.equal(
       '1 regression, 0 improvements, 0 added, 0 removed\n' +
-      '  REGRESSED  builtin  [pid.own-namespace] runs in its own pid namespace  (pass → fail): expected new, observed inherited\n',
+        '  REGRESSED  builtin  [pid.own-namespace] runs in its own pid namespace  (pass → fail): expected new, observed inherited\n',
     );
   });
 });

@@ -44,15 +44,18 @@ describe('reports/junit', () => {
     expect(small.match(/<testsuites\b/g)).to.have.length(1);
     const suites = [...small.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1]);
     expect(suites).to.deep.equal([
-      'builtin.pid', 'builtin.net', 'builtin.time', 'builtin.security',
-      'builtin-share-pid.pid', 'builtin-share-pid.net', 'builtin-share-pid.time',
+      'builtin.pid',
+      'builtin.net',
+      'builtin.time',
+      'builtin.security',
+      'builtin-share-pid.pid',
+      'builtin-share-pid.net',
+      'builtin-share-pid.time',
     ]);
   });
 
   it('names a testcase "[id] title" with classname isoprobe.<target>.<area>', () => {
-    expect(small).to.include(
-      '<testcase classname="isoprobe.builtin-share-pid.pid" name="[pid.host-invisible] host processes are not visible" time="0.015">',
-    );
+    expect(small).to.include('<testcase classname="isoprobe.builtin-share-pid.pid" name="[pid.host-invisible] host processes are not visible" time="0.015">');
   });
 
   it('reports a failed check as <failure message="expected X, observed Y">', () => {
@@ -66,7 +69,9 @@ describe('reports/junit', () => {
   });
 
   it('counts per suite, and durations in seconds', () => {
-    expect(small).to.include('<testsuite name="builtin-share-pid.pid" timestamp="2025-01-02T03:04:05.000Z" time="0.017" tests="2" failures="2" errors="0" skipped="0">');
+    expect(small).to.include(
+      '<testsuite name="builtin-share-pid.pid" timestamp="2025-01-02T03:04:05.000Z" time="0.017" tests="2" failures="2" errors="0" skipped="0">',
+    );
     expect(small).to.match(/<testsuites name="isoprobe" tests="9" failures="3" errors="1">/);
   });
 
@@ -76,7 +81,7 @@ describe('reports/junit', () => {
     expect(small).to.include('<property name="isoprobe.profile" value="baseline"/>');
   });
 
-  it('carries a target\'s information under its own prefix', () => {
+  it("carries a target's information under its own prefix", () => {
     const r = smallResults();
     r.targets[0]!.information = { 'host paths in mountinfo': 'none' };
     expect(junitXml(r)).to.include('<property name="information.host paths in mountinfo" value="none"/>');
@@ -84,12 +89,14 @@ describe('reports/junit', () => {
 
   it('turns every check of a target that could not run into an <error> with its message', () => {
     const xml = junitXml(brokenTarget());
-    const errors = xml.match(/<error message="target builtin-share-pid could not run: runtime &quot;crun&quot; not found &lt;in PATH> &amp; &quot;quoted&quot;" type="target"\/>/g);
+    const errors = xml.match(
+      /<error message="target builtin-share-pid could not run: runtime &quot;crun&quot; not found &lt;in PATH> &amp; &quot;quoted&quot;" type="target"\/>/g,
+    );
     expect(errors).to.have.length(5);
     expect(xml).to.include('<property name="target.error"');
   });
 
-  it('does not count a control target\'s failures as <failure>, and keeps their evidence', () => {
+  it("does not count a control target's failures as <failure>, and keeps their evidence", () => {
     const xml = junitXml(controlTarget());
     expect(xml).to.not.include('type="required"');
     expect(xml).to.include('<property name="target.control" value="true"/>');
@@ -112,10 +119,10 @@ describe('reports/junit', () => {
     expect(xml).to.include('bell\\x07 esc\\x1b[31m nul\\x00');
   });
 
-  describe('against junit-10.xsd (xmllint)', function () {
+  describe('against junit-10.xsd (xmllint)', () => {
     let dir = '';
     let missing = '';
-    before(function () {
+    before(() => {
       if (!existsSync(XSD)) missing = `XSD not found at ${XSD}`;
       else if (spawnSync('xmllint', ['--version']).error) missing = 'xmllint not installed (libxml2-utils)';
       dir = mkdtempSync(join(tmpdir(), 'isoprobe-junit-'));

@@ -26,7 +26,7 @@ describe('reports/matrix', () => {
       expect(md).to.include('| `security.no-new-privs` no\\_new\\_privs is set | ❌ **fail** (not required) | — |');
     });
 
-    it('lists each target\'s information apart from the verdicts', () => {
+    it("lists each target's information apart from the verdicts", () => {
       const r = smallResults();
       r.targets[0]!.information = { 'host paths in mountinfo': '1: /etc/hostname: root /var/lib/x' };
       expect(matrixMarkdown(r)).to.include('**Information (not compared)**\n\n- **builtin** host paths in mountinfo: 1: /etc/hostname: root /var/lib/x');
@@ -34,20 +34,37 @@ describe('reports/matrix', () => {
       expect(matrixHtml(r)).to.include('<h3>information (not compared)</h3>');
     });
 
-    it('lists each target\'s posture differences, asked vs delivered, apart from the verdicts', () => {
+    it("lists each target's posture differences, asked vs delivered, apart from the verdicts", () => {
       const r = smallResults();
       const none = { effective: [], permitted: [], bounding: [], inheritable: [], ambient: [] };
       const observed = {
         namespaces: { pid: 'new', mnt: 'new', net: 'new', uts: 'new', ipc: 'new', user: 'inherited', time: 'new', cgroup: 'new' },
-        capabilities: none, seccomp: 'filter', noNewPrivs: true, userMapping: { uid: 'identity', gid: 'identity' }, masked: {}, readonly: {},
-        limits: { pids: 'set', memory: 'set', cpu: 'set' }, cgroupfs: 'ro', hostFds: 'none', rootEscape: 'contained', timeOffsets: null,
-        nsInodes: { pid: 1, mnt: 1, net: 1, uts: 1, ipc: 1, user: 1, time: 1, cgroup: 1 }, idMaps: { uid: null, gid: null }, seccompFilters: 1, cgroupPaths: [], cgroupLimits: {},
+        capabilities: none,
+        seccomp: 'filter',
+        noNewPrivs: true,
+        userMapping: { uid: 'identity', gid: 'identity' },
+        masked: {},
+        readonly: {},
+        limits: { pids: 'set', memory: 'set', cpu: 'set' },
+        cgroupfs: 'ro',
+        hostFds: 'none',
+        rootEscape: 'contained',
+        timeOffsets: null,
+        nsInodes: { pid: 1, mnt: 1, net: 1, uts: 1, ipc: 1, user: 1, time: 1, cgroup: 1 },
+        idMaps: { uid: null, gid: null },
+        seccompFilters: 1,
+        cgroupPaths: [],
+        cgroupLimits: {},
       } as const;
       const diff = [{ field: 'namespaces.user', expected: 'new', observed: 'inherited' }];
-      r.targets[0]!.posture = { observed, expected: { ...observed, namespaces: { ...observed.namespaces, user: 'new' } }, diff } as unknown as NonNullable<typeof r.targets[0]['posture']>;
+      r.targets[0]!.posture = { observed, expected: { ...observed, namespaces: { ...observed.namespaces, user: 'new' } }, diff } as unknown as NonNullable<
+        (typeof r.targets)[0]['posture']
+      >;
       r.targets[1]!.posture = { ...r.targets[0]!.posture!, diff: [] };
       const md = matrixMarkdown(r);
-      expect(md).to.include('**Posture: asked vs delivered (information, not a verdict)**\n\n- **builtin** namespaces.user: asked new, delivered inherited\n- **builtin-share-pid** all compared fields: as asked');
+      expect(md).to.include(
+        '**Posture: asked vs delivered (information, not a verdict)**\n\n- **builtin** namespaces.user: asked new, delivered inherited\n- **builtin-share-pid** all compared fields: as asked',
+      );
       expect(matrixMarkdown(smallResults())).to.not.include('Posture');
       expect(matrixHtml(r)).to.include('<h3>Posture: asked vs delivered (information, not a verdict)</h3>');
     });
@@ -69,8 +86,10 @@ describe('reports/matrix', () => {
     });
 
     it('puts expected, observed and evidence in a <details> per cell', () => {
-      expect(html).to.include('<td class="fail"><details><summary>fail</summary><dl><dt>expected</dt><dd><pre>new</pre></dd>' +
-        '<dt>observed</dt><dd><pre>inherited</pre></dd></dl></details></td>');
+      expect(html).to.include(
+        '<td class="fail"><details><summary>fail</summary><dl><dt>expected</dt><dd><pre>new</pre></dd>' +
+          '<dt>observed</dt><dd><pre>inherited</pre></dd></dl></details></td>',
+      );
       expect(html).to.include('<td class="skip optional"><details><summary>skip</summary><dl><dt>reason</dt>');
     });
 

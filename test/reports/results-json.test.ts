@@ -16,7 +16,9 @@ const BEFORE = join(REPO_ROOT, 'test/fixtures/results-before.json');
 
 describe('reports/results-json', () => {
   let dir = '';
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'isoprobe-results-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'isoprobe-results-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function expectResultsError(fn: () => unknown, pattern: RegExp) {

@@ -11,24 +11,23 @@ describe('reports/summary', () => {
 
   it('lists every failed required check with expected / observed, not the optional ones', () => {
     const text = summaryText(smallResults());
-    expect(text).to.include('FAIL  builtin-share-pid  [pid.host-invisible] host processes are not visible\n' +
-      '        expected no host pids\n        observed 1 (systemd), 4242 (sentinel)\n');
+    expect(text).to.include(
+      'FAIL  builtin-share-pid  [pid.host-invisible] host processes are not visible\n' +
+        '        expected no host pids\n        observed 1 (systemd), 4242 (sentinel)\n',
+    );
     expect(text).to.include('ERROR builtin-share-pid  [net.loopback-unreachable]');
     expect(text).to.not.include('FAIL  builtin  [security.no-new-privs]');
   });
 
-  it('shows a target\'s information under its counts', () => {
+  it("shows a target's information under its counts", () => {
     const r = smallResults();
     r.targets[0]!.information = { 'host paths in mountinfo': 'none' };
-    expect(summaryText(r)).to.match(/builtin \(builtin\)\n(  .*\n)*  \(information\) host paths in mountinfo: none\n/);
+    expect(summaryText(r)).to.match(/builtin \(builtin\)\n( {2}.*\n)* {2}\(information\) host paths in mountinfo: none\n/);
   });
 
   it('ends with totals and the verdict', () => {
     const lines = summaryText(smallResults()).trimEnd().split('\n');
-    expect(lines.slice(-2)).to.deep.equal([
-      'Totals: 9 checks — 3 pass, 3 fail, 2 skip, 1 error',
-      'Verdict: FAIL — 2 required checks failed, 1 errored',
-    ]);
+    expect(lines.slice(-2)).to.deep.equal(['Totals: 9 checks — 3 pass, 3 fail, 2 skip, 1 error', 'Verdict: FAIL — 2 required checks failed, 1 errored']);
   });
 
   it('never passes terminal control sequences through', () => {
@@ -79,7 +78,9 @@ describe('reports/summary', () => {
       expect(exitCodeFor(r)).to.equal(0);
       const text = summaryText(r);
       expect(text).to.include('builtin-share-pid (builtin, control: expected to fail)\n');
-      expect(text).to.include('Control targets (deliberately weakened; their failures are expected):\n  builtin-share-pid: 2 required checks failed, as expected\n');
+      expect(text).to.include(
+        'Control targets (deliberately weakened; their failures are expected):\n  builtin-share-pid: 2 required checks failed, as expected\n',
+      );
       expect(text).to.not.include('Required checks that did not pass');
       expect(text).to.match(/Verdict: PASS — every check required by the profile passed \(control targets: failed as expected\)\n$/);
     });
@@ -92,7 +93,7 @@ describe('reports/summary', () => {
       expect(text).to.match(/Verdict: FAIL — 1 control target failed no required check\n$/);
     });
 
-    it('still fails on an isolated target\'s required failure, and on a control that could not run', () => {
+    it("still fails on an isolated target's required failure, and on a control that could not run", () => {
       const r = withControl();
       r.targets[0]!.checks[0]!.status = 'fail';
       expect(exitCodeFor(r)).to.equal(1);

@@ -38,10 +38,16 @@ function cgroupDirs(root = '/sys/fs/cgroup', depth = 5): string[] {
 
 /** SysV objects by kind, key and id (the owner's view in /proc/sysvipc). */
 function sysvIpc(): string[] {
-  return ['shm', 'msg', 'sem'].flatMap((kind) => readLines(`/proc/sysvipc/${kind}`).slice(1).map((l) => {
-    const [key, id] = l.trim().split(/\s+/);
-    return `${kind} key=${key} id=${id}`;
-  })).sort();
+  return ['shm', 'msg', 'sem']
+    .flatMap((kind) =>
+      readLines(`/proc/sysvipc/${kind}`)
+        .slice(1)
+        .map((l) => {
+          const [key, id] = l.trim().split(/\s+/);
+          return `${kind} key=${key} id=${id}`;
+        }),
+    )
+    .sort();
 }
 
 export function hostState(): HostState {
@@ -49,7 +55,9 @@ export function hostState(): HostState {
   return {
     hostname: os.hostname(),
     bootEpochSec: Date.now() / 1000 - uptime,
-    mountPoints: parseMountinfo(readOrNull('/proc/self/mountinfo') ?? '').map((m) => m.mountPoint).sort(),
+    mountPoints: parseMountinfo(readOrNull('/proc/self/mountinfo') ?? '')
+      .map((m) => m.mountPoint)
+      .sort(),
     cgroupDirs: cgroupDirs(),
     tmpEntries: listDir(os.tmpdir()).sort(),
     sysvIpc: sysvIpc(),

@@ -14,7 +14,15 @@ describe('target config', () => {
     [{ targets: [{ name: 'B!', runtime: 'builtin' }] }, /targets\.0\.name/],
     [{ targets: [{ name: 'b', runtime: 'builtin', share: ['pidd'] }] }, /targets\.0\.share\.0/],
     [{ targets: [{ name: 'b', runtime: 'builtin', bogus: 1 }] }, /bogus/],
-    [{ targets: [{ name: 'b', runtime: 'builtin' }, { name: 'b', runtime: 'builtin' }] }, /used twice/],
+    [
+      {
+        targets: [
+          { name: 'b', runtime: 'builtin' },
+          { name: 'b', runtime: 'builtin' },
+        ],
+      },
+      /used twice/,
+    ],
   ];
   for (const [raw, msg] of bad) {
     it(`rejects ${JSON.stringify(raw)} with one clear line`, () => {
@@ -22,7 +30,10 @@ describe('target config', () => {
     });
   }
   it('rejects an unknown runtime by name, listing the known ones', () => {
-    expect(() => targetsFromRuntimes(['builtin', 'no-such-kind'])).to.throw(ConfigError, `unknown runtime "no-such-kind" (known: ${knownShorthands.join(', ')};`);
+    expect(() => targetsFromRuntimes(['builtin', 'no-such-kind'])).to.throw(
+      ConfigError,
+      `unknown runtime "no-such-kind" (known: ${knownShorthands.join(', ')};`,
+    );
   });
   it('maps --runtime docker,runc,crun to the Docker and OCI defaults', () => {
     const common = { share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default' };
@@ -32,13 +43,18 @@ describe('target config', () => {
       { name: 'crun', runtime: 'oci', binary: 'crun', ...common },
     ]);
   });
-  it('takes the issue\'s example config: a raw HostConfig, an OCI binary with a spec patch', () => {
-    const targets = parseTargetConfig({ targets: [
-      { name: 'docker-hostpid', runtime: 'docker', hostConfig: { PidMode: 'host' } },
-      { name: 'docker-crun', runtime: 'docker', dockerRuntime: 'crun' },
-      { name: 'runc', runtime: 'oci', binary: 'runc', specPatch: { linux: { namespaces: [{ type: 'pid' }] } } },
-      { name: 'builtin-sharenet', runtime: 'builtin', share: ['net'] },
-    ] }, 'x.json');
+  it("takes the issue's example config: a raw HostConfig, an OCI binary with a spec patch", () => {
+    const targets = parseTargetConfig(
+      {
+        targets: [
+          { name: 'docker-hostpid', runtime: 'docker', hostConfig: { PidMode: 'host' } },
+          { name: 'docker-crun', runtime: 'docker', dockerRuntime: 'crun' },
+          { name: 'runc', runtime: 'oci', binary: 'runc', specPatch: { linux: { namespaces: [{ type: 'pid' }] } } },
+          { name: 'builtin-sharenet', runtime: 'builtin', share: ['net'] },
+        ],
+      },
+      'x.json',
+    );
     expect(targets.map((t: { runtime: string }) => t.runtime)).to.deep.equal(['docker', 'docker', 'oci', 'builtin']);
     expect(targets[0]).to.deep.include({ hostConfig: { PidMode: 'host' } });
     expect(targets[2]).to.deep.include({ binary: 'runc', specPatch: { linux: { namespaces: [{ type: 'pid' }] } } });
@@ -62,10 +78,25 @@ describe('target config', () => {
   }
   it('gives Docker and OCI targets the same spec as the built-in one', () => {
     const [d] = parseTargetConfig({ targets: [{ name: 'd', runtime: 'docker', share: ['pid'], caps: 'all', seccomp: 'none' }] }, 'x');
-    expect(docker.spec(d as DockerTargetConfig, ['/p'])).to.deep.include({ share: ['pid'], caps: 'all', seccomp: 'none', noNewPrivs: true, leakHostFd: false, rootChange: 'pivot_root' });
+    expect(docker.spec(d as DockerTargetConfig, ['/p'])).to.deep.include({
+      share: ['pid'],
+      caps: 'all',
+      seccomp: 'none',
+      noNewPrivs: true,
+      leakHostFd: false,
+      rootChange: 'pivot_root',
+    });
   });
   it('mounts cgroupfs read-only unless a built-in target asks for "cgroupfs": "rw"', () => {
-    const [b, rw] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin' }, { name: 'rw', runtime: 'builtin', cgroupfs: 'rw' }] }, 'x');
+    const [b, rw] = parseTargetConfig(
+      {
+        targets: [
+          { name: 'b', runtime: 'builtin' },
+          { name: 'rw', runtime: 'builtin', cgroupfs: 'rw' },
+        ],
+      },
+      'x',
+    );
     expect(builtin.spec(b as BuiltinTargetConfig, ['/p']).cgroupfs).to.equal('ro');
     expect(builtin.spec(rw as BuiltinTargetConfig, ['/p']).cgroupfs).to.equal('rw');
   });
@@ -78,7 +109,6 @@ describe('target config', () => {
     const [t] = parseTargetConfig({ targets: [{ name: 'docker-privileged', runtime: 'docker', control: true, hostConfig: { Privileged: true } }] }, 'x.json');
     expect(t!.control).to.equal(true);
     expect(parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin' }] }, 'x.json')[0]!.control).to.equal(undefined);
-    expect(() => parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', control: 'yes' }] }, 'x.json'))
-      .to.throw(ConfigError, /targets\.0\.control/);
+    expect(() => parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', control: 'yes' }] }, 'x.json')).to.throw(ConfigError, /targets\.0\.control/);
   });
 });

@@ -12,7 +12,7 @@ describe('target registry', () => {
     expect(findBinary('isoprobe-no-such-runtime')).to.equal(null);
   });
 
-  it('one driver per kind; the --runtime names are the drivers\' shorthands, each a valid config of its kind', () => {
+  it("one driver per kind; the --runtime names are the drivers' shorthands, each a valid config of its kind", () => {
     const kinds = DRIVERS.map((d) => d.kind);
     expect(new Set(kinds).size).to.equal(kinds.length);
     expect(knownShorthands).to.deep.equal(DRIVERS.flatMap((d) => Object.keys(d.shorthands)));
@@ -32,7 +32,9 @@ describe('target registry', () => {
   it('describes what a target asked for, and who asked', () => {
     const [b] = parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', share: ['pid'], cgroupfs: 'rw' }] }, 'x');
     const rows = builtin.describe(b as BuiltinTargetConfig);
-    expect(rows.map((r) => `${r.setting}=${r.value}`).join(' ')).to.equal('share=pid root=pivot_root caps=default limits=default seccomp=default no-new-privs=true cgroupfs=rw');
+    expect(rows.map((r) => `${r.setting}=${r.value}`).join(' ')).to.equal(
+      'share=pid root=pivot_root caps=default limits=default seccomp=default no-new-privs=true cgroupfs=rw',
+    );
     expect(rows.find((r) => r.setting === 'share')!.source).to.equal('user config');
     expect(rows.find((r) => r.setting === 'caps')!.source).to.equal('isoprobe');
     const [d] = parseTargetConfig({ targets: [{ name: 'd', runtime: 'docker' }] }, 'x');

@@ -20,7 +20,16 @@ function results(status) {
     durationMs: 1000,
     profile: 'baseline',
     environment: { kernel: '6.1.0' },
-    catalogue: [{ id: 'pid.own-ns', area: 'pid', title: 'own pid namespace', profiles: ['baseline', 'restricted', 'strict'], references: [], negativeControl: 'share pid' }],
+    catalogue: [
+      {
+        id: 'pid.own-ns',
+        area: 'pid',
+        title: 'own pid namespace',
+        profiles: ['baseline', 'restricted', 'strict'],
+        references: [],
+        negativeControl: 'share pid',
+      },
+    ],
     targets: [{ name: 'builtin', runtime: 'builtin', info: {}, checks: [{ id: 'pid.own-ns', status, required: true, durationMs: 5 }] }],
   };
 }
@@ -33,7 +42,10 @@ function run(machines, files, stages) {
   }
   const env = { ...process.env };
   delete env.GATE_STAGES;
-  if (stages) { env.GATE_STAGES = path.join(dir, 'stages'); fs.writeFileSync(env.GATE_STAGES, stages); }
+  if (stages) {
+    env.GATE_STAGES = path.join(dir, 'stages');
+    fs.writeFileSync(env.GATE_STAGES, stages);
+  }
   const r = spawnSync(process.execPath, [combine, dir, ...machines], { encoding: 'utf8', env });
   const out = fs.existsSync(path.join(dir, 'results.json')) ? JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) : null;
   const md = fs.existsSync(path.join(dir, 'matrix.md')) ? fs.readFileSync(path.join(dir, 'matrix.md'), 'utf8') : '';
@@ -44,7 +56,10 @@ function run(machines, files, stages) {
 test('two machines that passed: one run, <machine>/<target> columns, exit 0', () => {
   const r = run(['debian12', 'debian12-cgroup1'], { debian12: { 'results.json': results('pass') }, 'debian12-cgroup1': { 'results.json': results('pass') } });
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.out.targets.map((t) => t.name), ['debian12/builtin', 'debian12-cgroup1/builtin']);
+  assert.deepEqual(
+    r.out.targets.map((t) => t.name),
+    ['debian12/builtin', 'debian12-cgroup1/builtin'],
+  );
   assert.equal(r.out.environment['debian12-cgroup1.kernel'], '6.1.0');
   assert.match(r.md, /\| check \| debian12\/builtin \| debian12-cgroup1\/builtin \|/);
 });
@@ -72,18 +87,30 @@ test('no machine at all ran: still a valid results.json, exit 1', () => {
 
 test('a control target stays a control in the combined run: its failure does not fail the gate', () => {
   const withControl = results('pass');
-  withControl.targets.push({ name: 'docker-privileged', runtime: 'docker', control: true, info: {}, checks: [{ id: 'pid.own-ns', status: 'fail', required: true, durationMs: 5 }] });
+  withControl.targets.push({
+    name: 'docker-privileged',
+    runtime: 'docker',
+    control: true,
+    info: {},
+    checks: [{ id: 'pid.own-ns', status: 'fail', required: true, durationMs: 5 }],
+  });
   const r = run(['debian12'], { debian12: { 'results.json': withControl } });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.out.targets[1].control, true);
   assert.match(r.md, /debian12\/docker-privileged \(control\)/);
 });
 
-test('stage times: the gate\'s and each guest\'s, with boot as vagrant up less the guest\'s steps', () => {
-  const r = run(['debian12'], { debian12: { 'results.json': results('pass'), 'guest-stages.txt': 'guest-stage provision-setup 5\nguest-stage suite 100\n' } },
-    'gate-stage box 300\ngate-stage debian12:up+suite 400\ngate-stage debian12:collect 7\n');
+test("stage times: the gate's and each guest's, with boot as vagrant up less the guest's steps", () => {
+  const r = run(
+    ['debian12'],
+    { debian12: { 'results.json': results('pass'), 'guest-stages.txt': 'guest-stage provision-setup 5\nguest-stage suite 100\n' } },
+    'gate-stage box 300\ngate-stage debian12:up+suite 400\ngate-stage debian12:collect 7\n',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.out.environment['gate.stage.box'], '300s');
   assert.equal(r.out.environment['gate.stage.debian12:boot+rsync'], '295s');
-  assert.match(r.md, /\| debian12:up\+suite \| 400 \|\n\| ↳ debian12:boot\+rsync \(up before the provisioner\) \| 295 \|\n\| ↳ debian12:provision-setup \| 5 \|\n\| ↳ debian12:suite \| 100 \|\n\| debian12:collect \| 7 \|/);
+  assert.match(
+    r.md,
+    /\| debian12:up\+suite \| 400 \|\n\| ↳ debian12:boot\+rsync \(up before the provisioner\) \| 295 \|\n\| ↳ debian12:provision-setup \| 5 \|\n\| ↳ debian12:suite \| 100 \|\n\| debian12:collect \| 7 \|/,
+  );
 });

@@ -26,14 +26,23 @@ const runs = [];
 for (const m of machines) {
   const file = path.join(dir, m, 'results.json');
   const why = () => {
-    const read = (f) => { try { return fs.readFileSync(path.join(dir, m, f), 'utf8').trim(); } catch { return undefined; } };
+    const read = (f) => {
+      try {
+        return fs.readFileSync(path.join(dir, m, f), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    };
     const up = read('vagrant-up-exit-code');
     const code = read('exit-code');
     const lines = (read('isoprobe.log') ?? read('vagrant-up.log') ?? '').split(/[\r\n]/).filter(Boolean);
     const tail = lines.filter((l) => l.includes('provision[')).slice(-1)[0] ?? lines.slice(-1)[0];
     return `no results.json from ${m} (vagrant up exit ${up ?? '?'}, isoprobe exit ${code ?? '?'}${tail ? `: ${tail}` : ''})`;
   };
-  if (!fs.existsSync(file)) { runs.push({ machine: m, error: why() }); continue; }
+  if (!fs.existsSync(file)) {
+    runs.push({ machine: m, error: why() });
+    continue;
+  }
   try {
     runs.push({ machine: m, results: readResults(file) });
   } catch (e) {
@@ -50,17 +59,26 @@ for (const r of runs) {
   if (!r.results) continue;
   for (const [k, v] of Object.entries(r.results.environment)) environment[`${r.machine}.${k}`] = v;
 }
-const targets = runs.flatMap((r) => r.results
-  ? r.results.targets.map((t) => ({ ...t, name: `${r.machine}/${t.name}`, info: { ...t.info, machine: r.machine } }))
-  : [{ name: `${r.machine}/(machine)`, runtime: 'vagrant', error: r.error, info: { machine: r.machine }, checks: [] }]);
+const targets = runs.flatMap((r) =>
+  r.results
+    ? r.results.targets.map((t) => ({ ...t, name: `${r.machine}/${t.name}`, info: { ...t.info, machine: r.machine } }))
+    : [{ name: `${r.machine}/(machine)`, runtime: 'vagrant', error: r.error, info: { machine: r.machine }, checks: [] }],
+);
 const profiles = new Set(ok.map((r) => r.profile));
 if (profiles.size > 1) process.stderr.write(`combine: machines ran different profiles (${[...profiles].join(', ')}); showing ${first.profile}\n`);
 
 // "gate-stage NAME SECONDS" / "guest-stage NAME SECONDS" lines → [name, seconds].
 const stageLines = (file, prefix) => {
   let text = '';
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return []; }
-  return text.split('\n').map((l) => l.split(' ')).filter((f) => f[0] === prefix && f.length === 3 && /^\d+$/.test(f[2]))
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f[0] === prefix && f.length === 3 && /^\d+$/.test(f[2]))
     .map((f) => [f[1], Number(f[2])]);
 };
 const gateStages = process.env.GATE_STAGES ? stageLines(process.env.GATE_STAGES, 'gate-stage') : [];
@@ -92,8 +110,18 @@ const combined = {
 writeResults(path.join(dir, 'results.json'), combined);
 fs.writeFileSync(path.join(dir, 'junit.xml'), junitXml(combined));
 fs.writeFileSync(path.join(dir, 'matrix.html'), matrixHtml(combined));
-const stagesMd = stageRows.length === 0 ? '' : ['', '#### Wall time per stage (s)', '', '| stage | s |', '|---|---:|',
-  ...stageRows.map(([n, s]) => `| ${n.startsWith(' ') ? '↳ ' : ''}${n.trim()} | ${s} |`), ''].join('\n');
+const stagesMd =
+  stageRows.length === 0
+    ? ''
+    : [
+        '',
+        '#### Wall time per stage (s)',
+        '',
+        '| stage | s |',
+        '|---|---:|',
+        ...stageRows.map(([n, s]) => `| ${n.startsWith(' ') ? '↳ ' : ''}${n.trim()} | ${s} |`),
+        '',
+      ].join('\n');
 fs.writeFileSync(path.join(dir, 'matrix.md'), matrixMarkdown(combined) + stagesMd);
 process.stdout.write(summaryText(combined));
 process.stdout.write(`combined reports written to ${dir}/ (junit.xml, results.json, matrix.html, matrix.md)\n`);

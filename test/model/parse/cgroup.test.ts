@@ -17,7 +17,11 @@ describe('parseProcCgroup', () => {
     expect(parseProcCgroup(text).map((e) => e.hierarchyId)).to.deep.equal([9, 8, 4, 1, 0]);
   });
 
-  const bad: [string, string][] = [['one colon', '0:/\n'], ['no id', ':cpu:/\n'], ['a word id', 'x:cpu:/\n']];
+  const bad: [string, string][] = [
+    ['one colon', '0:/\n'],
+    ['no id', ':cpu:/\n'],
+    ['a word id', 'x:cpu:/\n'],
+  ];
   for (const [name, text] of bad) it(`throws on ${name}`, () => expect(() => parseProcCgroup(text)).to.throw(ParseError, /^cgroup line 1: /));
 });
 

@@ -21,15 +21,26 @@ Seccomp_filters:\t0
 `;
 /** A docker-like container: default caps, seccomp filter, no_new_privs, nested pid namespace. */
 const CONTAINER = HOST.replace('NSpid:\t8407', 'NSpid:\t9001\t1')
-  .replace(/CapPrm:.*\n/, 'CapPrm:\t00000000a80425fb\n').replace(/CapEff:.*\n/, 'CapEff:\t00000000a80425fb\n')
-  .replace(/CapBnd:.*\n/, 'CapBnd:\t00000000a80425fb\n').replace('NoNewPrivs:\t0', 'NoNewPrivs:\t1').replace('Seccomp:\t0', 'Seccomp:\t2');
+  .replace(/CapPrm:.*\n/, 'CapPrm:\t00000000a80425fb\n')
+  .replace(/CapEff:.*\n/, 'CapEff:\t00000000a80425fb\n')
+  .replace(/CapBnd:.*\n/, 'CapBnd:\t00000000a80425fb\n')
+  .replace('NoNewPrivs:\t0', 'NoNewPrivs:\t1')
+  .replace('Seccomp:\t0', 'Seccomp:\t2');
 
 describe('parseStatus', () => {
   it('reads the host record', () => {
     const s = parseStatus(HOST);
     expect(s).to.deep.equal({
-      capInh: 0n, capPrm: 0x1fffeffffffn, capEff: 0x1fffeffffffn, capBnd: 0x1fffeffffffn, capAmb: 0n,
-      seccomp: 0, noNewPrivs: false, uids: [0, 0, 0, 0], gids: [0, 0, 0, 0], nsPids: [8407],
+      capInh: 0n,
+      capPrm: 0x1fffeffffffn,
+      capEff: 0x1fffeffffffn,
+      capBnd: 0x1fffeffffffn,
+      capAmb: 0n,
+      seccomp: 0,
+      noNewPrivs: false,
+      uids: [0, 0, 0, 0],
+      gids: [0, 0, 0, 0],
+      nsPids: [8407],
     });
     expect(capNames(s.capBnd)).to.not.include('CAP_SYS_RESOURCE');
   });
@@ -37,8 +48,20 @@ describe('parseStatus', () => {
     const s = parseStatus(CONTAINER);
     expect(s).to.deep.include({ seccomp: 2, noNewPrivs: true, nsPids: [9001, 1] });
     expect(capNames(s.capEff)).to.deep.equal([
-      'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP',
-      'CAP_NET_BIND_SERVICE', 'CAP_NET_RAW', 'CAP_SYS_CHROOT', 'CAP_MKNOD', 'CAP_AUDIT_WRITE', 'CAP_SETFCAP',
+      'CAP_CHOWN',
+      'CAP_DAC_OVERRIDE',
+      'CAP_FOWNER',
+      'CAP_FSETID',
+      'CAP_KILL',
+      'CAP_SETGID',
+      'CAP_SETUID',
+      'CAP_SETPCAP',
+      'CAP_NET_BIND_SERVICE',
+      'CAP_NET_RAW',
+      'CAP_SYS_CHROOT',
+      'CAP_MKNOD',
+      'CAP_AUDIT_WRITE',
+      'CAP_SETFCAP',
     ]);
   });
   it('old kernels: no CapAmb, no Seccomp, no NoNewPrivs', () => {

@@ -4,8 +4,12 @@ import { parseTimensOffsets } from '../../../model/parse/timens.js';
 
 describe('parseTimensOffsets', () => {
   const cases: [string, string, { monotonic: number; boottime: number }][] = [
-    ['no offsets (the kernel\'s padded format)', 'monotonic           0         0\nboottime            0         0\n', { monotonic: 0, boottime: 0 }],
-    ['unshare -T --monotonic 604800 --boottime 777600', 'monotonic      604800         0\nboottime       777600         0\n', { monotonic: 604800, boottime: 777600 }],
+    ["no offsets (the kernel's padded format)", 'monotonic           0         0\nboottime            0         0\n', { monotonic: 0, boottime: 0 }],
+    [
+      'unshare -T --monotonic 604800 --boottime 777600',
+      'monotonic      604800         0\nboottime       777600         0\n',
+      { monotonic: 604800, boottime: 777600 },
+    ],
     ['nanoseconds', 'monotonic 1 500000000\nboottime 0 250000000\n', { monotonic: 1.5, boottime: 0.25 }],
     ['a negative offset (nanoseconds stay positive)', 'monotonic -2 500000000\nboottime -5 0\n', { monotonic: -1.5, boottime: -5 }],
     ['numeric clock ids, as written', '1 10 0\n7 20 0\n', { monotonic: 10, boottime: 20 }],

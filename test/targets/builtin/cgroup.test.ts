@@ -6,7 +6,9 @@ import { createCgroup } from '../../../targets/builtin/cgroup.js';
 
 describe('cgroup placement on a fixture tree', () => {
   let root: string;
-  beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-cg-')); });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-cg-'));
+  });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('writes v1 limit files per controller', () => {

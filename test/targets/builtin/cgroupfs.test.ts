@@ -20,7 +20,7 @@ describe('cgroupfs shown by the built-in runtime', () => {
       { type: 'cgroup2', dir: 'unified', options: '' },
     ]);
   });
-  it('takes a pure v2 host\'s cgroup2 at /sys/fs/cgroup itself', () => {
+  it("takes a pure v2 host's cgroup2 at /sys/fs/cgroup itself", () => {
     const mounts = cgroupfsMounts('30 23 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot');
     expect(mounts).to.deep.equal([{ type: 'cgroup2', dir: '', options: '' }]);
     expect(cgroupfsArgs(mounts)).to.deep.equal(['--cgroup-mount', 'cgroup2::']);

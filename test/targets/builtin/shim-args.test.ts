@@ -6,14 +6,32 @@ describe('shim arguments', () => {
   const spec = { ...DEFAULT_SPEC, argv: ['/isoprobe/probe', 'facts'] };
   it('isolates everything by default', () => {
     expect(shimArgs(spec, '/r')).to.deep.equal([
-      '--rootfs', '/r', '--hostname', 'isoprobe', '--cgroupfs', 'ro', '--time-offsets', '604800,777600', '--', '/isoprobe/probe', 'facts',
+      '--rootfs',
+      '/r',
+      '--hostname',
+      'isoprobe',
+      '--cgroupfs',
+      'ro',
+      '--time-offsets',
+      '604800,777600',
+      '--',
+      '/isoprobe/probe',
+      'facts',
     ]);
   });
   it('passes the cgroup hierarchies to show, and a writable cgroupfs only when asked', () => {
-    const mounts = [{ type: 'cgroup' as const, dir: 'pids', options: 'pids' }, { type: 'cgroup2' as const, dir: 'unified', options: '' }];
+    const mounts = [
+      { type: 'cgroup' as const, dir: 'pids', options: 'pids' },
+      { type: 'cgroup2' as const, dir: 'unified', options: '' },
+    ];
     const args = shimArgs({ ...spec, cgroupfs: 'rw' }, '/r', undefined, mounts);
     expect(args.slice(args.indexOf('--cgroupfs'), args.indexOf('--time-offsets'))).to.deep.equal([
-      '--cgroupfs', 'rw', '--cgroup-mount', 'cgroup:pids:pids', '--cgroup-mount', 'cgroup2:unified:',
+      '--cgroupfs',
+      'rw',
+      '--cgroup-mount',
+      'cgroup:pids:pids',
+      '--cgroup-mount',
+      'cgroup2:unified:',
     ]);
   });
   it('passes the weakenings', () => {
@@ -22,8 +40,12 @@ describe('shim arguments', () => {
     expect(args).to.include('--chroot').and.to.include('--keep-caps');
   });
   it('turns the seccomp filter and no_new_privs off only when asked', () => {
-    expect(shimArgs({ ...spec, seccomp: 'default', noNewPrivs: true }, '/r')).to.not.include('--no-seccomp').and.not.include('--allow-new-privs');
-    expect(shimArgs({ ...spec, seccomp: 'none', noNewPrivs: false }, '/r')).to.include('--no-seccomp').and.include('--allow-new-privs');
+    expect(shimArgs({ ...spec, seccomp: 'default', noNewPrivs: true }, '/r'))
+      .to.not.include('--no-seccomp')
+      .and.not.include('--allow-new-privs');
+    expect(shimArgs({ ...spec, seccomp: 'none', noNewPrivs: false }, '/r'))
+      .to.include('--no-seccomp')
+      .and.include('--allow-new-privs');
   });
   it('makes the program path relative to the rootfs when the mount namespace is shared', () => {
     expect(containerArgv({ ...spec, share: ['mnt'] })).to.deep.equal(['./isoprobe/probe', 'facts']);

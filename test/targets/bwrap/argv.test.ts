@@ -9,19 +9,35 @@ const probe = ['/isoprobe/probe', 'facts', '--wait-stdin'];
 describe('bwrap command line', () => {
   it('runs the probe the way bwrap runs one command isolated', () => {
     expect(bwrapArgv({ share: [], hostname: 'isoprobe', args: [], argv: probe }, paths)).to.deep.equal([
-      '--unshare-all', '--die-with-parent',
-      '--ro-bind', paths.rootfs, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--bind', paths.scratch, '/scratch',
-      '--hostname', 'isoprobe', '--json-status-fd', String(STATUS_FD),
-      '--', ...probe,
+      '--unshare-all',
+      '--die-with-parent',
+      '--ro-bind',
+      paths.rootfs,
+      '/',
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--tmpfs',
+      '/tmp',
+      '--bind',
+      paths.scratch,
+      '/scratch',
+      '--hostname',
+      'isoprobe',
+      '--json-status-fd',
+      String(STATUS_FD),
+      '--',
+      ...probe,
     ]);
   });
 
-  it('asks for no capability drop and no seccomp filter: bwrap\'s defaults as root stay as they are', () => {
+  it("asks for no capability drop and no seccomp filter: bwrap's defaults as root stay as they are", () => {
     const argv = bwrapArgv({ share: [], hostname: 'isoprobe', args: [], argv: probe }, paths);
     for (const flag of ['--cap-drop', '--seccomp', '--add-seccomp-fd', '--as-pid-1', '--new-session', '--disable-userns']) expect(argv).to.not.include(flag);
   });
 
-  it('keeps the host network with bwrap\'s own --share-net', () => {
+  it("keeps the host network with bwrap's own --share-net", () => {
     expect(namespaceArgs(['net'])).to.deep.equal(['--unshare-all', '--share-net']);
   });
 
@@ -36,15 +52,19 @@ describe('bwrap command line', () => {
     expect(argv).to.not.include('--hostname');
   });
 
-  it('puts the user\'s raw arguments after isoprobe\'s and before the command', () => {
+  it("puts the user's raw arguments after isoprobe's and before the command", () => {
     const argv = bwrapArgv({ share: [], hostname: 'isoprobe', args: ['--cap-drop', 'ALL'], argv: probe }, paths);
     expect(argv.slice(argv.indexOf('--json-status-fd') + 2)).to.deep.equal(['--cap-drop', 'ALL', '--', ...probe]);
   });
 
-  it('describes every setting with who asked for it, the user\'s arguments and shares as the user\'s', () => {
+  it("describes every setting with who asked for it, the user's arguments and shares as the user's", () => {
     const plain = bwrapOptions({ share: [], hostname: 'isoprobe', args: [] });
     expect(plain.slice(0, 6).map((o) => o.setting)).to.deep.equal(['share', 'root', 'caps', 'limits', 'seccomp', 'no-new-privs']);
-    expect(plain.find((o) => o.setting === 'namespaces')).to.deep.equal({ setting: 'namespaces', value: '--unshare-all (mnt always new, time never)', source: 'isoprobe' });
+    expect(plain.find((o) => o.setting === 'namespaces')).to.deep.equal({
+      setting: 'namespaces',
+      value: '--unshare-all (mnt always new, time never)',
+      source: 'isoprobe',
+    });
     expect(plain.find((o) => o.setting === 'caps')?.source).to.equal('runtime default');
     expect(plain.find((o) => o.setting === 'limits')?.value).to.match(/^none/);
     expect(plain.some((o) => o.setting === 'args')).to.equal(false);

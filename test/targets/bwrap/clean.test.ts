@@ -10,11 +10,22 @@ describe('bwrap sandboxes of killed runs', () => {
     fs.mkdirSync(path.join(root, String(pid)), { recursive: true });
     fs.writeFileSync(path.join(root, String(pid), 'cmdline'), `${argv.join('\0')}\0`);
   };
-  beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-bwrap-clean-')); });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-bwrap-clean-'));
+  });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('takes bwrap processes whose rootfs is in the run directory of a dead run, and nothing else', () => {
-    const sandbox = (run: number) => ['/usr/bin/bwrap', '--unshare-all', '--ro-bind', `/run/isoprobe/run-${run}-AbC/bwrap-rootfs`, '/', '--', '/isoprobe/probe', 'facts'];
+    const sandbox = (run: number) => [
+      '/usr/bin/bwrap',
+      '--unshare-all',
+      '--ro-bind',
+      `/run/isoprobe/run-${run}-AbC/bwrap-rootfs`,
+      '/',
+      '--',
+      '/isoprobe/probe',
+      'facts',
+    ];
     proc(10, sandbox(200));
     proc(11, sandbox(300));
     proc(12, ['/isoprobe/probe', 'facts', '/run/isoprobe/run-200-AbC/x']);

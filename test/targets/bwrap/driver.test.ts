@@ -9,12 +9,16 @@ const settingsLine = (rows: Setting[]) => rows.map((r) => `${r.setting}=${r.valu
 const parse = (t: Record<string, unknown>) => parseTargetConfig({ targets: [{ name: 'b', runtime: 'bwrap', ...t }] }, 'x.json')[0] as BwrapTargetConfig;
 
 describe('bwrap driver', () => {
-  it('answers --runtime bwrap with bwrap\'s defaults: nothing shared, no extra arguments', () => {
-    expect(targetsFromRuntimes(['bwrap'])).to.deep.equal([{ name: 'bwrap', runtime: 'bwrap', share: [], rootChange: 'pivot_root', args: [], caps: 'default', limits: 'default' }]);
+  it("answers --runtime bwrap with bwrap's defaults: nothing shared, no extra arguments", () => {
+    expect(targetsFromRuntimes(['bwrap'])).to.deep.equal([
+      { name: 'bwrap', runtime: 'bwrap', share: [], rootChange: 'pivot_root', args: [], caps: 'default', limits: 'default' },
+    ]);
   });
 
   it('takes raw args and the namespaces bwrap can leave shared; refuses what bwrap cannot do, naming the field', () => {
-    expect(parse({ share: ['net'], args: ['--cap-drop', 'ALL'] })).to.include({ runtime: 'bwrap' }).and.deep.include({ share: ['net'], args: ['--cap-drop', 'ALL'] });
+    expect(parse({ share: ['net'], args: ['--cap-drop', 'ALL'] }))
+      .to.include({ runtime: 'bwrap' })
+      .and.deep.include({ share: ['net'], args: ['--cap-drop', 'ALL'] });
     expect(() => parse({ share: ['mnt'] })).to.throw(ConfigError, 'invalid target config x.json: targets.0.share.0:');
     expect(() => parse({ share: ['time'] })).to.throw(ConfigError, 'targets.0.share.0:');
     expect(() => parse({ rootChange: 'chroot' })).to.throw(ConfigError, 'targets.0.rootChange: only the built-in runtime can use "chroot"');
@@ -24,10 +28,18 @@ describe('bwrap driver', () => {
 
   it('asks bwrap for what its command line gives: every capability, no seccomp filter, no limits', () => {
     const spec = bwrap.spec(parse({}), ['/isoprobe/probe', 'facts']);
-    expect(spec).to.deep.include({ share: [], caps: 'all', seccomp: 'none', noNewPrivs: true, limits: {}, hostname: 'isoprobe', argv: ['/isoprobe/probe', 'facts'] });
+    expect(spec).to.deep.include({
+      share: [],
+      caps: 'all',
+      seccomp: 'none',
+      noNewPrivs: true,
+      limits: {},
+      hostname: 'isoprobe',
+      argv: ['/isoprobe/probe', 'facts'],
+    });
   });
 
-  it('describes the settings in bwrap\'s terms, each with who asked for it', () => {
+  it("describes the settings in bwrap's terms, each with who asked for it", () => {
     const rows = bwrap.describe(parse({ share: ['net'], args: ['--cap-drop', 'ALL'] }));
     expect(settingsLine(rows)).to.match(/^share=net root=pivot_root caps=all of root's .* namespaces=--unshare-all --share-net .* args=--cap-drop ALL$/);
     expect(rows.filter((r) => r.source === 'user config').map((r) => r.setting)).to.deep.equal(['share', 'namespaces', 'args']);
@@ -39,7 +51,9 @@ describe('bwrap driver', () => {
     try {
       const err = await bwrap.preflight([parse({})]).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(EnvError);
-      expect((err as Error).message).to.equal('bubblewrap is not installed ("bwrap" not found in PATH), needed by target "b" (Debian: apt-get install bubblewrap)');
+      expect((err as Error).message).to.equal(
+        'bubblewrap is not installed ("bwrap" not found in PATH), needed by target "b" (Debian: apt-get install bubblewrap)',
+      );
     } finally {
       process.env.PATH = saved;
     }

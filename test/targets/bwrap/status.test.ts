@@ -6,7 +6,8 @@ import { findProbePid, parentOf, parseStatus } from '../../../targets/bwrap/stat
 
 describe('bwrap --json-status-fd', () => {
   // As bubblewrap 0.8.0 writes them: one document when the sandbox exists, one when it ended.
-  const started = '{ "child-pid": 25328, "cgroup-namespace": 4026532184, "ipc-namespace": 4026532182, "mnt-namespace": 4026532180, "net-namespace": 4026532185, "pid-namespace": 4026532183, "uts-namespace": 4026532181 }\n';
+  const started =
+    '{ "child-pid": 25328, "cgroup-namespace": 4026532184, "ipc-namespace": 4026532182, "mnt-namespace": 4026532180, "net-namespace": 4026532185, "pid-namespace": 4026532183, "uts-namespace": 4026532181 }\n';
   const ended = '{ "exit-code": 137 }\n';
 
   it('reads child-pid, then the exit code', () => {
@@ -24,17 +25,19 @@ describe('bwrap --json-status-fd', () => {
   });
 });
 
-describe('finding the probe under bwrap\'s child', () => {
+describe("finding the probe under bwrap's child", () => {
   let root: string;
   const proc = (pid: number, ppid: number, comm: string, argv: string[]) => {
     fs.mkdirSync(path.join(root, String(pid)), { recursive: true });
     fs.writeFileSync(path.join(root, String(pid), 'stat'), `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560`);
     fs.writeFileSync(path.join(root, String(pid), 'cmdline'), `${argv.join('\0')}\0`);
   };
-  beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-bwrap-proc-')); });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-bwrap-proc-'));
+  });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('takes the child of bwrap\'s init that runs the probe (a pid namespace of its own)', () => {
+  it("takes the child of bwrap's init that runs the probe (a pid namespace of its own)", () => {
     proc(100, 1, 'bwrap', ['bwrap', '--unshare-all', '--', '/isoprobe/probe', 'facts']);
     proc(101, 100, 'bwrap', ['bwrap', '--unshare-all', '--', '/isoprobe/probe', 'facts']);
     proc(102, 101, 'probe', ['/isoprobe/probe', 'facts', '--wait-stdin']);
@@ -42,12 +45,12 @@ describe('finding the probe under bwrap\'s child', () => {
     expect(findProbePid(101, root)).to.equal(102);
   });
 
-  it('takes child-pid itself once it has exec\'d the probe (the host pid namespace shared)', () => {
+  it("takes child-pid itself once it has exec'd the probe (the host pid namespace shared)", () => {
     proc(101, 100, 'probe', ['/isoprobe/probe', 'facts']);
     expect(findProbePid(101, root)).to.equal(101);
   });
 
-  it('finds nothing while the child has not exec\'d the probe yet', () => {
+  it("finds nothing while the child has not exec'd the probe yet", () => {
     proc(101, 100, 'bwrap', ['bwrap', '--', '/isoprobe/probe']);
     proc(102, 101, 'bwrap', ['bwrap', '--', '/isoprobe/probe']);
     expect(findProbePid(101, root)).to.equal(null);

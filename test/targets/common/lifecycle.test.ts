@@ -12,10 +12,18 @@ const EXIT: Exit = { exitCode: 0, signal: null, stdout: 'out', stderr: '' };
 function fake(over: Partial<Held> = {}) {
   const calls: string[] = [];
   const held: Held = {
-    pid: 0, scratch: null,
-    release: () => { calls.push('release'); },
-    wait: async () => { calls.push('wait'); return EXIT; },
-    remove: async () => { calls.push('remove'); },
+    pid: 0,
+    scratch: null,
+    release: () => {
+      calls.push('release');
+    },
+    wait: async () => {
+      calls.push('wait');
+      return EXIT;
+    },
+    remove: async () => {
+      calls.push('remove');
+    },
     ...over,
   };
   return { held, calls };
@@ -23,7 +31,9 @@ function fake(over: Partial<Held> = {}) {
 
 describe('the shared container lifecycle', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-lifecycle-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-lifecycle-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('releases, waits, reads after exit, then removes; the outcome carries the exit and the host reads', async () => {
@@ -38,13 +48,20 @@ describe('the shared container lifecycle', () => {
   });
 
   it('removes the container when waiting fails, and passes the error on', async () => {
-    const f = fake({ wait: async () => { throw new Error('did not finish'); } });
-    const err = await runLifecycle(async () => f.held, { cgroups: NONE }).then(() => null, (e: Error) => e);
+    const f = fake({
+      wait: async () => {
+        throw new Error('did not finish');
+      },
+    });
+    const err = await runLifecycle(async () => f.held, { cgroups: NONE }).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).to.equal('did not finish');
     expect(f.calls).to.deep.equal(['release', 'remove']);
   });
 
-  it('takes a placed cgroup\'s paths as they are, and observes nothing when told not to', async () => {
+  it("takes a placed cgroup's paths as they are, and observes nothing when told not to", async () => {
     const f = fake({ pid: 1, placement: { version: 'v2', paths: ['/nonexistent-isoprobe-cg'], readLimits: () => ({ 'pids.max': '64' }) } });
     const out = await runLifecycle(async () => f.held, { cgroups: NONE, observe: false });
     expect(out.hostFacts.cgroup).to.deep.equal({ version: 'v2', paths: ['/nonexistent-isoprobe-cg'], limits: {} });

@@ -6,7 +6,11 @@ import type { CgroupLayout } from '../../../host/cgroup.js';
 import { statScratch } from '../../../host/host-facts.js';
 import { cgroupDirs, holdProbe, readCgroupLimits } from '../../../targets/common/observe.js';
 
-const V1: CgroupLayout = { version: 'v1', mode: 'hybrid', controllers: { pids: '/sys/fs/cgroup/pids', memory: '/sys/fs/cgroup/memory', cpu: '/sys/fs/cgroup/cpu' } };
+const V1: CgroupLayout = {
+  version: 'v1',
+  mode: 'hybrid',
+  controllers: { pids: '/sys/fs/cgroup/pids', memory: '/sys/fs/cgroup/memory', cpu: '/sys/fs/cgroup/cpu' },
+};
 const V2: CgroupLayout = { version: 'v2', mode: 'v2', mountpoint: '/sys/fs/cgroup' };
 
 // /proc/<pid>/cgroup of a Docker 20.10 container on this project's hybrid VM, and of a runc one on v2.
@@ -20,10 +24,12 @@ const DOCKER_V1 = `12:misc:/
 `;
 const RUNC_V2 = '0::/isoprobe-7-1-runc\n';
 
-describe('host-side observation of a runtime\'s container', () => {
-  it('finds the container\'s v1 pids/memory/cpu cgroups from /proc/<pid>/cgroup', () => {
+describe("host-side observation of a runtime's container", () => {
+  it("finds the container's v1 pids/memory/cpu cgroups from /proc/<pid>/cgroup", () => {
     expect(cgroupDirs(DOCKER_V1, V1)).to.deep.equal({
-      pids: '/sys/fs/cgroup/pids/docker/abc', memory: '/sys/fs/cgroup/memory/docker/abc', cpu: '/sys/fs/cgroup/cpu/docker/abc',
+      pids: '/sys/fs/cgroup/pids/docker/abc',
+      memory: '/sys/fs/cgroup/memory/docker/abc',
+      cpu: '/sys/fs/cgroup/cpu/docker/abc',
     });
   });
 
@@ -39,7 +45,9 @@ describe('host-side observation of a runtime\'s container', () => {
       fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
       fs.writeFileSync(path.join(root, rel), text);
     };
-    beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-observe-')); });
+    beforeEach(() => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-observe-'));
+    });
     afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
     it('reads the v1 limit files the checks compare, under the names the built-in runtime reports', () => {
@@ -49,7 +57,10 @@ describe('host-side observation of a runtime\'s container', () => {
       write('cpu/x/cpu.cfs_quota_us', '50000\n');
       const dirs = { pids: `${root}/pids/x`, memory: `${root}/memory/x`, cpu: `${root}/cpu/x` };
       expect(readCgroupLimits(dirs, V1)).to.deep.equal({
-        'pids.max': '64', 'memory.limit_in_bytes': '67108864', 'cpu.cfs_period_us': '100000', 'cpu.cfs_quota_us': '50000',
+        'pids.max': '64',
+        'memory.limit_in_bytes': '67108864',
+        'cpu.cfs_period_us': '100000',
+        'cpu.cfs_quota_us': '50000',
       });
     });
 

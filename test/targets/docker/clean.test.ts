@@ -27,17 +27,28 @@ function fake(s: FakeState): CleanClient {
     drop();
   };
   return {
-    ping: async () => { if (s.ping) throw s.ping; return 'OK'; },
+    ping: async () => {
+      if (s.ping) throw s.ping;
+      return 'OK';
+    },
     listContainers: async () => [...s.containers],
-    getContainer: (id: string) => ({ remove: remove(id, () => { s.containers = s.containers.filter((c) => c.Id !== id); }) }),
+    getContainer: (id: string) => ({
+      remove: remove(id, () => {
+        s.containers = s.containers.filter((c) => c.Id !== id);
+      }),
+    }),
     listImages: async () => [...s.images],
-    getImage: (ref: string) => ({ remove: remove(ref, () => { s.images = s.images.filter((i) => !(i.RepoTags ?? []).includes(ref) && i.Id !== ref); }) }),
+    getImage: (ref: string) => ({
+      remove: remove(ref, () => {
+        s.images = s.images.filter((i) => !(i.RepoTags ?? []).includes(ref) && i.Id !== ref);
+      }),
+    }),
   } as unknown as CleanClient;
 }
 
 const opts = (inUse: string | null = null) => ({ socketPath: '/x.sock', imagesInUse: () => inUse });
 
-describe('Docker\'s part of isoprobe clean', () => {
+describe("Docker's part of isoprobe clean", () => {
   it('no daemon: one "not checked" item, nothing else asked', async () => {
     const s: FakeState = { containers: [], images: [], refuse: {}, removed: [], ping: Object.assign(new Error('connect ENOENT /x.sock'), { code: 'ENOENT' }) };
     expect(await cleanDocker(fake(s), opts())).to.deep.equal([
@@ -54,8 +65,12 @@ describe('Docker\'s part of isoprobe clean', () => {
   it('removes the containers of dead runs only, then the images by tag', async () => {
     const s: FakeState = {
       containers: [container('dead', DEAD), container('mine', process.pid)],
-      images: [{ Id: 'sha256:1', RepoTags: ['isoprobe-probe:abc'] }, { Id: 'sha256:2', RepoTags: ['<none>:<none>'] }] as Dockerode.ImageInfo[],
-      refuse: {}, removed: [],
+      images: [
+        { Id: 'sha256:1', RepoTags: ['isoprobe-probe:abc'] },
+        { Id: 'sha256:2', RepoTags: ['<none>:<none>'] },
+      ] as Dockerode.ImageInfo[],
+      refuse: {},
+      removed: [],
     };
     const items = await cleanDocker(fake(s), opts());
     expect(items).to.deep.equal([
@@ -72,19 +87,24 @@ describe('Docker\'s part of isoprobe clean', () => {
     expect(s.removed).to.deep.equal([]);
   });
 
-  it('the daemon\'s refusals are reported in its words; a container already gone is not one', async () => {
+  it("the daemon's refusals are reported in its words; a container already gone is not one", async () => {
     const s: FakeState = {
       containers: [container('gone', DEAD), container('stuck', DEAD)],
       images: [{ Id: 'sha256:1', RepoTags: ['isoprobe-probe:abc'] }] as Dockerode.ImageInfo[],
       refuse: {
         gone: { statusCode: 404, json: { message: 'No such container: gone' } },
         stuck: { statusCode: 500, json: { message: 'driver failed' } },
-        'isoprobe-probe:abc': { statusCode: 409, json: { message: 'conflict: unable to remove repository reference (must force) - container 123 is using its referenced image' } },
+        'isoprobe-probe:abc': {
+          statusCode: 409,
+          json: { message: 'conflict: unable to remove repository reference (must force) - container 123 is using its referenced image' },
+        },
       },
       removed: [],
     };
     const [containers, images] = await cleanDocker(fake(s), opts());
     expect(containers).to.deep.equal({ kind: 'docker containers', found: ['gone', 'stuck'], remaining: ['stuck: driver failed'] });
-    expect(images.remaining).to.deep.equal(['isoprobe-probe:abc: conflict: unable to remove repository reference (must force) - container 123 is using its referenced image']);
+    expect(images.remaining).to.deep.equal([
+      'isoprobe-probe:abc: conflict: unable to remove repository reference (must force) - container 123 is using its referenced image',
+    ]);
   });
 });

@@ -8,7 +8,9 @@ import { dockerClient, pingDaemon } from '../../../targets/docker/daemon.js';
 
 describe('the Docker daemon preflight', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-docker-sock-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-docker-sock-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('no socket: an environment error (exit 2) that says to start dockerd', async () => {
@@ -34,7 +36,9 @@ describe('the Docker daemon preflight', () => {
   it('a socket that never answers: the same error after the bounded wait, not a hang', async () => {
     const sock = path.join(dir, 'silent.sock');
     const held: net.Socket[] = [];
-    const server = net.createServer((c) => { held.push(c); });
+    const server = net.createServer((c) => {
+      held.push(c);
+    });
     await new Promise<void>((resolve) => server.listen(sock, resolve));
     try {
       const err = await pingDaemon(dockerClient(sock), sock, 200).catch((e) => e);

@@ -10,11 +10,24 @@ function modemError(statusCode: number, message: string): Error {
 describe('Docker API failures as typed errors', () => {
   const cases: [string, unknown, string, string][] = [
     ['404', modemError(404, 'No such image: isoprobe-probe:x'), 'not-found', 't: docker inspect: not found (HTTP 404): No such image: isoprobe-probe:x'],
-    ['409', modemError(409, 'Conflict. The container name "/isoprobe-1-1-d" is already in use'), 'conflict', 't: docker inspect: conflict (HTTP 409): Conflict. The container name "/isoprobe-1-1-d" is already in use'],
-    ['500 with runc\'s refusal', modemError(500, 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process'), 'daemon',
-      't: docker inspect: daemon error (HTTP 500): failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process'],
-    ['no daemon', Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }), 'unreachable',
-      't: docker inspect: daemon unreachable: connect ECONNREFUSED /var/run/docker.sock'],
+    [
+      '409',
+      modemError(409, 'Conflict. The container name "/isoprobe-1-1-d" is already in use'),
+      'conflict',
+      't: docker inspect: conflict (HTTP 409): Conflict. The container name "/isoprobe-1-1-d" is already in use',
+    ],
+    [
+      "500 with runc's refusal",
+      modemError(500, 'failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process'),
+      'daemon',
+      't: docker inspect: daemon error (HTTP 500): failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process',
+    ],
+    [
+      'no daemon',
+      Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' }),
+      'unreachable',
+      't: docker inspect: daemon unreachable: connect ECONNREFUSED /var/run/docker.sock',
+    ],
   ];
   for (const [what, raw, kind, message] of cases) {
     it(`${what} → ${kind}, in the daemon's words`, () => {

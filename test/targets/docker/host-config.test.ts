@@ -9,14 +9,23 @@ function spec(over: Partial<ContainerSpec> = {}): ContainerSpec {
 describe('ContainerSpec → Docker HostConfig', () => {
   it('leaves private namespaces to the daemon, sets the limits and no_new_privs', () => {
     expect(translateHostConfig(spec(), [])).to.deep.equal({
-      Init: false, AutoRemove: false,
-      PidsLimit: 64, Memory: 67_108_864, MemorySwap: 67_108_864, NanoCpus: 500_000_000,
+      Init: false,
+      AutoRemove: false,
+      PidsLimit: 64,
+      Memory: 67_108_864,
+      MemorySwap: 67_108_864,
+      NanoCpus: 500_000_000,
       SecurityOpt: ['no-new-privileges:true'],
     });
   });
 
   const modes: [ContainerSpec['share'][number], string][] = [
-    ['pid', 'PidMode'], ['net', 'NetworkMode'], ['ipc', 'IpcMode'], ['uts', 'UTSMode'], ['cgroup', 'CgroupnsMode'], ['user', 'UsernsMode'],
+    ['pid', 'PidMode'],
+    ['net', 'NetworkMode'],
+    ['ipc', 'IpcMode'],
+    ['uts', 'UTSMode'],
+    ['cgroup', 'CgroupnsMode'],
+    ['user', 'UsernsMode'],
   ];
   for (const [ns, field] of modes) {
     it(`share=${ns} → ${field}=host`, () => {
@@ -29,7 +38,7 @@ describe('ContainerSpec → Docker HostConfig', () => {
     expect(() => translateHostConfig(spec({ share: ['time'] }), [])).to.throw(/time/);
   });
 
-  it('caps=all is CapAdd ALL minus what the host\'s bounding set lacks; no limits, no seccomp, no no_new_privs', () => {
+  it("caps=all is CapAdd ALL minus what the host's bounding set lacks; no limits, no seccomp, no no_new_privs", () => {
     const hc = translateHostConfig(spec({ caps: 'all', limits: {}, seccomp: 'none', noNewPrivs: false }), ['CAP_SYS_RESOURCE']);
     expect(hc).to.deep.equal({ Init: false, AutoRemove: false, CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'], SecurityOpt: ['seccomp=unconfined'] });
   });
@@ -60,12 +69,20 @@ describe('Docker create options', () => {
   it('keeps stdin open for the go byte, without a tty, with the probe as PID 1', () => {
     const o = createOptions(spec(), ['/isoprobe/probe', 'facts', '--wait-stdin'], inputs);
     expect(o).to.deep.include({
-      name: 'isoprobe-1-1-docker', Image: 'isoprobe-probe:abc', Cmd: ['/isoprobe/probe', 'facts', '--wait-stdin'], Hostname: 'isoprobe',
-      OpenStdin: true, StdinOnce: true, AttachStdin: true, Tty: false, User: '0:0', Labels: { isoprobe: '1' },
+      name: 'isoprobe-1-1-docker',
+      Image: 'isoprobe-probe:abc',
+      Cmd: ['/isoprobe/probe', 'facts', '--wait-stdin'],
+      Hostname: 'isoprobe',
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      Tty: false,
+      User: '0:0',
+      Labels: { isoprobe: '1' },
     });
   });
 
-  it('sets no hostname when the UTS namespace is the host\'s (Docker refuses both)', () => {
+  it("sets no hostname when the UTS namespace is the host's (Docker refuses both)", () => {
     const o = createOptions(spec(), ['/p'], { ...inputs, hostConfig: { UTSMode: 'host' } });
     expect(o).to.not.have.property('Hostname');
   });

@@ -4,8 +4,11 @@ import { DEFAULT_CAPS, madeNamespaces, ociConfig, OCI_VERSION, type OciConfigOpt
 import { DENIED_SYSCALLS } from '../../../targets/oci/seccomp.js';
 
 const OPTS: OciConfigOptions = {
-  rootfs: '/run/isoprobe/r/rootfs', scratch: '/run/isoprobe/r/c1/scratch', idMapping: { hostBase: 100_000, count: 65_536 },
-  cgroupsPath: '/isoprobe-1-1-runc', hostCaps: ['CAP_CHOWN', 'CAP_SYS_ADMIN', 'CAP_SYS_TIME'],
+  rootfs: '/run/isoprobe/r/rootfs',
+  scratch: '/run/isoprobe/r/c1/scratch',
+  idMapping: { hostBase: 100_000, count: 65_536 },
+  cgroupsPath: '/isoprobe-1-1-runc',
+  hostCaps: ['CAP_CHOWN', 'CAP_SYS_ADMIN', 'CAP_SYS_TIME'],
 };
 
 function spec(over: Partial<ContainerSpec> = {}): ContainerSpec {
@@ -44,7 +47,7 @@ describe('ContainerSpec → OCI config.json', () => {
     expect(config(spec(), { omit: ['time'] }).linux).to.not.have.property('timeOffsets');
   });
 
-  it('mounts proc, sysfs and mqueue where the user namespace owns theirs, binds the host\'s otherwise', () => {
+  it("mounts proc, sysfs and mqueue where the user namespace owns theirs, binds the host's otherwise", () => {
     const own = config(spec());
     expect([mountAt(own, '/proc').type, mountAt(own, '/sys').type, mountAt(own, '/dev/mqueue')?.type]).to.deep.equal(['proc', 'sysfs', 'mqueue']);
     const shared = config(spec({ share: ['pid', 'net', 'ipc'] }));
@@ -63,7 +66,7 @@ describe('ContainerSpec → OCI config.json', () => {
     expect(c.root).to.deep.equal({ path: OPTS.rootfs, readonly: true });
   });
 
-  it('keeps Docker\'s 14 default capabilities, or the harness\'s whole bounding set for caps=all', () => {
+  it("keeps Docker's 14 default capabilities, or the harness's whole bounding set for caps=all", () => {
     expect(config(spec()).process.capabilities.bounding).to.deep.equal(DEFAULT_CAPS).and.to.have.length(14);
     const all = config(spec({ caps: 'all' })).process.capabilities;
     expect(all).to.deep.equal({ bounding: OPTS.hostCaps, effective: OPTS.hostCaps, permitted: OPTS.hostCaps, inheritable: [], ambient: [] });
@@ -72,7 +75,9 @@ describe('ContainerSpec → OCI config.json', () => {
   it('translates the limits, and no limits into none', () => {
     expect(config(spec()).linux.resources).to.deep.equal({
       devices: [{ allow: false, access: 'rwm' }],
-      pids: { limit: 64 }, memory: { limit: 67_108_864, swap: 67_108_864 }, cpu: { quota: 50_000, period: 100_000 },
+      pids: { limit: 64 },
+      memory: { limit: 67_108_864, swap: 67_108_864 },
+      cpu: { quota: 50_000, period: 100_000 },
     });
     expect(config(spec({ limits: {} })).linux.resources).to.deep.equal({ devices: [{ allow: false, access: 'rwm' }] });
   });

@@ -15,7 +15,9 @@ describe('reaping OCI containers of killed runs', () => {
 
 describe('removing an OCI cgroupsPath from every hierarchy', () => {
   let root: string;
-  beforeEach(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-cg-')); });
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-cg-'));
+  });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('finds every v1 and v2 mount point in mountinfo', () => {
@@ -31,7 +33,10 @@ describe('removing an OCI cgroupsPath from every hierarchy', () => {
   it('removes the directory where it exists and leaves the other hierarchies alone', async () => {
     for (const h of ['pids', 'memory']) fs.mkdirSync(path.join(root, h, 'isoprobe-1-2-runc'), { recursive: true });
     fs.mkdirSync(path.join(root, 'cpu', 'other'), { recursive: true });
-    await removeCgroupPath('/isoprobe-1-2-runc', ['pids', 'memory', 'cpu'].map((h) => path.join(root, h)));
+    await removeCgroupPath(
+      '/isoprobe-1-2-runc',
+      ['pids', 'memory', 'cpu'].map((h) => path.join(root, h)),
+    );
     expect(['pids', 'memory', 'cpu'].map((h) => fs.readdirSync(path.join(root, h)))).to.deep.equal([[], [], ['other']]);
   });
 });

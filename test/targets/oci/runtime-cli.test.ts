@@ -12,12 +12,18 @@ import { TargetError } from '../../../model/target.js';
 import { RuntimeRefusal, startContainer, tail } from '../../../targets/oci/runtime-cli.js';
 
 /** What targets/common/lifecycle.ts does with a held container, without the host-side reads. */
-async function runContainer(binary: string, bundle: string, id: string, hooks: { onPid(pid: number): Promise<void> }, opts: { target: string; timeoutMs: number }) {
+async function runContainer(
+  binary: string,
+  bundle: string,
+  id: string,
+  hooks: { onPid(pid: number): Promise<void> },
+  opts: { target: string; timeoutMs: number },
+) {
   const held = await startContainer(binary, bundle, id, opts);
   try {
     await hooks.onPid(held.pid);
     held.release();
-    return { pid: held.pid, ...await held.wait() };
+    return { pid: held.pid, ...(await held.wait()) };
   } finally {
     await held.remove();
   }
@@ -59,15 +65,28 @@ describe('OCI runtime command line', function () {
 
   it('observes the container before it gets the go byte, then returns its output and status', async () => {
     const seen: number[] = [];
-    const r = await runContainer(fake, bundle('ok'), 'isoprobe-1-1-t', { onPid: async (pid: number) => { seen.push(pid); } }, { target: 't', timeoutMs: 5000 });
+    const r = await runContainer(
+      fake,
+      bundle('ok'),
+      'isoprobe-1-1-t',
+      {
+        onPid: async (pid: number) => {
+          seen.push(pid);
+        },
+      },
+      { target: 't', timeoutMs: 5000 },
+    );
     expect(seen).to.deep.equal([r.pid]);
     expect(r).to.deep.include({ exitCode: 3, signal: null, stdout: 'got:g\n', stderr: 'to stderr\n' });
     expect(fs.readFileSync(log, 'utf8'), '`run` removes its container itself').to.equal('');
     expect(pendingCleanups().filter((l) => l.includes('isoprobe-1-1-t'))).to.deep.equal([]);
   });
 
-  it('turns a refusal before the container existed into a RuntimeRefusal in the runtime\'s own words', async () => {
-    const err = await runContainer(fake, bundle('refuse'), 'isoprobe-1-2-t', noHooks, { target: 't', timeoutMs: 5000 }).then(() => null, (e: unknown) => e as Error & { stderrTail: string });
+  it("turns a refusal before the container existed into a RuntimeRefusal in the runtime's own words", async () => {
+    const err = await runContainer(fake, bundle('refuse'), 'isoprobe-1-2-t', noHooks, { target: 't', timeoutMs: 5000 }).then(
+      () => null,
+      (e: unknown) => e as Error & { stderrTail: string },
+    );
     expect(err).to.be.instanceOf(RuntimeRefusal);
     expect(err!.stderrTail).to.equal('runc run failed: namespace {"time" ""} does not exist');
     expect(err!.message).to.equal(`t: ${fake} refused the container (exit 1): runc run failed: namespace {"time" ""} does not exist`);
@@ -80,14 +99,17 @@ describe('OCI runtime command line', function () {
 
   it('bounds the run: past the limit it is killed, deleted and reported', async () => {
     const t0 = Date.now();
-    const err = await runContainer(fake, bundle('hang'), 'isoprobe-1-4-t', noHooks, { target: 't', timeoutMs: 300 }).then(() => null, (e: unknown) => e as Error & { stderrTail: string });
+    const err = await runContainer(fake, bundle('hang'), 'isoprobe-1-4-t', noHooks, { target: 't', timeoutMs: 300 }).then(
+      () => null,
+      (e: unknown) => e as Error & { stderrTail: string },
+    );
     expect(err).to.be.instanceOf(TargetError).and.not.instanceOf(RuntimeRefusal);
     expect(err!.message).to.match(/did not finish within 300 ms/);
     expect(Date.now() - t0).to.be.below(5000);
     expect(fs.readFileSync(log, 'utf8')).to.equal('delete isoprobe-1-4-t\n');
   });
 
-  it('reduces runc\'s logfmt lines to their messages', () => {
+  it("reduces runc's logfmt lines to their messages", () => {
     expect(tail('time="x" level=warning msg="a \\"b\\""\nplain line\n')).to.equal('a "b" | plain line');
     expect(tail('')).to.equal('');
   });
