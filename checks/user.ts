@@ -81,7 +81,7 @@ export const userChecks = [
         ns,
         owner: observed.ns[ns]!.ownerUserNsIno,
       }));
-      const evidence = owned.map((o) => `${o.ns}→user ${o.owner}`).join(', ') + `; host user namespace ${hostUser}`;
+      const evidence = `${owned.map((o) => `${o.ns}→user ${o.owner}`).join(', ')}; host user namespace ${hostUser}`;
       expect(owned.length, `no new namespace whose owner could be observed: ${evidence}`).to.be.greaterThan(0);
       expect(
         owned.filter((o) => o.owner === null || o.owner === hostUser).map((o) => o.ns),

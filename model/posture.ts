@@ -214,7 +214,7 @@ function limitStates(cg: HostSideFacts['cgroup']): Posture['limits'] {
 }
 
 function cgroupfsClassOf(fs: ProbeFacts['cgroupfs']): CgroupfsClass {
-  if (!fs || fs.mountinfo_errno !== 0) return 'unknown';
+  if (fs?.mountinfo_errno !== 0) return 'unknown';
   if (fs.mounts.length === 0) return 'none';
   // statvfs sees the mount on top, mountinfo every mount: either saying writable makes it rw.
   return fs.mounts.some((m) => !m.ro_option || m.rdonly === 0) ? 'rw' : 'ro';

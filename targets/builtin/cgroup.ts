@@ -53,7 +53,9 @@ function createV1(mounts: Partial<Record<LimitController, string>>, name: string
     version: 'v1' as const,
     paths: dirs,
     unsupported,
-    join: (pid: number) => dirs.forEach((d) => fs.writeFileSync(path.join(d, 'cgroup.procs'), String(pid))),
+    join: (pid: number) => {
+      for (const d of dirs) fs.writeFileSync(path.join(d, 'cgroup.procs'), String(pid));
+    },
     readLimits: () => readBack(written),
     remove: () => removeDirs(dirs),
   };

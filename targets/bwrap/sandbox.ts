@@ -44,8 +44,12 @@ export async function startSandbox(argv: string[], opts: SandboxOptions): Promis
   const status = collectOutput(child.stdio[STATUS_FD] as NodeJS.ReadableStream, 64 * 1024);
   let ended: Ended | null = null;
   const exited = new Promise<Ended>((resolve) => {
-    child.once('exit', (code, signal) => resolve((ended = { code, signal })));
-    child.once('error', (e) => resolve((ended = { code: null, signal: null, error: e.message })));
+    const end = (e: Ended) => {
+      ended = e;
+      resolve(e);
+    };
+    child.once('exit', (code, signal) => end({ code, signal }));
+    child.once('error', (e) => end({ code: null, signal: null, error: e.message }));
   });
   const closed = new Promise<void>((resolve) => {
     child.once('close', () => resolve());

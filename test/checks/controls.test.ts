@@ -76,7 +76,7 @@ describe('negative controls as data', () => {
 describe('checks/ and the weakening lists import only what they may', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const imports = (file: string) => [...readFileSync(root + file, 'utf8').matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
-  for (const f of readdirSync(root + 'checks').filter((x) => x.endsWith('.ts'))) {
+  for (const f of readdirSync(`${root}checks`).filter((x) => x.endsWith('.ts'))) {
     it(`checks/${f}: model/, chai and its siblings only (no node:*: a check reads no host)`, () => {
       expect(imports(`checks/${f}`).filter((i) => !/^\.\.\/model\/|^\.\/|^chai$/.test(i))).to.deep.equal([]);
     });

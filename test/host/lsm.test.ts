@@ -20,7 +20,9 @@ describe('host LSM (host/lsm.ts readHostLsm)', () => {
   const AA = 'sys/module/apparmor/parameters/enabled';
   const SE = 'sys/fs/selinux/enforce';
   const roots: string[] = [];
-  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  after(() => {
+    for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+  });
 
   for (const [what, files, active] of [
     ['Debian with AppArmor', { [LSM]: 'lockdown,capability,landlock,yama,apparmor,tomoyo', [AA]: 'Y\n' }, 'apparmor'],

@@ -86,7 +86,11 @@ describe('interrupting a run', function () {
     const child = startRun();
     const exited = once(child, 'exit');
     let shims: number[] = [];
-    expect(await waitFor(() => (shims = shimsOf(child.pid!)).length > 0, 20_000), 'no container was ever seen starting').to.equal(true);
+    const started = await waitFor(() => {
+      shims = shimsOf(child.pid!);
+      return shims.length > 0;
+    }, 20_000);
+    expect(started, 'no container was ever seen starting').to.equal(true);
     child.kill('SIGKILL'); // only the harness: its shims and containers die with it (PDEATHSIG)
     await exited;
     expect(await waitFor(() => !shims.some(isShim), 5_000), 'a shim outlived its harness').to.equal(true);

@@ -12,6 +12,7 @@ const HOST = fixture('facts-host.json');
 const UNSHARE = fixture('facts-unshare.json');
 
 /** The host fixture with one change applied to its parsed form. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests edit the parsed document at arbitrary depths
 function mutated(change: (doc: Record<string, any>) => void): string {
   const doc = JSON.parse(HOST);
   change(doc);
@@ -89,6 +90,7 @@ describe('parseFacts', () => {
   });
 
   describe('names the field of the wrong type', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: each case edits the parsed document at its own depth
     const cases: [string, (d: Record<string, any>) => void, RegExp][] = [
       [
         'top-level number',

@@ -31,8 +31,8 @@ function controlTarget(failing = true): RunResults {
 function hostileNames(): RunResults {
   const r = smallResults();
   r.targets[0]!.name = `evil<"&'>\x01`;
-  r.targets[0]!.info = { [`k<"&>`]: `v\n"'<>&\x02` };
-  r.environment['note'] = HOSTILE;
+  r.targets[0]!.info = { 'k<"&>': `v\n"'<>&\x02` };
+  r.environment.note = HOSTILE;
   r.catalogue[0]!.title = `title <b>&"'</b>\x1b`;
   return r;
 }

@@ -96,7 +96,7 @@ describe('reports/matrix', () => {
     it('HTML-escapes everything and shows control characters', () => {
       const r = smallResults();
       r.targets[0]!.name = '<img src=x onerror=alert(1)>';
-      r.environment['note'] = HOSTILE;
+      r.environment.note = HOSTILE;
       const page = matrixHtml(r);
       expect(page).to.not.include('<img');
       expect(page).to.not.include('<tag');

@@ -3,13 +3,12 @@ import { ParseError } from '../../../model/parse/lines.js';
 import { parseMountinfo, unescapeMountPath } from '../../../model/parse/mountinfo.js';
 
 /** Lines recorded on the development VM (kernel 6.18, Debian 12), plus escaped paths. */
-const SAMPLE =
-  [
-    '22 27 0:21 / /proc rw,relatime - proc proc rw',
-    '42 27 254:0 /var/lib/docker /var/lib/docker rw,relatime shared:1 - ext4 /dev/vda rw,discard,resv_strict',
-    '301 300 0:52 / /tmp/my\\040dir ro,nosuid master:7 propagate_from:3 - tmpfs isoprobe-n\\0401 rw,size=4k',
-    '310 301 0:5 /null /proc/kcore rw,nosuid - devtmpfs udev rw,mode=755',
-  ].join('\n') + '\n';
+const SAMPLE = `${[
+  '22 27 0:21 / /proc rw,relatime - proc proc rw',
+  '42 27 254:0 /var/lib/docker /var/lib/docker rw,relatime shared:1 - ext4 /dev/vda rw,discard,resv_strict',
+  '301 300 0:52 / /tmp/my\\040dir ro,nosuid master:7 propagate_from:3 - tmpfs isoprobe-n\\0401 rw,size=4k',
+  '310 301 0:5 /null /proc/kcore rw,nosuid - devtmpfs udev rw,mode=755',
+].join('\n')}\n`;
 
 describe('parseMountinfo', () => {
   const m = parseMountinfo(SAMPLE);

@@ -16,7 +16,8 @@ function spec(over: Partial<ContainerSpec> = {}): ContainerSpec {
 }
 
 // The config as a loosely typed tree, for the assertions.
-type Tree = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the generated config.json is walked freely by the assertions
+type Tree = Record<string, any>;
 const config = (s: ContainerSpec, o: Partial<OciConfigOptions> = {}) => ociConfig(s, { ...OPTS, ...o }) as Tree;
 const mountAt = (c: Tree, dest: string) => c.mounts.find((m: Tree) => m.destination === dest);
 
