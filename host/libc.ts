@@ -2,7 +2,7 @@
  * koffi bindings to the few libc calls the host-side observers need. libc is loaded once, on
  * first use, so importing this module costs nothing on hosts or tests that never call it.
  *
- * Rules that keep these calls honest (DESIGN.md §3):
+ * Rules that keep these calls honest:
  *  - koffi.errno() is the thread's live errno: it is read by `sys()` straight after the call,
  *    before any other JS can run a libc call that overwrites it.
  *  - everything here is synchronous. setns() in particular must never go through `.async`: it

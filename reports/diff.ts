@@ -1,5 +1,5 @@
 /**
- * Baseline diff (DESIGN §6): a check, identified by target name and check id, that passed before
+ * Baseline diff: a check, identified by target name and check id, that passed before
  * and fails or errors now is a regression, which `isoprobe diff` / `run --baseline` turn into exit 1.
  */
 import type { CheckResult, RunResults, Status } from '../model/results.js';

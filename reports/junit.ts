@@ -1,5 +1,5 @@
 /**
- * JUnit XML (DESIGN §6), valid against the common junit-10.xsd. One <testsuite> per target × area
+ * JUnit XML, valid against the common junit-10.xsd. One <testsuite> per target × area
  * so CI tools group by both; a failed check is a <failure>, a broken harness or target an <error>
  * (never mixed up: a failure is a verdict on isolation, an error is not).
  */

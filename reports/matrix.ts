@@ -1,5 +1,5 @@
 /**
- * The side-by-side matrix (DESIGN §6): targets as columns, checks as rows grouped by area.
+ * The side-by-side matrix: targets as columns, checks as rows grouped by area.
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
 import type { CheckResult, RunResults, Status, TargetResult } from '../model/results.js';

@@ -1,5 +1,5 @@
 /**
- * Every import points down the layers (ARCHITECTURE.md §1): each layer folder's DEPS.json says what
+ * Every import points down the layers (README, "Layout"): each layer folder's DEPS.json says what
  * its files may import, and this test reads every source file's imports (type-only and dynamic ones
  * included) against it, then looks for file-level cycles. The rules format is described in
  * test/support/imports.ts.

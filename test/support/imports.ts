@@ -1,5 +1,5 @@
 /**
- * The import graph of the sources and the layer rules it must obey (ARCHITECTURE.md §1), read by
+ * The import graph of the sources and the layer rules it must obey (README, "Layout"), read by
  * test/layers.test.ts. Imports are found with the TypeScript parser, not regular expressions, so
  * type-only imports, re-exports, multi-line imports and dynamic import() are all seen.
  *
