@@ -1,7 +1,7 @@
 /**
  * JSON a person wrote (target configs), read so that what JSON.parse would silently change is an
- * error naming the field: a duplicate key (JSON.parse keeps the last), an integer beyond 2^53 - 1
- * (rounded to the nearest double), nesting deeper than a bound (later recursive code — zod,
+ * error naming the field: a duplicate key (JSON.parse keeps the last), a number beyond 2^53 - 1
+ * (an integer there is rounded to the nearest double), nesting deeper than a bound (later recursive code — zod,
  * merge patches, JSON.stringify — would overflow the stack mid-run). A UTF-8 byte-order mark,
  * which some editors write, is accepted. Node 20's revivers cannot see a number's source text,
  * so after JSON.parse has checked the syntax, one iterative pass over the tokens finds these.
@@ -96,7 +96,8 @@ function stringEnd(text: string, start: number): number {
 function checkNumber(token: string, where: () => string): void {
   const v = Number(token);
   if (!Number.isFinite(v)) throw new JsonInputError(`${where()}: the number ${token} is out of range`);
-  if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
-    throw new JsonInputError(`${where()}: the integer ${token} is beyond 2^53 - 1, the largest a JSON number keeps exactly`);
+  // Above 2^53 - 1 not every integer has a double: JSON.parse rounds to a neighbour without a word.
+  if (Math.abs(v) > Number.MAX_SAFE_INTEGER) {
+    throw new JsonInputError(`${where()}: the number ${token} is beyond 2^53 - 1, the largest integer a JSON number keeps exactly`);
   }
 }
