@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect } from 'chai';
 import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 
 export const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
@@ -266,6 +267,20 @@ export async function runRows(rows: BadInput[], parent: string, opts: RowOptions
   };
   await Promise.all(Array.from({ length: width }, worker));
   return out;
+}
+
+/** The assertions every row makes, whoever runs it. */
+export function expectOneLineAndNothingMade(row: BadInput, outcome: Outcome): void {
+  const { status, stdout, stderr, pid, dir, before } = outcome;
+  expect(status, stderr).to.equal(row.code);
+  const lines = stderr.split('\n');
+  expect(lines, `exactly one line on stderr: ${JSON.stringify(stderr)}`).to.have.length(2);
+  expect(lines[1]).to.equal('');
+  expect(lines[0]).to.match(row.message);
+  expect(lines[0]).to.not.match(/internal error|^\s+at /);
+  expect(stdout).to.equal('');
+  expect(listTree(dir), 'the row left its directory as it was').to.deep.equal(before);
+  expect(runDirsOf(pid), 'no run directory').to.deep.equal([]);
 }
 
 /** Every path under `dir` (relative), sorted: what a row's run must leave unchanged. */

@@ -6,24 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'chai';
-import { ACCEPTED_ROWS, type BadInput, listTree, type Outcome, runDirsOf, runRows, UNWRITABLE_ROW, USER_ROWS } from './bad-input-cases.js';
+import { ACCEPTED_ROWS, expectOneLineAndNothingMade, type Outcome, runRows, UNWRITABLE_ROW, USER_ROWS } from './bad-input-cases.js';
 
 const NOBODY = 65534;
-
-/** The assertions every row makes, whoever runs it. */
-export function expectOneLineAndNothingMade(row: BadInput, outcome: Outcome): void {
-  const { status, stdout, stderr, pid, dir, before } = outcome;
-  expect(status, stderr).to.equal(row.code);
-  const lines = stderr.split('\n');
-  expect(lines, `exactly one line on stderr: ${JSON.stringify(stderr)}`).to.have.length(2);
-  expect(lines[1]).to.equal('');
-  expect(lines[0]).to.match(row.message);
-  expect(lines[0]).to.not.match(/internal error|^\s+at /);
-  expect(stdout).to.equal('');
-  expect(listTree(dir), 'the row left its directory as it was').to.deep.equal(before);
-  expect(runDirsOf(pid), 'no run directory').to.deep.equal([]);
-}
 
 describe('bad input: one line, exit 2, nothing made (as a user who is not root)', () => {
   const uid = process.getuid?.() === 0 ? NOBODY : undefined;
