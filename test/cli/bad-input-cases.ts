@@ -18,6 +18,8 @@ export interface BadInput {
   args: string[];
   /** Files the row needs, made in DIR before it runs: name → content, or a function making it. */
   files?: Record<string, string | ((file: string) => void)>;
+  /** Environment variables over the test's own ("DIR" replaced as in args). */
+  env?: Record<string, string>;
   code: number;
   message: RegExp;
 }
@@ -232,8 +234,8 @@ export interface Outcome {
 export interface RowOptions {
   uid?: number;
   env?: NodeJS.ProcessEnv;
-  /** A command to run isoprobe under (unshare, sh -c), given isoprobe's argv. */
-  wrap?: (argv: string[]) => string[];
+  /** A command to run isoprobe under (unshare, sh -c), given isoprobe's argv and the row's directory. */
+  wrap?: (argv: string[], dir: string) => string[];
 }
 
 /** Makes the row's directory and files, runs isoprobe there, and says what happened. */
@@ -248,8 +250,10 @@ export async function runRow(row: BadInput, parent: string, i: number, opts: Row
   }
   const before = listTree(dir);
   const argv = [process.execPath, CLI, ...row.args.map((a) => a.replace('DIR', dir))];
-  const [cmd, ...args] = opts.wrap ? opts.wrap(argv) : argv;
-  const child = spawn(cmd!, args, { cwd: dir, uid: opts.uid, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const [cmd, ...args] = opts.wrap ? opts.wrap(argv, dir) : argv;
+  const rowEnv = Object.fromEntries(Object.entries(row.env ?? {}).map(([k, v]) => [k, v.replace('DIR', dir)]));
+  const env = { ...(opts.env ?? process.env), ...rowEnv };
+  const child = spawn(cmd!, args, { cwd: dir, uid: opts.uid, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
