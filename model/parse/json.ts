@@ -1,9 +1,9 @@
 /**
  * JSON a person wrote (target configs), read so that what JSON.parse would silently change is an
  * error naming the field: a duplicate key (JSON.parse keeps the last), a number beyond 2^53 - 1
- * (an integer there is rounded to the nearest double), nesting deeper than a bound (later recursive code — zod,
- * merge patches, JSON.stringify — would overflow the stack mid-run). A UTF-8 byte-order mark,
- * which some editors write, is accepted. Node 20's revivers cannot see a number's source text,
+ * (an integer there is rounded to the nearest double), nesting deeper than a bound (later
+ * recursive code — zod, merge patches, JSON.stringify — would overflow the stack mid-run). A
+ * UTF-8 byte-order mark, which some editors write, is accepted. Node 20's revivers cannot see a number's source text,
  * so after JSON.parse has checked the syntax, one iterative pass over the tokens finds these.
  */
 export class JsonInputError extends Error {
