@@ -2,8 +2,9 @@
  * The bad-input table as root, where a check that came too late would go on to create things:
  * every row of bad-input-cases.ts again, and the rows only root can reach — the run root being a
  * file or read-only, --out on a read-only mount, a runtime binary that is there but cannot run.
- * The mounts are made in a private mount namespace (unshare), so the host's /run, where other
- * runs may be going, is never touched; what the namespace's /run holds after the row is compared.
+ * The mounts are made in a private mount namespace (unshare), over a /run of its own, so the
+ * host's /run, where other runs may be going, is never touched, and the namespace's /run after
+ * the row is compared with what it held before.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import { findBinary } from '../../host/which.js';
 import { type BadInput, expectOneLineAndNothingMade, type Outcome, runRow, runRows, USER_ROWS } from './bad-input-cases.js';
 
 interface RootRow extends BadInput {
-  /** Shell run as root in the row's own mount namespace before isoprobe ("DIR" replaced). */
+  /** Shell run as root in the row's own mount namespace before isoprobe ("DIR" replaced); it mounts a /run of its own. */
   mounts?: string;
 }
 
@@ -48,7 +49,7 @@ const ROOT_ROWS: RootRow[] = [
     what: '--out on a read-only mount (to be made there)',
     args: ['run', '--out', 'DIR/ro/reports'],
     files: { ro: (f) => fs.mkdirSync(f) },
-    mounts: 'mount -t tmpfs -o ro,size=1m isoprobe-test DIR/ro',
+    mounts: `${TMPFS_RUN} && mount -t tmpfs -o ro,size=1m isoprobe-test DIR/ro`,
     code: 2,
     message: /^isoprobe: cannot write the reports to --out ".*\/ro\/reports": .*\/ro is on a read-only file system$/,
   },
@@ -56,7 +57,7 @@ const ROOT_ROWS: RootRow[] = [
     what: '--out a read-only mount',
     args: ['run', '--out', 'DIR/ro'],
     files: { ro: (f) => fs.mkdirSync(f) },
-    mounts: 'mount -t tmpfs -o ro,size=1m isoprobe-test DIR/ro',
+    mounts: `${TMPFS_RUN} && mount -t tmpfs -o ro,size=1m isoprobe-test DIR/ro`,
     code: 2,
     message: /^isoprobe: cannot write the reports to --out ".*\/ro": .*\/ro is on a read-only file system$/,
   },
