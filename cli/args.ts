@@ -115,7 +115,7 @@ export function parseCli(argv: string[]): Command {
 
 /** Splits argv into the command, the other positionals and option uses, checking each option's shape. */
 function tokenize(argv: string[]): { command?: string; positionals: string[]; uses: OptionUse[] } {
-  const { tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const tokens = parseTokens(argv);
   const positionals: string[] = [];
   const uses: OptionUse[] = [];
   for (const tok of tokens) {
@@ -135,6 +135,15 @@ function tokenize(argv: string[]): { command?: string; positionals: string[]; us
   }
   const [command, ...rest] = positionals;
   return { command, positionals: rest, uses };
+}
+
+/** Non-strict parseArgs reports nothing itself; should a Node version throw anyway (ERR_PARSE_ARGS_*), it is the user's input. */
+function parseTokens(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true }).tokens;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 function collect(uses: OptionUse[]): Partial<Record<OptionName, string[]>> {

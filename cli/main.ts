@@ -19,6 +19,8 @@ import { ProgressReporter } from '../reports/progress.js';
 import { readResults, writeResults } from '../reports/results-json.js';
 import { exitCodeFor, summaryText } from '../reports/summary.js';
 import { CATALOGUE } from '../checks/catalogue.js';
+import { selectChecks } from '../model/check.js';
+import { writableDirProblem } from '../host/writable-dir.js';
 import { parseCli, UsageError, type Command } from './args.js';
 import { cleanCommand } from './clean.js';
 
@@ -47,8 +49,15 @@ async function main(argv: string[]): Promise<number> {
 
 async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   if (cmd.configPath && cmd.share) throw new ConfigError('--share and --config cannot be combined: put "share" in the target config');
+  // A typo in a gate's pattern must not select nothing and pass.
+  if (cmd.grep !== undefined && selectChecks(CATALOGUE, cmd.grep).length === 0) {
+    throw new UsageError(`--grep "${cmd.grep}" selects no check (it is matched against each id and title, as "isoprobe list" shows them)`);
+  }
   const targets = cmd.configPath ? targetsFromFile(cmd.configPath) : withShared(targetsFromRuntimes(cmd.runtimes), cmd.share);
   const baseline = cmd.baselinePath ? readResults(cmd.baselinePath) : null;
+  // Asked before the run starts: found unwritable after it, the results would be lost.
+  const out = writableDirProblem(cmd.outDir, REPORT_FILES);
+  if (out) throw new EnvError(`cannot write the reports to --out "${cmd.outDir}": ${out}`);
   const results = await runSuite({
     drivers: DRIVERS,
     catalogue: CATALOGUE,
@@ -60,7 +69,7 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
   });
   writeReports(cmd.outDir, results);
   process.stdout.write(summaryText(results));
-  process.stdout.write(`reports written to ${cmd.outDir}/ (junit.xml, results.json, matrix.html, matrix.md)\n`);
+  process.stdout.write(`reports written to ${cmd.outDir}/ (${REPORT_FILES.join(', ')})\n`);
   let code: number = exitCodeFor(results);
   if (baseline) {
     const d = diffResults(baseline, results);
@@ -78,6 +87,8 @@ function withShared(targets: TargetConfig[], share: Namespace[] | undefined): Ta
     return { ...t, name: `${t.name}-share-${share.join('-')}`, share };
   });
 }
+
+const REPORT_FILES = ['junit.xml', 'results.json', 'matrix.html', 'matrix.md'] as const;
 
 function writeReports(outDir: string, results: RunResults): void {
   fs.mkdirSync(outDir, { recursive: true });
@@ -102,6 +113,11 @@ function listText(profile?: string): string {
   return `${lines.join('\n')}\n${rows.length} checks${profile ? ` required by ${profile}` : ''}\n`;
 }
 
+/** Control characters written as JSON escapes (\n, \u001b), so a message stays one line. */
+function oneLine(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 const USER_ERRORS = [UsageError, EnvError, ConfigError] as const;
 
 // After Ctrl-C the signal's cleanup owns the exit (130): a run ending meanwhile must not cut it short.
@@ -110,8 +126,8 @@ main(process.argv.slice(2)).then(
   async (e: Error) => {
     await cleanupAll();
     if (USER_ERRORS.some((k) => e instanceof k) || (e as { code?: string }).code === 'ERESULTS') {
-      process.stderr.write(`isoprobe: ${e.message}\n`);
-      if (e instanceof UsageError) process.stderr.write(`try "isoprobe --help"\n`);
+      // One line, as the README promises, even when the bad input (or JSON.parse's excerpt of it) has line breaks.
+      process.stderr.write(`isoprobe: ${oneLine(e.message)}${e instanceof UsageError ? '; see "isoprobe --help"' : ''}\n`);
     } else {
       process.stderr.write(`isoprobe: internal error: ${e.stack ?? e}\n`);
     }

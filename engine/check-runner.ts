@@ -1,10 +1,10 @@
 /**
  * Runs the catalogue through mocha: a suite per target and area, a test per check, so users get
- * mocha's grep, ordering and reporters. Verdicts are recorded as they happen; mocha only decides
- * which checks run and reports progress.
+ * mocha's ordering and reporters. Verdicts are recorded as they happen; which checks run is
+ * `--grep` on ids and titles (model/check.ts selectChecks), and mocha reports progress.
  */
 import Mocha from 'mocha';
-import type { Check } from '../model/check.js';
+import { selectChecks, type Check } from '../model/check.js';
 import { evaluate } from './evaluate.js';
 import { contextFor, type TargetEvidence } from './evidence.js';
 import type { CheckResult, Profile, TargetResult } from '../model/results.js';
@@ -27,7 +27,8 @@ export function testTitle(check: Check): string {
 }
 
 export async function runChecks(targets: TargetUnderTest[], checks: Check[], opts: RunChecksOptions): Promise<TargetResult[]> {
-  const mocha = new Mocha({ reporter: opts.reporter ?? SilentReporter, grep: opts.grep, timeout: 10_000 });
+  const mocha = new Mocha({ reporter: opts.reporter ?? SilentReporter, timeout: 10_000 });
+  const selected = selectChecks(checks, opts.grep);
   const results: TargetResult[] = targets.map((t) => ({
     name: t.name,
     runtime: t.runtime,
@@ -40,9 +41,9 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
   }));
   targets.forEach((target, i) => {
     const targetSuite = Mocha.Suite.create(mocha.suite, target.name);
-    for (const area of [...new Set(checks.map((c) => c.area))]) {
+    for (const area of [...new Set(selected.map((c) => c.area))]) {
       const areaSuite = Mocha.Suite.create(targetSuite, area);
-      for (const check of checks.filter((c) => c.area === area)) {
+      for (const check of selected.filter((c) => c.area === area)) {
         areaSuite.addTest(new Mocha.Test(testTitle(check), testFor(check, target, opts.profile, results[i].checks)));
       }
     }

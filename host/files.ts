@@ -32,3 +32,24 @@ export function listDir(dir: string): string[] {
     return [];
   }
 }
+
+/**
+ * A file of at most `maxBytes`, as UTF-8 text; a larger one (or an endless one, /dev/zero) is an
+ * error once `maxBytes + 1` bytes are read, so a wrong path never fills memory.
+ */
+export function readBounded(file: string, maxBytes: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(maxBytes + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = fs.readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > maxBytes) throw Object.assign(new Error(`larger than ${maxBytes} bytes`), { code: 'EFBIG' });
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -110,6 +110,17 @@ export function checkMeta(c: Check): CheckMeta {
   return { id, area, title, profiles, references, negativeControl };
 }
 
+/**
+ * The checks `--grep PATTERN` selects: those whose id or title the regular expression matches.
+ * Not mocha's full title (target, area, id, title): there a target's name would select every
+ * check and an anchored id (^pid\.) none.
+ */
+export function selectChecks<C extends Pick<Check, 'id' | 'title'>>(checks: readonly C[], pattern?: string): C[] {
+  if (pattern === undefined) return [...checks];
+  const re = new RegExp(pattern);
+  return checks.filter((c) => re.test(c.id) || re.test(c.title));
+}
+
 export interface Verdict {
   status: Status;
   expected?: string;

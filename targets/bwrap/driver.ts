@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { detectCgroupLayout } from '../../host/cgroup.js';
-import { findBinary } from '../../host/which.js';
+import { findBinary, lookupBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import { baseSpec, pivotRootOnly, targetSchema } from '../common/config.js';
@@ -37,12 +37,14 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
   delivery: 'rootfs',
   weakenings: BWRAP_WEAKENINGS,
   async preflight(cfgs) {
-    if (!findBinary(BINARY)) throw new EnvError(missing(cfgs.map((c) => c.name)));
+    const r = lookupBinary(BINARY);
+    if ('notExecutable' in r) throw new EnvError(`bubblewrap cannot be run: ${r.notExecutable} ${r.why} (needed by ${names(cfgs)})`);
+    if ('missing' in r) throw new EnvError(missing(cfgs));
   },
   create(cfg, ctx) {
     // A last guard: preflight has looked for the binary before the run started anything.
     const binary = findBinary(BINARY);
-    if (!binary) throw new EnvError(missing([cfg.name]));
+    if (!binary) throw new EnvError(missing([cfg]));
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
     return new BwrapTarget(cfg.name, { binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), args: cfg.args, observe: ctx.observe });
   },
@@ -56,6 +58,10 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
   clean: cleanBwrap,
 };
 
-function missing(targets: string[]): string {
-  return `bubblewrap is not installed ("bwrap" not found in PATH), needed by target ${targets.map((t) => `"${t}"`).join(', ')} (Debian: apt-get install bubblewrap)`;
+function names(cfgs: BwrapTargetConfig[]): string {
+  return `target ${cfgs.map((c) => `"${c.name}"`).join(', ')}`;
+}
+
+function missing(cfgs: BwrapTargetConfig[]): string {
+  return `bubblewrap is not installed ("bwrap" not found in PATH), needed by ${names(cfgs)} (Debian: apt-get install bubblewrap)`;
 }

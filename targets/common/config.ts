@@ -4,11 +4,18 @@
  * derived from a list of drivers: a malformed file is one clear line naming the file and the
  * field, never a crash later in the run.
  */
-import fs from 'node:fs';
 import { z } from 'zod';
+import { readBounded } from '../../host/files.js';
 import type { ConfigOf, Setting, SettingSource, TargetConfigBase, TargetDriver } from '../../model/driver.js';
 import { ConfigError } from '../../model/errors.js';
+import { JsonInputError, parseJsonStrictly } from '../../model/parse/json.js';
 import { DEFAULT_SPEC, type ContainerSpec } from '../../model/spec.js';
+
+/**
+ * Bounds of a config file: far above any real one (a few KiB, a handful of levels), low enough
+ * that a wrong file or a pathological one is refused before it is parsed or walked.
+ */
+export const CONFIG_LIMITS = { maxBytes: 1024 * 1024, maxDepth: 32 };
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'lower-case letters, digits, ".", "_" and "-"');
 
@@ -117,13 +124,24 @@ export function targetConfigs<D extends readonly TargetDriver[]>(drivers: D) {
       });
     },
     targetsFromFile(path: string): C[] {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(fs.readFileSync(path, 'utf8'));
-      } catch (e) {
-        throw new ConfigError(`cannot read target config ${path}: ${(e as Error).message}`);
-      }
-      return parse(raw, path);
+      return parse(readConfigFile(path), path);
     },
   };
+}
+
+/** A config file's JSON: bounded in size and depth, a duplicate key or an inexact integer refused. */
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readBounded(path, CONFIG_LIMITS.maxBytes);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EFBIG' ? `larger than ${CONFIG_LIMITS.maxBytes / 2 ** 20} MiB` : (e as Error).message;
+    throw new ConfigError(`cannot read target config ${path}: ${why}`);
+  }
+  try {
+    return parseJsonStrictly(text, CONFIG_LIMITS);
+  } catch (e) {
+    if (!(e instanceof JsonInputError)) throw e;
+    throw new ConfigError(`${e.syntax ? 'cannot read' : 'invalid'} target config ${path}: ${e.message}`);
+  }
 }

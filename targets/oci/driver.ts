@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { detectCgroupLayout } from '../../host/cgroup.js';
-import { findBinary } from '../../host/which.js';
+import { findBinary, lookupBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import { NAMESPACES } from '../../model/spec.js';
@@ -36,7 +36,11 @@ export const oci: TargetDriver<OciTargetConfig> = {
   delivery: 'rootfs',
   weakenings,
   async preflight(cfgs) {
-    for (const c of cfgs) if (!findBinary(c.binary)) throw new EnvError(missingBinary(c.binary, c.name));
+    for (const c of cfgs) {
+      const r = lookupBinary(c.binary);
+      if ('notExecutable' in r) throw new EnvError(`the OCI runtime of target "${c.name}" cannot be run: ${r.notExecutable} ${r.why}`);
+      if ('missing' in r) throw new EnvError(missingBinary(c.binary, c.name));
+    }
   },
   create(cfg, ctx) {
     // A last guard: preflight has looked for the binary before the run started anything.

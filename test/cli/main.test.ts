@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { REPO_ROOT } from '../../host/paths.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
-const run = (args: string[], opts: { uid?: number } = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...opts });
+const run = (args: string[], opts: { uid?: number; cwd?: string } = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...opts });
 
 describe('isoprobe command line', () => {
   let dir: string;
@@ -19,14 +19,15 @@ describe('isoprobe command line', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const cases: [string, string[], RegExp, { uid?: number }?][] = [
+  const cases: [string, string[], RegExp, { uid?: number; cwd?: string }?][] = [
     ['an unknown runtime', ['run', '--runtime', 'no-such-kind'], /^isoprobe: unknown runtime "no-such-kind" \(known: /],
     ['an unknown profile', ['run', '--profile', 'foo'], /^isoprobe: unknown profile "foo"/],
     ['an unknown command', ['frob'], /^isoprobe: unknown command "frob"/],
     ['a malformed config', ['run', '--config', 'DIR/bad.json'], /^isoprobe: invalid target config .*bad\.json: targets\.0\.share\.0: /],
     ['a config that is not JSON', ['run', '--config', 'DIR/junk.json'], /^isoprobe: cannot read target config .*junk\.json: /],
     ['a missing config', ['run', '--config', 'DIR/none.json'], /^isoprobe: cannot read target config .*none\.json: ENOENT/],
-    ['a user who is not root', ['run'], /^isoprobe: isoprobe run needs root/, { uid: 65534 }],
+    // In a directory anyone can write: the default --out (reports) is checked before root is.
+    ['a user who is not root', ['run'], /^isoprobe: isoprobe run needs root/, { uid: 65534, cwd: os.tmpdir() }],
     ['--share together with --config', ['run', '--share', 'pid', '--config', 'DIR/bad.json'], /^isoprobe: --share and --config cannot be combined/],
   ];
   for (const [what, args, message, opts] of cases) {
