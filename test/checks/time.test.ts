@@ -41,6 +41,7 @@ describe('time.offsets-applied', () => {
   it('fails without offsets (a shared time namespace), and on an offset outside the window', () => {
     const none = evaluate(offsetsApplied, ctx(1000.5, 1001, { mono: 0, boot: 0 }, 'monotonic 0 0\nboottime 0 0\n'));
     expect(none.status).to.equal('fail');
+    expect(none).to.deep.include({ expected: `${WEEK} s`, observed: '-0.500…0.500 s' });
     expect(none.evidence).to.contain('monotonic -0.500…0.500 s');
     // One second more than the window allows, with timens_offsets claiming the configured ones.
     expect(evaluate(offsetsApplied, ctx(1000.5, 1001, { mono: WEEK + 1.5, boot: BOOT })).status).to.equal('fail');
