@@ -7,13 +7,19 @@ import { expect } from 'chai';
 import { negativeControlLabel, skip, type Check, type CheckContext, type CheckDefinition, type Evidence, type EvidenceKind } from '../model/check.js';
 import { ERRNO_NAMES } from '../model/errno.js';
 import type { CheckMeta } from '../model/results.js';
+import type { SentinelKind } from '../model/sentinels.js';
 import type { Namespace } from '../model/spec.js';
+
+/** A check that reads the sentinels names which ones (at least one); any other names none. */
+type SentinelsNamed<K extends EvidenceKind> = [Extract<K, 'sentinels'>] extends [never]
+  ? { sentinels?: undefined }
+  : { sentinels: readonly [SentinelKind, ...SentinelKind[]] };
 
 /**
  * A check reads exactly the evidence it declares: `run` gets a context with only those fields, so
  * reading any other evidence does not compile (and is absent at run time: engine/evidence.ts).
  */
-export function check<K extends EvidenceKind>(def: CheckDefinition<K>, run: (ctx: CheckContext<K>) => string): Check<K> {
+export function check<K extends EvidenceKind>(def: CheckDefinition<K> & SentinelsNamed<K>, run: (ctx: CheckContext<K>) => string): Check<K> {
   return { ...def, negativeControl: negativeControlLabel(def.negativeControls), run };
 }
 
@@ -36,7 +42,7 @@ export function requireSettableLimits(ctx: Pick<CheckContext, 'target' | 'capabi
   if (l) skip('target-feature', `${ctx.target} cannot be asked for cgroup limits: ${l.why}`);
 }
 
-type OwnNamespaceMeta = Omit<CheckDefinition, 'id' | 'title' | 'needs'> & { ns: Namespace; area: CheckMeta['area'] };
+type OwnNamespaceMeta = Omit<CheckDefinition, 'id' | 'title' | 'needs' | 'sentinels'> & { ns: Namespace; area: CheckMeta['area'] };
 
 export function ownNamespaceCheck(meta: OwnNamespaceMeta): Check<'container' | 'observed' | 'reference'> {
   const { ns, ...rest } = meta;

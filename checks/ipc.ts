@@ -1,6 +1,7 @@
 /** ipc area: System V IPC objects and POSIX message queues of the host are out of sight. */
 import { expect } from 'chai';
 import type { CheckContext } from '../model/check.js';
+import type { SentinelKind } from '../model/sentinels.js';
 import { docker, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
@@ -10,6 +11,7 @@ const CIS_IPC = 'CIS Docker 5.16 (host IPC namespace not shared)';
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 
 type IpcSentinel = 'shm' | 'msg' | 'sem' | 'mq';
+const KIND: Record<IpcSentinel, SentinelKind> = { shm: 'sysv-shm', msg: 'sysv-msg', sem: 'sysv-sem', mq: 'posix-mq' };
 
 function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContext<'sentinels'>) => string) {
   return check(
@@ -20,6 +22,7 @@ function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContex
       profiles: [...ALL],
       references: [OCI_IPC, CIS_IPC, kind === 'mq' ? 'mq_overview(7)' : 'sysvipc(7)'],
       needs: ['container', 'sentinels'],
+      sentinels: [KIND[kind]],
       negativeControls: NEG,
     },
     (ctx) => {

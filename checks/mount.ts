@@ -20,6 +20,7 @@ export const mountChecks = [
       profiles: [...ALL],
       references: [OCI_MNT, 'CIS Docker 5.5 (sensitive host directories not mounted)'],
       needs: ['container', 'reference', 'sentinels'],
+      sentinels: ['marker-root'],
       negativeControls: NEG,
     },
     ({ container, reference, sentinels }) => {
@@ -40,6 +41,7 @@ export const mountChecks = [
       profiles: [...ALL],
       references: ['pivot_root(2)', 'chroot(2) NOTES', 'OCI runtime spec: root'],
       needs: ['container', 'sentinels'],
+      sentinels: ['marker-root'],
       negativeControls: [builtin({ rootChange: 'chroot' }), share('mnt')],
     },
     ({ container, sentinels }) => {
@@ -114,6 +116,7 @@ export const mountChecks = [
       profiles: [...ALL],
       references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'],
       needs: ['container', 'sentinels'],
+      sentinels: ['marker-shm'],
       negativeControls: [...NEG, docker({ IpcMode: 'host' })],
     },
     ({ container, sentinels }) => {

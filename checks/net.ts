@@ -19,6 +19,7 @@ export const netChecks = [
       profiles: [...ALL],
       references: [OCI_NET, CIS_NET],
       needs: ['container', 'sentinels'],
+      sentinels: ['tcp'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {
@@ -37,6 +38,7 @@ export const netChecks = [
       profiles: [...ALL],
       references: ['CVE-2020-15257', 'unix(7) abstract namespace'],
       needs: ['container', 'sentinels'],
+      sentinels: ['abstract'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {
@@ -74,6 +76,7 @@ export const netChecks = [
       profiles: [...ALL],
       references: [OCI_NET],
       needs: ['container', 'sentinels'],
+      sentinels: ['tcp'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {

@@ -34,6 +34,7 @@ export const pidChecks = [
       profiles: ['baseline', 'restricted', 'strict'],
       references: [OCI_PID, CIS_PID],
       needs: ['container', 'sentinels'],
+      sentinels: ['process'],
       negativeControls: [...NEG, HOST_PROC],
     },
     ({ container, sentinels }) => {
@@ -55,6 +56,7 @@ export const pidChecks = [
       profiles: ['baseline', 'restricted', 'strict'],
       references: [OCI_PID, 'kill(2)'],
       needs: ['container', 'sentinels'],
+      sentinels: ['process'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {

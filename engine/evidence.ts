@@ -4,9 +4,14 @@
  * closed requirement `evidence`, never a pass.
  */
 import type { Check, CheckBasics, CheckContext, Evidence, EvidenceKind, Verdict } from '../model/check.js';
+import type { SentinelKind } from '../model/sentinels.js';
 
-/** What a target gave for one run: the basics, what it says it provides, and that evidence. */
-export type TargetEvidence = CheckBasics & Partial<Evidence> & { provides: readonly EvidenceKind[] };
+/**
+ * What a target gave for one run: the basics, what it says it provides, and that evidence, with
+ * the sentinels that were not live for the whole of its probe (engine/run.ts verifies them before
+ * and after; absent: not verified after, so no check may read them).
+ */
+export type TargetEvidence = CheckBasics & Partial<Evidence> & { provides: readonly EvidenceKind[]; sentinelsVanished?: Partial<Record<SentinelKind, string>> };
 
 export function missingEvidence(check: Pick<Check, 'needs'>, provides: readonly EvidenceKind[]): EvidenceKind[] {
   return check.needs.filter((k) => !provides.includes(k));
@@ -31,8 +36,22 @@ export function contextFor(check: Check, ev: TargetEvidence): { ctx: CheckContex
   if (absent.length > 0) {
     return { verdict: { status: 'error', reason: `${ev.target} provides ${absent.join(', ')} evidence but gave none: a broken harness` } };
   }
+  const lost = check.needs.includes('sentinels') ? lostSentinels(check, ev) : null;
+  if (lost) return { verdict: { status: 'error', reason: lost } };
   const { target, profile, spec, capabilities } = ev;
   const declared = Object.fromEntries(check.needs.map((k) => [k, ev[k]]));
   // Only the declared fields exist on this object, as CheckContext<K> says for the check's own K.
   return { ctx: { target, profile, spec, capabilities, ...declared } as CheckContext };
+}
+
+/**
+ * Why the sentinels this check reads cannot be trusted, or null: one that was not live for the
+ * whole probe window says nothing about the container (not finding it is no isolation).
+ */
+function lostSentinels(check: Check, ev: TargetEvidence): string | null {
+  const named = check.sentinels ?? [];
+  if (named.length === 0) return `${check.id} reads the sentinels but names none of them (Check.sentinels): a broken check`;
+  if (!ev.sentinelsVanished) return `${ev.target}'s sentinels were not verified after its probe: a broken harness`;
+  const lost = named.flatMap((k) => (ev.sentinelsVanished?.[k] ? [`sentinel ${k} vanished during the run: ${ev.sentinelsVanished[k]}`] : []));
+  return lost.length > 0 ? lost.join('; ') : null;
 }

@@ -24,7 +24,7 @@ import { assessPosture } from '../model/posture-diff.js';
 import { removeProbeCgroups } from '../host/probe-cgroups.js';
 import { captureHostView } from '../host/host-view.js';
 import type { HostView } from '../model/host-view.js';
-import type { Sentinels } from '../model/sentinels.js';
+import { vanishedBetween, type SentinelStates, type Sentinels } from '../model/sentinels.js';
 import { RUN_ROOT } from '../host/paths.js';
 import { scanLeftovers } from '../host/leftovers.js';
 import { detachLeakedMounts } from '../host/leaked-mounts.js';
@@ -66,11 +66,11 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
       'cgroups made by a probe killed mid-test',
       () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')),
     );
-    const problems = await verifySentinelsFromHost(sentinels);
+    const armed = await verifySentinelsFromHost(sentinels);
+    const problems = Object.values(armed).flatMap((v) => ('problem' in v ? [v.problem] : []));
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
-    const units = await Promise.all(
-      opts.targets.map((t, i) => runTarget(t, driverFor[i], driverFor[i].create(t, { runDir }), { hostView, sentinels, profile: opts.profile })),
-    );
+    const shared = { hostView, sentinels, armed, profile: opts.profile };
+    const units = await Promise.all(opts.targets.map((t, i) => runTarget(t, driverFor[i], driverFor[i].create(t, { runDir }), shared)));
     const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     return {
       schema: RESULTS_SCHEMA_VERSION,
@@ -128,7 +128,20 @@ function driverLookup(drivers: readonly TargetDriver[]): (t: TargetConfigBase) =
 interface Shared {
   hostView: HostView;
   sentinels: Sentinels;
+  /** Each sentinel as verified before any target started. */
+  armed: SentinelStates;
   profile: Profile;
+}
+
+/**
+ * Runs the facts probe, then verifies the sentinels again: per target, right after its own probe
+ * exited, so that its window is exactly [before every target, its exit]: a sentinel lost while a
+ * slower target still runs errors that target's checks only. A sentinel is not re-created, so the
+ * same identity at both ends means it was live for the whole window (host/sentinels.ts).
+ */
+async function probeWithSentinels(target: Target, spec: ContainerSpec, shared: Shared) {
+  const outcome = await target.run(spec);
+  return { outcome, sentinelsVanished: vanishedBetween(shared.armed, await verifySentinelsFromHost(shared.sentinels)) };
 }
 
 /** The probe's command line: the sentinels to look for, and the bounded write tests. */
@@ -155,13 +168,13 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, target: Ta
   const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: { ...info, ...settingsInfo(driver, cfg) } };
   try {
     // The limit-enforcement containers (engine/enforce.ts) run beside the facts container.
-    const [outcome, enforcement] = await Promise.all([target.run(spec), runEnforcement(target, spec)]);
+    const [{ outcome, sentinelsVanished }, enforcement] = await Promise.all([probeWithSentinels(target, spec, shared), runEnforcement(target, spec)]);
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     }
     const facts = parseFacts(outcome.stdout);
-    const ctx = checkContext(cfg, target, spec, facts, outcome, enforcement, shared);
+    const ctx = { ...checkContext(cfg, target, spec, facts, outcome, enforcement, shared), sentinelsVanished };
     // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
     const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };
     const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);

@@ -1,16 +1,16 @@
 /**
  * Facts every target reads the same way on the host, whoever made the container: the host's clocks
- * at the moment the probe reads its own, and the owners of the files the probe made in /scratch.
+ * on both sides of the probe's own reading, and the owners of the files the probe made in /scratch.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HostSideFacts } from '../model/spec.js';
+import type { HostClocks, HostSideFacts } from '../model/spec.js';
+import { CLOCK, clockGettime } from './libc.js';
 import { SCRATCH_DIR } from '../model/target.js';
 
-/** CLOCK_MONOTONIC from hrtime; CLOCK_BOOTTIME as /proc/uptime shows it (10 ms resolution). */
-export function readHostClocks(): HostSideFacts['hostClocks'] {
-  const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-  return { monotonic: Number(process.hrtime.bigint()) / 1e9, boottime: uptime, realtime: Date.now() / 1000 };
+/** The clocks the probe reads, with clock_gettime(2) as the probe does (/proc/uptime would round BOOTTIME to 10 ms). */
+export function readHostClocks(): HostClocks {
+  return { monotonic: clockGettime(CLOCK.monotonic), boottime: clockGettime(CLOCK.boottime), realtime: clockGettime(CLOCK.realtime) };
 }
 
 /**

@@ -61,6 +61,7 @@ interface Libc {
   mqOpen: Fn;
   mqClose: Fn;
   mqUnlink: Fn;
+  clockGettime: Fn;
 }
 
 let libc: Libc | null = null;
@@ -91,6 +92,7 @@ function load(): Libc {
     mqOpen: lib.func('int mq_open(const char *name, int oflag, uint32_t mode, void *attr)'),
     mqClose: lib.func('int mq_close(int mqdes)'),
     mqUnlink: lib.func('int mq_unlink(const char *name)'),
+    clockGettime: lib.func('int clock_gettime(int clockid, void *tp)'),
   };
   return libc;
 }
@@ -181,4 +183,14 @@ export function mqClose(mqd: number): void {
 }
 export function mqUnlink(name: string): void {
   sys(`mq_unlink(${name})`, () => load().mqUnlink(name));
+}
+
+/** clockid_t values of <linux/time.h>. */
+export const CLOCK = { realtime: 0, monotonic: 1, boottime: 7 } as const;
+
+/** clock_gettime(2) in seconds; struct timespec on x86_64 is two 64-bit words. */
+export function clockGettime(clockId: number): number {
+  const ts = Buffer.alloc(16);
+  sys('clock_gettime', () => load().clockGettime(clockId, ts));
+  return Number(ts.readBigInt64LE(0)) + Number(ts.readBigInt64LE(8)) / 1e9;
 }

@@ -32,7 +32,7 @@ import {
 } from './libc.js';
 import { onCleanup } from './cleanup.js';
 import type { HostView } from '../model/host-view.js';
-import type { Sentinels } from '../model/sentinels.js';
+import type { SentinelKind, SentinelStates, Sentinels } from '../model/sentinels.js';
 import { NAMESPACES } from '../model/spec.js';
 
 export const IPC_KEY_PREFIX = 0x150b;
@@ -215,26 +215,36 @@ export function probeArgs(s: Sentinels, hostView: HostView): string[] {
 
 /**
  * The positive control: every sentinel must be reachable from the host, or a container failing
- * to reach it proves nothing. Returns one line per problem; [] means all live.
+ * to reach it proves nothing. Each sentinel's state, with what identifies the object where the
+ * kernel gives something (engine/run.ts compares the states before and after each probe).
  */
-export async function verifySentinelsFromHost(s: Sentinels): Promise<string[]> {
-  const problems: string[] = [];
-  const attempt = async (what: string, run: () => unknown) => {
+export async function verifySentinelsFromHost(s: Sentinels): Promise<SentinelStates> {
+  const states: Partial<SentinelStates> = {};
+  const attempt = async (kind: SentinelKind, what: string, run: () => unknown) => {
     try {
-      await run();
+      states[kind] = { identity: `${what}: ${String((await run()) ?? 'live')}` };
     } catch (e) {
-      problems.push(`${what}: ${(e as Error).message}`);
+      states[kind] = { problem: `${what}: ${(e as Error).message}` };
     }
   };
-  await attempt(`connect 127.0.0.1:${s.tcpPort}`, () => connectOnce({ host: '127.0.0.1', port: s.tcpPort }));
-  await attempt(`connect @${s.abstractName}`, () => connectOnce({ path: `\0${s.abstractName}` }));
-  await attempt(`shmget 0x${s.shmKey.toString(16)}`, () => shmget(s.shmKey, 0, 0));
-  await attempt(`msgget 0x${s.msgKey.toString(16)}`, () => msgget(s.msgKey, 0));
-  await attempt(`semget 0x${s.semKey.toString(16)}`, () => semget(s.semKey, 0, 0));
-  await attempt(`mq_open ${s.mqName}`, () => mqClose(mqOpen(s.mqName, O_RDONLY)));
-  for (const m of markerPaths(s)) await attempt(`stat ${m}`, () => fs.statSync(m));
-  await attempt(`sentinel process ${s.sentinelPid}`, () => checkSentinelProcess(s));
-  return problems;
+  // The listeners are this process's own servers: a successful connect is the one the harness accepts.
+  await attempt('tcp', `connect 127.0.0.1:${s.tcpPort}`, () => connectOnce({ host: '127.0.0.1', port: s.tcpPort }));
+  await attempt('abstract', `connect @${s.abstractName}`, () => connectOnce({ path: `\0${s.abstractName}` }));
+  // SysV ids carry a sequence number: an object re-made under the same key gets another id.
+  await attempt('sysv-shm', `shmget 0x${s.shmKey.toString(16)}`, () => `id ${shmget(s.shmKey, 0, 0)}`);
+  await attempt('sysv-msg', `msgget 0x${s.msgKey.toString(16)}`, () => `id ${msgget(s.msgKey, 0)}`);
+  await attempt('sysv-sem', `semget 0x${s.semKey.toString(16)}`, () => `id ${semget(s.semKey, 0, 0)}`);
+  await attempt('posix-mq', `mq_open ${s.mqName}`, () => mqClose(mqOpen(s.mqName, O_RDONLY)));
+  await attempt('marker-root', `stat ${s.markers.root}`, () => markerIdentity(s.markers.root));
+  await attempt('marker-shm', `stat ${s.markers.shm}`, () => markerIdentity(s.markers.shm));
+  await attempt('process', `sentinel process ${s.sentinelPid}`, () => checkSentinelProcess(s));
+  return states as SentinelStates;
+}
+
+/** The birth time with the inode: a file system may give a re-made file the freed inode number. */
+function markerIdentity(file: string): string {
+  const st = fs.statSync(file, { bigint: true });
+  return `dev ${st.dev} ino ${st.ino} born ${st.birthtimeNs}`;
 }
 
 function connectOnce(to: net.NetConnectOpts): Promise<void> {
@@ -248,8 +258,14 @@ function connectOnce(to: net.NetConnectOpts): Promise<void> {
   });
 }
 
-function checkSentinelProcess(s: Sentinels): void {
+/** Its start time (proc(5) stat field 22) tells a reused pid from the sentinel. */
+function checkSentinelProcess(s: Sentinels): string {
   process.kill(s.sentinelPid, 0);
+  // Killed but not yet reaped, it is a zombie: kill(0) answers, but its cmdline is empty.
   const argv = fs.readFileSync(`/proc/${s.sentinelPid}/cmdline`, 'utf8').split('\0');
   if (argv[0] !== s.sentinelArgv) throw new Error(`cmdline is "${argv.join(' ')}", not "${s.sentinelArgv} …"`);
+  const stat = fs.readFileSync(`/proc/${s.sentinelPid}/stat`, 'utf8');
+  // The command may hold spaces and parentheses: the fields start after the last ')'.
+  const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  return `started at tick ${startTime}`;
 }

@@ -9,7 +9,7 @@ import type { ProbeFacts } from './facts.js';
 import type { HostView } from './host-view.js';
 import type { CheckMeta, Profile, Status } from './results.js';
 import type { EnforcementFacts } from './enforcement.js';
-import type { Sentinels } from './sentinels.js';
+import type { SentinelKind, Sentinels } from './sentinels.js';
 import type { ContainerSpec, HostSideFacts } from './spec.js';
 import type { TargetCapabilities } from './target.js';
 import type { EvidenceKind } from './evidence.js';
@@ -88,6 +88,11 @@ export function skip(requirement: Requirement, reason: string): never {
 export interface CheckDefinition<K extends EvidenceKind = EvidenceKind> extends Omit<CheckMeta, 'negativeControl'> {
   /** The evidence `run` reads; a target that cannot provide one of them skips the check. */
   needs: readonly K[];
+  /**
+   * Which sentinels `run` reads, when it needs `sentinels` (checks/define.ts check() insists): one
+   * that vanished during the probe makes the check an error, and only the checks naming it.
+   */
+  sentinels?: readonly SentinelKind[];
   /** The weakenings that must make it fail (run end to end by the project's tests, or documented by `requires`). */
   negativeControls: readonly Weakening[];
 }

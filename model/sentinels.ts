@@ -18,3 +18,32 @@ export interface Sentinels {
   /** The needle the probe looks for in /proc/<pid>/cmdline: the sentinel's argv[0]. */
   sentinelArgv: string;
 }
+
+/**
+ * Each sentinel by kind: what a check names when it reads one (CheckDefinition.sentinels), so that
+ * a sentinel which vanished during a probe errors exactly the checks that read it.
+ */
+export const SENTINEL_KINDS = ['tcp', 'abstract', 'sysv-shm', 'sysv-msg', 'sysv-sem', 'posix-mq', 'marker-root', 'marker-shm', 'process'] as const;
+export type SentinelKind = (typeof SENTINEL_KINDS)[number];
+
+/**
+ * The host's verification of each sentinel at one moment: what identifies the live object (a SysV
+ * id, a process start time, a marker's inode), or why it is not live. Two verifications that show
+ * the same identity bracket a window in which it stayed the same object.
+ */
+export type SentinelStates = Record<SentinelKind, { identity: string } | { problem: string }>;
+
+/**
+ * The sentinels that were not live for the whole window between two verifications, each with
+ * why (gone at the end, or replaced by another object under the same name).
+ */
+export function vanishedBetween(before: SentinelStates, after: SentinelStates): Partial<Record<SentinelKind, string>> {
+  const out: Partial<Record<SentinelKind, string>> = {};
+  for (const k of SENTINEL_KINDS) {
+    const [b, a] = [before[k], after[k]];
+    if ('problem' in b) out[k] = `not live before the probe: ${b.problem}`;
+    else if ('problem' in a) out[k] = `gone after the probe: ${a.problem}`;
+    else if (a.identity !== b.identity) out[k] = `replaced during the probe (${b.identity} before, ${a.identity} after)`;
+  }
+  return out;
+}

@@ -75,8 +75,18 @@ export interface HostSideFacts {
   };
   /** Host view of files the probe created (path inside → host stat uid/gid). */
   createdFiles: { path: string; uid: number; gid: number }[];
-  /** Host wall/monotonic/boottime clocks read right after the probe read its own. */
-  hostClocks: { monotonic: number; boottime: number; realtime: number } | null;
+  /**
+   * The host's clocks read just before the probe was released and just after it exited: the probe
+   * reads its own first once released (probes/facts.c), so its reading lies between the two.
+   */
+  hostClocks: { before: HostClocks; after: HostClocks } | null;
+}
+
+/** Seconds on each clock, as clock_gettime(2) gives them. */
+export interface HostClocks {
+  monotonic: number;
+  boottime: number;
+  realtime: number;
 }
 
 /**

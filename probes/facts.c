@@ -176,17 +176,31 @@ static void emit_interfaces(void) {
 		freeifaddrs(all);
 }
 
-static void emit_clocks(void) {
-	static const struct {
-		const char *name;
-		clockid_t id;
-	} clocks[] = {{"realtime", CLOCK_REALTIME}, {"monotonic", CLOCK_MONOTONIC}, {"boottime", CLOCK_BOOTTIME}};
-	struct timespec ts;
+static const struct {
+	const char *name;
+	clockid_t id;
+} clocks[] = {{"realtime", CLOCK_REALTIME}, {"monotonic", CLOCK_MONOTONIC}, {"boottime", CLOCK_BOOTTIME}};
+#define N_CLOCKS (sizeof clocks / sizeof clocks[0])
 
+struct clock_readings {
+	struct timespec ts[N_CLOCKS];
+	int ok[N_CLOCKS];
+};
+
+/*
+ * The first act once released: the host reads its clocks just before the release and just after
+ * the exit, and the time checks need this reading between the two, however long the rest takes.
+ */
+static void read_clocks(struct clock_readings *r) {
+	for (size_t i = 0; i < N_CLOCKS; i++)
+		r->ok[i] = clock_gettime(clocks[i].id, &r->ts[i]) == 0;
+}
+
+static void emit_clocks(const struct clock_readings *r) {
 	json_open("clocks", '{');
-	for (size_t i = 0; i < sizeof clocks / sizeof clocks[0]; i++)
-		if (clock_gettime(clocks[i].id, &ts) == 0)
-			json_timespec(clocks[i].name, &ts);
+	for (size_t i = 0; i < N_CLOCKS; i++)
+		if (r->ok[i])
+			json_timespec(clocks[i].name, &r->ts[i]);
 		else
 			json_str(clocks[i].name, NULL);
 	json_close('}');
@@ -207,6 +221,7 @@ static void emit_root(void) {
 
 int cmd_facts(int argc, char **argv) {
 	struct facts_opts o = {0};
+	struct clock_readings clk;
 	char hostname[HOST_NAME_MAX + 1] = "";
 	int rc = parse_facts_opts(argc, argv, &o);
 
@@ -214,6 +229,7 @@ int cmd_facts(int argc, char **argv) {
 		return rc;
 	if (o.wait_stdin && wait_for_stdin_byte() < 0)
 		return EXIT_NO_GO;
+	read_clocks(&clk);
 	json_open(NULL, '{');
 	json_int("schema", SCHEMA);
 	json_str("kind", "facts");
@@ -228,7 +244,7 @@ int cmd_facts(int argc, char **argv) {
 	emit_proc();
 	emit_files();
 	emit_interfaces();
-	emit_clocks();
+	emit_clocks(&clk);
 	emit_root();
 	emit_sentinels(&o);
 	emit_security(&o);

@@ -2,8 +2,9 @@
  * The one container lifecycle every kind of target goes through: start it held before the probe
  * runs → observe it from the host (namespaces, id maps, cgroup and its limits) → release it →
  * poll its cgroup's limit-hit counters while it lives (runtimes remove the cgroup with the
- * container) → wait for its exit → read the host's clocks, the owners of what it made in
- * /scratch and the counters once more → remove it. A kind supplies only `start`; the host-side
+ * container) → wait for its exit → read the host's clocks (read before the release too: the
+ * window of the probe's own reading), the owners of what it made in /scratch and the counters once
+ * more → remove it. A kind supplies only `start`; the host-side
  * facts are then gathered the same way for every kind.
  */
 import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
@@ -66,11 +67,14 @@ export async function runLifecycle(start: () => Promise<Held>, opts: LifecycleOp
     const poll = () => {
       events = { ...events, ...readCgroupEvents(host.cgroup.paths) };
     };
+    // The probe reads its clocks once released and before it exits, so its reading lies between
+    // this read and the one after the exit, whatever the load (which only widens the window).
+    const clocksBefore = observe ? readHostClocks() : null;
     await held.release();
     const ticker = observe ? setInterval(poll, POLL_MS) : null;
     const exit = await held.wait().finally(() => ticker && clearInterval(ticker));
-    if (observe) {
-      host.hostClocks = readHostClocks();
+    if (clocksBefore) {
+      host.hostClocks = { before: clocksBefore, after: readHostClocks() };
       if (held.scratch) host.createdFiles = statScratch(held.scratch);
       // A cgroup that outlives the container (the built-in runtime's, until removed) has the final counts.
       poll();

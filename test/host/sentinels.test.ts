@@ -8,7 +8,7 @@ import { pendingCleanups } from '../../host/cleanup.js';
 import { captureHostView } from '../../host/host-view.js';
 import { scanLeftovers } from '../../host/leftovers.js';
 import { armSentinels, disarmSentinels, isIsoprobeIpcKey, probeArgs, verifySentinelsFromHost } from '../../host/sentinels.js';
-import type { Sentinels } from '../../model/sentinels.js';
+import { SENTINEL_KINDS, vanishedBetween, type Sentinels } from '../../model/sentinels.js';
 import { mentionsRun, probe } from '../support/sentinels.js';
 
 describe('host sentinels', function () {
@@ -25,7 +25,19 @@ describe('host sentinels', function () {
   });
 
   it('are all reachable from the host (the positive control)', async () => {
-    expect(await verifySentinelsFromHost(s)).to.deep.equal([]);
+    const states = await verifySentinelsFromHost(s);
+    expect(Object.keys(states).sort()).to.deep.equal([...SENTINEL_KINDS].sort());
+    expect(Object.entries(states).filter(([, v]) => 'problem' in v)).to.deep.equal([]);
+    expect(vanishedBetween(states, await verifySentinelsFromHost(s)), 'verified twice, nothing in between').to.deep.equal({});
+  });
+
+  it('tell a sentinel re-made under the same name from the one armed', async () => {
+    const before = await verifySentinelsFromHost(s);
+    fs.rmSync(s.markers.shm);
+    fs.writeFileSync(s.markers.shm, 'a stranger\n');
+    const lost = vanishedBetween(before, await verifySentinelsFromHost(s));
+    expect(Object.keys(lost)).to.deep.equal(['marker-shm']);
+    expect(lost['marker-shm']).to.match(/^replaced during the probe \(stat .+ born \d+ before, stat .+ born \d+ after\)$/);
   });
 
   it('carry the run nonce and the recognisable SysV key prefix', () => {
@@ -60,8 +72,8 @@ describe('host sentinels', function () {
 
   it('are gone after disarm: nothing reachable, no leftover, no pending undo', async () => {
     await disarmSentinels(s);
-    const problems = await verifySentinelsFromHost(s);
-    expect(problems).to.have.length(9);
+    const states = await verifySentinelsFromHost(s);
+    expect(Object.values(states).filter((v) => 'problem' in v)).to.have.length(SENTINEL_KINDS.length);
     expect(mentionsRun(scanLeftovers(), s)).to.deep.equal([]);
     expect(pendingCleanups()).to.deep.equal(pendingBefore);
   });
