@@ -41,6 +41,9 @@ export const O_RDWR = 2;
 export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
 
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+
 const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
@@ -61,6 +64,7 @@ interface Libc {
   mqOpen: Fn;
   mqClose: Fn;
   mqUnlink: Fn;
+  flock: Fn;
 }
 
 let libc: Libc | null = null;
@@ -91,6 +95,7 @@ function load(): Libc {
     mqOpen: lib.func('int mq_open(const char *name, int oflag, uint32_t mode, void *attr)'),
     mqClose: lib.func('int mq_close(int mqdes)'),
     mqUnlink: lib.func('int mq_unlink(const char *name)'),
+    flock: lib.func('int flock(int fd, int operation)'),
   };
   return libc;
 }
@@ -181,4 +186,12 @@ export function mqClose(mqd: number): void {
 }
 export function mqUnlink(name: string): void {
   sys(`mq_unlink(${name})`, () => load().mqUnlink(name));
+}
+
+/**
+ * flock(2) on an open fd: the lock belongs to the open file description, so the kernel drops it
+ * when the last fd to it closes, which a process's death (SIGKILL included) always does.
+ */
+export function flock(fd: number, operation: number): void {
+  sys('flock', () => load().flock(fd, operation));
 }

@@ -12,7 +12,7 @@ import { collectOutput as collect } from '../common/output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { onCleanup } from '../../host/cleanup.js';
+import { own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { removeCgroupPath } from './cgroups.js';
@@ -105,12 +105,15 @@ export async function startContainer(
   opts: { target: string; timeoutMs: number; cgroupsPath?: string },
 ): Promise<HeldRun> {
   const pidFile = `${bundle}/pid`;
-  const run = spawnRun(binary, bundle, pidFile, id);
-  const { child, exited, stdout, stderr } = run;
   let settled = false; // `run` removed the container when it ended
   let killing: Promise<void> | null = null;
-  const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, id, run, opts.cgroupsPath));
-  const undo = onCleanup(`${binary} container ${id}`, kill);
+  let spawned: Spawned | null = null;
+  const kill = () => (killing ??= settled || !spawned ? Promise.resolve() : forceRemove(binary, id, spawned, opts.cgroupsPath));
+  // Journalled before the runtime is started: a SIGKILL at any point leaves the entry to the next reaper.
+  const undo = own({ kind: 'oci', binary, id, cgroupsPath: opts.cgroupsPath ?? `/${id}` }, `${binary} container ${id}`, kill);
+  const run = spawnRun(binary, bundle, pidFile, id);
+  spawned = run;
+  const { child, exited, stdout, stderr } = run;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
