@@ -32,6 +32,8 @@ import { procStartTime } from './proc.js';
  * directory of their own in /tmp.
  */
 export function journalDir(): string {
+  // The project's tests point it at a directory of their own, so they never meet a real run's.
+  if (process.env.ISOPROBE_JOURNAL_DIR) return process.env.ISOPROBE_JOURNAL_DIR;
   const uid = process.getuid?.() ?? 0;
   return uid === 0 ? path.join(RUN_ROOT, 'runs') : path.join(os.tmpdir(), `isoprobe-runs-${uid}`);
 }
@@ -70,7 +72,7 @@ export class Journal {
     this.closed = true;
     if (this.undone.size === 0) {
       fs.rmSync(this.file, { force: true });
-      removeEmptyDirs();
+      removeEmptyDirs(path.dirname(this.file));
     }
     fs.closeSync(this.fd);
   }
@@ -172,8 +174,8 @@ process.on('exit', () => {
 });
 
 /** The journal directory, then RUN_ROOT, once nothing is in them (another run may be: then they stay). */
-export function removeEmptyDirs(): void {
-  for (const dir of [journalDir(), RUN_ROOT]) {
+export function removeEmptyDirs(journals = journalDir()): void {
+  for (const dir of [journals, RUN_ROOT]) {
     try {
       fs.rmdirSync(dir);
     } catch {

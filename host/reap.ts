@@ -65,8 +65,8 @@ function tryJournals(dir = journalDir()): { dead: JournalFile[]; live: string[] 
 }
 
 /** Pids of the runs whose journals are locked (alive), other than this process's own. */
-export function liveRuns(): number[] {
-  const { dead, live } = tryJournals();
+export function liveRuns(dir = journalDir()): number[] {
+  const { dead, live } = tryJournals(dir);
   for (const d of dead) fs.closeSync(d.fd);
   return live.map((f) => Number(parseJournal(readOrNull(f) ?? '').pid)).filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
 }
@@ -136,7 +136,7 @@ export async function reapDeadRuns(drivers: readonly Reaper[], opts: ReapOptions
     items.push(journals);
   } finally {
     for (const r of runs) fs.closeSync(r.fd);
-    removeEmptyDirs();
+    removeEmptyDirs(dir);
   }
   return { items, runs };
 }
