@@ -94,7 +94,10 @@ describe('run journal', function () {
     try {
       fs.mkdirSync(journals);
       const wrong = { kind: 'process', pid: other.pid!, start: String(Number(procStartTime(other.pid!)) - 1), what: 'sentinel process' };
-      fs.writeFileSync(path.join(journals, 'abc.journal'), `${JSON.stringify({ run: 'abc', pid: 1, start: '1' })}\n${JSON.stringify({ seq: 1, res: wrong })}\n`);
+      fs.writeFileSync(
+        path.join(journals, 'abc.journal'),
+        `${JSON.stringify({ run: 'abc', pid: 1, start: '1' })}\n${JSON.stringify({ seq: 1, res: wrong })}\n`,
+      );
       const { items } = await reapDeadRuns([], opts, journals);
       expect(items.find((i) => i.kind === 'processes')!.found).to.deep.equal([]);
       expect(pidAlive(other.pid!)).to.equal(true);
@@ -117,11 +120,15 @@ describe('run journal', function () {
   it('a journal directory that is a file: one environment error naming it', () => {
     const file = path.join(root, 'runs');
     fs.writeFileSync(file, 'not a directory');
-    const r = spawnSync(process.execPath, ['-e', "import('./dist/host/journal.js').then((m) => m.startJournal()).catch((e) => { console.log(e.constructor.name + ': ' + e.message); })"], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, ISOPROBE_JOURNAL_DIR: file },
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['-e', "import('./dist/host/journal.js').then((m) => m.startJournal()).catch((e) => { console.log(e.constructor.name + ': ' + e.message); })"],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, ISOPROBE_JOURNAL_DIR: file },
+      },
+    );
     expect(r.stdout.trim()).to.match(/^EnvError: cannot keep the run journal in .*runs: .* \((EEXIST|ENOTDIR)\)$/);
   });
 });

@@ -86,7 +86,12 @@ async function leaveDockerContainer(client: Dockerode, owner: number, image: str
     .inspect()
     .catch(() => null);
   if (existing) return existing.Id;
-  const c = await client.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: { [LABEL]: '1', [OWNER_LABEL]: String(owner), [RUN_LABEL]: RUN } });
+  const c = await client.createContainer({
+    name,
+    Image: image,
+    Cmd: ['/isoprobe/probe', 'true'],
+    Labels: { [LABEL]: '1', [OWNER_LABEL]: String(owner), [RUN_LABEL]: RUN },
+  });
   return c.id;
 }
 

@@ -83,7 +83,12 @@ async function makeForeign(client: Dockerode): Promise<Foreign> {
   fs.rmSync(root, { recursive: true, force: true });
   const containers = ['isoprobe-1-1-foreign', 'isoprobe-1-1-foreign-labelled'];
   await client.createContainer({ name: containers[0], Image: image, Cmd: ['/bin/busybox', 'true'] });
-  await client.createContainer({ name: containers[1], Image: image, Cmd: ['/bin/busybox', 'true'], Labels: { isoprobe: '1', [OWNER_LABEL]: String(deadPid()) } });
+  await client.createContainer({
+    name: containers[1],
+    Image: image,
+    Cmd: ['/bin/busybox', 'true'],
+    Labels: { isoprobe: '1', [OWNER_LABEL]: String(deadPid()) },
+  });
   return { mountDir, cgroups, netns, containers, image };
 }
 
@@ -152,7 +157,8 @@ describe('ownership, not names', function () {
     const killed = startCli(['run', '--runtime', 'builtin,docker', '--out', path.join(out, 'killed')]);
     const beside = startCli(['run', '--runtime', 'builtin,docker', '--out', path.join(out, 'beside')]);
     // Killed once its Docker container exists: what a SIGKILL leaves with the daemon.
-    const ours = async () => (await client.listContainers({ all: true, filters: JSON.stringify({ label: [`${OWNER_LABEL}=${killed.child.pid}`] }) })).length > 0;
+    const ours = async () =>
+      (await client.listContainers({ all: true, filters: JSON.stringify({ label: [`${OWNER_LABEL}=${killed.child.pid}`] }) })).length > 0;
     expect(await waitFor(ours, 120_000), 'the killed run never made a Docker container').to.equal(true);
     const journal = journalOf(killed.child.pid!);
     expect(journal, "the killed run's journal").to.not.equal(null);
@@ -162,7 +168,10 @@ describe('ownership, not names', function () {
     const sentinel = left.find((e): e is Extract<Resource, { kind: 'process' }> => e.kind === 'process' && e.what === 'sentinel process');
     expect(sentinel, 'the sentinel process is journalled').to.not.equal(undefined);
     // PR_SET_PDEATHSIG: it dies with its run, not 30 minutes later.
-    expect(await waitFor(() => !fs.existsSync(`/proc/${sentinel!.pid}`) || fs.readFileSync(`/proc/${sentinel!.pid}/stat`, 'utf8').includes(') Z'), 2000), 'the sentinel outlived its run').to.equal(true);
+    expect(
+      await waitFor(() => !fs.existsSync(`/proc/${sentinel!.pid}`) || fs.readFileSync(`/proc/${sentinel!.pid}/stat`, 'utf8').includes(') Z'), 2000),
+      'the sentinel outlived its run',
+    ).to.equal(true);
     const b = await beside.done;
     expect(b.code, b.stderr).to.equal(0);
     expect(b.stderr).to.not.include(REAPED);
