@@ -205,7 +205,7 @@ function removeHostEntry(e: Resource): Outcome {
     case 'probe-cgroups':
       return removeProbeCgroups(e.prefix, readOrNull('/proc/self/mountinfo') ?? '').length > 0 ? 'removed' : 'gone';
     case 'cgroup':
-      return removeCgroup(e.path);
+      return e.shared ? removeIfEmpty(e.path) : removeCgroup(e.path);
     case 'dir':
       if (!fs.existsSync(e.path)) return 'gone';
       fs.rmSync(e.path, { recursive: true, force: true });
@@ -254,6 +254,16 @@ function ignoreGone(run: () => void): Outcome {
   } catch (e) {
     if (e instanceof SysError && ['EINVAL', 'EIDRM', 'ENOENT'].includes(e.code)) return 'gone';
     throw e;
+  }
+}
+
+/** The parent cgroup runs share: another run's cgroups in it (ENOTEMPTY, EBUSY) keep it, and that is no failure. */
+function removeIfEmpty(dir: string): Outcome {
+  try {
+    fs.rmdirSync(dir);
+    return 'removed';
+  } catch {
+    return 'gone';
   }
 }
 

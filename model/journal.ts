@@ -17,7 +17,8 @@ export type Resource =
   | { kind: 'probe-mounts'; source: string }
   /** Cgroups the probe's cgroupfs test makes at each hierarchy's root: <prefix>… */
   | { kind: 'probe-cgroups'; prefix: string }
-  | { kind: 'cgroup'; path: string }
+  /** `shared`: the parent all runs' cgroups go in (…/isoprobe): only removed once empty, nothing in it killed. */
+  | { kind: 'cgroup'; path: string; shared?: true }
   | { kind: 'dir'; path: string }
   /** A Docker container, by name, labelled isoprobe.run=<run>: only one with that label is ours. */
   | { kind: 'docker'; name: string; run: string }

@@ -82,11 +82,8 @@ export class BuiltinTarget implements Target {
     // Journalled before they are made: a SIGKILL mid-creation leaves them to the reaper.
     let placed: CgroupPlacement | null = null;
     const paths = cgroupPaths(this.opts.cgroups, id);
-    const removeCgroup = own(
-      paths.map((p) => ({ kind: 'cgroup' as const, path: p })),
-      `cgroup ${paths.join(',')}`,
-      () => placed?.remove(),
-    );
+    const parents = [...new Set(paths.map((p) => path.dirname(p)))].map((p) => ({ kind: 'cgroup' as const, path: p, shared: true as const }));
+    const removeCgroup = own([...parents, ...paths.map((p) => ({ kind: 'cgroup' as const, path: p }))], `cgroup ${paths.join(',')}`, () => placed?.remove());
     try {
       cgroup = createCgroup(this.opts.cgroups, id, spec.limits);
       placed = cgroup;

@@ -115,7 +115,6 @@ async function removeForeign(client: Dockerode, f: Foreign | null): Promise<void
     .remove()
     .catch(() => {});
   spawnSync('ip', ['netns', 'del', f.netns]);
-  for (const c of f.cgroups) fs.rmSync(c, { recursive: false, force: true });
   for (const c of f.cgroups) spawnSync('rmdir', [c]);
   spawnSync('umount', [f.mountDir]);
   fs.rmSync(f.mountDir, { recursive: true, force: true });
