@@ -29,7 +29,7 @@ import { RUN_ROOT } from '../host/paths.js';
 import { detachLeakedMounts } from '../host/leaked-mounts.js';
 import { preflight } from './preflight.js';
 import { reapKilledRuns } from './reap-killed.js';
-import { endJournal, own, startJournal } from '../host/journal.js';
+import { endJournal, intend, own, startJournal } from '../host/journal.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from '../model/results.js';
 import { armSentinels, probeArgs, verifySentinelsFromHost } from '../host/sentinels.js';
 
@@ -96,14 +96,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
 /** RUN_ROOT/run-<pid>-<run id>: journalled before it exists; another run may remove an empty RUN_ROOT meanwhile. */
 function makeRunDir(runId: string): string {
   const dir = path.join(RUN_ROOT, `run-${process.pid}-${runId}`);
-  own({ kind: 'dir', path: dir }, `run directory ${dir}`, () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    try {
-      fs.rmdirSync(RUN_ROOT);
-    } catch {
-      /* another run is using it */
-    }
-  });
+  const intent = intend({ kind: 'dir', path: dir });
   for (let i = 0; ; i++) {
     try {
       fs.mkdirSync(RUN_ROOT, { recursive: true, mode: 0o755 });
@@ -113,6 +106,14 @@ function makeRunDir(runId: string): string {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 10) throw new EnvError(`cannot make the run directory ${dir}: ${(e as Error).message}`);
     }
   }
+  own(intent, `run directory ${dir}`, () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      fs.rmdirSync(RUN_ROOT);
+    } catch {
+      /* another run is using it */
+    }
+  });
   fs.chmodSync(dir, 0o755);
   return dir;
 }

@@ -150,13 +150,29 @@ export function ownJournalIds(): Set<string> {
   return new Set([...open].map((j) => j.id));
 }
 
+/** Resources journalled before they are made (intend), whose undo is registered once they exist (own). */
+export interface Intent {
+  readonly journal: Journal;
+  readonly seqs: number[];
+}
+
 /**
- * The one way to register a resource for cleanup: journalled first, then the undo registered
- * (host/cleanup.ts); the entry is marked done once the undo succeeded. Returns the early runner.
+ * Journals resources before they are made. The undo is registered with own(intent, …) right
+ * after they exist, in the same synchronous step: an undo registered earlier would, after a
+ * Ctrl-C, run at once (host/cleanup.ts) and find nothing to remove yet.
  */
-export function own(res: Resource | Resource[], label: string, undo: () => void | Promise<void>): () => Promise<void> {
-  const j = journal();
-  const seqs = (Array.isArray(res) ? res : [res]).map((r) => j.record(r));
+export function intend(res: Resource | Resource[]): Intent {
+  const journal = current ?? (current = startJournal());
+  return { journal, seqs: (Array.isArray(res) ? res : [res]).map((r) => journal.record(r)) };
+}
+
+/**
+ * The one way to register a resource for cleanup: journalled first (or already, by intend()),
+ * then the undo registered (host/cleanup.ts); the entries are marked done once the undo
+ * succeeded. Returns the early runner.
+ */
+export function own(res: Resource | Resource[] | Intent, label: string, undo: () => void | Promise<void>): () => Promise<void> {
+  const { journal: j, seqs } = 'seqs' in res ? res : intend(res);
   return onCleanup(label, async () => {
     await undo();
     for (const s of seqs) j.done(s);

@@ -33,7 +33,7 @@ import {
   shmRemove,
 } from './libc.js';
 import { onCleanup } from './cleanup.js';
-import { journal, own, processResource } from './journal.js';
+import { intend, journal, own, processResource, type Intent } from './journal.js';
 import type { Resource } from '../model/journal.js';
 import type { HostView } from '../model/host-view.js';
 import type { Sentinels } from '../model/sentinels.js';
@@ -59,7 +59,7 @@ export function isIsoprobeIpcKey(key: number): boolean {
 /** Early runners of each run's undos, so disarmSentinels() can remove them before the run ends. */
 const undos = new Map<string, (() => Promise<void>)[]>();
 
-function track(nonce: string, label: string, run: () => void | Promise<void>, res?: Resource): void {
+function track(nonce: string, label: string, run: () => void | Promise<void>, res?: Resource | Intent): void {
   // A listening socket is an fd of ours and dies with us: only what outlives the process is journalled.
   const early = res ? own(res, label, run) : onCleanup(label, run);
   undos.set(nonce, [...(undos.get(nonce) ?? []), early]);
@@ -93,7 +93,7 @@ export async function disarmSentinels(s: Sentinels): Promise<void> {
   for (const early of list.reverse()) await early();
 }
 
-type Register = (label: string, run: () => void | Promise<void>, res?: Resource) => void;
+type Register = (label: string, run: () => void | Promise<void>, res?: Resource | Intent) => void;
 
 async function listen(server: net.Server, address: net.ListenOptions): Promise<void> {
   // A probe that connects is only counted; drop it at once so no socket outlives the run.
@@ -155,17 +155,17 @@ function ignoreGone(run: () => void): void {
  * namespace. Both mean "visible", but success is the clearer evidence. The queue stays empty.
  */
 function createMq(name: string, reg: Register): void {
-  reg(`posix mq ${name}`, () => ignoreGone(() => mqUnlink(name)), { kind: 'mq', name });
+  const intent = intend({ kind: 'mq', name });
   const mqd = mqOpen(name, O_CREAT | O_EXCL | O_RDWR, 0o644);
+  reg(`posix mq ${name}`, () => ignoreGone(() => mqUnlink(name)), intent);
   mqClose(mqd);
 }
 
 function createMarker(file: string, nonce: string, reg: Register): void {
   const content = `isoprobe marker ${nonce}\n`;
-  let made = false;
-  reg(`marker ${file}`, () => void (made && fs.rmSync(file, { force: true })), { kind: 'file', path: file, content });
+  const intent = intend({ kind: 'file', path: file, content });
   fs.writeFileSync(file, content, { flag: 'wx', mode: 0o644 });
-  made = true;
+  reg(`marker ${file}`, () => fs.rmSync(file, { force: true }), intent);
 }
 
 /**

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { journal, own } from '../../host/journal.js';
+import { intend, journal, own } from '../../host/journal.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
@@ -76,17 +76,18 @@ export class BuiltinTarget implements Target {
     // The run's id in the cgroup name: people can tell whose it is (the journal tells the reaper).
     const id = `${this.name}-${process.pid}-${journal().id}-${++containerSeq}`;
     const mine = path.join(this.opts.runDir, id);
-    const removeOwn = own({ kind: 'dir', path: mine }, `container files ${mine}`, () => fs.rmSync(mine, { recursive: true, force: true }));
+    const files = intend({ kind: 'dir', path: mine });
     const layout = this.layoutFor(spec, mine, mapping);
+    const removeOwn = own(files, `container files ${mine}`, () => fs.rmSync(mine, { recursive: true, force: true }));
     let cgroup: CgroupPlacement | null = null;
     // Journalled before they are made: a SIGKILL mid-creation leaves them to the reaper.
-    let placed: CgroupPlacement | null = null;
     const paths = cgroupPaths(this.opts.cgroups, id);
     const parents = [...new Set(paths.map((p) => path.dirname(p)))].map((p) => ({ kind: 'cgroup' as const, path: p, shared: true as const }));
-    const removeCgroup = own([...parents, ...paths.map((p) => ({ kind: 'cgroup' as const, path: p }))], `cgroup ${paths.join(',')}`, () => placed?.remove());
+    const intent = intend([...parents, ...paths.map((p) => ({ kind: 'cgroup' as const, path: p }))]);
     try {
       cgroup = createCgroup(this.opts.cgroups, id, spec.limits);
-      placed = cgroup;
+      const placed = cgroup;
+      const removeCgroup = own(intent, `cgroup ${paths.join(',')}`, () => placed.remove());
       try {
         return await this.runIn(spec, layout, cgroup, mapping);
       } finally {
@@ -140,8 +141,9 @@ export class BuiltinTarget implements Target {
     if (!this.template) {
       this.template = path.join(this.opts.runDir, `${this.name}-template`);
       const dir = this.template;
-      own({ kind: 'dir', path: dir }, `template ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+      const intent = intend({ kind: 'dir', path: dir });
       buildTemplate(dir, this.opts.files);
+      own(intent, `template ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return this.template;
   }

@@ -4,7 +4,7 @@
  * killed runs left is removed by their journals, ./clean.ts).
  */
 import Dockerode from 'dockerode';
-import { own } from '../../host/journal.js';
+import { intend, own } from '../../host/journal.js';
 import { EnvError } from '../../model/errors.js';
 import { daemonMessage } from './errors.js';
 
@@ -62,14 +62,15 @@ export async function daemonInfo(docker: Dockerode): Promise<Record<string, stri
  */
 export async function daemonDefaults(docker: Dockerode, image: string, name: string, labels: Record<string, string>): Promise<Record<string, string>> {
   // Journalled before the daemon is asked, as every container (targets/docker/session.ts).
-  const remove = own({ kind: 'docker', name, run: labels[RUN_LABEL] ?? '' }, `docker container ${name}`, async () => {
+  const intent = intend({ kind: 'docker', name, run: labels[RUN_LABEL] ?? '' });
+  const creating = docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels });
+  const remove = own(intent, `docker container ${name}`, async () => {
     await creating.catch(() => {});
     await docker
       .getContainer(name)
       .remove({ force: true })
       .catch(() => {});
   });
-  const creating = docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels });
   try {
     const hc = (await (await creating).inspect()).HostConfig as Record<string, unknown>;
     return { defaultCgroupnsMode: String(hc.CgroupnsMode ?? ''), defaultIpcMode: String(hc.IpcMode ?? '') };

@@ -7,7 +7,7 @@
 import { PassThrough } from 'node:stream';
 import os from 'node:os';
 import type Dockerode from 'dockerode';
-import { own } from '../../host/journal.js';
+import { intend, own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { api } from './errors.js';
@@ -37,12 +37,13 @@ export async function startSession(
   let interrupted = false;
   // Journalled and registered before the daemon is asked: a Ctrl-C during create still waits for
   // it, then removes it; a SIGKILL leaves the journal entry for the next reaper.
-  const undo = own({ kind: 'docker', name, run: opts.run }, `docker container ${name}`, async () => {
+  const intent = intend({ kind: 'docker', name, run: opts.run });
+  const creating = api(t, 'create', () => docker.createContainer(create));
+  const undo = own(intent, `docker container ${name}`, async () => {
     interrupted = !finished;
     await creating.catch(() => {});
     await removeContainer(docker.getContainer(name));
   });
-  const creating = api(t, 'create', () => docker.createContainer(create));
   const remove = () => {
     finished = true;
     return undo();

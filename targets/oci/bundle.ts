@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { own } from '../../host/journal.js';
+import { intend, own } from '../../host/journal.js';
 import { buildTemplate, makeScratch } from '../common/rootfs.js';
 import type { ProbeFiles } from '../../model/target.js';
 
@@ -18,8 +18,9 @@ export interface Bundle {
 
 /** The shared root filesystem, built once; removed by the run's cleanup. */
 export function buildRootfs(dir: string, files: ProbeFiles): string {
-  own({ kind: 'dir', path: dir }, `rootfs ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+  const intent = intend({ kind: 'dir', path: dir });
   buildTemplate(dir, files);
+  own(intent, `rootfs ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -28,8 +29,9 @@ export function buildRootfs(dir: string, files: ProbeFiles): string {
  * runtime resolves paths in it as the container's root, an unprivileged host uid.
  */
 export function makeBundle(dir: string, rootUid: number, rootGid: number): Bundle {
-  const remove = own({ kind: 'dir', path: dir }, `bundle ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+  const intent = intend({ kind: 'dir', path: dir });
   fs.mkdirSync(dir, { mode: 0o711 });
+  const remove = own(intent, `bundle ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
   const scratch = path.join(dir, 'scratch');
   makeScratch(scratch, rootUid, rootGid);
   return { dir, scratch, remove };

@@ -12,7 +12,7 @@ import { collectOutput as collect } from '../common/output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { own } from '../../host/journal.js';
+import { intend, own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { removeCgroupPath } from './cgroups.js';
@@ -107,13 +107,12 @@ export async function startContainer(
   const pidFile = `${bundle}/pid`;
   let settled = false; // `run` removed the container when it ended
   let killing: Promise<void> | null = null;
-  let spawned: Spawned | null = null;
-  const kill = () => (killing ??= settled || !spawned ? Promise.resolve() : forceRemove(binary, id, spawned, opts.cgroupsPath));
   // Journalled before the runtime is started: a SIGKILL at any point leaves the entry to the next reaper.
-  const undo = own({ kind: 'oci', binary, id, cgroupsPath: opts.cgroupsPath ?? `/${id}` }, `${binary} container ${id}`, kill);
+  const intent = intend({ kind: 'oci', binary, id, cgroupsPath: opts.cgroupsPath ?? `/${id}` });
   const run = spawnRun(binary, bundle, pidFile, id);
-  spawned = run;
   const { child, exited, stdout, stderr } = run;
+  const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, id, run, opts.cgroupsPath));
+  const undo = own(intent, `${binary} container ${id}`, kill);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
