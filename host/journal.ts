@@ -162,8 +162,8 @@ export interface Intent {
  * Ctrl-C, run at once (host/cleanup.ts) and find nothing to remove yet.
  */
 export function intend(res: Resource | Resource[]): Intent {
-  const journal = current ?? (current = startJournal());
-  return { journal, seqs: (Array.isArray(res) ? res : [res]).map((r) => journal.record(r)) };
+  const j = journal();
+  return { journal: j, seqs: (Array.isArray(res) ? res : [res]).map((r) => j.record(r)) };
 }
 
 /**
