@@ -56,6 +56,16 @@ function journalOf(pid: number): string | null {
   return null;
 }
 
+/**
+ * A run that ended as a lone run does: every target judged, no harness error, nothing reaped.
+ * Checks may fail (Docker's seccomp lets io_uring_setup through here, in every run alike).
+ */
+function expectJudged(r: Awaited<ReturnType<typeof cli>>): void {
+  expect(r.code, r.stderr).to.be.oneOf([0, 1]);
+  expect(r.stdout, r.stdout).to.match(/^Totals: \d+ checks — .*, 0 error$/m);
+  expect(r.stderr).to.not.include(REAPED);
+}
+
 interface Foreign {
   mountDir: string;
   cgroups: string[];
@@ -172,8 +182,7 @@ describe('ownership, not names', function () {
       'the sentinel outlived its run',
     ).to.equal(true);
     const b = await beside.done;
-    expect(b.code, b.stderr).to.equal(0);
-    expect(b.stderr).to.not.include(REAPED);
+    expectJudged(b);
     const clean = await cleanWhenIdle();
     expect(clean.code, `${clean.stdout}${clean.stderr}`).to.equal(0);
     process.stdout.write(`      clean after the SIGKILL:\n${clean.stdout.replace(/^/gm, '        ')}`);
@@ -190,10 +199,7 @@ describe('ownership, not names', function () {
   it('4 concurrent runs: every one passes, none reaps another', async () => {
     const runs = [0, 1, 2, 3].map((i) => startCli(['run', '--runtime', 'builtin,docker', '--out', path.join(out, `c${i}`)]).done);
     const results = await Promise.all(runs);
-    for (const r of results) {
-      expect(r.code, r.stderr).to.equal(0);
-      expect(r.stderr).to.not.include(REAPED);
-    }
+    for (const r of results) expectJudged(r);
   });
 
   it('RUN_ROOT a file, or a full tmpfs: one line, exit 2, nothing reaped or unmounted', async function () {
