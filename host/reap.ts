@@ -38,6 +38,9 @@ interface JournalFile {
   fd: number;
 }
 
+/** Dead runs' journals this process has locked to reap them: not live runs, though their locks are held. */
+const reaping = new Set<string>();
+
 /** Each journal (and temporary journal) file, opened and with the lock tried: held → a live run's. */
 function tryJournals(dir = journalDir()): { dead: JournalFile[]; live: string[] } {
   const own = ownJournalIds();
@@ -47,6 +50,7 @@ function tryJournals(dir = journalDir()): { dead: JournalFile[]; live: string[] 
     if (!name.endsWith(JOURNAL_SUFFIX) && !/^\.[0-9a-f]+\.new$/.test(name)) continue;
     if (own.has(name.replace(JOURNAL_SUFFIX, ''))) continue;
     const file = path.join(dir, name);
+    if (reaping.has(file)) continue;
     let fd: number;
     try {
       fd = fs.openSync(file, 'r');
@@ -93,9 +97,18 @@ export function parseJournal(text: string): { id: string; pid: number; entries: 
 /** Takes the locks of every dead run's journal; release them with releaseDeadRuns. */
 export function lockDeadRuns(dir = journalDir()): DeadRun[] {
   return tryJournals(dir).dead.map(({ file, fd }) => {
+    reaping.add(file);
     const { id, pid, entries } = parseJournal(readOrNull(file) ?? '');
     return { id: id || path.basename(file), pid, file, fd, entries };
   });
+}
+
+/** Gives back the locks lockDeadRuns took (a reaper that removes nothing). */
+export function releaseDeadRuns(runs: DeadRun[]): void {
+  for (const r of runs) {
+    fs.closeSync(r.fd);
+    reaping.delete(r.file);
+  }
 }
 
 export interface ReapOptions {
@@ -135,7 +148,7 @@ export async function reapDeadRuns(drivers: readonly Reaper[], opts: ReapOptions
     }
     items.push(journals);
   } finally {
-    for (const r of runs) fs.closeSync(r.fd);
+    releaseDeadRuns(runs);
     removeEmptyDirs(dir);
   }
   return { items, runs };

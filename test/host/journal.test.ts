@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { REPO_ROOT } from '../../host/paths.js';
 import { pidAlive } from '../../host/process.js';
 import { procStartTime } from '../../host/proc.js';
-import { liveRuns, lockDeadRuns, parseJournal, reapDeadRuns } from '../../host/reap.js';
+import { liveRuns, lockDeadRuns, parseJournal, reapDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 
 const CHILD = path.join(REPO_ROOT, 'dist/test/fixtures/journal-child.js');
 
@@ -68,7 +68,9 @@ describe('run journal', function () {
     run.child.kill('SIGKILL');
     await once(run.child, 'exit');
     const [dead] = lockDeadRuns(journals);
-    fs.closeSync(dead!.fd);
+    // A reaper holding a dead run's lock does not take that run for a live one (clean's images check).
+    expect(liveRuns(journals)).to.deep.equal([]);
+    releaseDeadRuns([dead!]);
     expect(dead!.id).to.equal(run.id);
     expect(dead!.entries.map((e) => e.kind)).to.deep.equal(['dir', 'process']);
     const { items } = await reapDeadRuns([], opts, journals);

@@ -32,7 +32,7 @@ import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { sandboxesIn } from '../../targets/bwrap/clean.js';
 import { listDir } from '../../host/files.js';
 import { procStartTime } from '../../host/proc.js';
-import { lockDeadRuns } from '../../host/reap.js';
+import { lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import { findProbePid } from '../../targets/bwrap/status.js';
 import { BWRAP_WEAKENINGS } from '../../targets/bwrap/weakenings.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
@@ -86,7 +86,7 @@ function sandboxesOf(pid: number): string[] {
 /** The bwrap entries of dead runs' journals, read without reaping anything else. */
 function deadBwrapEntries(): Resource[] {
   const runs = lockDeadRuns();
-  for (const r of runs) fs.closeSync(r.fd);
+  releaseDeadRuns(runs);
   return runs.flatMap((r) => r.entries.filter((e) => e.kind === 'bwrap'));
 }
 
