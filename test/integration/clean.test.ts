@@ -111,7 +111,8 @@ function leaveJournal(owner: number, runc: { id: string; runDir: string }, docke
 
 async function probeImages(client: Dockerode): Promise<string[]> {
   const images = await client.listImages({ filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
-  return images.flatMap((i) => i.RepoTags ?? [i.Id]);
+  // An untagged one ("<none>:<none>", left by a rebuild) cannot be named by a container.
+  return images.flatMap((i) => (i.RepoTags ?? [i.Id]).filter((t) => t !== '<none>:<none>'));
 }
 
 /** The killed run's labelled containers: what clean must leave none of. */
