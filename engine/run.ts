@@ -14,7 +14,7 @@ import type { ContainerSpec, RunOutcome } from '../model/spec.js';
 import type { EnforcementFacts } from '../model/enforcement.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
 import type { TargetEvidence } from './evidence.js';
-import { cleanupAll, onCleanup } from '../host/cleanup.js';
+import { cleanupAll } from '../host/cleanup.js';
 import { environmentFingerprint } from '../host/environment.js';
 import { runEnforcement } from './enforce.js';
 import { EnvError } from '../model/errors.js';
@@ -26,10 +26,10 @@ import { captureHostView } from '../host/host-view.js';
 import type { HostView } from '../model/host-view.js';
 import { vanishedBetween, type SentinelStates, type Sentinels } from '../model/sentinels.js';
 import { RUN_ROOT } from '../host/paths.js';
-import { scanLeftovers } from '../host/leftovers.js';
 import { detachLeakedMounts } from '../host/leaked-mounts.js';
 import { preflight } from './preflight.js';
-import { isEmpty, liveRuns, reapLeftovers } from '../host/reap.js';
+import { reapKilledRuns } from './reap-killed.js';
+import { endJournal, intend, own, startJournal } from '../host/journal.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from '../model/results.js';
 import { armSentinels, probeArgs, verifySentinelsFromHost } from '../host/sentinels.js';
 
@@ -56,15 +56,19 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
   }
   const started = new Date();
   const t0 = performance.now();
-  reapKilledRuns();
+  // The run's id and journal (host/journal.ts) before anything is made; an unusable RUN_ROOT stops it here.
+  const runId = startJournal().id;
+  await reapKilledRuns(opts.drivers);
   try {
-    const runDir = makeRunDir();
+    const runDir = makeRunDir(runId);
     const hostView = captureHostView();
     const sentinels = await armSentinels();
-    onCleanup('mounts leaked by the probe', () => detachLeakedMounts(`isoprobe-${sentinels.nonce}`));
-    onCleanup(
+    own({ kind: 'probe-mounts', source: `isoprobe-${sentinels.nonce}` }, 'mounts leaked by the probe', () => detachLeakedMounts(`isoprobe-${sentinels.nonce}`));
+    const probeCgroups = `isoprobe-probe-${sentinels.nonce}-`;
+    own(
+      { kind: 'probe-cgroups', prefix: probeCgroups },
       'cgroups made by a probe killed mid-test',
-      () => void removeProbeCgroups(`isoprobe-probe-${sentinels.nonce}-`, fs.readFileSync('/proc/self/mountinfo', 'utf8')),
+      () => void removeProbeCgroups(probeCgroups, fs.readFileSync('/proc/self/mountinfo', 'utf8')),
     );
     const armed = await verifySentinelsFromHost(sentinels);
     const problems = Object.values(armed).flatMap((v) => ('problem' in v ? [v.problem] : []));
@@ -85,26 +89,24 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
   } finally {
     const failures = await cleanupAll();
     for (const f of failures) process.stderr.write(`isoprobe: cleanup failed: ${f}\n`);
+    endJournal();
   }
 }
 
-/** A SIGKILLed run could not clean up: its remains go now, unless another run is alive. */
-function reapKilledRuns(): void {
-  // A run makes no network namespace, so one named isoprobe (the Vagrant gate's) is not its to reap.
-  if (liveRuns().length > 0 || isEmpty({ ...scanLeftovers(), netns: [] })) return;
-  const { found } = reapLeftovers();
-  const what = Object.entries(found)
-    .filter(([, v]) => v.length > 0)
-    .map(([k, v]) => `${v.length} ${k}`)
-    .join(', ');
-  process.stderr.write(`isoprobe: removed what an earlier, killed run left behind (${what})\n`);
-}
-
-function makeRunDir(): string {
-  fs.mkdirSync(RUN_ROOT, { recursive: true, mode: 0o755 });
-  const dir = fs.mkdtempSync(path.join(RUN_ROOT, `run-${process.pid}-`));
-  fs.chmodSync(dir, 0o755);
-  onCleanup(`run directory ${dir}`, () => {
+/** RUN_ROOT/run-<pid>-<run id>: journalled before it exists; another run may remove an empty RUN_ROOT meanwhile. */
+function makeRunDir(runId: string): string {
+  const dir = path.join(RUN_ROOT, `run-${process.pid}-${runId}`);
+  const intent = intend({ kind: 'dir', path: dir });
+  for (let i = 0; ; i++) {
+    try {
+      fs.mkdirSync(RUN_ROOT, { recursive: true, mode: 0o755 });
+      fs.mkdirSync(dir, { mode: 0o755 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 10) throw new EnvError(`cannot make the run directory ${dir}: ${(e as Error).message}`);
+    }
+  }
+  own(intent, `run directory ${dir}`, () => {
     fs.rmSync(dir, { recursive: true, force: true });
     try {
       fs.rmdirSync(RUN_ROOT);
@@ -112,6 +114,7 @@ function makeRunDir(): string {
       /* another run is using it */
     }
   });
+  fs.chmodSync(dir, 0o755);
   return dir;
 }
 

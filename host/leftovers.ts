@@ -1,7 +1,7 @@
 /**
- * What isoprobe may have left on the host: the tests' "nothing left behind" assertion and the
- * input of `isoprobe clean`. Everything is recognised by name, never by a run's nonce, so a
- * later run can find what a SIGKILLed one left:
+ * What isoprobe may have left on the host, recognised by name: the tests' "nothing left behind"
+ * detector, and never what decides a removal (a user's tmpfs at a path containing "isoprobe" is
+ * not ours: the reaper removes only what dead runs' journals list, host/reap.ts). It looks for:
  *  - mounts: mountinfo lines mentioning "isoprobe" (sources isoprobe-<nonce>, /run/isoprobe/…)
  *  - cgroups: directories named isoprobe* (depth ≤ 4 under the cgroup root) and everything below
  *  - netns: /run/netns entries containing "isoprobe"
@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseMountinfo } from '../model/parse/mountinfo.js';
 import { listDir, readLines, readOrNull } from './files.js';
-import { mqUnlink, msgRemove, semRemove, shmRemove, SysError } from './libc.js';
 import { isIsoprobeIpcKey } from './sentinels.js';
 
 export interface Leftovers {
@@ -138,29 +137,4 @@ export function listMqueueNames(root = '/'): string[] {
 
 function mqueueMountpoint(): string | null {
   return parseMountinfo(readOrNull('/proc/self/mountinfo') ?? '').find((m) => m.fsType === 'mqueue')?.mountPoint ?? null;
-}
-
-/** Removes the ipc entries of a scan (used by `isoprobe clean`); returns what could not be removed. */
-export function removeIpcLeftovers(found: Pick<Leftovers, 'ipc'>): string[] {
-  const failures: string[] = [];
-  for (const entry of found.ipc) {
-    try {
-      removeIpcEntry(entry);
-    } catch (e) {
-      if (e instanceof SysError && ['EINVAL', 'EIDRM', 'ENOENT'].includes(e.code)) continue;
-      failures.push(`${entry}: ${(e as Error).message}`);
-    }
-  }
-  return failures;
-}
-
-function removeIpcEntry(entry: string): void {
-  const [kind, arg] = entry.split(' ');
-  const id = Number(/id=(\d+)/.exec(entry)?.[1]);
-  if (kind === 'shm') shmRemove(id);
-  else if (kind === 'msg') msgRemove(id);
-  else if (kind === 'sem') semRemove(id);
-  else if (kind === 'mq') mqUnlink(arg);
-  else if (kind === 'file') fs.rmSync(arg, { force: true });
-  else throw new Error('unknown leftover kind');
 }

@@ -41,6 +41,9 @@ export const O_RDWR = 2;
 export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
 
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+
 const SYS_pidfd_send_signal = 424;
 const SYS_pidfd_open = 434;
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
@@ -62,6 +65,7 @@ interface Libc {
   mqClose: Fn;
   mqUnlink: Fn;
   clockGettime: Fn;
+  flock: Fn;
 }
 
 let libc: Libc | null = null;
@@ -93,6 +97,7 @@ function load(): Libc {
     mqClose: lib.func('int mq_close(int mqdes)'),
     mqUnlink: lib.func('int mq_unlink(const char *name)'),
     clockGettime: lib.func('int clock_gettime(int clockid, void *tp)'),
+    flock: lib.func('int flock(int fd, int operation)'),
   };
   return libc;
 }
@@ -193,4 +198,12 @@ export function clockGettime(clockId: number): number {
   const ts = Buffer.alloc(16);
   sys('clock_gettime', () => load().clockGettime(clockId, ts));
   return Number(ts.readBigInt64LE(0)) + Number(ts.readBigInt64LE(8)) / 1e9;
+}
+
+/**
+ * flock(2) on an open fd: the lock belongs to the open file description, so the kernel drops it
+ * when the last fd to it closes, which a process's death (SIGKILL included) always does.
+ */
+export function flock(fd: number, operation: number): void {
+  sys('flock', () => load().flock(fd, operation));
 }

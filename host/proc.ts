@@ -30,3 +30,18 @@ export function readStatus(procRoot: string, pid: Pid): ProcStatus {
 export function readProcCgroup(procRoot: string, pid: Pid): ProcCgroupEntry[] {
   return parseProcCgroup(readProcFile(procRoot, pid, 'cgroup'));
 }
+
+/**
+ * Field 22 of /proc/<pid>/stat, the start time in clock ticks since boot: with the pid, it names
+ * one process for good (a reused pid starts later). Null when the process is gone. The command
+ * name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'.
+ */
+export function procStartTime(pid: number, procRoot = '/proc'): string | null {
+  let stat: string;
+  try {
+    stat = readProcFile(procRoot, pid, 'stat');
+  } catch {
+    return null;
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+}

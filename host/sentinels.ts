@@ -1,11 +1,13 @@
 /**
  * Host sentinels: objects the harness creates in ITS OWN namespaces so a probe inside a
  * container can try to reach them. Reaching one means the namespace that should hide it is
- * shared. Every sentinel carries a per-run nonce, so concurrent runs and leftovers of killed
- * runs never look like ours, and each is registered with onCleanup the moment it exists.
+ * shared. Every sentinel carries the run's id (its journal's, host/journal.ts) as its nonce, so
+ * concurrent runs never look like ours, and each is journalled and registered for cleanup at its
+ * birth (own()): a killed run's sentinels are removed by the journal, never by their names.
  *
- * SysV keys are 0x150bXXXX: the fixed high half ("isob") lets host/leftovers.ts recognise
- * what a killed run left in /proc/sysvipc without knowing its nonce; the low half is random.
+ * SysV keys are 0x150bXXXX: the fixed high half ("isob") is for people and for the tests'
+ * leftovers detector (host/leftovers.ts); the low half is random. The sentinel process dies with
+ * the harness (PR_SET_PDEATHSIG), so not even a SIGKILL leaves it running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -31,14 +33,19 @@ import {
   shmRemove,
 } from './libc.js';
 import { onCleanup } from './cleanup.js';
+import { intend, journal, own, processResource, type Intent } from './journal.js';
+import type { Resource } from '../model/journal.js';
 import type { HostView } from '../model/host-view.js';
 import type { SentinelKind, SentinelStates, Sentinels } from '../model/sentinels.js';
 import { NAMESPACES } from '../model/spec.js';
+import { findBinary } from './which.js';
 
 export const IPC_KEY_PREFIX = 0x150b;
 export const SENTINEL_ARGV_PREFIX = 'isoprobe-sentinel-';
-/** Upper bound on the sentinel's life if the harness is SIGKILLed before its cleanup runs. */
+/** Upper bound on the sentinel's life should its death signal not come (no setpriv on the host). */
 const SENTINEL_LIFETIME_SEC = 1800;
+/** How long the sentinel may take to become `sleep` under its own argv[0] (setpriv → bash → exec). */
+const SENTINEL_EXEC_MS = 5000;
 const KEY_ATTEMPTS = 32;
 
 export function markerPaths(s: Pick<Sentinels, 'markers'>): string[] {
@@ -52,15 +59,18 @@ export function isIsoprobeIpcKey(key: number): boolean {
 /** Early runners of each run's undos, so disarmSentinels() can remove them before the run ends. */
 const undos = new Map<string, (() => Promise<void>)[]>();
 
-function track(nonce: string, label: string, run: () => void | Promise<void>): void {
-  const early = onCleanup(label, run);
+function track(nonce: string, label: string, run: () => void | Promise<void>, res?: Resource | Intent): void {
+  // A listening socket is an fd of ours and dies with us: only what outlives the process is journalled.
+  const early = res ? own(res, label, run) : onCleanup(label, run);
   undos.set(nonce, [...(undos.get(nonce) ?? []), early]);
 }
 
 export async function armSentinels(): Promise<Sentinels> {
-  const nonce = randomBytes(6).toString('hex');
+  // The run's id; a second arming in the same run (tests) gets a suffix so that names stay unique.
+  const base = journal().id;
+  const nonce = undos.has(base) ? `${base}${randomBytes(2).toString('hex')}` : base;
   undos.set(nonce, []);
-  const reg = (label: string, run: () => void | Promise<void>) => track(nonce, label, run);
+  const reg: Register = (label, run, res) => track(nonce, label, run, res);
   const tcpPort = await listenTcp(reg);
   const abstractName = `isoprobe-${nonce}`;
   await listenAbstract(abstractName, reg);
@@ -83,7 +93,7 @@ export async function disarmSentinels(s: Sentinels): Promise<void> {
   for (const early of list.reverse()) await early();
 }
 
-type Register = (label: string, run: () => void | Promise<void>) => void;
+type Register = (label: string, run: () => void | Promise<void>, res?: Resource | Intent) => void;
 
 async function listen(server: net.Server, address: net.ListenOptions): Promise<void> {
   // A probe that connects is only counted; drop it at once so no socket outlives the run.
@@ -112,7 +122,7 @@ async function listenAbstract(name: string, reg: Register): Promise<void> {
   await listen(server, { path: `\0${name}` });
 }
 
-function createSysv(kind: string, make: (key: number) => number, remove: (id: number) => void, reg: Register): number {
+function createSysv(kind: 'shm' | 'msg' | 'sem', make: (key: number) => number, remove: (id: number) => void, reg: Register): number {
   for (let i = 0; i < KEY_ATTEMPTS; i++) {
     const key = ((IPC_KEY_PREFIX << 16) | randomInt(1, 0x10000)) >>> 0;
     let id: number;
@@ -122,7 +132,8 @@ function createSysv(kind: string, make: (key: number) => number, remove: (id: nu
       if (e instanceof SysError && e.code === 'EEXIST') continue;
       throw e;
     }
-    reg(`sysv ${kind} 0x${key.toString(16)}`, () => ignoreGone(() => remove(id)));
+    // Journalled in the same synchronous step as its creation: only then is its id known.
+    reg(`sysv ${kind} 0x${key.toString(16)}`, () => ignoreGone(() => remove(id)), { kind: 'sysv', type: kind, id, key });
     return key;
   }
   throw new Error(`no free SysV ${kind} key with prefix 0x${IPC_KEY_PREFIX.toString(16)} after ${KEY_ATTEMPTS} tries`);
@@ -144,31 +155,52 @@ function ignoreGone(run: () => void): void {
  * namespace. Both mean "visible", but success is the clearer evidence. The queue stays empty.
  */
 function createMq(name: string, reg: Register): void {
+  const intent = intend({ kind: 'mq', name });
   const mqd = mqOpen(name, O_CREAT | O_EXCL | O_RDWR, 0o644);
-  reg(`posix mq ${name}`, () => ignoreGone(() => mqUnlink(name)));
+  reg(`posix mq ${name}`, () => ignoreGone(() => mqUnlink(name)), intent);
   mqClose(mqd);
 }
 
 function createMarker(file: string, nonce: string, reg: Register): void {
-  fs.writeFileSync(file, `isoprobe marker ${nonce}\n`, { flag: 'wx', mode: 0o644 });
-  reg(`marker ${file}`, () => fs.rmSync(file, { force: true }));
+  const content = `isoprobe marker ${nonce}\n`;
+  const intent = intend({ kind: 'file', path: file, content });
+  fs.writeFileSync(file, content, { flag: 'wx', mode: 0o644 });
+  reg(`marker ${file}`, () => fs.rmSync(file, { force: true }), intent);
 }
 
 /**
- * `sleep` with argv[0] set to the needle: /proc/<pid>/cmdline starts with it, while a shell
- * wrapper would lose it at exec. Same process group as ours, so a terminal Ctrl-C reaches it too.
+ * `sleep` with argv[0] set to the needle: /proc/<pid>/cmdline starts with it. setpriv sets the
+ * parent-death signal, which survives the two execs (bash's `exec -a` names argv[0]), so the
+ * kernel kills the sentinel with the harness, also on SIGKILL; the same pid all along, journalled
+ * at once. Same process group as ours, so a terminal Ctrl-C reaches it too.
  */
 async function startSentinelProcess(argv0: string, reg: Register): Promise<number> {
-  const child = spawn('sleep', [String(SENTINEL_LIFETIME_SEC)], { argv0, stdio: 'ignore' });
+  const life = String(SENTINEL_LIFETIME_SEC);
+  const child = findBinary('setpriv')
+    ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'bash', '-c', 'exec -a "$0" sleep "$1"', argv0, life], { stdio: 'ignore' })
+    : spawn('sleep', [life], { argv0, stdio: 'ignore' });
+  if (child.pid !== undefined) reg(`sentinel process ${child.pid}`, () => killAndReap(child), processResource(child.pid, 'sentinel process'));
   await Promise.race([
     once(child, 'spawn'),
     once(child, 'error').then(([e]) => {
       throw e;
     }),
   ]);
-  reg(`sentinel process ${child.pid}`, () => killAndReap(child));
   child.unref();
+  for (const end = Date.now() + SENTINEL_EXEC_MS; !hasArgv0(child.pid!, argv0); ) {
+    if (Date.now() > end || child.exitCode !== null)
+      throw new Error(`the sentinel process ${child.pid} did not become "${argv0}" within ${SENTINEL_EXEC_MS} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
   return child.pid!;
+}
+
+function hasArgv0(pid: number, argv0: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === argv0;
+  } catch {
+    return false;
+  }
 }
 
 async function killAndReap(child: ChildProcess): Promise<void> {

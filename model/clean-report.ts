@@ -14,7 +14,7 @@ export interface CleanItem {
 
 export function cleanLine(item: CleanItem): string {
   if (item.unchecked !== undefined) return `${item.kind}: not checked, ${item.unchecked}`;
-  const removed = item.found.length - item.remaining.length;
+  const removed = Math.max(0, item.found.length - item.remaining.length);
   const left = item.remaining.length > 0 ? `; could not remove ${item.remaining.length}: ${item.remaining.join('; ')}` : '';
   return `${item.kind}: ${item.found.length} found, ${removed} removed${left}`;
 }

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { CleanItem } from './clean-report.js';
+import type { Resource } from './journal.js';
 import type { ContainerSpec, Namespace } from './spec.js';
 import type { Target } from './target.js';
 import type { Weakening } from './weakening.js';
@@ -47,9 +48,19 @@ export interface Setting {
  */
 export type ProbeDelivery = 'rootfs' | 'image';
 
-/** What `isoprobe clean` gives a driver: a reason to keep shared things (images) when a run started meanwhile. */
+/**
+ * What the reaper (the start of a run, `isoprobe clean`: host/reap.ts) gives a driver: the dead
+ * runs' journal entries of its kind, the only things it may remove (each checked to still be what
+ * was recorded), and a reason to keep shared things (images) when a run is going.
+ */
 export interface CleanContext {
   inUse(): string | null;
+  /** The dead runs' journal entries whose `kind` is this driver's. */
+  entries: Resource[];
+  /** Shared things (Docker's probe images) are to be looked at too: `isoprobe clean`, not a run's start. */
+  shared: boolean;
+  /** An entry that could not be removed or checked: its journal stays for the next reaper. */
+  keep(entry: Resource): void;
 }
 
 /**

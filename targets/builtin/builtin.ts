@@ -7,12 +7,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { onCleanup } from '../../host/cleanup.js';
+import { intend, journal, own } from '../../host/journal.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
-import { createCgroup, type CgroupPlacement } from './cgroup.js';
+import { cgroupPaths, createCgroup, type CgroupPlacement } from './cgroup.js';
 import { cgroupfsMounts, describeCgroupfs, type CgroupfsMount } from './cgroupfs.js';
 import { DEFAULT_ID_MAPPING, writeIdMaps, type IdMapping } from './idmap.js';
 import { buildTemplate, instantiate, makeScratch } from '../common/rootfs.js';
@@ -73,17 +73,23 @@ export class BuiltinTarget implements Target {
 
   async run(spec: ContainerSpec): Promise<RunOutcome> {
     const mapping = this.opts.idMapping ?? DEFAULT_ID_MAPPING;
-    const id = `${this.name}-${process.pid}-${++containerSeq}`;
-    const own = path.join(this.opts.runDir, id);
-    const layout = this.layoutFor(spec, own, mapping);
-    const removeOwn = onCleanup(`container files ${own}`, () => fs.rmSync(own, { recursive: true, force: true }));
+    // The run's id in the cgroup name: people can tell whose it is (the journal tells the reaper).
+    const id = `${this.name}-${process.pid}-${journal().id}-${++containerSeq}`;
+    const mine = path.join(this.opts.runDir, id);
+    const files = intend({ kind: 'dir', path: mine });
+    const layout = this.layoutFor(spec, mine, mapping);
+    const removeOwn = own(files, `container files ${mine}`, () => fs.rmSync(mine, { recursive: true, force: true }));
     let cgroup: CgroupPlacement | null = null;
+    // Journalled before they are made: a SIGKILL mid-creation leaves them to the reaper.
+    const paths = cgroupPaths(this.opts.cgroups, id);
+    const parents = [...new Set(paths.map((p) => path.dirname(p)))].map((p) => ({ kind: 'cgroup' as const, path: p, shared: true as const }));
+    const intent = intend([...parents, ...paths.map((p) => ({ kind: 'cgroup' as const, path: p }))]);
     try {
       cgroup = createCgroup(this.opts.cgroups, id, spec.limits);
       const placed = cgroup;
-      const removeCgroup = onCleanup(`cgroup ${placed.paths.join(',')}`, () => placed.remove());
+      const removeCgroup = own(intent, `cgroup ${paths.join(',')}`, () => placed.remove());
       try {
-        return await this.runIn(spec, layout, placed, mapping);
+        return await this.runIn(spec, layout, cgroup, mapping);
       } finally {
         await removeCgroup();
       }
@@ -134,9 +140,10 @@ export class BuiltinTarget implements Target {
   private sharedTemplate(): string {
     if (!this.template) {
       this.template = path.join(this.opts.runDir, `${this.name}-template`);
-      buildTemplate(this.template, this.opts.files);
       const dir = this.template;
-      onCleanup(`template ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+      const intent = intend({ kind: 'dir', path: dir });
+      buildTemplate(dir, this.opts.files);
+      own(intent, `template ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return this.template;
   }

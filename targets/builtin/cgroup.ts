@@ -23,6 +23,14 @@ export interface CgroupPlacement {
   remove(): Promise<void>;
 }
 
+/** The directories createCgroup makes for `name` (what the journal records before they exist). */
+export function cgroupPaths(layout: CgroupLayout, name: string): string[] {
+  if (layout.version === 'v1')
+    return (['pids', 'memory', 'cpu'] as const).flatMap((c) => (layout.controllers[c] ? [path.join(layout.controllers[c]!, 'isoprobe', name)] : []));
+  if (layout.version === 'v2') return [path.join(layout.mountpoint, 'isoprobe', name)];
+  return [];
+}
+
 export function createCgroup(layout: CgroupLayout, name: string, limits: Limits): CgroupPlacement {
   if (layout.version === 'v1') return createV1(layout.controllers, name, limits);
   if (layout.version === 'v2') return createV2(layout.mountpoint, name, limits);

@@ -11,6 +11,7 @@ import os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { onCleanup } from '../../host/cleanup.js';
+import { own, processResource } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { describeStepError, parseShimLine, TO_SHIM, type ShimMessage } from './protocol.js';
@@ -33,7 +34,10 @@ export interface HeldShim {
 
 export async function startShim(shimPath: string, args: string[], hooks: ShimHooks, opts: { target: string; timeoutMs: number }): Promise<HeldShim> {
   const child = spawn(shimPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  const undo = onCleanup(`kill shim ${child.pid}`, () => void child.kill('SIGKILL'));
+  const label = `kill shim ${child.pid}`;
+  const kill = () => void child.kill('SIGKILL');
+  // Journalled as soon as spawn() names its pid; it dies with us anyway (PR_SET_PDEATHSIG).
+  const undo = child.pid === undefined ? onCleanup(label, kill) : own(processResource(child.pid, 'isoprobe-shim'), label, kill);
   const out = collect(child.stdout!);
   const err = collect(child.stderr!);
   const sync = child.stdio[3] as Duplex;

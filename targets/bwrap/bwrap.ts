@@ -63,10 +63,13 @@ export class BwrapTarget implements Target {
       { share: spec.share as BwrapShareable[], hostname: spec.hostname, args: this.opts.args, argv: holdProbe(spec.argv) },
       { rootfs: this.template(), scratch },
     );
-    return runLifecycle(() => startSandbox(argv, { target: this.name, binary: this.opts.binary, scratch, timeoutMs: this.opts.timeoutMs ?? 60_000 }), {
-      cgroups: this.opts.cgroups,
-      observe: this.opts.observe,
-    }).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
+    return runLifecycle(
+      () => startSandbox(argv, { target: this.name, binary: this.opts.binary, scratch, runDir: this.opts.runDir, timeoutMs: this.opts.timeoutMs ?? 60_000 }),
+      {
+        cgroups: this.opts.cgroups,
+        observe: this.opts.observe,
+      },
+    ).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
   }
 
   private template(): string {

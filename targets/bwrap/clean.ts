@@ -3,27 +3,32 @@
  * sandbox's own mount namespace, so it goes with the sandbox. isoprobe starts bwrap with
  * `--die-with-parent`, so the kernel SIGKILLs bwrap and its sandbox when their parent dies: a
  * SIGKILLed run takes its sandboxes with it, and its rootfs and scratch directories are in its run
- * directory, which the host's sweep removes (host/reap.ts). Except in one window: a sandbox
+ * directory, which the host's reaper removes (host/reap.ts). Except in one window: a sandbox
  * whose bwrap parent side died while the sandbox was still being set up has no death signal
  * yet and waits on an eventfd for that parent side for ever (measured with bubblewrap 0.8.0, in
- * about one of five SIGKILLed runs). Such a process is found here by a dead run's directory in
- * its command line, and killed. A Ctrl-C never leaves one: the run's cleanup kills bwrap's whole
+ * about one of five SIGKILLed runs). The journal lists each bwrap (pid, start time, and the run
+ * directory its command line names); the reaper kills the recorded process group if its leader is
+ * still the recorded process, and any bwrap process whose command line names that dead run's
+ * directory (a path no other run has: host/journal.ts). A Ctrl-C never leaves one: the run's cleanup kills bwrap's whole
  * process group. A probe's own children, where the pid namespace was shared on purpose, end within
  * their bound (the fork bomb's hold) by themselves.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CleanItem } from '../../model/clean-report.js';
+import type { CleanContext } from '../../model/driver.js';
+import type { Resource } from '../../model/journal.js';
 import { listDir } from '../../host/files.js';
-import { RUN_ROOT } from '../../host/paths.js';
-import { pidAlive } from '../../host/process.js';
+import { procStartTime } from '../../host/proc.js';
 
 export const CLEAN_KIND = 'bwrap sandboxes';
 
-/** A bwrap process's pid and command line when it runs from a run directory of a run that is gone. */
-export function staleSandboxes(procRoot = '/proc', runRoot = RUN_ROOT, alive: (pid: number) => boolean = pidAlive): string[] {
-  const prefix = `${path.join(runRoot, 'run-')}`;
+type BwrapEntry = Extract<Resource, { kind: 'bwrap' }>;
+
+/** "<pid> <cmdline>" of each bwrap process whose command line names one of `runDirs`. */
+export function sandboxesIn(runDirs: string[], procRoot = '/proc'): string[] {
   const out: string[] = [];
+  if (runDirs.length === 0) return out;
   for (const name of listDir(procRoot)) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     let argv: string[];
@@ -33,23 +38,36 @@ export function staleSandboxes(procRoot = '/proc', runRoot = RUN_ROOT, alive: (p
       continue; // exited while we looked
     }
     if (path.basename(argv[0] ?? '') !== 'bwrap') continue;
-    const owner = argv.map((a) => (a.startsWith(prefix) ? Number(/^(\d+)-/.exec(a.slice(prefix.length))?.[1]) : NaN)).find((n) => Number.isInteger(n));
-    if (owner !== undefined && !alive(owner)) out.push(`${name} ${argv.join(' ').trim()}`);
+    if (argv.some((a) => runDirs.some((d) => a === d || a.startsWith(`${d}/`)))) out.push(`${name} ${argv.join(' ').trim()}`);
   }
   return out;
 }
 
-export async function cleanBwrap(): Promise<CleanItem[]> {
-  const found = staleSandboxes();
-  for (const entry of found) {
+export async function cleanBwrap(ctx: Pick<CleanContext, 'entries' | 'keep'>): Promise<CleanItem[]> {
+  const entries = ctx.entries.filter((e): e is BwrapEntry => e.kind === 'bwrap');
+  const found: string[] = [];
+  for (const e of entries) {
+    if (procStartTime(e.pid) !== e.start) continue; // gone, or the pid is another process's now
+    found.push(`${e.pid} bwrap`);
+    try {
+      process.kill(-e.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  const runDirs = [...new Set(entries.map((e) => e.runDir))];
+  const stuck = sandboxesIn(runDirs);
+  for (const entry of stuck) {
     try {
       process.kill(Number(entry.split(' ')[0]), 'SIGKILL');
     } catch {
       /* already gone */
     }
   }
+  found.push(...stuck.filter((s) => !found.includes(`${s.split(' ')[0]} bwrap`)));
   // SIGKILL is delivered at once, but the process table may show it a moment longer: bounded wait.
-  for (let i = 0; i < 50 && staleSandboxes().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  const left = new Set(staleSandboxes());
-  return [{ kind: CLEAN_KIND, found, remaining: found.filter((f) => left.has(f)).map((f) => `${f}: still there`) }];
+  for (let i = 0; i < 50 && sandboxesIn(runDirs).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  const left = sandboxesIn(runDirs);
+  if (left.length > 0) for (const e of entries) ctx.keep(e);
+  return [{ kind: CLEAN_KIND, found, remaining: left.map((f) => `${f}: still there`) }];
 }

@@ -11,6 +11,8 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { onCleanup } from '../../host/cleanup.js';
+import { own } from '../../host/journal.js';
+import { procStartTime } from '../../host/proc.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit, Held } from '../common/lifecycle.js';
 import { collectOutput } from '../common/output.js';
@@ -30,6 +32,8 @@ export interface SandboxOptions {
   binary: string;
   /** Host directory bound at /scratch (the lifecycle stats what the probe made there). */
   scratch: string;
+  /** The run directory its command line names: how the reaper finds a sandbox left blocked in set-up (./clean.ts). */
+  runDir: string;
   timeoutMs: number;
 }
 
@@ -58,7 +62,12 @@ export async function startSandbox(argv: string[], opts: SandboxOptions): Promis
 
   let killing: Promise<void> | null = null;
   const kill = () => (killing ??= ended ? Promise.resolve() : killSandbox(child.pid, exited));
-  const undo = onCleanup(`bwrap sandbox ${child.pid ?? '(not started)'} of ${opts.target}`, kill);
+  const label = `bwrap sandbox ${child.pid ?? '(not started)'} of ${opts.target}`;
+  // Journalled as soon as spawn() names its pid (it has its own process group: the reaper kills that).
+  const undo =
+    child.pid === undefined
+      ? onCleanup(label, kill)
+      : own({ kind: 'bwrap', pid: child.pid, start: procStartTime(child.pid) ?? '', runDir: opts.runDir }, label, kill);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

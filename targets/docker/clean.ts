@@ -1,58 +1,85 @@
 /**
- * Docker's part of `isoprobe clean`: labelled containers of dead runs, then the probe images
- * (label isoprobe=1). An image is shared by every run on the machine, so it goes only while no
- * run is alive (asked again right before, as a run may have started since clean's own check),
- * and without force: the daemon refuses to remove an image a container still uses, and that
- * refusal is reported, not overridden.
+ * Docker's part of the reaper (model/driver.ts CleanContext): the containers dead runs' journals
+ * list, each removed only if the container of that name still carries its run's label
+ * (isoprobe.run=<run id>): one named like ours, or labelled with another run's id, is someone
+ * else's. Then, for `isoprobe clean` only, the probe images (label isoprobe=1). An image is shared
+ * by every run on the machine, so it goes only while no run is alive (asked again right before,
+ * as a run may have started since clean's own check), and without force: the daemon refuses to
+ * remove an image a container still uses, and that refusal is reported, not overridden.
  */
 import type Dockerode from 'dockerode';
 import type { CleanItem } from '../../model/clean-report.js';
-import { containerName, staleContainers } from './daemon.js';
+import type { Resource } from '../../model/journal.js';
+import { RUN_LABEL } from './daemon.js';
 import { daemonMessage, failureKind } from './errors.js';
 import { LABEL } from './image.js';
 
-export type CleanClient = Pick<Dockerode, 'ping' | 'listContainers' | 'getContainer' | 'listImages' | 'getImage'>;
+type DockerEntry = Extract<Resource, { kind: 'docker' }>;
+
+export type CleanClient = Pick<Dockerode, 'ping' | 'getContainer' | 'listImages' | 'getImage'>;
 
 export interface DockerCleanOptions {
   socketPath: string;
   /** Why the images must stay (a live run uses them), or null when they may go. */
   imagesInUse(): string | null;
+  /** The dead runs' journalled containers. */
+  entries: Resource[];
+  /** The images too (`isoprobe clean`); a run's start leaves them. */
+  shared: boolean;
+  /** A container that could not be removed or checked: its journal stays. */
+  keep(entry: Resource): void;
 }
 
 export async function cleanDocker(docker: CleanClient, opts: DockerCleanOptions): Promise<CleanItem[]> {
+  const entries = opts.entries.filter((e): e is DockerEntry => e.kind === 'docker');
   try {
     await docker.ping();
   } catch (e) {
+    for (const entry of entries) opts.keep(entry);
+    // Permission denied is a daemon that answers someone else, not an absent one.
+    if ((e as { code?: string }).code === 'EACCES') {
+      return [{ kind: 'docker', found: [], remaining: [`the daemon at ${opts.socketPath}: permission denied (EACCES), run as root`] }];
+    }
     // No daemon: nothing of ours runs, and what it stored is out of reach until it runs again.
     if (failureKind(e) === 'unreachable') {
       return [{ kind: 'docker', found: [], remaining: [], unchecked: `no Docker daemon answers at ${opts.socketPath} (${daemonMessage(e)})` }];
     }
     return [{ kind: 'docker', found: [], remaining: [`the daemon at ${opts.socketPath}: ${daemonMessage(e)}`] }];
   }
-  return [await cleanContainers(docker), await cleanImages(docker, opts)];
+  const containers = await cleanContainers(docker, entries, opts.keep);
+  return opts.shared ? [containers, await cleanImages(docker, opts)] : [containers];
 }
 
-async function cleanContainers(docker: CleanClient): Promise<CleanItem> {
-  const kind = 'docker containers';
-  let stale: Dockerode.ContainerInfo[];
+async function cleanContainers(docker: CleanClient, entries: DockerEntry[], keep: (e: Resource) => void): Promise<CleanItem> {
+  const item: CleanItem = { kind: 'docker containers', found: [], remaining: [] };
+  for (const entry of entries) {
+    const outcome = await removeIfOurs(docker, entry);
+    if (outcome === 'gone') continue;
+    item.found.push(entry.name);
+    if (outcome !== 'removed') {
+      keep(entry);
+      item.remaining.push(`${entry.name}: ${outcome}`);
+    }
+  }
+  return item;
+}
+
+/** 'gone' also for a container of that name that is not this run's (no label with its id). */
+async function removeIfOurs(docker: CleanClient, entry: DockerEntry): Promise<'removed' | 'gone' | string> {
+  let info: Dockerode.ContainerInspectInfo;
   try {
-    stale = await staleContainers(docker);
+    info = await docker.getContainer(entry.name).inspect();
   } catch (e) {
-    return { kind, found: [], remaining: [`listing them: ${daemonMessage(e)}`] };
+    return failureKind(e) === 'not-found' ? 'gone' : daemonMessage(e);
   }
-  const why = new Map<string, string>();
-  for (const c of stale) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true, v: true })
-      .catch((e: unknown) => {
-        if (failureKind(e) !== 'not-found') why.set(c.Id, daemonMessage(e));
-      });
+  if (!entry.run || info.Config?.Labels?.[RUN_LABEL] !== entry.run) return 'gone';
+  try {
+    await docker.getContainer(info.Id).remove({ force: true, v: true });
+  } catch (e) {
+    // 409: its removal is already under way (the daemon finishes it).
+    if (!['not-found', 'conflict'].includes(failureKind(e))) return daemonMessage(e);
   }
-  // A second look: a 409 "removal already in progress" is only done once it is gone from the list.
-  const still = new Set((await staleContainers(docker).catch(() => stale)).map((c) => c.Id));
-  const remaining = stale.filter((c) => still.has(c.Id)).map((c) => `${containerName(c)}: ${why.get(c.Id) ?? 'still listed after its removal'}`);
-  return { kind, found: stale.map(containerName), remaining };
+  return 'removed';
 }
 
 async function cleanImages(docker: CleanClient, opts: DockerCleanOptions): Promise<CleanItem> {

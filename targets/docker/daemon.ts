@@ -1,18 +1,18 @@
 /**
  * The Docker daemon: the client, the preflight (no daemon is an environment error: exit 2, one
- * line), the fingerprint the report shows, and the reaping of what killed runs left (labelled
- * containers whose owning run is dead; `isoprobe clean` also removes the images, ./clean.ts).
+ * line), the fingerprint the report shows, and the labels that tie a container to its run (what
+ * killed runs left is removed by their journals, ./clean.ts).
  */
 import Dockerode from 'dockerode';
-import { onCleanup } from '../../host/cleanup.js';
+import { intend, own } from '../../host/journal.js';
 import { EnvError } from '../../model/errors.js';
-import { pidAlive } from '../../host/process.js';
 import { daemonMessage } from './errors.js';
-import { LABEL } from './image.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
-/** Label with the pid of the run that made the container: only dead runs' containers are reaped. */
+/** Label with the pid of the run that made the container: for people to read, never what decides removal. */
 export const OWNER_LABEL = 'isoprobe.owner';
+/** Label with the run's id (host/journal.ts): the reaper removes a journalled container only if it carries its run's. */
+export const RUN_LABEL = 'isoprobe.run';
 
 /**
  * requestTimeoutMs bounds every API call (a hung daemon must not hang `isoprobe clean`); runs leave
@@ -61,9 +61,10 @@ export async function daemonInfo(docker: Dockerode): Promise<Record<string, stri
  * cgroup and ipc results (Docker 20.10 on cgroup v1: the host's cgroup namespace).
  */
 export async function daemonDefaults(docker: Dockerode, image: string, name: string, labels: Record<string, string>): Promise<Record<string, string>> {
+  // Journalled before the daemon is asked, as every container (targets/docker/session.ts).
+  const intent = intend({ kind: 'docker', name, run: labels[RUN_LABEL] ?? '' });
   const creating = docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels });
-  // Registered before the daemon answers, as every container (targets/docker/session.ts).
-  const remove = onCleanup(`docker container ${name}`, async () => {
+  const remove = own(intent, `docker container ${name}`, async () => {
     await creating.catch(() => {});
     await docker
       .getContainer(name)
@@ -78,29 +79,6 @@ export async function daemonDefaults(docker: Dockerode, image: string, name: str
   }
 }
 
-/** Labelled containers whose owning run is no longer alive (a SIGKILLed harness). */
-export async function staleContainers(docker: Pick<Dockerode, 'listContainers'>): Promise<Dockerode.ContainerInfo[]> {
-  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
-  return list.filter((c) => {
-    const owner = Number(c.Labels[OWNER_LABEL]);
-    return !(Number.isInteger(owner) && owner > 0 && pidAlive(owner));
-  });
-}
-
 export function containerName(c: Dockerode.ContainerInfo): string {
   return c.Names[0]?.replace(/^\//, '') ?? c.Id;
-}
-
-/** isoprobe containers whose run is no longer alive, removed; returns their names. */
-export async function reapStaleContainers(docker: Dockerode): Promise<string[]> {
-  const stale = await staleContainers(docker);
-  for (const c of stale) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true, v: true })
-      .catch((e: { statusCode?: number }) => {
-        if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
-      });
-  }
-  return stale.map(containerName);
 }

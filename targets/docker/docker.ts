@@ -13,7 +13,8 @@ import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
-import { daemonDefaults, daemonInfo, OWNER_LABEL, pingDaemon, reapStaleContainers } from './daemon.js';
+import { daemonDefaults, daemonInfo, OWNER_LABEL, pingDaemon, RUN_LABEL } from './daemon.js';
+import { journal } from '../../host/journal.js';
 import { daemonMessage } from './errors.js';
 import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
 import { ensureProbeImage, LABEL } from './image.js';
@@ -68,29 +69,23 @@ export class DockerTarget implements Target {
     return this.execute(create);
   }
 
-  /** isoprobe-<our pid>-<seq>-<target>: unique, and tells the reaper whose it is. */
+  /** isoprobe-<our pid>-<run id>-<seq>-<target>: unique, and tells people whose it is (the journal tells the reaper). */
   private containerName(suffix?: string): string {
-    return `isoprobe-${process.pid}-${++containerSeq}-${this.name}${suffix ? `-${suffix}` : ''}`;
+    return `isoprobe-${process.pid}-${journal().id}-${++containerSeq}-${this.name}${suffix ? `-${suffix}` : ''}`;
   }
 
   private labels(): Record<string, string> {
-    return { [LABEL]: '1', [OWNER_LABEL]: String(process.pid), 'isoprobe.target': this.name };
+    return { [LABEL]: '1', [OWNER_LABEL]: String(process.pid), [RUN_LABEL]: journal().id, 'isoprobe.target': this.name };
   }
 
   /**
-   * The daemon answers (else an environment error: the one failure that stops the run) and stale
-   * containers of killed runs are gone. Nothing else here rejects: run.ts asks for info() before
+   * The daemon answers (else an environment error: the one failure that stops the run). Nothing else here rejects: run.ts asks for info() before
    * its error handling, so other problems are shown in the info and met again by run().
    */
   private prepare(): Promise<Record<string, string>> {
     this.prepared ??= (async () => {
       await pingDaemon(this.opts.docker, this.opts.socketPath);
       const info: Record<string, string> = { runtime: 'docker', cgroupMode: this.opts.cgroups.mode };
-      try {
-        await reapStaleContainers(this.opts.docker);
-      } catch (e) {
-        info.staleContainers = `could not be removed: ${daemonMessage(e)}`;
-      }
       const [daemon, defaults] = await Promise.allSettled([
         daemonInfo(this.opts.docker),
         ensureProbeImage(this.opts.docker, this.opts.files, this.name).then((image) =>
@@ -109,7 +104,7 @@ export class DockerTarget implements Target {
   private execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
-        const c = await startSession(this.opts.docker, create, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 });
+        const c = await startSession(this.opts.docker, create, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, run: journal().id });
         // The writable layer as the host sees it: who owns what root created in /scratch.
         return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },

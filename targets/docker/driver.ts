@@ -77,6 +77,12 @@ export const docker: TargetDriver<DockerTargetConfig> = {
     ];
   },
   clean(ctx) {
-    return cleanDocker(dockerClient(DOCKER_SOCKET, CLEAN_REQUEST_TIMEOUT_MS), { socketPath: DOCKER_SOCKET, imagesInUse: ctx.inUse });
+    return cleanDocker(dockerClient(DOCKER_SOCKET, CLEAN_REQUEST_TIMEOUT_MS), {
+      socketPath: DOCKER_SOCKET,
+      imagesInUse: ctx.inUse,
+      entries: ctx.entries,
+      shared: ctx.shared,
+      keep: ctx.keep,
+    });
   },
 };

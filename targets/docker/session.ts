@@ -7,7 +7,7 @@
 import { PassThrough } from 'node:stream';
 import os from 'node:os';
 import type Dockerode from 'dockerode';
-import { onCleanup } from '../../host/cleanup.js';
+import { intend, own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { api } from './errors.js';
@@ -29,15 +29,17 @@ export interface HeldContainer {
 export async function startSession(
   docker: Dockerode,
   create: Dockerode.ContainerCreateOptions,
-  opts: { target: string; timeoutMs: number },
+  opts: { target: string; timeoutMs: number; run: string },
 ): Promise<HeldContainer> {
   const t = opts.target;
   const name = create.name!;
-  const creating = api(t, 'create', () => docker.createContainer(create));
   let finished = false;
   let interrupted = false;
-  // Registered before the daemon answers: a Ctrl-C during create still waits for it, then removes it.
-  const undo = onCleanup(`docker container ${name}`, async () => {
+  // Journalled and registered before the daemon is asked: a Ctrl-C during create still waits for
+  // it, then removes it; a SIGKILL leaves the journal entry for the next reaper.
+  const intent = intend({ kind: 'docker', name, run: opts.run });
+  const creating = api(t, 'create', () => docker.createContainer(create));
+  const undo = own(intent, `docker container ${name}`, async () => {
     interrupted = !finished;
     await creating.catch(() => {});
     await removeContainer(docker.getContainer(name));

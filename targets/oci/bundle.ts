@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { onCleanup } from '../../host/cleanup.js';
+import { intend, own } from '../../host/journal.js';
 import { buildTemplate, makeScratch } from '../common/rootfs.js';
 import type { ProbeFiles } from '../../model/target.js';
 
@@ -18,8 +18,9 @@ export interface Bundle {
 
 /** The shared root filesystem, built once; removed by the run's cleanup. */
 export function buildRootfs(dir: string, files: ProbeFiles): string {
+  const intent = intend({ kind: 'dir', path: dir });
   buildTemplate(dir, files);
-  onCleanup(`rootfs ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+  own(intent, `rootfs ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -28,8 +29,9 @@ export function buildRootfs(dir: string, files: ProbeFiles): string {
  * runtime resolves paths in it as the container's root, an unprivileged host uid.
  */
 export function makeBundle(dir: string, rootUid: number, rootGid: number): Bundle {
+  const intent = intend({ kind: 'dir', path: dir });
   fs.mkdirSync(dir, { mode: 0o711 });
-  const remove = onCleanup(`bundle ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+  const remove = own(intent, `bundle ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
   const scratch = path.join(dir, 'scratch');
   makeScratch(scratch, rootUid, rootGid);
   return { dir, scratch, remove };

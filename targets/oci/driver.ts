@@ -12,7 +12,7 @@ import { NAMESPACES } from '../../model/spec.js';
 import { baseSpec, describeBase, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { OciTarget } from './oci.js';
-import { cleanStaleContainers } from './reap.js';
+import { cleanJournalled } from './reap.js';
 import { weakenings } from './weakenings.js';
 
 const config = targetSchema('oci', {
@@ -62,11 +62,12 @@ export const oci: TargetDriver<OciTargetConfig> = {
       ...(cfg.specPatch ? [{ setting: 'specPatch', value: JSON.stringify(cfg.specPatch), source: 'user config' as const }] : []),
     ];
   },
-  // Ids of the run are isoprobe-<pid>-...: only those of dead runs go (./reap.ts).
-  async clean() {
-    return SHORTHANDS.map((b) =>
-      findBinary(b) ? cleanStaleContainers(b) : { kind: `${b} containers`, found: [], remaining: [], unchecked: `${b} is not installed` },
-    );
+  // Only what dead runs' journals list (./reap.ts): the shorthands' runtimes, and any other binary named there.
+  async clean(ctx) {
+    const binaries = [...new Set([...SHORTHANDS, ...ctx.entries.flatMap((e) => (e.kind === 'oci' ? [e.binary] : []))])];
+    const items = [];
+    for (const b of binaries) items.push(await cleanJournalled(b, ctx.entries, ctx.keep));
+    return items;
   },
 };
 

@@ -18,7 +18,7 @@ import { madeNamespaces, ociConfig } from './config.js';
 import { mergePatch } from '../../model/merge-patch.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
-import { reapStaleContainers } from './reap.js';
+import { journal } from '../../host/journal.js';
 import { RuntimeRefusal, runtimeVersion, startContainer } from './runtime-cli.js';
 
 export interface OciOptions {
@@ -87,7 +87,7 @@ export class OciTarget implements Target {
   }
 
   /**
-   * Version, stale containers of killed runs reaped, and what this runtime refuses on this host.
+   * Version, and what this runtime refuses on this host.
    * Never rejects: run.ts asks for info() before its error handling, so a problem here is shown
    * in the info and met again, as a TargetError, by the containers themselves.
    */
@@ -100,7 +100,6 @@ export class OciTarget implements Target {
         this.hostRefusal = `cannot run "${this.opts.binary} --version": ${(e as Error).message}`;
         return 'unknown';
       }
-      reapStaleContainers(this.opts.binary);
       await this.discover();
       return version;
     })();
@@ -128,7 +127,8 @@ export class OciTarget implements Target {
 
   private async runOnce(asked: ContainerSpec): Promise<RunOutcome> {
     const spec = { ...asked, argv: holdProbe(asked.argv) };
-    const id = `isoprobe-${process.pid}-${++containerSeq}-${this.name}`;
+    // Its run's id in it: no other run, live or dead, has a container of that id (./reap.ts).
+    const id = `isoprobe-${process.pid}-${journal().id}-${++containerSeq}-${this.name}`;
     const mapping = this.opts.idMapping ?? { hostBase: 100_000, count: 65_536 };
     const owner = spec.share.includes('user') ? 0 : mapping.hostBase;
     const bundle = makeBundle(path.join(this.opts.runDir, id), owner, owner);

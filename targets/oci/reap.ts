@@ -1,48 +1,45 @@
 /**
- * Containers a killed run left with an OCI runtime. Ids are isoprobe-<owner pid>-<seq>-<target>:
- * only those whose owner is dead are removed, so a run beside ours keeps its containers.
+ * The OCI runtimes' part of the reaper (model/driver.ts CleanContext): the containers dead runs'
+ * journals list (binary, id, cgroups path), deleted with `BINARY delete -f`, and the cgroups a
+ * runtime killed mid-create made removed by that path. An id carries its run's id
+ * (isoprobe-<pid>-<run id>-<seq>-<target>), so no other run's container has it; a container that
+ * no dead run's journal names is never touched, whatever its id.
  */
 import type { CleanItem } from '../../model/clean-report.js';
-import { pidAlive } from '../../host/process.js';
+import type { Resource } from '../../model/journal.js';
+import { findBinary } from '../../host/which.js';
+import { removeCgroupPath } from './cgroups.js';
 import { deleteContainer, listContainers } from './runtime-cli.js';
 
-const ID = /^isoprobe-(\d+)-\d+-/;
+type OciEntry = Extract<Resource, { kind: 'oci' }>;
 
-export function staleIds(ids: string[], isAlive: (pid: number) => boolean): string[] {
-  return ids.filter((id) => {
-    const owner = Number(ID.exec(id)?.[1]);
-    return Number.isInteger(owner) && owner !== process.pid && !isAlive(owner);
-  });
-}
-
-/** Before a target starts: best effort (a runtime that cannot list has nothing we could delete). */
-export function reapStaleContainers(binary: string): string[] {
-  let ids: string[];
-  try {
-    ids = listContainers(binary);
-  } catch {
-    return [];
-  }
-  const stale = staleIds(ids, pidAlive);
-  for (const id of stale) deleteContainer(binary, id);
-  return stale;
-}
-
-/** `isoprobe clean`: the stale containers, then a second look for what `delete -f` left. */
-export function cleanStaleContainers(binary: string): CleanItem {
+/** One item per runtime binary: the ids its state still had, then a second look for what `delete -f` left. */
+export async function cleanJournalled(binary: string, entries: Resource[], keep: (e: Resource) => void): Promise<CleanItem> {
   const kind = `${binary} containers`;
-  let stale: string[];
+  const mine = entries.filter((e): e is OciEntry => e.kind === 'oci' && e.binary === binary);
+  if (!findBinary(binary)) {
+    for (const e of mine) keep(e);
+    return { kind, found: [], remaining: [], unchecked: `${binary} is not installed` };
+  }
+  let known: Set<string>;
   try {
-    stale = staleIds(listContainers(binary), pidAlive);
+    known = new Set(listContainers(binary));
   } catch (e) {
+    for (const m of mine) keep(m);
     return { kind, found: [], remaining: [`${binary} list: ${(e as Error).message}`] };
   }
-  for (const id of stale) deleteContainer(binary, id);
+  const found = mine.filter((e) => known.has(e.id));
+  for (const e of found) deleteContainer(binary, e.id);
+  // Also for ids the runtime never saved: one killed mid-create made its cgroups, nothing else.
+  for (const e of mine) await removeCgroupPath(e.cgroupsPath);
   let still: Set<string>;
   try {
     still = new Set(listContainers(binary));
   } catch (e) {
-    return { kind, found: stale, remaining: stale.map((id) => `${id}: ${binary} list afterwards: ${(e as Error).message}`) };
+    for (const m of found) keep(m);
+    return { kind, found: found.map((f) => f.id), remaining: found.map((f) => `${f.id}: ${binary} list afterwards: ${(e as Error).message}`) };
   }
-  return { kind, found: stale, remaining: stale.filter((id) => still.has(id)).map((id) => `${id}: still listed after "${binary} delete -f"`) };
+  const left = found.filter((f) => still.has(f.id));
+  for (const l of left) keep(l);
+  return { kind, found: found.map((f) => f.id), remaining: left.map((f) => `${f.id}: still listed after "${binary} delete -f"`) };
 }

@@ -12,7 +12,7 @@ import { collectOutput as collect } from '../common/output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { onCleanup } from '../../host/cleanup.js';
+import { intend, own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { removeCgroupPath } from './cgroups.js';
@@ -105,12 +105,14 @@ export async function startContainer(
   opts: { target: string; timeoutMs: number; cgroupsPath?: string },
 ): Promise<HeldRun> {
   const pidFile = `${bundle}/pid`;
-  const run = spawnRun(binary, bundle, pidFile, id);
-  const { child, exited, stdout, stderr } = run;
   let settled = false; // `run` removed the container when it ended
   let killing: Promise<void> | null = null;
+  // Journalled before the runtime is started: a SIGKILL at any point leaves the entry to the next reaper.
+  const intent = intend({ kind: 'oci', binary, id, cgroupsPath: opts.cgroupsPath ?? `/${id}` });
+  const run = spawnRun(binary, bundle, pidFile, id);
+  const { child, exited, stdout, stderr } = run;
   const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, id, run, opts.cgroupsPath));
-  const undo = onCleanup(`${binary} container ${id}`, kill);
+  const undo = own(intent, `${binary} container ${id}`, kill);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

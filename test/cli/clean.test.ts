@@ -7,7 +7,10 @@ function fakes(over: Partial<CleanDeps> = {}) {
   const calls: string[] = [];
   const out: string[] = [];
   const err: string[] = [];
+  let hostItems: CleanItem[] = [{ kind: 'cgroups', found: [], remaining: [] }];
   const deps: CleanDeps = {
+    isRoot: () => true,
+    runRootProblem: () => null,
     liveRuns: () => [],
     drivers: [
       {
@@ -25,15 +28,19 @@ function fakes(over: Partial<CleanDeps> = {}) {
         },
       },
     ],
-    host: () => {
+    // The reaper's order (host/reap.ts): each driver with its journal entries, then the host's kinds.
+    reap: async (drivers, opts) => {
+      const items: CleanItem[] = [];
+      for (const d of drivers) items.push(...(await d.clean({ inUse: opts.inUse, shared: opts.shared, entries: [], keep: () => {} })));
       calls.push('host');
-      return [{ kind: 'cgroups', found: [], remaining: [] }];
+      items.push(...hostItems);
+      return { items };
     },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     ...over,
   };
-  return { deps, calls, out, err };
+  return { deps, calls, out, err, setHost: (h: CleanItem[]) => (hostItems = h) };
 }
 
 const item = (kind: string, found: string[], remaining: string[] = []): CleanItem => ({ kind, found, remaining });
@@ -44,6 +51,20 @@ describe('isoprobe clean (orchestration)', () => {
     expect(await runClean(f.deps)).to.equal(2);
     expect(f.calls).to.deep.equal([]);
     expect(f.err).to.deep.equal(['isoprobe clean: runs 4242 are still going; stop them first']);
+  });
+
+  it('as a user who is not root: one line saying it needs root, nothing touched (exit 2)', async () => {
+    const f = fakes({ isRoot: () => false });
+    expect(await runClean(f.deps)).to.equal(2);
+    expect(f.calls).to.deep.equal([]);
+    expect(f.err).to.deep.equal(["isoprobe clean: needs root (what runs leave is root's: containers, cgroups, mounts)"]);
+  });
+
+  it('RUN_ROOT unusable (a file in its place): one line, nothing touched (exit 2)', async () => {
+    const f = fakes({ runRootProblem: () => '/run/isoprobe is not a directory' });
+    expect(await runClean(f.deps)).to.equal(2);
+    expect(f.calls).to.deep.equal([]);
+    expect(f.err).to.deep.equal(['isoprobe clean: /run/isoprobe is not a directory']);
   });
 
   it('each driver in registry order first (their state would go stale under the host sweep), then the host', async () => {
@@ -58,8 +79,8 @@ describe('isoprobe clean (orchestration)', () => {
         { kind: 'docker', clean: async () => [item('docker containers', []), item('docker images', ['isoprobe-probe:abc'])] },
         { kind: 'oci', clean: async () => [item('runc containers', ['isoprobe-7-1-runc']), item('crun containers', [])] },
       ],
-      host: () => [item('cgroups', ['/sys/fs/cgroup/pids/isoprobe/x']), item('run directories', ['/run/isoprobe/run-7-a'])],
     });
+    f.setHost([item('cgroups', ['/sys/fs/cgroup/pids/isoprobe/x']), item('run directories', ['/run/isoprobe/run-7-a'])]);
     expect(await runClean(f.deps)).to.equal(0);
     expect(f.out).to.deep.equal([
       'isoprobe clean: docker containers: 0 found, 0 removed',

@@ -20,6 +20,7 @@ import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 import { scanLeftovers } from '../../host/leftovers.js';
 import { pidAlive } from '../../host/process.js';
 import { liveRuns } from '../../host/reap.js';
+import type { Resource } from '../../model/journal.js';
 import { PROBE_PATH } from '../../model/target.js';
 import { bwrap } from '../../targets/bwrap/driver.js';
 import { projectProbeFiles } from '../../targets/common/probe-files.js';
@@ -28,7 +29,10 @@ import { findBinary } from '../../host/which.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { weakeningLabel, type Weakening } from '../../model/weakening.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
-import { staleSandboxes } from '../../targets/bwrap/clean.js';
+import { sandboxesIn } from '../../targets/bwrap/clean.js';
+import { listDir } from '../../host/files.js';
+import { procStartTime } from '../../host/proc.js';
+import { lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import { findProbePid } from '../../targets/bwrap/status.js';
 import { BWRAP_WEAKENINGS } from '../../targets/bwrap/weakenings.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
@@ -70,9 +74,20 @@ function named(w: Weakening): string[] {
   return checksFlippedBy({ ...w, kind: 'builtin' }, CATALOGUE);
 }
 
-/** bwrap processes of a run (by its pid): their rootfs is in that run's directory. */
+/** bwrap processes of a run (by its pid): their rootfs is in that run's directory (run-<pid>-…). */
 function sandboxesOf(pid: number): string[] {
-  return staleSandboxes('/proc', RUN_ROOT, (p) => p !== pid);
+  return sandboxesIn(
+    listDir(RUN_ROOT)
+      .filter((n) => n.startsWith(`run-${pid}-`))
+      .map((n) => path.join(RUN_ROOT, n)),
+  );
+}
+
+/** The bwrap entries of dead runs' journals, read without reaping anything else. */
+function deadBwrapEntries(): Resource[] {
+  const runs = lockDeadRuns();
+  releaseDeadRuns(runs);
+  return runs.flatMap((r) => r.entries.filter((e) => e.kind === 'bwrap'));
 }
 
 function requireBwrap(ctx: Mocha.Context): void {
@@ -178,7 +193,9 @@ describe('bubblewrap, end to end', function () {
       const theirs = sandboxesOf(process.pid).length;
       // bwrap's parent side and the sandbox's init, both a bwrap process.
       const left = sandboxesOf(owner);
-      const items = await bwrap.clean({ inUse: () => null });
+      // As the killed run's journal would list it.
+      const entry: Resource = { kind: 'bwrap', pid: child.pid!, start: procStartTime(child.pid!)!, runDir };
+      const items = await bwrap.clean({ inUse: () => null, entries: [entry], shared: false, keep: () => {} });
       expect(items.map((i) => ({ kind: i.kind, found: i.found, remaining: i.remaining }))).to.deep.equal([
         { kind: 'bwrap sandboxes', found: left, remaining: [] },
       ]);
@@ -215,7 +232,7 @@ describe('bubblewrap, end to end', function () {
         stuck.filter((p) => !blockedInSetup(Number(p.split(' ')[0]))),
         'a sandbox past its set-up outlived its harness',
       ).to.deep.equal([]);
-      const [item] = await bwrap.clean({ inUse: () => null });
+      const [item] = await bwrap.clean({ inUse: () => null, entries: deadBwrapEntries(), shared: false, keep: () => {} });
       process.stdout.write(
         `      ${stuck.length} bwrap process(es) blocked in set-up survived the SIGKILL; clean: ${item.found.length} found, ${item.remaining.length} remaining\n`,
       );

@@ -1,8 +1,8 @@
 /**
  * `isoprobe clean` end to end (issue 3): after a Docker run only the probe image stays, and clean
- * removes it too; a runc container and a Docker container a SIGKILLed run left (ids and labels
- * naming a dead pid, as the runtimes name theirs) go with it, the runc bundle with its run
- * directory. Other engineers' runs on this machine make clean refuse (the image is theirs too
+ * removes it too; a runc container and a Docker container a SIGKILLed run left (listed in its
+ * journal, with the run's id in the container's label, as a run records them: host/journal.ts) go
+ * with it, the runc bundle with its run directory. Other engineers' runs on this machine make clean refuse (the image is theirs too
  * while they run): the test then waits a bounded time, and skips with the reason if they stay.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,7 +14,9 @@ import { expect } from 'chai';
 import type Dockerode from 'dockerode';
 import { PROBE_BINARY, REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 import { liveRuns } from '../../host/reap.js';
-import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
+import { dockerClient, OWNER_LABEL, RUN_LABEL } from '../../targets/docker/daemon.js';
+import { journalDir } from '../../host/journal.js';
+import type { Resource } from '../../model/journal.js';
 import { LABEL } from '../../targets/docker/image.js';
 import { pidAlive } from '../../host/process.js';
 import { findBinary } from '../../host/which.js';
@@ -24,6 +26,8 @@ const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 /** How long other runs may keep clean refusing: attempts, and the pause between them. */
 const CLEAN_ATTEMPTS = 60;
 const CLEAN_PAUSE_MS = 3000;
+/** The killed run's id. */
+const RUN = 'c1ea2e5e57ed';
 
 async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,8 +56,8 @@ function runcIds(): string[] {
 
 /** A created (never started: nothing runs in it) runc container in a run directory, as a killed run leaves it. */
 function leaveRuncContainer(owner: number): { id: string; runDir: string } {
-  const id = `isoprobe-${owner}-1-runc`;
-  const runDir = path.join(RUN_ROOT, `run-${owner}-cleantest`);
+  const id = `isoprobe-${owner}-${RUN}-1-runc`;
+  const runDir = path.join(RUN_ROOT, `run-${owner}-${RUN}`);
   if (runcIds().includes(id) && fs.existsSync(runDir)) return { id, runDir };
   spawnSync('runc', ['delete', '-f', id], { stdio: 'ignore' });
   fs.rmSync(runDir, { recursive: true, force: true });
@@ -76,25 +80,45 @@ function leaveRuncContainer(owner: number): { id: string; runDir: string } {
 
 /** A created, never started, labelled container of the dead run. */
 async function leaveDockerContainer(client: Dockerode, owner: number, image: string): Promise<string> {
-  const name = `isoprobe-cleantest-${owner}`;
+  const name = `isoprobe-${owner}-${RUN}-1-docker`;
   const existing = await client
     .getContainer(name)
     .inspect()
     .catch(() => null);
   if (existing) return existing.Id;
-  const c = await client.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: { [LABEL]: '1', [OWNER_LABEL]: String(owner) } });
+  const c = await client.createContainer({
+    name,
+    Image: image,
+    Cmd: ['/isoprobe/probe', 'true'],
+    Labels: { [LABEL]: '1', [OWNER_LABEL]: String(owner), [RUN_LABEL]: RUN },
+  });
   return c.id;
+}
+
+/** The journal the killed run would have left (no process holds its lock: a dead run's). */
+function leaveJournal(owner: number, runc: { id: string; runDir: string }, docker: string): string {
+  const entries: Resource[] = [
+    { kind: 'dir', path: runc.runDir },
+    { kind: 'oci', binary: 'runc', id: runc.id, cgroupsPath: `/${runc.id}` },
+    { kind: 'docker', name: docker, run: RUN },
+  ];
+  fs.mkdirSync(journalDir(), { recursive: true });
+  const file = path.join(journalDir(), `${RUN}.journal`);
+  const lines = [{ run: RUN, pid: owner, start: '1' }, ...entries.map((res, i) => ({ seq: i + 1, res }))];
+  fs.writeFileSync(file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  return file;
 }
 
 async function probeImages(client: Dockerode): Promise<string[]> {
   const images = await client.listImages({ filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
-  return images.flatMap((i) => i.RepoTags ?? [i.Id]);
+  // An untagged one ("<none>:<none>", left by a rebuild) cannot be named by a container.
+  return images.flatMap((i) => (i.RepoTags ?? [i.Id]).filter((t) => t !== '<none>:<none>'));
 }
 
-/** Labelled containers whose owning run is dead: what clean must leave none of. */
+/** The killed run's labelled containers: what clean must leave none of. */
 async function orphans(client: Dockerode): Promise<string[]> {
-  const list = await client.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
-  return list.filter((c) => !pidAlive(Number(c.Labels[OWNER_LABEL]))).map((c) => c.Names[0]);
+  const list = await client.listContainers({ all: true, filters: JSON.stringify({ label: [`${RUN_LABEL}=${RUN}`] }) });
+  return list.map((c) => c.Names[0]!);
 }
 
 describe('isoprobe clean, end to end', function () {
@@ -103,6 +127,7 @@ describe('isoprobe clean, end to end', function () {
   let out: string;
   let runc: { id: string; runDir: string } | null = null;
   let dockerOrphan: string | null = null;
+  let journal: string | null = null;
 
   before(async function () {
     await requireDaemon(this, client);
@@ -123,6 +148,7 @@ describe('isoprobe clean, end to end', function () {
         .remove({ force: true })
         .catch(() => {});
     if (out) fs.rmSync(out, { recursive: true, force: true });
+    if (journal) fs.rmSync(journal, { force: true });
   });
 
   it('removes the probe image after a Docker run, and the runc and Docker containers of a killed run', async function () {
@@ -140,6 +166,7 @@ describe('isoprobe clean, end to end', function () {
       if (liveRuns().length > 0) continue;
       runc = leaveRuncContainer(owner);
       dockerOrphan = await leaveDockerContainer(client, owner, images[0]);
+      journal = leaveJournal(owner, runc, `isoprobe-${owner}-${RUN}-1-docker`);
       clean = await cli(['clean']);
     }
     if (clean === null || clean.code === 2) {
@@ -147,7 +174,7 @@ describe('isoprobe clean, end to end', function () {
       this.skip();
     }
     expect(clean.code, `${clean.stdout}${clean.stderr}`).to.equal(0);
-    for (const kind of ['runc containers', 'docker containers', 'docker images', 'run directories']) {
+    for (const kind of ['runc containers', 'docker containers', 'docker images', 'run directories', 'run journals']) {
       const [, found, removed] = new RegExp(`^isoprobe clean: ${kind}: (\\d+) found, (\\d+) removed$`, 'm').exec(clean.stdout) ?? [];
       expect(Number(found), `${kind} in:\n${clean.stdout}`).to.be.greaterThan(0);
       expect(removed, kind).to.equal(found);
@@ -156,6 +183,7 @@ describe('isoprobe clean, end to end', function () {
     expect(runcIds(), 'runc container').to.not.include(left.id);
     expect(fs.existsSync(left.runDir), `${left.runDir} (its bundle)`).to.equal(false);
     expect(await orphans(client), 'labelled containers of dead runs').to.deep.equal([]);
+    expect(fs.existsSync(journal!), 'the journal').to.equal(false);
     const after = await probeImages(client);
     // A run that started after clean may have built the image again: only then may it exist.
     if (after.length > 0) expect(liveRuns(), `probe images ${after.join(', ')} are back with no run going`).to.not.be.empty;

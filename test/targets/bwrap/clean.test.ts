@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { staleSandboxes } from '../../../targets/bwrap/clean.js';
+import { sandboxesIn } from '../../../targets/bwrap/clean.js';
 
 describe('bwrap sandboxes of killed runs', () => {
   let root: string;
@@ -15,23 +15,24 @@ describe('bwrap sandboxes of killed runs', () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('takes bwrap processes whose rootfs is in the run directory of a dead run, and nothing else', () => {
-    const sandbox = (run: number) => [
+  it("takes bwrap processes whose command line names a dead run's journalled directory, and nothing else", () => {
+    const sandbox = (run: string) => [
       '/usr/bin/bwrap',
       '--unshare-all',
       '--ro-bind',
-      `/run/isoprobe/run-${run}-AbC/bwrap-rootfs`,
+      `/run/isoprobe/${run}/bwrap-rootfs`,
       '/',
       '--',
       '/isoprobe/probe',
       'facts',
     ];
-    proc(10, sandbox(200));
-    proc(11, sandbox(300));
-    proc(12, ['/isoprobe/probe', 'facts', '/run/isoprobe/run-200-AbC/x']);
+    proc(10, sandbox('run-200-aaaa'));
+    proc(11, sandbox('run-300-bbbb'));
+    proc(12, ['/isoprobe/probe', 'facts', '/run/isoprobe/run-200-aaaa/x']);
     proc(13, ['bwrap', '--ro-bind', '/', '/', '--', 'sh']);
-    proc(14, []);
-    const alive = (pid: number) => pid === 300;
-    expect(staleSandboxes(root, '/run/isoprobe', alive)).to.deep.equal([`10 ${sandbox(200).join(' ')}`]);
+    proc(14, sandbox('run-200-aaaabc'));
+    proc(15, []);
+    expect(sandboxesIn(['/run/isoprobe/run-200-aaaa'], root)).to.deep.equal([`10 ${sandbox('run-200-aaaa').join(' ')}`]);
+    expect(sandboxesIn([], root)).to.deep.equal([]);
   });
 });

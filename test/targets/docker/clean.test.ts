@@ -1,13 +1,17 @@
 import { expect } from 'chai';
 import type Dockerode from 'dockerode';
+import type { Resource } from '../../../model/journal.js';
 import { cleanDocker, type CleanClient } from '../../../targets/docker/clean.js';
-import { OWNER_LABEL } from '../../../targets/docker/daemon.js';
+import { RUN_LABEL } from '../../../targets/docker/daemon.js';
 
-/** A dead pid: higher than any pid_max allows. */
-const DEAD = 4_194_305;
+interface FakeContainer {
+  Id: string;
+  name: string;
+  labels: Record<string, string>;
+}
 
 interface FakeState {
-  containers: Dockerode.ContainerInfo[];
+  containers: FakeContainer[];
   images: Dockerode.ImageInfo[];
   /** Refusals by container id or image ref: a modem-like error. */
   refuse: Record<string, { statusCode: number; json: { message: string } }>;
@@ -15,45 +19,65 @@ interface FakeState {
   ping?: unknown;
 }
 
-function container(id: string, owner: number): Dockerode.ContainerInfo {
-  return { Id: id, Names: [`/${id}`], Labels: { isoprobe: '1', [OWNER_LABEL]: String(owner) } } as unknown as Dockerode.ContainerInfo;
+const notFound = { statusCode: 404, json: { message: 'No such container' } };
+
+function container(name: string, run: string | null): FakeContainer {
+  return { Id: `id-${name}`, name, labels: { isoprobe: '1', ...(run ? { [RUN_LABEL]: run } : {}) } };
 }
 
 function fake(s: FakeState): CleanClient {
-  const remove = (key: string, drop: () => void) => async () => {
-    if (s.refuse[key]?.statusCode === 404) drop(); // removed by someone else after we listed it
-    if (s.refuse[key]) throw s.refuse[key];
-    s.removed.push(key);
-    drop();
-  };
+  const find = (key: string) => s.containers.find((c) => c.name === key || c.Id === key);
   return {
     ping: async () => {
       if (s.ping) throw s.ping;
       return 'OK';
     },
-    listContainers: async () => [...s.containers],
-    getContainer: (id: string) => ({
-      remove: remove(id, () => {
-        s.containers = s.containers.filter((c) => c.Id !== id);
-      }),
+    getContainer: (key: string) => ({
+      inspect: async () => {
+        const c = find(key);
+        if (!c) throw notFound;
+        return { Id: c.Id, Config: { Labels: c.labels } };
+      },
+      remove: async () => {
+        const c = find(key);
+        if (s.refuse[c?.name ?? key]) throw s.refuse[c?.name ?? key];
+        if (!c) throw notFound;
+        s.removed.push(c.name);
+        s.containers = s.containers.filter((x) => x !== c);
+      },
     }),
     listImages: async () => [...s.images],
     getImage: (ref: string) => ({
-      remove: remove(ref, () => {
+      remove: async () => {
+        if (s.refuse[ref]) throw s.refuse[ref];
+        s.removed.push(ref);
         s.images = s.images.filter((i) => !(i.RepoTags ?? []).includes(ref) && i.Id !== ref);
-      }),
+      },
     }),
   } as unknown as CleanClient;
 }
 
-const opts = (inUse: string | null = null) => ({ socketPath: '/x.sock', imagesInUse: () => inUse });
+const entry = (name: string, run: string): Resource => ({ kind: 'docker', name, run });
 
-describe("Docker's part of isoprobe clean", () => {
-  it('no daemon: one "not checked" item, nothing else asked', async () => {
+function opts(entries: Resource[] = [], inUse: string | null = null, shared = true) {
+  const kept: Resource[] = [];
+  return { socketPath: '/x.sock', imagesInUse: () => inUse, entries, shared, keep: (e: Resource) => kept.push(e), kept };
+}
+
+describe("Docker's part of the reaper (journalled containers, then the images)", () => {
+  it('no daemon: one "not checked" item, nothing else asked, the entries kept', async () => {
     const s: FakeState = { containers: [], images: [], refuse: {}, removed: [], ping: Object.assign(new Error('connect ENOENT /x.sock'), { code: 'ENOENT' }) };
-    expect(await cleanDocker(fake(s), opts())).to.deep.equal([
+    const o = opts([entry('a', 'r1')]);
+    expect(await cleanDocker(fake(s), o)).to.deep.equal([
       { kind: 'docker', found: [], remaining: [], unchecked: 'no Docker daemon answers at /x.sock (connect ENOENT /x.sock)' },
     ]);
+    expect(o.kept).to.have.length(1);
+  });
+
+  it('permission denied on the socket is a failure saying so, not "no daemon answers"', async () => {
+    const s: FakeState = { containers: [], images: [], refuse: {}, removed: [], ping: Object.assign(new Error('connect EACCES /x.sock'), { code: 'EACCES' }) };
+    const [item] = await cleanDocker(fake(s), opts());
+    expect(item).to.deep.equal({ kind: 'docker', found: [], remaining: ['the daemon at /x.sock: permission denied (EACCES), run as root'] });
   });
 
   it('a daemon that answers with an error is a failure, not "no daemon"', async () => {
@@ -62,9 +86,9 @@ describe("Docker's part of isoprobe clean", () => {
     expect(item.remaining).to.deep.equal(['the daemon at /x.sock: boom']);
   });
 
-  it('removes the containers of dead runs only, then the images by tag', async () => {
+  it("removes exactly the journalled containers that carry their run's label; one named like ours is left", async () => {
     const s: FakeState = {
-      containers: [container('dead', DEAD), container('mine', process.pid)],
+      containers: [container('ours', 'r1'), container('relabelled', 'r2'), container('isoprobe-1-1-foreign', null), container('live', 'r9')],
       images: [
         { Id: 'sha256:1', RepoTags: ['isoprobe-probe:abc'] },
         { Id: 'sha256:2', RepoTags: ['<none>:<none>'] },
@@ -72,27 +96,34 @@ describe("Docker's part of isoprobe clean", () => {
       refuse: {},
       removed: [],
     };
-    const items = await cleanDocker(fake(s), opts());
+    const o = opts([entry('ours', 'r1'), entry('relabelled', 'r1'), entry('gone', 'r1')]);
+    const items = await cleanDocker(fake(s), o);
     expect(items).to.deep.equal([
-      { kind: 'docker containers', found: ['dead'], remaining: [] },
+      { kind: 'docker containers', found: ['ours'], remaining: [] },
       { kind: 'docker images', found: ['isoprobe-probe:abc', 'sha256:2'], remaining: [] },
     ]);
-    expect(s.removed).to.deep.equal(['dead', 'isoprobe-probe:abc', 'sha256:2']);
+    expect(s.removed).to.deep.equal(['ours', 'isoprobe-probe:abc', 'sha256:2']);
+    expect(s.containers.map((c) => c.name)).to.deep.equal(['relabelled', 'isoprobe-1-1-foreign', 'live']);
+    expect(o.kept).to.deep.equal([]);
+  });
+
+  it("a run's start: the containers only, never the images", async () => {
+    const s: FakeState = { containers: [], images: [{ Id: 'sha256:1', RepoTags: ['isoprobe-probe:abc'] }] as Dockerode.ImageInfo[], refuse: {}, removed: [] };
+    expect(await cleanDocker(fake(s), opts([], null, false))).to.deep.equal([{ kind: 'docker containers', found: [], remaining: [] }]);
   });
 
   it('keeps the images while a run is alive, and says which', async () => {
     const s: FakeState = { containers: [], images: [{ Id: 'sha256:1', RepoTags: ['isoprobe-probe:abc'] }] as Dockerode.ImageInfo[], refuse: {}, removed: [] };
-    const [, images] = await cleanDocker(fake(s), opts('run 99 started meanwhile and may use it'));
+    const [, images] = await cleanDocker(fake(s), opts([], 'run 99 started meanwhile and may use it'));
     expect(images.remaining).to.deep.equal(['isoprobe-probe:abc: kept, run 99 started meanwhile and may use it']);
     expect(s.removed).to.deep.equal([]);
   });
 
-  it("the daemon's refusals are reported in its words; a container already gone is not one", async () => {
+  it("the daemon's refusals are reported in its words, and that entry kept", async () => {
     const s: FakeState = {
-      containers: [container('gone', DEAD), container('stuck', DEAD)],
+      containers: [container('stuck', 'r1')],
       images: [{ Id: 'sha256:1', RepoTags: ['isoprobe-probe:abc'] }] as Dockerode.ImageInfo[],
       refuse: {
-        gone: { statusCode: 404, json: { message: 'No such container: gone' } },
         stuck: { statusCode: 500, json: { message: 'driver failed' } },
         'isoprobe-probe:abc': {
           statusCode: 409,
@@ -101,8 +132,10 @@ describe("Docker's part of isoprobe clean", () => {
       },
       removed: [],
     };
-    const [containers, images] = await cleanDocker(fake(s), opts());
-    expect(containers).to.deep.equal({ kind: 'docker containers', found: ['gone', 'stuck'], remaining: ['stuck: driver failed'] });
+    const o = opts([entry('stuck', 'r1')]);
+    const [containers, images] = await cleanDocker(fake(s), o);
+    expect(containers).to.deep.equal({ kind: 'docker containers', found: ['stuck'], remaining: ['stuck: driver failed'] });
+    expect(o.kept).to.deep.equal([entry('stuck', 'r1')]);
     expect(images.remaining).to.deep.equal([
       'isoprobe-probe:abc: conflict: unable to remove repository reference (must force) - container 123 is using its referenced image',
     ]);

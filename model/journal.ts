@@ -1,0 +1,62 @@
+/**
+ * What a run's journal says it made (host/journal.ts writes it, host/reap.ts reads it): one value
+ * per resource, recorded at its birth with what identifies it beyond its name, so that a reaper
+ * can tell it is still the same thing (a process's start time, a mount's id, a container's label)
+ * before removing it. `kind` is a driver's kind (docker, oci, bwrap) for what that driver removes;
+ * the rest are the host's.
+ */
+export type Resource =
+  /** `start`: field 22 of /proc/<pid>/stat (clock ticks since boot), which a reused pid does not share. */
+  | { kind: 'process'; pid: number; start: string; what: string }
+  | { kind: 'sysv'; type: 'shm' | 'msg' | 'sem'; id: number; key: number }
+  | { kind: 'mq'; name: string }
+  /** A file whose whole content is `content` (the sentinels' markers). */
+  | { kind: 'file'; path: string; content: string }
+  | { kind: 'mount'; point: string; mountId: number }
+  /** Mounts a probe may leak to the host (through shared propagation): source isoprobe-<run id>… */
+  | { kind: 'probe-mounts'; source: string }
+  /** Cgroups the probe's cgroupfs test makes at each hierarchy's root: <prefix>… */
+  | { kind: 'probe-cgroups'; prefix: string }
+  /** `shared`: the parent all runs' cgroups go in (…/isoprobe): only removed once empty, nothing in it killed. */
+  | { kind: 'cgroup'; path: string; shared?: true }
+  | { kind: 'dir'; path: string }
+  /** A Docker container, by name, labelled isoprobe.run=<run>: only one with that label is ours. */
+  | { kind: 'docker'; name: string; run: string }
+  | { kind: 'oci'; binary: string; id: string; cgroupsPath: string }
+  /** A bwrap process (its own process group) and the run directory its command line names. */
+  | { kind: 'bwrap'; pid: number; start: string; runDir: string };
+
+/** The kinds removed by a driver's clean() rather than by the host's reaper. */
+export const DRIVER_KINDS = ['docker', 'oci', 'bwrap'] as const;
+
+/** One line of a journal: a resource made, or (`done`) the one with that seq removed by its run. */
+export type JournalLine = { seq: number; res: Resource } | { done: number } | { run: string; pid: number; start: string };
+
+export function describeResource(r: Resource): string {
+  switch (r.kind) {
+    case 'process':
+      return `${r.what} ${r.pid}`;
+    case 'sysv':
+      return `sysv ${r.type} key=0x${(r.key >>> 0).toString(16)} id=${r.id}`;
+    case 'mq':
+      return `mq ${r.name}`;
+    case 'file':
+      return `file ${r.path}`;
+    case 'mount':
+      return `mount ${r.point} (id ${r.mountId})`;
+    case 'probe-mounts':
+      return `mounts from ${r.source}*`;
+    case 'probe-cgroups':
+      return `cgroups ${r.prefix}*`;
+    case 'cgroup':
+      return `cgroup ${r.path}`;
+    case 'dir':
+      return r.path;
+    case 'docker':
+      return r.name;
+    case 'oci':
+      return `${r.binary} ${r.id}`;
+    case 'bwrap':
+      return `bwrap ${r.pid}`;
+  }
+}
