@@ -7,41 +7,52 @@ import Dockerode from 'dockerode';
 import { onCleanup } from '../../host/cleanup.js';
 import { EnvError } from '../../model/errors.js';
 import { pidAlive } from '../../host/process.js';
-import { daemonMessage } from './errors.js';
+import { DeadlineError, secondsText, withDeadline } from '../../model/deadline.js';
+import { DOCKER_BOUNDS_MS } from './bounds.js';
+import { api, daemonMessage, type Daemon } from './errors.js';
 import { LABEL } from './image.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/**
+ * The daemon's socket: a target's `socket` field, else DOCKER_HOST when it names a unix socket
+ * (unix:///path, as the docker CLI reads it), else /var/run/docker.sock. `isoprobe clean` has no
+ * target config: it asks DOCKER_HOST's daemon, or the default one.
+ */
+export function dockerSocket(configured?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (configured) return configured;
+  const host = env.DOCKER_HOST;
+  if (host?.startsWith('unix://')) return host.slice('unix://'.length);
+  if (host) throw new EnvError(`DOCKER_HOST=${host}: only a unix socket (unix:///path) is supported`);
+  return DOCKER_SOCKET;
+}
 /** Label with the pid of the run that made the container: only dead runs' containers are reaped. */
 export const OWNER_LABEL = 'isoprobe.owner';
 
 /**
- * requestTimeoutMs bounds every API call (a hung daemon must not hang `isoprobe clean`); runs leave
- * it unset, since building the image or a container's life may take longer than any fixed bound.
+ * requestTimeoutMs bounds every request at the transport too (`isoprobe clean`); runs bound each
+ * call by its own deadline instead (./bounds.ts, ./errors.ts api), since building the image or a
+ * container's life take longer than any one bound.
  */
-export function dockerClient(socketPath = DOCKER_SOCKET, requestTimeoutMs?: number): Dockerode {
+export function dockerClient(socketPath = dockerSocket(), requestTimeoutMs?: number): Dockerode {
   return new Dockerode({ socketPath, ...(requestTimeoutMs ? { timeout: requestTimeoutMs } : {}) });
 }
 
 /** How long the preflight waits for the daemon's answer before calling it absent. */
-export const PING_TIMEOUT_MS = 10_000;
+export const PING_TIMEOUT_MS: number = DOCKER_BOUNDS_MS.ping;
 
 export async function pingDaemon(docker: Pick<Dockerode, 'ping'>, socketPath = DOCKER_SOCKET, timeoutMs = PING_TIMEOUT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const silent = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
   try {
-    await Promise.race([docker.ping(), silent]);
+    await withDeadline(docker.ping(), timeoutMs, 'ping');
   } catch (e) {
-    throw new EnvError(`no Docker daemon at ${socketPath} (start dockerd): ${daemonMessage(e)}`);
-  } finally {
-    clearTimeout(timer);
+    const why = e instanceof DeadlineError ? `no answer within ${secondsText(e.ms)}` : daemonMessage(e);
+    throw new EnvError(`no Docker daemon at ${socketPath} (start dockerd): ${why}`);
   }
 }
 
 /** Engine version and settings that explain a docker target's results. */
-export async function daemonInfo(docker: Dockerode): Promise<Record<string, string>> {
-  const [v, info] = await Promise.all([docker.version(), docker.info()]);
+export async function daemonInfo(docker: Dockerode, d: Daemon): Promise<Record<string, string>> {
+  const [v, info] = await Promise.all([api(d, 'version', () => docker.version()), api(d, 'info', () => docker.info())]);
   return {
     engine: `Docker ${v.Version} (API ${v.ApiVersion})`,
     runtimes: Object.keys(info.Runtimes ?? {}).join(', '),
@@ -60,18 +71,26 @@ export async function daemonInfo(docker: Dockerode): Promise<Record<string, stri
  * read from a created, never started, container. They explain the docker target's
  * cgroup and ipc results (Docker 20.10 on cgroup v1: the host's cgroup namespace).
  */
-export async function daemonDefaults(docker: Dockerode, image: string, name: string, labels: Record<string, string>): Promise<Record<string, string>> {
-  const creating = docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels });
+export async function daemonDefaults(
+  docker: Dockerode,
+  d: Daemon,
+  image: string,
+  name: string,
+  labels: Record<string, string>,
+): Promise<Record<string, string>> {
+  const creating = api(d, 'container create', () => docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels }));
   // Registered before the daemon answers, as every container (targets/docker/session.ts).
-  const remove = onCleanup(`docker container ${name}`, async () => {
-    await creating.catch(() => {});
-    await docker
-      .getContainer(name)
-      .remove({ force: true })
-      .catch(() => {});
-  });
+  const remove = onCleanup(
+    `docker container ${name}`,
+    async () => {
+      if ((await creating.then(() => true).catch(() => false)) === false) return;
+      await api(d, 'container remove', () => docker.getContainer(name).remove({ force: true }));
+    },
+    { independent: true },
+  );
   try {
-    const hc = (await (await creating).inspect()).HostConfig as Record<string, unknown>;
+    const created = await creating;
+    const hc = (await api(d, 'container inspect', () => created.inspect())).HostConfig as Record<string, unknown>;
     return { defaultCgroupnsMode: String(hc.CgroupnsMode ?? ''), defaultIpcMode: String(hc.IpcMode ?? '') };
   } finally {
     await remove();
@@ -79,8 +98,9 @@ export async function daemonDefaults(docker: Dockerode, image: string, name: str
 }
 
 /** Labelled containers whose owning run is no longer alive (a SIGKILLed harness). */
-export async function staleContainers(docker: Pick<Dockerode, 'listContainers'>): Promise<Dockerode.ContainerInfo[]> {
-  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
+export async function staleContainers(docker: Pick<Dockerode, 'listContainers'>, d?: Daemon): Promise<Dockerode.ContainerInfo[]> {
+  const listing = () => docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
+  const list = d ? await api(d, 'container list', listing) : await listing();
   return list.filter((c) => {
     const owner = Number(c.Labels[OWNER_LABEL]);
     return !(Number.isInteger(owner) && owner > 0 && pidAlive(owner));
@@ -92,13 +112,10 @@ export function containerName(c: Dockerode.ContainerInfo): string {
 }
 
 /** isoprobe containers whose run is no longer alive, removed; returns their names. */
-export async function reapStaleContainers(docker: Dockerode): Promise<string[]> {
-  const stale = await staleContainers(docker);
+export async function reapStaleContainers(docker: Dockerode, d: Daemon): Promise<string[]> {
+  const stale = await staleContainers(docker, d);
   for (const c of stale) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true, v: true })
-      .catch((e: { statusCode?: number }) => {
+    await api(d, 'container remove', () => docker.getContainer(c.Id).remove({ force: true, v: true })).catch((e: { statusCode?: number }) => {
         if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
       });
   }
