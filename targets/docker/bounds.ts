@@ -3,8 +3,10 @@
  * "Bounds"). A stopped dockerd (SIGSTOP) accepts connections and never answers; a dead one
  * refuses them: either way the docker targets end in `error` within these bounds and the run goes
  * on with its other targets. The wait for a container's exit keeps its own, longer bound (the
- * target's time limit), and once the host sees the container's process gone the daemon gets only
- * WAIT_AFTER_EXIT_MS more to say so.
+ * target's time limit), but the daemon is pinged meanwhile (HEARTBEAT_MS), and once the host sees
+ * the container's process gone the daemon gets only WAIT_AFTER_EXIT_MS more to say so. So a docker
+ * target ends within about 45 s of its daemon going silent: the call under way (at most 20 s; the
+ * image build's 120 s), then its container's removal (20 s).
  */
 import { secondsText } from '../../model/deadline.js';
 
@@ -29,6 +31,12 @@ export const DOCKER_BOUNDS_MS = {
 } as const;
 
 export type DockerCall = keyof typeof DOCKER_BOUNDS_MS | 'container wait';
+
+/** A removal asked of a daemon that already failed to answer: tried, briefly, since it may be back. */
+export const RETRY_ON_BROKEN_MS = 5_000;
+
+/** While a container runs, the daemon is pinged this often (a ping has its own bound above). */
+export const HEARTBEAT_MS = 5_000;
 
 /** After the host saw the container's process exit, the daemon's answer to wait() is this late at most. */
 export const WAIT_AFTER_EXIT_MS = 10_000;

@@ -9,7 +9,7 @@
  */
 import { DeadlineError, secondsText, withDeadline } from '../../model/deadline.js';
 import { TargetError } from '../../model/target.js';
-import { DOCKER_BOUNDS_MS, type DockerCall } from './bounds.js';
+import { DOCKER_BOUNDS_MS, RETRY_ON_BROKEN_MS, type DockerCall } from './bounds.js';
 
 export type DockerFailure = 'not-found' | 'conflict' | 'daemon' | 'unreachable' | 'hung';
 
@@ -81,9 +81,11 @@ const broken = new Map<string, string>();
 /** Runs an API call within its bound, rethrowing its failure as a DockerApiError. */
 export async function api<T>(d: Daemon, what: DockerCall, call: () => Promise<T>, boundMs?: number): Promise<T> {
   const before = broken.get(d.socket);
-  if (before && !/remove|kill/.test(what)) throw new DockerApiError(d.target, 'hung', null, before);
+  const removal = /remove|kill/.test(what);
+  if (before && !removal) throw new DockerApiError(d.target, 'hung', null, before);
   try {
-    const ms = boundMs ?? (DOCKER_BOUNDS_MS as Record<string, number>)[what] ?? 10_000;
+    // A removal from a daemon already found hung is tried briefly (it may be back), so Ctrl-C stays quick.
+    const ms = before && removal ? RETRY_ON_BROKEN_MS : (boundMs ?? (DOCKER_BOUNDS_MS as Record<string, number>)[what] ?? 10_000);
     return await withDeadline(call(), ms, what);
   } catch (e) {
     const err = dockerError(d, what, e);

@@ -12,7 +12,7 @@ import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { pidAlive } from '../../host/process.js';
 import { DeadlineError, secondsText } from '../../model/deadline.js';
-import { WAIT_AFTER_EXIT_MS } from './bounds.js';
+import { HEARTBEAT_MS, WAIT_AFTER_EXIT_MS } from './bounds.js';
 import { api, dockerError, type Daemon } from './errors.js';
 
 const OUTPUT_CAP = 4 * 1024 * 1024;
@@ -78,7 +78,7 @@ export async function startSession(
       upperDir: upperDirOf(state),
       release: () => void stream.write('g'), // the probe's --wait-stdin go byte
       wait: async () => {
-        const status = await waitBounded(d, container, pid, opts.timeoutMs);
+        const status = await waitBounded(d, docker, container, pid, opts.timeoutMs);
         // Removed by the run's cleanup (Ctrl-C): its status is not an outcome of the container.
         if (interrupted) throw new TargetError(d.target, "the container was removed by the harness's cleanup (interrupted)");
         await bounded(ended, DRAIN_MS);
@@ -87,7 +87,8 @@ export async function startSession(
       remove,
     };
   } catch (e) {
-    await remove();
+    // The first failure says why; the removal failing after it (a dead daemon refuses both) must not replace it.
+    await remove().catch(() => {});
     throw e;
   }
 }
@@ -103,7 +104,7 @@ function upperDirOf(state: Dockerode.ContainerInspectInfo): string | null {
  * sees the container's process (`pid`) end: from then on the daemon has WAIT_AFTER_EXIT_MS to say
  * so, else it is called hung (a stopped dockerd would otherwise hold the target for its whole limit).
  */
-async function waitBounded(d: Daemon, container: Dockerode.Container, pid: number, timeoutMs: number): Promise<number> {
+async function waitBounded(d: Daemon, docker: Dockerode, container: Dockerode.Container, pid: number, timeoutMs: number): Promise<number> {
   const timers: NodeJS.Timeout[] = [];
   const timeout = new Promise<'timeout'>((resolve) => {
     timers.push(setTimeout(() => resolve('timeout'), timeoutMs));
@@ -117,9 +118,19 @@ async function waitBounded(d: Daemon, container: Dockerode.Container, pid: numbe
     }, 100);
     timers.push(poll);
   });
+  // A stopped daemon answers nothing, not even that the container ended: its pings say so sooner than the limit.
+  const heartbeat = new Promise<never>((_, reject) => {
+    const beat = setInterval(() => {
+      api(d, 'ping', () => docker.ping()).catch((e) => {
+        clearInterval(beat);
+        reject(e);
+      });
+    }, HEARTBEAT_MS);
+    timers.push(beat);
+  });
   try {
     const answer = api(d, 'container wait', () => container.wait(), timeoutMs + WAIT_AFTER_EXIT_MS);
-    const r = await Promise.race([answer, timeout, silentAfterExit.catch((e) => Promise.reject(dockerError(d, 'container wait', e)))]);
+    const r = await Promise.race([answer, timeout, heartbeat, silentAfterExit.catch((e) => Promise.reject(dockerError(d, 'container wait', e)))]);
     if (r === 'timeout') {
       await api(d, 'container kill', () => container.kill()).catch(() => {});
       throw new TargetError(d.target, `the container did not exit within ${timeoutMs} ms`);
