@@ -70,7 +70,9 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const problems = await verifySentinelsFromHost(sentinels);
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     // runTarget never rejects: a target that breaks (a hung daemon) is an error of its own, the others are still judged.
-    const units = await Promise.all(opts.targets.map((t, i) => runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir }), { hostView, sentinels, profile: opts.profile })));
+    const units = await Promise.all(
+      opts.targets.map((t, i) => runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir }), { hostView, sentinels, profile: opts.profile })),
+    );
     const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     const broken = units.filter((u) => u.error !== undefined);
     return {

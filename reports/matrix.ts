@@ -138,7 +138,9 @@ export function matrixHtml(results: RunResults): string {
     `<style>${CSS}</style></head><body>`,
     `<h1>isoprobe matrix — profile ${htmlEscape(results.profile)}</h1>`,
     `<p class="meta">${htmlEscape(`isoprobe ${results.tool.version}, started ${results.startedAt}`)}</p>`,
-    ...(results.partial ? [`<p class="target-error">Partial results: ${htmlEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}</p>`] : []),
+    ...(results.partial
+      ? [`<p class="target-error">Partial results: ${htmlEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}</p>`]
+      : []),
     htmlTable(results, g),
     '<h2>Targets</h2>',
     targetsTable(results.targets),

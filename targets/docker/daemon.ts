@@ -116,8 +116,8 @@ export async function reapStaleContainers(docker: Dockerode, d: Daemon): Promise
   const stale = await staleContainers(docker, d);
   for (const c of stale) {
     await api(d, 'container remove', () => docker.getContainer(c.Id).remove({ force: true, v: true })).catch((e: { statusCode?: number }) => {
-        if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
-      });
+      if (e.statusCode !== 404 && e.statusCode !== 409) throw e; // gone, or its removal already under way
+    });
   }
   return stale.map(containerName);
 }

@@ -31,7 +31,7 @@ const config = targetSchema('docker', {
     )
     .optional(),
   /** The daemon's unix socket; default DOCKER_HOST (unix:///path), else /var/run/docker.sock. */
-  socket: z.string().startsWith('/', 'an absolute path to the daemon\'s unix socket').optional(),
+  socket: z.string().startsWith('/', "an absolute path to the daemon's unix socket").optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
 });

@@ -69,7 +69,12 @@ export function dockerError(d: Daemon, what: string, e: unknown): DockerApiError
   }
   if (kind === 'unreachable') {
     const code = (e as ModemError).code;
-    return new DockerApiError(d.target, kind, null, `${at} refused '${what}' (${code}: ${code === 'EACCES' ? 'not allowed to use its socket' : 'is dockerd running?'})`);
+    return new DockerApiError(
+      d.target,
+      kind,
+      null,
+      `${at} refused '${what}' (${code}: ${code === 'EACCES' ? 'not allowed to use its socket' : 'is dockerd running?'})`,
+    );
   }
   const label = { 'not-found': 'not found', conflict: 'conflict', daemon: 'daemon error' }[kind];
   return new DockerApiError(d.target, kind, status, `docker ${what}: ${label}${status ? ` (HTTP ${status})` : ''}: ${daemonMessage(e)}`);

@@ -55,7 +55,8 @@ export async function startSession(
     try {
       await undo();
     } catch (e) {
-      if (e instanceof DeadlineError) throw new TargetError(d.target, `the Docker daemon at ${d.socket} did not remove container ${name} within ${secondsText(e.ms)} (is dockerd stopped?)`);
+      if (e instanceof DeadlineError)
+        throw new TargetError(d.target, `the Docker daemon at ${d.socket} did not remove container ${name} within ${secondsText(e.ms)} (is dockerd stopped?)`);
       throw e;
     }
   };

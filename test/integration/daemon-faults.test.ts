@@ -108,7 +108,10 @@ describe('a Docker daemon stopped or killed mid-run', function () {
       expect(code, run.output()).to.equal(1);
       expect(run.output()).to.include('PARTIAL RESULTS');
       expect(run.output()).not.to.include('internal error');
-      expectPartial('stopped', /^docker: the Docker daemon at .* did not (answer '[a-z ]+' within \d+ s|remove container .* within \d+ s) \(is dockerd stopped\?\)/);
+      expectPartial(
+        'stopped',
+        /^docker: the Docker daemon at .* did not (answer '[a-z ]+' within \d+ s|remove container .* within \d+ s) \(is dockerd stopped\?\)/,
+      );
     } finally {
       process.kill(dockerd.pid(), 'SIGCONT');
     }
@@ -126,7 +129,9 @@ describe('a Docker daemon stopped or killed mid-run', function () {
       const [code] = await run.exited;
       expect(Date.now() - t0, run.output()).to.be.lessThan(SIGNAL_CLEANUP_MS + 5_000);
       expect(code, run.output()).to.equal(130);
-      expect(run.output()).to.match(/cleanup failed: docker container isoprobe-\S+: docker: the Docker daemon at \S+ did not answer 'container remove' within \d+ s/);
+      expect(run.output()).to.match(
+        /cleanup failed: docker container isoprobe-\S+: docker: the Docker daemon at \S+ did not answer 'container remove' within \d+ s/,
+      );
     } finally {
       process.kill(dockerd.pid(), 'SIGCONT');
     }
@@ -146,7 +151,10 @@ describe('a Docker daemon stopped or killed mid-run', function () {
     await dockerd.restart();
     const said = await clean();
     const left = await dockerd.client().listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
-    expect(left.map((c) => c.Names[0]), said).to.deep.equal([]);
+    expect(
+      left.map((c) => c.Names[0]),
+      said,
+    ).to.deep.equal([]);
     const cgroups = ids.flatMap((id) => fs.readdirSync('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}/docker/${id}`)).filter((p) => fs.existsSync(p));
     expect(cgroups, said).to.deep.equal([]);
   });

@@ -84,7 +84,11 @@ export async function startPrivateDockerd(name: string): Promise<PrivateDockerd>
         // Its containers first, while it answers: their cgroups and mounts go with them.
         const client = d.client();
         const all = await client.listContainers({ all: true }).catch(() => []);
-        for (const c of all) await client.getContainer(c.Id).remove({ force: true }).catch(() => {});
+        for (const c of all)
+          await client
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => {});
         process.kill(pid, 'SIGTERM');
         await exitOf(child!, 15_000);
       }
