@@ -73,7 +73,7 @@ export function dockerError(d: Daemon, what: string, e: unknown): DockerApiError
       d.target,
       kind,
       null,
-      `${at} refused '${what}' (${code}: ${code === 'EACCES' ? 'not allowed to use its socket' : 'is dockerd running?'})`,
+      `${at} ${code === 'ECONNRESET' || code === 'EPIPE' ? `dropped the connection during '${what}'` : `refused '${what}'`} (${code}: ${code === 'EACCES' ? 'not allowed to use its socket' : 'is dockerd running?'})`,
     );
   }
   const label = { 'not-found': 'not found', conflict: 'conflict', daemon: 'daemon error' }[kind];

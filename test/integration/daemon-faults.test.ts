@@ -147,7 +147,10 @@ describe('a Docker daemon stopped or killed mid-run', function () {
     expect(Date.now() - t0, run.output()).to.be.lessThan(RUN_BOUND_MS + MARGIN_MS);
     expect(code, run.output()).to.equal(1);
     expect(run.output()).not.to.include('internal error');
-    expectPartial('killed', /^docker: the Docker daemon at .* (refused '[a-z ]+' \((ECONNREFUSED|ENOENT): is dockerd running\?\)|did not answer)/);
+    expectPartial(
+      'killed',
+      /^docker: the Docker daemon at .* ((refused|dropped the connection during) '[a-z ]+' \((ECONNREFUSED|ENOENT|ECONNRESET|EPIPE): is dockerd running\?\)|did not answer)/,
+    );
     await dockerd.restart();
     const said = await clean();
     const left = await dockerd.client().listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL}=1`] }) });
