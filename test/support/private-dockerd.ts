@@ -1,7 +1,7 @@
 /**
  * A Docker daemon of the tests' own, for faults that must not touch the machine's dockerd (other
  * runs and tests use /var/run/docker.sock): its own socket, pidfile, data-root and exec-root under
- * one directory, no networking (no bridge, no iptables), and the containerd it starts itself
+ * one directory, no networking (no bridge, no iptables, its own network namespace), and the containerd it starts itself
  * (dockerd supervises one when no system containerd socket exists, as on the project's VM).
  * `stop` kills both, unmounts what they left under the directory and removes it, also after the
  * daemon was SIGKILLed or is still SIGSTOPped. Its directory's name must not contain "isoprobe":
@@ -42,7 +42,9 @@ export async function startPrivateDockerd(name: string): Promise<PrivateDockerd>
   ];
   const launch = async () => {
     const out = fs.openSync(log, 'a');
-    child = spawn('dockerd', args, { stdio: ['ignore', out, out], detached: true });
+    // In a network namespace of its own: dockerd with --bridge=none deletes the host's docker0 link
+    // (the machine's daemon's bridge) at start; there it finds none. exec keeps the pid dockerd's.
+    child = spawn('unshare', ['--net', '--', 'dockerd', ...args], { stdio: ['ignore', out, out], detached: true });
     fs.closeSync(out);
     const client = new Dockerode({ socketPath: socket });
     const end = Date.now() + START_MS;
