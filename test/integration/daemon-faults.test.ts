@@ -158,7 +158,11 @@ describe('a Docker daemon stopped or killed mid-run', function () {
       left.map((c) => c.Names[0]),
       said,
     ).to.deep.equal([]);
-    const cgroups = ids.flatMap((id) => fs.readdirSync('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}/docker/${id}`)).filter((p) => fs.existsSync(p));
+    // runc removes a container's cgroups just after the daemon reports it removed: a few seconds' grace.
+    const leftCgroups = () =>
+      ids.flatMap((id) => fs.readdirSync('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}/docker/${id}`)).filter((p) => fs.existsSync(p));
+    for (let i = 0; i < 50 && leftCgroups().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const cgroups = leftCgroups();
     expect(cgroups, said).to.deep.equal([]);
   });
 });
