@@ -95,6 +95,7 @@ export async function startPrivateDockerd(name: string): Promise<PrivateDockerd>
         await exitOf(child!, 15_000);
       }
       killByPidfile(path.join(root, 'exec/containerd/containerd.pid'));
+      killShimsOf(root);
       for (const m of mountsUnder(root).reverse()) spawnSync('umount', ['-l', m], { timeout: 10_000 });
       fs.rmSync(root, { recursive: true, force: true });
     },
@@ -123,6 +124,18 @@ function killByPidfile(file: string): void {
     if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL');
   } catch {
     /* not running */
+  }
+}
+
+/** Shims of containers a SIGKILLed daemon's containerd left: they name its socket under `root`. */
+function killShimsOf(root: string): void {
+  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const argv = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (argv.startsWith('/usr/bin/containerd-shim') && argv.includes(`${root}/exec/containerd/`)) process.kill(Number(d), 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 
