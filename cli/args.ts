@@ -55,6 +55,7 @@ Options for list:
 Global:
   -h, --help          show this text
   -V, --version       print the version
+      --debug         print the stack of any error (environment errors are one line without it)
 
 Exit codes:
   0  every check required by the profile passed (and no regression against the baseline)
@@ -73,6 +74,7 @@ const OPTIONS = {
   share: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+  debug: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -103,7 +105,7 @@ export function parseCli(argv: string[]): Command {
   if (uses.some((u) => u.name === 'version') || command === 'version') return { kind: 'version' };
   if (command === undefined) return { kind: 'help', text: HELP_TEXT };
   for (const u of uses) {
-    if (!ALLOWED[command]!.includes(u.name)) throw new UsageError(`option "${u.rawName}" does not apply to "${command}"`);
+    if (u.name !== 'debug' && !ALLOWED[command]!.includes(u.name)) throw new UsageError(`option "${u.rawName}" does not apply to "${command}"`);
   }
   const values = collect(uses);
   if (command === 'diff') return diffCommand(positionals);
@@ -144,6 +146,12 @@ function parseTokens(argv: string[]) {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** `--debug` anywhere before a `--`: read before parsing, so that a parse error's stack can be shown too. */
+export function debugRequested(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--debug');
 }
 
 function collect(uses: OptionUse[]): Partial<Record<OptionName, string[]>> {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanupAll, exitAfterCleanup } from '../host/cleanup.js';
 import { ConfigError, EnvError } from '../model/errors.js';
+import { DeadlineError } from '../model/deadline.js';
 import { REPO_ROOT } from '../host/paths.js';
 import { EXIT, type RunResults } from '../model/results.js';
 import { runSuite } from '../engine/run.js';
@@ -21,7 +22,7 @@ import { exitCodeFor, summaryText } from '../reports/summary.js';
 import { CATALOGUE } from '../checks/catalogue.js';
 import { selectChecks } from '../model/check.js';
 import { writableDirProblem } from '../host/writable-dir.js';
-import { parseCli, UsageError, type Command } from './args.js';
+import { debugRequested, parseCli, UsageError, type Command } from './args.js';
 import { cleanCommand } from './clean.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
@@ -118,16 +119,51 @@ function oneLine(text: string): string {
   return text.replace(/\p{Cc}/gu, (c) => JSON.stringify(c).slice(1, -1));
 }
 
-const USER_ERRORS = [UsageError, EnvError, ConfigError] as const;
+const USER_ERRORS = [UsageError, EnvError, ConfigError, DeadlineError] as const;
+
+/**
+ * The environment's own failures as node reports them (a file, a socket, a permission, a
+ * deadline): one line, like an EnvError. Only what is none of these is a bug, shown with its stack.
+ */
+const SYSTEM_CODES: Record<string, string> = {
+  ENOENT: 'not found',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ECONNREFUSED: 'connection refused (is the daemon running?)',
+  ECONNRESET: 'connection reset by the other side',
+  EPIPE: 'the other side closed the connection',
+  ETIMEDOUT: 'no answer in time',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'already exists',
+  EBUSY: 'busy',
+  ENOTSOCK: 'not a socket',
+};
+
+/** One line for an error the user can act on, or null for a bug. */
+function userMessage(e: Error): string | null {
+  const code = (e as { code?: string }).code;
+  if (USER_ERRORS.some((k) => e instanceof k) || code === 'ERESULTS') return e.message;
+  const status = (e as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 500) return `a daemon answered HTTP ${status}: ${e.message.split('\n')[0]}`;
+  if (code && code in SYSTEM_CODES) return `${e.message.split('\n')[0]} (${SYSTEM_CODES[code]})`;
+  return null;
+}
+
+const debug = debugRequested(process.argv.slice(2));
 
 // After Ctrl-C the signal's cleanup owns the exit (130): a run ending meanwhile must not cut it short.
 main(process.argv.slice(2)).then(
   (code) => exitAfterCleanup(code),
   async (e: Error) => {
-    await cleanupAll();
-    if (USER_ERRORS.some((k) => e instanceof k) || (e as { code?: string }).code === 'ERESULTS') {
+    for (const f of await cleanupAll()) process.stderr.write(`isoprobe: cleanup failed: ${f}\n`);
+    const message = userMessage(e);
+    if (message !== null) {
       // One line, as the README promises, even when the bad input (or JSON.parse's excerpt of it) has line breaks.
-      process.stderr.write(`isoprobe: ${oneLine(e.message)}${e instanceof UsageError ? '; see "isoprobe --help"' : ''}\n`);
+      process.stderr.write(`isoprobe: ${oneLine(message)}${e instanceof UsageError ? '; see "isoprobe --help"' : ''}\n`);
+      if (debug) process.stderr.write(`${e.stack ?? e}\n`);
     } else {
       process.stderr.write(`isoprobe: internal error: ${e.stack ?? e}\n`);
     }

@@ -18,6 +18,7 @@ import { cleanupAll } from '../host/cleanup.js';
 import { environmentFingerprint } from '../host/environment.js';
 import { runEnforcement } from './enforce.js';
 import { EnvError } from '../model/errors.js';
+import { DeadlineError } from '../model/deadline.js';
 import { FactsError, parseFacts, type ProbeFacts } from '../model/facts.js';
 import { describeHostPaths } from '../model/host-paths.js';
 import { assessPosture } from '../model/posture-diff.js';
@@ -73,10 +74,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const armed = await verifySentinelsFromHost(sentinels);
     const problems = Object.values(armed).flatMap((v) => ('problem' in v ? [v.problem] : []));
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
-    const shared = { hostView, sentinels, armed, profile: opts.profile };
-    const units = await Promise.all(opts.targets.map((t, i) => runTarget(t, driverFor[i], driverFor[i].create(t, { runDir }), shared)));
+    // runTarget never rejects: a target that breaks (a hung daemon) is an error of its own, the others are still judged.
+    const units = await Promise.all(
+      opts.targets.map((t, i) => runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir }), { hostView, sentinels, armed, profile: opts.profile })),
+    );
     const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
+    const broken = units.filter((u) => u.error !== undefined);
     return {
+      ...(broken.length > 0 ? { partial: true as const, partialReason: broken.map((u) => `${u.name} could not run: ${u.error}`).join('; ') } : {}),
       schema: RESULTS_SCHEMA_VERSION,
       tool: { name: 'isoprobe', version: opts.version ?? '0.0.0' },
       startedAt: started.toISOString(),
@@ -165,11 +170,12 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
   ];
 }
 
-async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, target: Target, shared: Shared): Promise<TargetUnderTest> {
-  const info = await target.info();
+async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<TargetUnderTest> {
   const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
-  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: { ...info, ...settingsInfo(driver, cfg) } };
+  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg) };
   try {
+    const target = create();
+    base.info = { ...(await target.info()), ...base.info };
     // The limit-enforcement containers (engine/enforce.ts) run beside the facts container.
     const [{ outcome, sentinelsVanished }, enforcement] = await Promise.all([probeWithSentinels(target, spec, shared), runEnforcement(target, spec)]);
     if (outcome.exitCode !== 0) {
@@ -187,9 +193,21 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, target: Ta
     };
     return { ...base, information, ...('posture' in assessed ? assessed : {}), ctx };
   } catch (e) {
-    if (e instanceof TargetError || e instanceof FactsError) return { ...base, ctx: null, error: e.message };
-    throw e;
+    return { ...base, ctx: null, error: targetFailure(cfg.name, e) };
   }
+}
+
+/**
+ * One line for a target that could not run. The environment's failures (a daemon, a runtime, a
+ * deadline) are the target's error; anything else is a bug of the harness: still only this
+ * target's error, so the others' results are written, but with its stack on stderr.
+ */
+function targetFailure(name: string, e: unknown): string {
+  if (e instanceof TargetError || e instanceof FactsError) return e.message;
+  if (e instanceof EnvError || e instanceof DeadlineError) return `${name}: ${e.message}`;
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`isoprobe: internal error in target ${name}: ${err.stack ?? err.message}\n`);
+  return `${name}: internal error: ${err.message}`;
 }
 
 /** What each check of this target reads. */

@@ -11,10 +11,31 @@
  *    may have finished (and onCleanup never throws: the exit code after Ctrl-C stays 130);
  *  - a second signal does not cut the cleanup short (Node restores the default action once the
  *    last listener is gone); a third one abandons it, naming what is left for `isoprobe clean`.
+ *
+ * Every undo has a deadline (README, "Bounds"): one that does not finish in time is given up
+ * (its work is not cancelled, it is named: "not removed within 15 s"), and the next ones run.
+ * Undos that only talk to a daemon (a Docker container's removal) are `independent`: they start at
+ * once, beside the host's own undos, so a hung daemon never holds up the sentinels, IPC, mounts
+ * and cgroups. After a signal the whole cleanup is bounded too (SIGNAL_CLEANUP_MS), then exit 130.
  */
+import { DeadlineError, secondsText, withDeadline } from '../model/deadline.js';
 import { exitCodeForSignal } from './process.js';
 
-type Undo = { label: string; run: () => void | Promise<void>; done?: Promise<void> };
+export interface UndoOptions {
+  /** Needs no other undo before or after it (talks only to a daemon): started at once by the drain. */
+  independent?: boolean;
+  /** Its own bound; default UNDO_MS, or INDEPENDENT_UNDO_MS when independent. */
+  deadlineMs?: number;
+}
+
+type Undo = { label: string; run: () => void | Promise<void>; done?: Promise<void> } & UndoOptions;
+
+/** An undo of the host's own (unmount, rmdir, kill a process, a runtime CLI's delete). */
+export const UNDO_MS = 15_000;
+/** A daemon's removal: its create may still be answered (10 s), then the removal (20 s) — targets/docker/bounds.ts. */
+export const INDEPENDENT_UNDO_MS = 30_000;
+/** From a signal to the exit, whatever still hangs (then named on stderr). */
+export const SIGNAL_CLEANUP_MS = 45_000;
 
 /** Rounds of "drain the list, wait for what runs": each round needs new registrations, so few are ever used. */
 const MAX_ROUNDS = 100;
@@ -28,9 +49,12 @@ let running: Promise<string[]> | null = null;
 let exiting: { signal: (typeof SIGNALS)[number]; signals: number; failures: string[] } | null = null;
 let signalsArmed = false;
 
+/** Undos given up at their deadline, not yet reported by a drain. */
+const gaveUp: string[] = [];
+
 /** Registers an undo; returns a function that runs it early (and removes it from the list). */
-export function onCleanup(label: string, run: () => void | Promise<void>): () => Promise<void> {
-  const undo: Undo = { label, run };
+export function onCleanup(label: string, run: () => void | Promise<void>, opts: UndoOptions = {}): () => Promise<void> {
+  const undo: Undo = { label, run, ...opts };
   armSignals();
   if (exiting) {
     const failures = exiting.failures;
@@ -71,18 +95,24 @@ export function pendingCleanups(): string[] {
 
 async function drain(): Promise<string[]> {
   const failures: string[] = [];
+  const failed = (undo: Undo) => (err: Error) => {
+    // A deadline is reported once, from gaveUp, whoever started the undo.
+    if (!(err instanceof DeadlineError)) failures.push(`${undo.label}: ${err.message}`);
+  };
   for (let round = 0; round < MAX_ROUNDS && (stack.length > 0 || inFlight.size > 0); round++) {
+    const independent: Promise<void>[] = [];
     while (stack.length > 0) {
       const undo = stack.pop()!;
-      try {
-        await start(undo);
-      } catch (err) {
-        failures.push(`${undo.label}: ${(err as Error).message}`);
+      if (undo.independent) {
+        independent.push(start(undo).catch(failed(undo)));
+        continue;
       }
+      await start(undo).catch(failed(undo));
     }
-    await Promise.all(inFlight.keys());
+    await Promise.all([...independent, ...inFlight.keys()]);
   }
   if (!idle()) failures.push(`still being made after ${MAX_ROUNDS} rounds of cleanup: ${[...inFlight.values(), ...pendingCleanups()].join(', ')}`);
+  failures.push(...gaveUp.splice(0));
   return failures;
 }
 
@@ -90,12 +120,20 @@ function idle(): boolean {
   return stack.length === 0 && inFlight.size === 0;
 }
 
-/** Runs an undo once; later calls get the same promise. */
+/** Runs an undo once, within its deadline; later calls get the same promise. */
 function start(undo: Undo): Promise<void> {
   if (!undo.done) {
-    undo.done = (async () => {
-      await undo.run();
-    })();
+    const ms = undo.deadlineMs ?? (undo.independent ? INDEPENDENT_UNDO_MS : UNDO_MS);
+    undo.done = withDeadline(
+      (async () => {
+        await undo.run();
+      })(),
+      ms,
+      undo.label,
+    ).catch((e: unknown) => {
+      if (e instanceof DeadlineError) gaveUp.push(`${undo.label}: not removed, gave up after ${secondsText(ms)} (run "isoprobe clean")`);
+      throw e;
+    });
     const settled = undo.done.then(
       () => {},
       () => {},
@@ -127,6 +165,13 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
   const state = exiting;
   process.exitCode = exitCodeForSignal(sig); // also if the loop runs dry without reaching process.exit below
   process.stderr.write(`isoprobe: ${sig}, cleaning up\n`);
+  // Undos have deadlines, but work the run keeps doing may register more: the exit itself is bounded.
+  setTimeout(() => {
+    const left = [...new Set([...gaveUp, ...inFlight.values(), ...pendingCleanups()])];
+    for (const l of left) process.stderr.write(`isoprobe: not removed: ${l}\n`);
+    process.stderr.write(`isoprobe: ${sig}: cleanup took longer than ${secondsText(SIGNAL_CLEANUP_MS)}, exiting (run "isoprobe clean")\n`);
+    process.exit(exitCodeForSignal(sig));
+  }, SIGNAL_CLEANUP_MS);
   void (async () => {
     const failures: string[] = [];
     // Until idle: between a drain's end and this continuation, other code may have registered more.

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { JournalLine, Resource } from '../model/journal.js';
 import { EnvError } from '../model/errors.js';
-import { onCleanup } from './cleanup.js';
+import { onCleanup, type UndoOptions } from './cleanup.js';
 import { flock, LOCK_EX, LOCK_NB } from './libc.js';
 import { RUN_ROOT } from './paths.js';
 import { procStartTime } from './proc.js';
@@ -171,12 +171,16 @@ export function intend(res: Resource | Resource[]): Intent {
  * then the undo registered (host/cleanup.ts); the entries are marked done once the undo
  * succeeded. Returns the early runner.
  */
-export function own(res: Resource | Resource[] | Intent, label: string, undo: () => void | Promise<void>): () => Promise<void> {
+export function own(res: Resource | Resource[] | Intent, label: string, undo: () => void | Promise<void>, opts: UndoOptions = {}): () => Promise<void> {
   const { journal: j, seqs } = 'seqs' in res ? res : intend(res);
-  return onCleanup(label, async () => {
-    await undo();
-    for (const s of seqs) j.done(s);
-  });
+  return onCleanup(
+    label,
+    async () => {
+      await undo();
+      for (const s of seqs) j.done(s);
+    },
+    opts,
+  );
 }
 
 /** A process just spawned, as the journal names it (null start: it is already gone). */

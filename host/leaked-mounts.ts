@@ -22,5 +22,5 @@ export function detachLeakedMounts(source: string, procRoot = '/proc'): void {
  * umount(8) takes the path itself.
  */
 export function detachMount(point: string): void {
-  spawnSync('umount', ['-l', point], { stdio: 'ignore' });
+  spawnSync('umount', ['-l', point], { stdio: 'ignore', timeout: 10_000 }); // a lazy unmount returns at once; a hung one is bounded
 }

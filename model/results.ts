@@ -94,6 +94,13 @@ export const runResultsSchema = z.object({
   environment: stringMap,
   catalogue: z.array(checkMetaSchema),
   targets: z.array(targetResultSchema),
+  /**
+   * Set when some target could not run (a hung or dead daemon, a runtime that refused): the other
+   * targets' verdicts stand, but the run does not cover everything it was asked to. Exit code 1.
+   */
+  partial: z.literal(true).optional(),
+  /** Why, one line per target that could not run. */
+  partialReason: z.string().optional(),
 });
 export type RunResults = z.infer<typeof runResultsSchema>;
 

@@ -38,6 +38,7 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
     ['target.name', target.name],
     ['target.runtime', target.runtime],
     ...(target.control ? [['target.control', 'true'] as [string, string]] : []),
+    ...(results.partial ? [['isoprobe.partial', results.partialReason ?? 'true'] as [string, string]] : []),
     ...(target.error === undefined ? [] : [['target.error', target.error] as [string, string]]),
     ...Object.entries(target.info).map(([k, v]): [string, string] => [`target.${k}`, v]),
     // Information is no verdict: its own prefix, so CI consumers never mistake it for a setting.

@@ -49,7 +49,8 @@ export function matrixMarkdown(results: RunResults): string {
     ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
-  return `${[title, '', head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
+  const partial = results.partial ? [`**Partial results:** ${mdEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}`, ''] : [];
+  return `${[title, '', ...partial, head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
 }
 
 function mdTally(results: RunResults, t: TargetResult): string {
@@ -137,6 +138,9 @@ export function matrixHtml(results: RunResults): string {
     `<style>${CSS}</style></head><body>`,
     `<h1>isoprobe matrix — profile ${htmlEscape(results.profile)}</h1>`,
     `<p class="meta">${htmlEscape(`isoprobe ${results.tool.version}, started ${results.startedAt}`)}</p>`,
+    ...(results.partial
+      ? [`<p class="target-error">Partial results: ${htmlEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}</p>`]
+      : []),
     htmlTable(results, g),
     '<h2>Targets</h2>',
     targetsTable(results.targets),

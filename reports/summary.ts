@@ -11,7 +11,7 @@ import { oneLine, seconds, terminalSafe } from './text.js';
  * run at all, or a control target failed no required check.
  */
 export function exitCodeFor(results: RunResults): 0 | 1 {
-  return results.targets.some((t) => targetBreaksRun(results, t)) ? EXIT.failed : EXIT.ok;
+  return results.partial || results.targets.some((t) => targetBreaksRun(results, t)) ? EXIT.failed : EXIT.ok;
 }
 
 export function summaryText(results: RunResults): string {
@@ -21,7 +21,9 @@ export function summaryText(results: RunResults): string {
   if (blocking.length > 0) lines.push('', 'Required checks that did not pass:', ...blocking);
   const controls = controlLines(results);
   if (controls.length > 0) lines.push('', 'Control targets (deliberately weakened; their failures are expected):', ...controls);
-  lines.push('', totalsLine(results), verdictLine(results));
+  lines.push('', totalsLine(results));
+  if (results.partial) lines.push(`PARTIAL RESULTS: ${oneLine(results.partialReason ?? 'some targets could not run')}`);
+  lines.push(verdictLine(results));
   return `${lines.map(terminalSafe).join('\n')}\n`;
 }
 

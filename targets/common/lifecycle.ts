@@ -56,6 +56,7 @@ const POLL_MS = 50;
 export async function runLifecycle(start: () => Promise<Held>, opts: LifecycleOptions): Promise<RunOutcome> {
   const observe = opts.observe ?? true;
   const held = await start();
+  let failed = false;
   try {
     const host: HostSideFacts = emptyHostFacts(held.placement?.version ?? opts.cgroups.version);
     if (held.placement) host.cgroup.paths = held.placement.paths;
@@ -81,7 +82,13 @@ export async function runLifecycle(start: () => Promise<Held>, opts: LifecycleOp
       host.cgroup.events = events;
     }
     return { hostPid: held.pid, ...exit, hostFacts: host };
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
-    await held.remove();
+    // The first failure says why the container could not run; its removal failing after it (a dead
+    // daemon refuses both) must not replace it. The removal's undo is named by the cleanup.
+    if (failed) await held.remove().catch(() => {});
+    else await held.remove();
   }
 }

@@ -6,42 +6,53 @@
 import Dockerode from 'dockerode';
 import { intend, own } from '../../host/journal.js';
 import { EnvError } from '../../model/errors.js';
-import { daemonMessage } from './errors.js';
+import { DeadlineError, secondsText, withDeadline } from '../../model/deadline.js';
+import { DOCKER_BOUNDS_MS } from './bounds.js';
+import { api, daemonMessage, type Daemon } from './errors.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/**
+ * The daemon's socket: a target's `socket` field, else DOCKER_HOST when it names a unix socket
+ * (unix:///path, as the docker CLI reads it), else /var/run/docker.sock. `isoprobe clean` has no
+ * target config: it asks DOCKER_HOST's daemon, or the default one.
+ */
+export function dockerSocket(configured?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (configured) return configured;
+  const host = env.DOCKER_HOST;
+  if (host?.startsWith('unix://')) return host.slice('unix://'.length);
+  if (host) throw new EnvError(`DOCKER_HOST=${host}: only a unix socket (unix:///path) is supported`);
+  return DOCKER_SOCKET;
+}
 /** Label with the pid of the run that made the container: for people to read, never what decides removal. */
 export const OWNER_LABEL = 'isoprobe.owner';
 /** Label with the run's id (host/journal.ts): the reaper removes a journalled container only if it carries its run's. */
 export const RUN_LABEL = 'isoprobe.run';
 
 /**
- * requestTimeoutMs bounds every API call (a hung daemon must not hang `isoprobe clean`); runs leave
- * it unset, since building the image or a container's life may take longer than any fixed bound.
+ * requestTimeoutMs bounds every request at the transport too (`isoprobe clean`); runs bound each
+ * call by its own deadline instead (./bounds.ts, ./errors.ts api), since building the image or a
+ * container's life take longer than any one bound.
  */
-export function dockerClient(socketPath = DOCKER_SOCKET, requestTimeoutMs?: number): Dockerode {
+export function dockerClient(socketPath = dockerSocket(), requestTimeoutMs?: number): Dockerode {
   return new Dockerode({ socketPath, ...(requestTimeoutMs ? { timeout: requestTimeoutMs } : {}) });
 }
 
 /** How long the preflight waits for the daemon's answer before calling it absent. */
-export const PING_TIMEOUT_MS = 10_000;
+export const PING_TIMEOUT_MS: number = DOCKER_BOUNDS_MS.ping;
 
 export async function pingDaemon(docker: Pick<Dockerode, 'ping'>, socketPath = DOCKER_SOCKET, timeoutMs = PING_TIMEOUT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const silent = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
   try {
-    await Promise.race([docker.ping(), silent]);
+    await withDeadline(docker.ping(), timeoutMs, 'ping');
   } catch (e) {
-    throw new EnvError(`no Docker daemon at ${socketPath} (start dockerd): ${daemonMessage(e)}`);
-  } finally {
-    clearTimeout(timer);
+    const why = e instanceof DeadlineError ? `no answer within ${secondsText(e.ms)}` : daemonMessage(e);
+    throw new EnvError(`no Docker daemon at ${socketPath} (start dockerd): ${why}`);
   }
 }
 
 /** Engine version and settings that explain a docker target's results. */
-export async function daemonInfo(docker: Dockerode): Promise<Record<string, string>> {
-  const [v, info] = await Promise.all([docker.version(), docker.info()]);
+export async function daemonInfo(docker: Dockerode, d: Daemon): Promise<Record<string, string>> {
+  const [v, info] = await Promise.all([api(d, 'version', () => docker.version()), api(d, 'info', () => docker.info())]);
   return {
     engine: `Docker ${v.Version} (API ${v.ApiVersion})`,
     runtimes: Object.keys(info.Runtimes ?? {}).join(', '),
@@ -60,22 +71,31 @@ export async function daemonInfo(docker: Dockerode): Promise<Record<string, stri
  * read from a created, never started, container. They explain the docker target's
  * cgroup and ipc results (Docker 20.10 on cgroup v1: the host's cgroup namespace).
  */
-export async function daemonDefaults(docker: Dockerode, image: string, name: string, labels: Record<string, string>): Promise<Record<string, string>> {
+export async function daemonDefaults(
+  docker: Dockerode,
+  d: Daemon,
+  image: string,
+  name: string,
+  labels: Record<string, string>,
+): Promise<Record<string, string>> {
   // Journalled before the daemon is asked, as every container (targets/docker/session.ts).
   const intent = intend({ kind: 'docker', name, run: labels[RUN_LABEL] ?? '' });
-  const creating = docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels });
-  const remove = own(intent, `docker container ${name}`, async () => {
-    await creating.catch(() => {});
-    await docker
-      .getContainer(name)
-      .remove({ force: true })
-      .catch(() => {});
-  });
+  const creating = api(d, 'container create', () => docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels }));
+  const remove = own(
+    intent,
+    `docker container ${name}`,
+    async () => {
+      if ((await creating.then(() => true).catch(() => false)) === false) return;
+      await api(d, 'container remove', () => docker.getContainer(name).remove({ force: true }));
+    },
+    { independent: true },
+  );
   try {
-    const hc = (await (await creating).inspect()).HostConfig as Record<string, unknown>;
+    const created = await creating;
+    const hc = (await api(d, 'container inspect', () => created.inspect())).HostConfig as Record<string, unknown>;
     return { defaultCgroupnsMode: String(hc.CgroupnsMode ?? ''), defaultIpcMode: String(hc.IpcMode ?? '') };
   } finally {
-    await remove();
+    await remove().catch(() => {}); // named by the cleanup when it hangs; the defaults are information only
   }
 }
 

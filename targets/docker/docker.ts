@@ -13,9 +13,9 @@ import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
-import { daemonDefaults, daemonInfo, OWNER_LABEL, pingDaemon, RUN_LABEL } from './daemon.js';
+import { daemonDefaults, daemonInfo, OWNER_LABEL, RUN_LABEL } from './daemon.js';
 import { journal } from '../../host/journal.js';
-import { daemonMessage } from './errors.js';
+import { api, daemonMessage, type Daemon } from './errors.js';
 import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
 import { ensureProbeImage, LABEL } from './image.js';
 import { startSession } from './session.js';
@@ -63,10 +63,14 @@ export class DockerTarget implements Target {
     if (rt && daemon.runtimes !== undefined && !daemon.runtimes.split(', ').includes(rt)) {
       throw new TargetError(this.name, `runtime "${rt}" is not registered with dockerd (registered: ${daemon.runtimes})`);
     }
-    const image = await ensureProbeImage(this.opts.docker, this.opts.files, this.name);
+    const image = await ensureProbeImage(this.opts.docker, this.opts.files, this.daemon);
     const hostConfig = mergeHostConfig(translateHostConfig(spec, missingCaps()), { ...this.opts.hostConfig, ...(rt ? { Runtime: rt } : {}) });
     const create = createOptions(spec, holdProbe(spec.argv), { name: this.containerName(), image, labels: this.labels(), hostConfig });
     return this.execute(create);
+  }
+
+  private get daemon(): Daemon {
+    return { target: this.name, socket: this.opts.socketPath };
   }
 
   /** isoprobe-<our pid>-<run id>-<seq>-<target>: unique, and tells people whose it is (the journal tells the reaper). */
@@ -79,17 +83,18 @@ export class DockerTarget implements Target {
   }
 
   /**
-   * The daemon answers (else an environment error: the one failure that stops the run). Nothing else here rejects: run.ts asks for info() before
-   * its error handling, so other problems are shown in the info and met again by run().
+   * The daemon answers (else this target is an error, ./errors.ts names the daemon and the call).
+   * Nothing else here rejects: other problems are shown in the info and met again by run().
    */
   private prepare(): Promise<Record<string, string>> {
     this.prepared ??= (async () => {
-      await pingDaemon(this.opts.docker, this.opts.socketPath);
-      const info: Record<string, string> = { runtime: 'docker', cgroupMode: this.opts.cgroups.mode };
+      const d = this.daemon;
+      await api(d, 'ping', () => this.opts.docker.ping());
+      const info: Record<string, string> = { runtime: 'docker', cgroupMode: this.opts.cgroups.mode, socket: this.opts.socketPath };
       const [daemon, defaults] = await Promise.allSettled([
-        daemonInfo(this.opts.docker),
-        ensureProbeImage(this.opts.docker, this.opts.files, this.name).then((image) =>
-          daemonDefaults(this.opts.docker, image, this.containerName('defaults'), this.labels()),
+        daemonInfo(this.opts.docker, d),
+        ensureProbeImage(this.opts.docker, this.opts.files, d).then((image) =>
+          daemonDefaults(this.opts.docker, d, image, this.containerName('defaults'), this.labels()),
         ),
       ]);
       if (daemon.status === 'fulfilled') Object.assign(info, daemon.value);
@@ -104,7 +109,12 @@ export class DockerTarget implements Target {
   private execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
-        const c = await startSession(this.opts.docker, create, { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, run: journal().id });
+        const c = await startSession(this.opts.docker, create, {
+          target: this.name,
+          socket: this.opts.socketPath,
+          timeoutMs: this.opts.timeoutMs ?? 60_000,
+          run: journal().id,
+        });
         // The writable layer as the host sees it: who owns what root created in /scratch.
         return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },

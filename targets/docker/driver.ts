@@ -10,7 +10,7 @@ import { EnvError } from '../../model/errors.js';
 import { baseSpec, describeBase, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanDocker } from './clean.js';
-import { DOCKER_SOCKET, dockerClient, pingDaemon } from './daemon.js';
+import { dockerClient, dockerSocket, pingDaemon } from './daemon.js';
 import { DockerTarget } from './docker.js';
 import { weakenings } from './weakenings.js';
 
@@ -30,6 +30,8 @@ const config = targetSchema('docker', {
       'HostConfig field names are PascalCase, as the Docker Engine API spells them (e.g. "PidMode")',
     )
     .optional(),
+  /** The daemon's unix socket; default DOCKER_HOST (unix:///path), else /var/run/docker.sock. */
+  socket: z.string().startsWith('/', "an absolute path to the daemon's unix socket").optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
 });
@@ -43,15 +45,16 @@ export const docker: TargetDriver<DockerTargetConfig> = {
   delivery: 'image',
   weakenings,
   async preflight(cfgs) {
-    if (cfgs.length > 0) await pingDaemon(dockerClient(DOCKER_SOCKET), DOCKER_SOCKET);
+    for (const socket of new Set(cfgs.map((c) => dockerSocket(c.socket)))) await pingDaemon(dockerClient(socket), socket);
   },
   create(cfg, ctx) {
+    const socket = dockerSocket(cfg.socket);
     // A last guard: preflight asks the daemon itself, before the run starts anything.
-    if (!fs.existsSync(DOCKER_SOCKET)) throw new EnvError(`no Docker daemon at ${DOCKER_SOCKET} (start dockerd)`);
+    if (!fs.existsSync(socket)) throw new EnvError(`no Docker daemon at ${socket} (start dockerd)`);
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
     return new DockerTarget(cfg.name, {
-      docker: dockerClient(DOCKER_SOCKET),
-      socketPath: DOCKER_SOCKET,
+      docker: dockerClient(socket),
+      socketPath: socket,
       cgroups,
       files: projectProbeFiles(),
       hostConfig: cfg.hostConfig,
@@ -73,12 +76,14 @@ export const docker: TargetDriver<DockerTargetConfig> = {
         'no-new-privs': 'isoprobe',
       }),
       ...(cfg.hostConfig ? [{ setting: 'hostConfig', value: JSON.stringify(cfg.hostConfig), source: 'user config' as const }] : []),
+      ...(cfg.socket ? [{ setting: 'socket', value: cfg.socket, source: 'user config' as const }] : []),
       ...(cfg.dockerRuntime ? [{ setting: 'dockerRuntime', value: cfg.dockerRuntime, source: 'user config' as const }] : []),
     ];
   },
   clean(ctx) {
-    return cleanDocker(dockerClient(DOCKER_SOCKET, CLEAN_REQUEST_TIMEOUT_MS), {
-      socketPath: DOCKER_SOCKET,
+    const socket = dockerSocket();
+    return cleanDocker(dockerClient(socket, CLEAN_REQUEST_TIMEOUT_MS), {
+      socketPath: socket,
       imagesInUse: ctx.inUse,
       entries: ctx.entries,
       shared: ctx.shared,

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { PROBE_PATH, SCRATCH_DIR, type ProbeFiles } from '../../model/target.js';
-import { api, dockerError, failureKind } from './errors.js';
+import { api, dockerError, failureKind, type Daemon } from './errors.js';
 
 export const IMAGE_REPO = 'isoprobe-probe';
 export const LABEL = 'isoprobe';
@@ -59,30 +59,33 @@ export function buildContext(files: ProbeFiles): NodeJS.ReadableStream {
 const ensured = new Map<string, Promise<string>>();
 
 /** The image's tag; built only when the daemon does not have it yet. */
-export function ensureProbeImage(docker: Dockerode, files: ProbeFiles, target: string): Promise<string> {
+export function ensureProbeImage(docker: Dockerode, files: ProbeFiles, d: Daemon): Promise<string> {
   const tag = imageTag(files);
-  let p = ensured.get(tag);
+  const key = `${d.socket} ${tag}`;
+  let p = ensured.get(key);
   if (!p) {
-    p = inspectOrBuild(docker, files, tag, target);
-    ensured.set(tag, p);
-    p.catch(() => ensured.delete(tag)); // a failed build is tried again next time
+    p = inspectOrBuild(docker, files, tag, d);
+    ensured.set(key, p);
+    p.catch(() => ensured.delete(key)); // a failed build is tried again next time
   }
   return p;
 }
 
-async function inspectOrBuild(docker: Dockerode, files: ProbeFiles, tag: string, target: string): Promise<string> {
+async function inspectOrBuild(docker: Dockerode, files: ProbeFiles, tag: string, d: Daemon): Promise<string> {
   try {
-    await docker.getImage(tag).inspect();
+    await api(d, 'image inspect', () => docker.getImage(tag).inspect());
     return tag;
   } catch (e) {
-    if (failureKind(e) !== 'not-found') throw dockerError(target, `inspect image ${tag}`, e);
+    if (failureKind(e) !== 'not-found') throw e;
   }
-  const stream = await api(target, 'build', () => docker.buildImage(buildContext(files), { t: tag, labels: { [LABEL]: '1' }, rm: true, forcerm: true }));
-  // The build's outcome is in its progress stream, not in the HTTP status.
-  const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
-  );
+  // One bound over the request and its progress stream: the build's outcome is in the stream, not in the HTTP status.
+  const events = await api(d, 'image build', async () => {
+    const stream = await docker.buildImage(buildContext(files), { t: tag, labels: { [LABEL]: '1' }, rm: true, forcerm: true });
+    return new Promise<{ error?: string }[]>((resolve, reject) =>
+      docker.modem.followProgress(stream, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
+    );
+  });
   const failed = events.find((ev) => ev.error);
-  if (failed) throw dockerError(target, `build ${tag}`, new Error(failed.error));
+  if (failed) throw dockerError(d, `build ${tag}`, new Error(failed.error));
   return tag;
 }

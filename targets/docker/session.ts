@@ -10,7 +10,10 @@ import type Dockerode from 'dockerode';
 import { intend, own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
-import { api } from './errors.js';
+import { pidAlive } from '../../host/process.js';
+import { DeadlineError, secondsText } from '../../model/deadline.js';
+import { HEARTBEAT_MS, WAIT_AFTER_EXIT_MS } from './bounds.js';
+import { api, dockerError, type Daemon } from './errors.js';
 
 const OUTPUT_CAP = 4 * 1024 * 1024;
 /** After wait() returns, the attach stream may still hold the last bytes: bounded drain. */
@@ -29,28 +32,40 @@ export interface HeldContainer {
 export async function startSession(
   docker: Dockerode,
   create: Dockerode.ContainerCreateOptions,
-  opts: { target: string; timeoutMs: number; run: string },
+  opts: { target: string; socket: string; timeoutMs: number; run: string },
 ): Promise<HeldContainer> {
-  const t = opts.target;
+  const d: Daemon = { target: opts.target, socket: opts.socket };
   const name = create.name!;
   let finished = false;
   let interrupted = false;
-  // Journalled and registered before the daemon is asked: a Ctrl-C during create still waits for
-  // it, then removes it; a SIGKILL leaves the journal entry for the next reaper.
+  // Journalled and registered before the daemon is asked: a Ctrl-C during create still waits for it
+  // (bounded), then removes it; a SIGKILL leaves the journal entry for the next reaper. Independent
+  // of every other undo: a hung daemon must not hold up the host's cleanup.
   const intent = intend({ kind: 'docker', name, run: opts.run });
-  const creating = api(t, 'create', () => docker.createContainer(create));
-  const undo = own(intent, `docker container ${name}`, async () => {
-    interrupted = !finished;
-    await creating.catch(() => {});
-    await removeContainer(docker.getContainer(name));
-  });
-  const remove = () => {
+  const creating = api(d, 'container create', () => docker.createContainer(create));
+  const undo = own(
+    intent,
+    `docker container ${name}`,
+    async () => {
+      interrupted = !finished;
+      await creating.catch(() => {});
+      await removeContainer(d, docker.getContainer(name));
+    },
+    { independent: true },
+  );
+  const remove = async () => {
     finished = true;
-    return undo();
+    try {
+      await undo();
+    } catch (e) {
+      if (e instanceof DeadlineError)
+        throw new TargetError(d.target, `the Docker daemon at ${d.socket} did not remove container ${name} within ${secondsText(e.ms)} (is dockerd stopped?)`);
+      throw e;
+    }
   };
   try {
     const container = await creating;
-    const stream = await api(t, 'attach', () => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
+    const stream = await api(d, 'container attach', () => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
     const out = collect();
     const err = collect();
     container.modem.demuxStream(stream, out.sink, err.sink);
@@ -59,23 +74,25 @@ export async function startSession(
       stream.once('close', resolve);
       stream.once('error', () => resolve());
     });
-    await api(t, 'start', () => container.start());
-    const state = await api(t, 'inspect', () => container.inspect());
+    await api(d, 'container start', () => container.start());
+    const state = await api(d, 'container inspect', () => container.inspect());
+    const pid = state.State.Pid;
     return {
-      pid: state.State.Pid,
+      pid,
       upperDir: upperDirOf(state),
       release: () => void stream.write('g'), // the probe's --wait-stdin go byte
       wait: async () => {
-        const status = await waitBounded(container, opts);
+        const status = await waitBounded(d, docker, container, pid, opts.timeoutMs);
         // Removed by the run's cleanup (Ctrl-C): its status is not an outcome of the container.
-        if (interrupted) throw new TargetError(t, "the container was removed by the harness's cleanup (interrupted)");
+        if (interrupted) throw new TargetError(d.target, "the container was removed by the harness's cleanup (interrupted)");
         await bounded(ended, DRAIN_MS);
         return { ...exitStatus(status), stdout: out.text(), stderr: err.text() };
       },
       remove,
     };
   } catch (e) {
-    await remove();
+    // The first failure says why; the removal failing after it (a dead daemon refuses both) must not replace it.
+    await remove().catch(() => {});
     throw e;
   }
 }
@@ -86,21 +103,45 @@ function upperDirOf(state: Dockerode.ContainerInspectInfo): string | null {
   return data?.UpperDir ?? null;
 }
 
-/** wait() within the time limit; past it the container is killed and the run is an error. */
-async function waitBounded(container: Dockerode.Container, opts: { target: string; timeoutMs: number }): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
+/**
+ * wait() within the time limit; past it the container is killed and the run is an error. The host
+ * sees the container's process (`pid`) end: from then on the daemon has WAIT_AFTER_EXIT_MS to say
+ * so, else it is called hung (a stopped dockerd would otherwise hold the target for its whole limit).
+ */
+async function waitBounded(d: Daemon, docker: Dockerode, container: Dockerode.Container, pid: number, timeoutMs: number): Promise<number> {
+  const timers: NodeJS.Timeout[] = [];
   const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), opts.timeoutMs);
+    timers.push(setTimeout(() => resolve('timeout'), timeoutMs));
+  });
+  const silentAfterExit = new Promise<never>((_, reject) => {
+    if (pid <= 0) return;
+    const poll = setInterval(() => {
+      if (pidAlive(pid)) return;
+      clearInterval(poll);
+      timers.push(setTimeout(() => reject(new DeadlineError('container wait', WAIT_AFTER_EXIT_MS)), WAIT_AFTER_EXIT_MS));
+    }, 100);
+    timers.push(poll);
+  });
+  // A stopped daemon answers nothing, not even that the container ended: its pings say so sooner than the limit.
+  const heartbeat = new Promise<never>((_, reject) => {
+    const beat = setInterval(() => {
+      api(d, 'ping', () => docker.ping()).catch((e) => {
+        clearInterval(beat);
+        reject(e);
+      });
+    }, HEARTBEAT_MS);
+    timers.push(beat);
   });
   try {
-    const r = await Promise.race([api(opts.target, 'wait', () => container.wait()), timeout]);
+    const answer = api(d, 'container wait', () => container.wait(), timeoutMs + WAIT_AFTER_EXIT_MS);
+    const r = await Promise.race([answer, timeout, heartbeat, silentAfterExit.catch((e) => Promise.reject(dockerError(d, 'container wait', e)))]);
     if (r === 'timeout') {
-      await container.kill().catch(() => {});
-      throw new TargetError(opts.target, `the container did not exit within ${opts.timeoutMs} ms`);
+      await api(d, 'container kill', () => container.kill()).catch(() => {});
+      throw new TargetError(d.target, `the container did not exit within ${timeoutMs} ms`);
     }
     return (r as { StatusCode: number }).StatusCode;
   } finally {
-    clearTimeout(timer);
+    for (const t of timers) clearTimeout(t);
   }
 }
 
@@ -124,9 +165,9 @@ function exitStatus(code: number): { exitCode: number | null; signal: string | n
   return { exitCode: code, signal: null };
 }
 
-async function removeContainer(container: Dockerode.Container): Promise<void> {
+async function removeContainer(d: Daemon, container: Dockerode.Container): Promise<void> {
   try {
-    await container.remove({ force: true, v: true });
+    await api(d, 'container remove', () => container.remove({ force: true, v: true }));
   } catch (e) {
     const status = (e as { statusCode?: number }).statusCode;
     if (status !== 404 && status !== 409) throw e; // 409: removal already in progress

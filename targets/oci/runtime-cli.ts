@@ -15,6 +15,7 @@ import os from 'node:os';
 import { intend, own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
+import { OCI_BOUNDS_MS } from './bounds.js';
 import { removeCgroupPath } from './cgroups.js';
 
 const PID_POLL_MS = 2;
@@ -46,20 +47,49 @@ export interface HeldRun {
 }
 
 export function runtimeVersion(binary: string): string {
-  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000 });
-  if (r.error) throw r.error;
+  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: OCI_BOUNDS_MS['--version'] });
+  if (r.error) throw timedOut(r.error, binary, '--version') ?? r.error;
   return r.stdout.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/** A spawnSync that hit its timeout, as one line naming the runtime and the command. */
+function timedOut(e: Error, binary: string, verb: keyof typeof OCI_BOUNDS_MS): Error | null {
+  if ((e as { code?: string }).code !== 'ETIMEDOUT') return null;
+  return Object.assign(new Error(`${binary} ${verb} did not finish within ${OCI_BOUNDS_MS[verb] / 1000} s`), { code: 'ETIMEDOUT' });
 }
 
 /** `delete -f`: kills and removes the container; no error if it is already gone. */
 export function deleteContainer(binary: string, id: string): void {
-  spawnSync(binary, ['delete', '-f', id], { stdio: 'ignore', timeout: 10_000 });
+  spawnSync(binary, ['delete', '-f', id], { stdio: 'ignore', timeout: OCI_BOUNDS_MS['delete -f'] });
+}
+
+/**
+ * `delete -f` without blocking the event loop: the cleanup runs it beside other undos (Ctrl-C),
+ * so a runtime hanging for its whole bound must not stop the rest. Rejects when the bound is hit.
+ */
+export function deleteContainerAsync(binary: string, id: string): Promise<void> {
+  const ms = OCI_BOUNDS_MS['delete -f'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['delete', '-f', id], { stdio: 'ignore' });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${binary} delete -f ${id} did not finish within ${ms / 1000} s`));
+    }, ms);
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve(); // no binary: nothing it could have made
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Container ids the runtime knows about (its default state root); throws with its words when it cannot list. */
 export function listContainers(binary: string): string[] {
-  const r = spawnSync(binary, ['list', '-q'], { encoding: 'utf8', timeout: 10_000 });
-  if (r.error) throw r.error;
+  const r = spawnSync(binary, ['list', '-q'], { encoding: 'utf8', timeout: OCI_BOUNDS_MS['list -q'] });
+  if (r.error) throw timedOut(r.error, binary, 'list -q') ?? r.error;
   if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}: ${tail(r.stderr) || 'no message'}`);
   return r.stdout
     .split('\n')
@@ -180,7 +210,7 @@ async function forceRemove(binary: string, id: string, run: Spawned, cgroupsPath
     }),
   ]);
   clearTimeout(timer);
-  deleteContainer(binary, id);
+  await deleteContainerAsync(binary, id);
   if (cgroupsPath) await removeCgroupPath(cgroupsPath);
 }
 
