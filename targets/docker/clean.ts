@@ -7,7 +7,10 @@
  * as a run may have started since clean's own check), and without force: the daemon refuses to
  * remove an image a container still uses, and that refusal is reported, not overridden.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type Dockerode from 'dockerode';
+import { cgroupMounts } from '../../host/cgroup.js';
 import type { CleanItem } from '../../model/clean-report.js';
 import type { Resource } from '../../model/journal.js';
 import { RUN_LABEL } from './daemon.js';
@@ -79,7 +82,32 @@ async function removeIfOurs(docker: CleanClient, entry: DockerEntry): Promise<'r
     // 409: its removal is already under way (the daemon finishes it).
     if (!['not-found', 'conflict'].includes(failureKind(e))) return daemonMessage(e);
   }
+  await removeEmptyCgroups(info.Id, info.HostConfig?.CgroupParent || '/docker');
   return 'removed';
+}
+
+/** How long the cgroups of a removed container may take to empty (runc removes them just after the daemon answers). */
+const CGROUP_EMPTY_WAIT_MS = 5000;
+
+/**
+ * A container created by a daemon that was killed before it started keeps empty cgroups
+ * (<hierarchy>/docker/<id>) that the restarted daemon never removes: they are this run's
+ * container's, so they go with it. rmdir(2) removes only an empty cgroup, so nothing in use is
+ * touched; one still not empty after the wait is left (the daemon may still be tearing it down).
+ */
+async function removeEmptyCgroups(id: string, parent: string): Promise<void> {
+  let dirs = cgroupMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8')).map((m) => path.join(m.mountPoint, parent, id));
+  for (const deadline = Date.now() + CGROUP_EMPTY_WAIT_MS; ; await new Promise((r) => setTimeout(r, 100))) {
+    dirs = dirs.filter((d) => {
+      try {
+        fs.rmdirSync(d);
+        return false;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+      }
+    });
+    if (dirs.length === 0 || Date.now() > deadline) return;
+  }
 }
 
 async function cleanImages(docker: CleanClient, opts: DockerCleanOptions): Promise<CleanItem> {

@@ -7,6 +7,7 @@ import { scanLeftovers } from '../../host/leftovers.js';
 import { armSentinels, disarmSentinels } from '../../host/sentinels.js';
 import type { Sentinels } from '../../model/sentinels.js';
 import { mentionsRun, probe } from '../support/sentinels.js';
+import { endJournal } from '../../host/journal.js';
 
 describe('host sentinels (root)', function () {
   this.timeout(20_000);
@@ -17,6 +18,9 @@ describe('host sentinels (root)', function () {
   });
   after(async () => {
     if (s) await disarmSentinels(s);
+    // Armed outside a run, the sentinels opened this process's journal: end it, or every later
+    // `isoprobe clean` of the test run would see this process as a run still going.
+    endJournal();
   });
 
   it('are out of reach of the probe in fresh ipc, net and pid namespaces', () => {

@@ -10,6 +10,7 @@ import { scanLeftovers } from '../../host/leftovers.js';
 import { armSentinels, disarmSentinels, isIsoprobeIpcKey, probeArgs, verifySentinelsFromHost } from '../../host/sentinels.js';
 import { SENTINEL_KINDS, vanishedBetween, type Sentinels } from '../../model/sentinels.js';
 import { mentionsRun, probe } from '../support/sentinels.js';
+import { endJournal } from '../../host/journal.js';
 
 describe('host sentinels', function () {
   this.timeout(20_000);
@@ -22,6 +23,9 @@ describe('host sentinels', function () {
   });
   after(async () => {
     if (s) await disarmSentinels(s);
+    // Armed outside a run, the sentinels opened this process's journal: end it, or every later
+    // `isoprobe clean` of the test run would see this process as a run still going.
+    endJournal();
   });
 
   it('are all reachable from the host (the positive control)', async () => {

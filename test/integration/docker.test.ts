@@ -176,7 +176,7 @@ function named(r: Run): string[] {
 function refusal(r: Run, t: TargetResult): string | null {
   if (!r.refusable || !t.error) return null;
   const missing = CAP_NAMES.filter((c) => !capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd).includes(c));
-  if (missing.length === 0 || !/docker (create|start): daemon error/.test(t.error)) return null;
+  if (missing.length === 0 || !/docker (container )?(create|start): daemon error/.test(t.error)) return null;
   return `the daemon refused it (${missing.join(', ')} in no bounding set here): ${t.error}`;
 }
 
