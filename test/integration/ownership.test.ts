@@ -166,9 +166,12 @@ describe('ownership, not names', function () {
     const killed = startCli(['run', '--runtime', 'builtin,docker', '--out', path.join(out, 'killed')]);
     const beside = startCli(['run', '--runtime', 'builtin,docker', '--out', path.join(out, 'beside')]);
     // Killed once its Docker container exists: what a SIGKILL leaves with the daemon.
-    const ours = async () =>
-      (await client.listContainers({ all: true, filters: JSON.stringify({ label: [`${OWNER_LABEL}=${killed.child.pid}`] }) })).length > 0;
-    expect(await waitFor(ours, 120_000), 'the killed run never made a Docker container').to.equal(true);
+    const containersOf = async () => client.listContainers({ all: true, filters: JSON.stringify({ label: [`${OWNER_LABEL}=${killed.child.pid}`] }) });
+    const ours = async () => (await containersOf()).length > 0;
+    // Killed while its fork bomb container runs: that one holds for 5 s (engine/enforce.ts), so it
+    // is surely still there at the kill (a facts container may already be gone again).
+    const holding = async () => (await containersOf()).some((c) => c.State === 'running' && c.Command.includes('forkbomb'));
+    expect(await waitFor(holding, 120_000), 'the killed run never ran its fork bomb container').to.equal(true);
     const journal = journalOf(killed.child.pid!);
     expect(journal, "the killed run's journal").to.not.equal(null);
     killed.child.kill('SIGKILL');
