@@ -30,3 +30,15 @@ export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): 
     clearTimeout(timer);
   }
 }
+
+/** Waits for `p` at most `ms` (a drain of what may never end); never rejects, says nothing of which won. */
+export async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    p.catch(() => {}),
+    new Promise((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

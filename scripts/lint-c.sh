@@ -19,22 +19,15 @@ case "${1:-}" in
   *) echo "usage: bash scripts/lint-c.sh [--fix]" >&2; exit 2 ;;
 esac
 
-# Installed the way scripts/system-deps.sh installs the build's packages.
+# Installed as scripts/system-deps.sh installs the build's packages (scripts/install-missing.sh).
 need=()
 command -v clang-format >/dev/null || need+=(clang-format)
 command -v cppcheck >/dev/null || need+=(cppcheck)
 command -v gcc >/dev/null || need+=(gcc)
 [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "lint-c: missing packages (${need[*]}); run as root or install them" >&2
-    exit 2
-  fi
-  echo "lint-c: installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# shellcheck source=scripts/install-missing.sh
+. scripts/install-missing.sh
+install_missing lint-c '' "${need[@]}" || exit $?
 
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | sort -u)

@@ -10,13 +10,6 @@ command -v gcc >/dev/null || need+=(gcc libc6-dev)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v ip >/dev/null || need+=(iproute2)
 command -v make >/dev/null || need+=(make)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "isoprobe: missing system packages (${need[*]}); run npm install as root or install them" >&2
-    exit 2
-  fi
-  echo "isoprobe: installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# shellcheck source=scripts/install-missing.sh
+. "$(dirname "$0")/install-missing.sh"
+install_missing isoprobe 'system ' "${need[@]}"

@@ -9,10 +9,11 @@
  * with bubblewrap 0.8.0), and 1 with a "bwrap: ..." line when it could not build the sandbox.
  */
 import { spawn } from 'node:child_process';
-import os from 'node:os';
 import { onCleanup } from '../../host/cleanup.js';
 import { own } from '../../host/journal.js';
 import { procStartTime } from '../../host/proc.js';
+import { decodeExitStatus } from '../../host/process.js';
+import { settleWithin } from '../../model/deadline.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit, Held } from '../common/lifecycle.js';
 import { collectOutput } from '../common/output.js';
@@ -79,7 +80,7 @@ export async function startSandbox(argv: string[], opts: SandboxOptions): Promis
       clearTimeout(timer);
       await undo();
     })());
-  const drained = () => bounded(closed, DRAIN_MS);
+  const drained = () => settleWithin(closed, DRAIN_MS);
   const said = () => tail(stderr.text()) || 'no message';
 
   try {
@@ -108,7 +109,7 @@ export async function startSandbox(argv: string[], opts: SandboxOptions): Promis
         await drained();
         if (timedOut) throw new TargetError(opts.target, `the bwrap sandbox did not finish within ${opts.timeoutMs} ms: ${said()}`);
         if (killing) throw interrupted(opts.target);
-        return { ...exitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
+        return { ...decodeExitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
       },
       remove,
     };
@@ -147,28 +148,7 @@ async function killSandbox(pid: number | undefined, exited: Promise<unknown>): P
   } catch {
     /* already gone */
   }
-  await bounded(exited, DRAIN_MS);
-}
-
-async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    p,
-    new Promise((r) => {
-      timer = setTimeout(r, ms);
-    }),
-  ]);
-  clearTimeout(timer);
-}
-
-/** bwrap exits 128+N when its command was killed by signal N. */
-export function exitStatus(code: number | null, signal: NodeJS.Signals | null): { exitCode: number | null; signal: string | null } {
-  if (signal) return { exitCode: null, signal };
-  if (code !== null && code > 128) {
-    const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0];
-    if (name) return { exitCode: null, signal: name };
-  }
-  return { exitCode: code, signal: null };
+  await settleWithin(exited, DRAIN_MS);
 }
 
 /** The last lines of bwrap's stderr. */

@@ -5,13 +5,12 @@
  * moment it exists, so an error or Ctrl-C anywhere leaves nothing behind.
  */
 import { PassThrough } from 'node:stream';
-import os from 'node:os';
 import type Dockerode from 'dockerode';
 import { intend, own } from '../../host/journal.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
-import { pidAlive } from '../../host/process.js';
-import { DeadlineError, secondsText } from '../../model/deadline.js';
+import { decodeExitStatus, pidAlive } from '../../host/process.js';
+import { DeadlineError, secondsText, settleWithin } from '../../model/deadline.js';
 import { HEARTBEAT_MS, WAIT_AFTER_EXIT_MS } from './bounds.js';
 import { api, dockerError, type Daemon } from './errors.js';
 
@@ -85,8 +84,8 @@ export async function startSession(
         const status = await waitBounded(d, docker, container, pid, opts.timeoutMs);
         // Removed by the run's cleanup (Ctrl-C): its status is not an outcome of the container.
         if (interrupted) throw new TargetError(d.target, "the container was removed by the harness's cleanup (interrupted)");
-        await bounded(ended, DRAIN_MS);
-        return { ...exitStatus(status), stdout: out.text(), stderr: err.text() };
+        await settleWithin(ended, DRAIN_MS);
+        return { ...decodeExitStatus(status), stdout: out.text(), stderr: err.text() };
       },
       remove,
     };
@@ -143,26 +142,6 @@ async function waitBounded(d: Daemon, docker: Dockerode, container: Dockerode.Co
   } finally {
     for (const t of timers) clearTimeout(t);
   }
-}
-
-async function bounded(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    p,
-    new Promise((r) => {
-      timer = setTimeout(r, ms);
-    }),
-  ]);
-  clearTimeout(timer);
-}
-
-/** Docker reports a container killed by signal N as status 128+N. */
-function exitStatus(code: number): { exitCode: number | null; signal: string | null } {
-  if (code > 128) {
-    const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0];
-    if (name) return { exitCode: null, signal: name };
-  }
-  return { exitCode: code, signal: null };
 }
 
 async function removeContainer(d: Daemon, container: Dockerode.Container): Promise<void> {

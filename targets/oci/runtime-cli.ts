@@ -11,8 +11,8 @@
 import { collectOutput as collect } from '../common/output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import { intend, own } from '../../host/journal.js';
+import { decodeExitStatus } from '../../host/process.js';
 import { TargetError } from '../../model/target.js';
 import type { Exit } from '../common/lifecycle.js';
 import { OCI_BOUNDS_MS } from './bounds.js';
@@ -173,7 +173,7 @@ export async function startContainer(
         // Killed by the run's cleanup (Ctrl-C): not an outcome of the container.
         if (killing) throw new TargetError(opts.target, `${binary} run was stopped by the harness's cleanup (interrupted)`);
         settled = true;
-        return { ...exitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
+        return { ...decodeExitStatus(end.code, end.signal), stdout: stdout.text(), stderr: stderr.text() };
       },
       remove,
     };
@@ -235,16 +235,6 @@ function readPid(file: string): number | null {
   } catch {
     return null;
   }
-}
-
-/** runc and crun exit 128+N when the container was killed by signal N (a shell's convention). */
-function exitStatus(code: number | null, signal: NodeJS.Signals | null): { exitCode: number | null; signal: string | null } {
-  if (signal) return { exitCode: null, signal };
-  if (code !== null && code > 128) {
-    const name = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0];
-    if (name) return { exitCode: null, signal: name };
-  }
-  return { exitCode: code, signal: null };
 }
 
 /** The last lines of a runtime's stderr, runc's logfmt reduced to its msg. */

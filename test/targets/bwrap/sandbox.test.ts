@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { exitStatus } from '../../../targets/bwrap/sandbox.js';
+import { decodeExitStatus as exitStatus } from '../../../host/process.js';
 
 describe('bwrap exit statuses', () => {
   it('reads 128+N as the command killed by signal N, anything else as its exit code', () => {
