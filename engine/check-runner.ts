@@ -36,6 +36,7 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
     error: t.error,
     ...(t.information ? { information: t.information } : {}),
     ...(t.posture ? { posture: t.posture } : {}),
+    ...(t.request ? { request: t.request } : {}),
     ...(t.control ? { control: true } : {}),
     checks: [],
   }));

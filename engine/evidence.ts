@@ -38,10 +38,10 @@ export function contextFor(check: Check, ev: TargetEvidence): { ctx: CheckContex
   }
   const lost = check.needs.includes('sentinels') ? lostSentinels(check, ev) : null;
   if (lost) return { verdict: { status: 'error', reason: lost } };
-  const { target, profile, spec, capabilities } = ev;
+  const { target, profile, spec, request, capabilities } = ev;
   const declared = Object.fromEntries(check.needs.map((k) => [k, ev[k]]));
   // Only the declared fields exist on this object, as CheckContext<K> says for the check's own K.
-  return { ctx: { target, profile, spec, capabilities, ...declared } as CheckContext };
+  return { ctx: { target, profile, spec, request, capabilities, ...declared } as CheckContext };
 }
 
 /**

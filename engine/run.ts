@@ -172,7 +172,8 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
 
 async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<TargetUnderTest> {
   const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
-  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg) };
+  const request = driver.request(cfg, spec);
+  const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg), request };
   try {
     const target = create();
     base.info = { ...(await target.info()), ...base.info };
@@ -183,7 +184,7 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     }
     const facts = parseFacts(outcome.stdout);
-    const ctx = { ...checkContext(cfg, target, spec, facts, outcome, enforcement, shared), sentinelsVanished };
+    const ctx = { ...checkContext(cfg, target, spec, facts, outcome, enforcement, shared), request, sentinelsVanished };
     // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
     const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };
     const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);
@@ -219,7 +220,7 @@ function checkContext(
   outcome: RunOutcome,
   enforcement: EnforcementFacts,
   shared: Shared,
-): TargetEvidence {
+): Omit<TargetEvidence, 'request'> {
   return {
     target: cfg.name,
     profile: shared.profile,

@@ -11,6 +11,7 @@ import type { CheckMeta, Profile, Status } from './results.js';
 import type { EnforcementFacts } from './enforcement.js';
 import type { SentinelKind, Sentinels } from './sentinels.js';
 import type { ContainerSpec, HostSideFacts } from './spec.js';
+import type { Request, SettingKey } from './request.js';
 import type { TargetCapabilities } from './target.js';
 import type { EvidenceKind } from './evidence.js';
 import { weakeningLabel, type Weakening } from './weakening.js';
@@ -53,6 +54,8 @@ export interface CheckBasics {
   profile: Profile;
   /** What was asked of the target (the weakened variants differ here). */
   spec: ContainerSpec;
+  /** What the runtime was actually asked for, with who asked; absent settings are its defaults. */
+  request: Request;
   /** Whether this target can configure a feature at all (e.g. time offsets); see Requirement. */
   capabilities: TargetCapabilities;
 }
@@ -93,6 +96,11 @@ export interface CheckDefinition<K extends EvidenceKind = EvidenceKind> extends 
    * that vanished during the probe makes the check an error, and only the checks naming it.
    */
   sentinels?: readonly SentinelKind[];
+  /**
+   * The settings its verdict depends on: results show who asked for each (isoprobe, the user's
+   * config, or the runtime's default), so a pass by default reads apart from a pass on request.
+   */
+  settings?: readonly SettingKey[];
   /** The weakenings that must make it fail (run end to end by the project's tests, or documented by `requires`). */
   negativeControls: readonly Weakening[];
 }

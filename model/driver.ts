@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { CleanItem } from './clean-report.js';
 import type { Resource } from './journal.js';
+import type { Request } from './request.js';
 import type { ContainerSpec, Namespace } from './spec.js';
 import type { Target } from './target.js';
 import type { Weakening } from './weakening.js';
@@ -83,6 +84,8 @@ export interface TargetDriver<C extends TargetConfigBase = TargetConfigBase> {
   spec(cfg: C, argv: string[]): ContainerSpec;
   /** The settings it requested, each with who asked for it. */
   describe(cfg: C): Setting[];
+  /** What the runtime is asked for when it runs `spec` (the typed request conformance checks compare with). */
+  request(cfg: C, spec: ContainerSpec): Request;
   /** Its share of `isoprobe clean` (what killed runs left with this kind). */
   clean(ctx: CleanContext): Promise<CleanItem[]>;
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PostureResultSchema } from './posture-diff.js';
+import { provenanceSchema, RequestSchema } from './request.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -13,7 +14,11 @@ export const PROFILES = ['baseline', 'restricted', 'strict'] as const;
 export const profileSchema = z.enum(PROFILES);
 export type Profile = z.infer<typeof profileSchema>;
 
-export const AREAS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security'] as const;
+/**
+ * conformance: the runtime delivered what it was asked (model/request.ts); cross: two sibling
+ * containers of one target cannot reach each other.
+ */
+export const AREAS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security', 'conformance', 'cross'] as const;
 export const areaSchema = z.enum(AREAS);
 export type Area = z.infer<typeof areaSchema>;
 
@@ -60,6 +65,11 @@ export const checkResultSchema = z.object({
    */
   requirement: z.string().optional(),
   durationMs: z.number().nonnegative(),
+  /**
+   * Who asked for each setting the verdict depends on (Check.settings): isoprobe, the user's
+   * config, or nobody (the runtime's default). Absent in files written before provenance.
+   */
+  provenance: z.record(z.string(), provenanceSchema).optional(),
 });
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
@@ -80,6 +90,8 @@ export const targetResultSchema = z.object({
   information: stringMap.optional(),
   /** Requested vs delivered (model/posture-diff.ts): information, never a verdict. Absent when the target did not run. */
   posture: PostureResultSchema.optional(),
+  /** What the runtime was asked for, setting by setting, with who asked (model/request.ts). */
+  request: RequestSchema.optional(),
   checks: z.array(checkResultSchema),
 });
 export type TargetResult = z.infer<typeof targetResultSchema>;

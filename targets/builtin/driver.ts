@@ -10,7 +10,7 @@ import { SHIM_BINARY } from '../../host/paths.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import { NAMESPACES } from '../../model/spec.js';
-import { baseSpec, describeBase, targetSchema } from '../common/config.js';
+import { baseSpec, describeBase, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { BuiltinTarget } from './builtin.js';
 import { weakenings } from './weakenings.js';
@@ -45,6 +45,7 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
   spec(cfg, argv) {
     return { ...baseSpec(cfg, argv), leakHostFd: cfg.leakHostFd ?? false, cgroupfs: cfg.cgroupfs ?? 'ro' };
   },
+  request: requestFromSpec,
   describe(cfg) {
     const cgroupfs = cfg.cgroupfs ?? 'ro';
     return [

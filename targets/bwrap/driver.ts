@@ -11,7 +11,7 @@ import { detectCgroupLayout } from '../../host/cgroup.js';
 import { findBinary, lookupBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
-import { baseSpec, pivotRootOnly, targetSchema } from '../common/config.js';
+import { baseSpec, pivotRootOnly, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { BWRAP_SHAREABLE, bwrapOptions } from './argv.js';
 import { BwrapTarget } from './bwrap.js';
@@ -51,6 +51,15 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
   spec(cfg, argv) {
     // What the command line asks of bwrap: no --cap-drop, no --seccomp, no cgroup at all.
     return { ...baseSpec(cfg, argv), caps: 'all', seccomp: 'none', noNewPrivs: true, limits: {} };
+  },
+  request(cfg, spec) {
+    // Its command line asks for namespaces, the hostname and no_new_privs (bwrap always sets it); nothing else.
+    const r = requestFromSpec(cfg, spec);
+    return {
+      ...Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('ns.'))),
+      hostname: r.hostname,
+      noNewPrivs: { value: true, source: 'isoprobe' },
+    };
   },
   describe(cfg) {
     return bwrapOptions({ share: cfg.share, hostname: baseSpec(cfg, []).hostname, args: cfg.args });

@@ -9,7 +9,8 @@ import { readBounded } from '../../host/files.js';
 import type { ConfigOf, Setting, SettingSource, TargetConfigBase, TargetDriver } from '../../model/driver.js';
 import { ConfigError } from '../../model/errors.js';
 import { JsonInputError, parseJsonStrictly } from '../../model/parse/json.js';
-import { DEFAULT_SPEC, type ContainerSpec } from '../../model/spec.js';
+import type { Request, RequestSource } from '../../model/request.js';
+import { DEFAULT_SPEC, NAMESPACES, type ContainerSpec } from '../../model/spec.js';
 
 /**
  * Bounds of a config file: far above any real one (a few KiB, a handful of levels), low enough
@@ -144,4 +145,25 @@ function readConfigFile(path: string): unknown {
     if (!(e instanceof JsonInputError)) throw e;
     throw new ConfigError(`${e.syntax ? 'cannot read' : 'invalid'} target config ${path}: ${e.message}`);
   }
+}
+
+/**
+ * The request a spec makes of a runtime that is sent every setting of it (the built-in runtime,
+ * an OCI bundle isoprobe writes): isoprobe's own values, or the user's where the config changed
+ * them. A driver that sends less (an engine left at its defaults) builds its own.
+ */
+export function requestFromSpec(t: TargetConfigBase, spec: ContainerSpec): Request {
+  const from = (userSet: boolean): RequestSource => (userSet ? 'user config' : 'isoprobe');
+  const r: Request = {};
+  for (const ns of NAMESPACES) r[`ns.${ns}`] = { value: spec.share.includes(ns) ? 'host' : 'new', source: from(t.share.includes(ns)) };
+  r.caps = { value: spec.caps === 'all' ? { add: ['ALL'], drop: [] } : { add: [], drop: [] }, source: from(t.caps !== 'default') };
+  r.seccomp = { value: spec.seccomp === 'none' ? 'unconfined' : 'default', source: from(t.seccomp !== undefined && t.seccomp !== 'default') };
+  r.noNewPrivs = { value: spec.noNewPrivs ?? true, source: from(t.noNewPrivs === false) };
+  const limitsSource = from(t.limits !== 'default');
+  r['limits.pids'] = { value: spec.limits.pids ?? 0, source: limitsSource };
+  r['limits.memory'] = { value: spec.limits.memoryBytes ?? 0, source: limitsSource };
+  r['limits.cpu'] = { value: spec.limits.cpus ?? 0, source: limitsSource };
+  if (!spec.share.includes('uts')) r.hostname = { value: spec.hostname, source: 'isoprobe' };
+  if (!spec.share.includes('time')) r.timeOffsets = { value: { ...spec.timeOffsets }, source: 'isoprobe' };
+  return r;
 }

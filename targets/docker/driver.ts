@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { detectCgroupLayout } from '../../host/cgroup.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
-import { baseSpec, describeBase, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
+import { baseSpec, describeBase, pivotRootOnly, rawObject, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanDocker } from './clean.js';
 import { dockerClient, dockerSocket, pingDaemon } from './daemon.js';
@@ -63,6 +63,17 @@ export const docker: TargetDriver<DockerTargetConfig> = {
     });
   },
   spec: baseSpec,
+  request(cfg, spec) {
+    // Provisional: namespaces only where shared, limits and no-new-privileges as translateHostConfig sends them.
+    const r = requestFromSpec(cfg, spec);
+    const sent = Object.entries(r).filter(([k, v]) => {
+      if (k.startsWith('ns.')) return v.value === 'host';
+      if (k === 'caps') return cfg.caps === 'all';
+      if (k === 'seccomp') return cfg.seccomp === 'none';
+      return k !== 'timeOffsets';
+    });
+    return Object.fromEntries(sent);
+  },
   describe(cfg) {
     // Namespaces, root change, capabilities and seccomp profile are the daemon's own unless changed;
     // the limits and no-new-privileges are asked for (host-config.ts translateHostConfig).

@@ -19,6 +19,7 @@ const basics = {
   target: 'fake',
   profile: 'strict' as const,
   spec: { ...DEFAULT_SPEC, argv: [] },
+  request: {},
   capabilities: { timeOffsets: false, lsmProfile: { applied: true as const } },
 };
 const container = { pid: 1 } as ProbeFacts;
@@ -39,7 +40,7 @@ describe('declared evidence', () => {
   it('a check is given the basics and its declared evidence only', () => {
     const observed = { uidMap: '0 1000 1' } as HostSideFacts;
     const c = contextFor(readsContainer as Check, { ...basics, provides: ['container', 'observed'], container, observed });
-    expect('ctx' in c && Object.keys(c.ctx).sort()).to.deep.equal(['capabilities', 'container', 'profile', 'spec', 'target']);
+    expect('ctx' in c && Object.keys(c.ctx).sort()).to.deep.equal(['capabilities', 'container', 'profile', 'request', 'spec', 'target']);
   });
 
   it('evidence a target says it provides but did not give is a broken harness (error), not a skip', () => {

@@ -5,8 +5,8 @@ import { smallResults } from '../fixtures/results-small.js';
 describe('reports/summary', () => {
   it('prints a line per target and area with the four counts', () => {
     const text = summaryText(smallResults());
-    expect(text).to.include('builtin (builtin)\n  pid         2 pass    0 fail    0 skip    0 error\n');
-    expect(text).to.include('builtin-share-pid (builtin)\n  pid         0 pass    2 fail    0 skip    0 error\n');
+    expect(text).to.include('builtin (builtin)\n  pid            2 pass    0 fail    0 skip    0 error\n');
+    expect(text).to.include('builtin-share-pid (builtin)\n  pid            0 pass    2 fail    0 skip    0 error\n');
   });
 
   it('lists every failed required check with expected / observed, not the optional ones', () => {
