@@ -11,12 +11,15 @@ import { PROBE_PATH, SCRATCH_DIR, TargetError, type Target } from '../model/targ
 import { checkMeta, type Check } from '../model/check.js';
 import type { TargetConfigBase, TargetDriver } from '../model/driver.js';
 import type { ContainerSpec, RunOutcome } from '../model/spec.js';
+import type { Request } from '../model/request.js';
 import type { EnforcementFacts } from '../model/enforcement.js';
 import { runChecks, type TargetUnderTest } from './check-runner.js';
 import type { TargetEvidence } from './evidence.js';
 import { cleanupAll } from '../host/cleanup.js';
 import { environmentFingerprint } from '../host/environment.js';
 import { runEnforcement } from './enforce.js';
+import { runSiblings } from './cross.js';
+import type { SiblingsEvidence } from '../model/sibling.js';
 import { EnvError } from '../model/errors.js';
 import { DeadlineError } from '../model/deadline.js';
 import { FactsError, parseFacts, type ProbeFacts } from '../model/facts.js';
@@ -177,14 +180,18 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
   try {
     const target = create();
     base.info = { ...(await target.info()), ...base.info };
-    // The limit-enforcement containers (engine/enforce.ts) run beside the facts container.
-    const [{ outcome, sentinelsVanished }, enforcement] = await Promise.all([probeWithSentinels(target, spec, shared), runEnforcement(target, spec)]);
+    // The limit-enforcement containers (engine/enforce.ts) and the sibling pair (engine/cross.ts) run beside the facts container.
+    const [{ outcome, sentinelsVanished }, enforcement, siblings] = await Promise.all([
+      probeWithSentinels(target, spec, shared),
+      runEnforcement(target, spec),
+      runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg)),
+    ]);
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     }
     const facts = parseFacts(outcome.stdout);
-    const ctx = { ...checkContext(cfg, target, spec, facts, outcome, enforcement, shared), request, sentinelsVanished };
+    const ctx = { ...checkContext(cfg, target, spec, facts, outcome, enforcement, shared), siblings, request, sentinelsVanished };
     // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
     const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };
     const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);
@@ -209,6 +216,13 @@ function targetFailure(name: string, e: unknown): string {
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(`isoprobe: internal error in target ${name}: ${err.stack ?? err.message}\n`);
   return `${name}: internal error: ${err.message}`;
+}
+
+/** The second sibling's request: the target's, with each namespace it joins of the first (the user's config). */
+function siblingRequest(request: Request, cfg: TargetConfigBase): SiblingsEvidence['request'] {
+  const r: Request = { ...request };
+  for (const ns of cfg.joinSibling ?? []) r[`ns.${ns}`] = { value: 'joined:sibling', source: 'user config' };
+  return r;
 }
 
 /** What each check of this target reads. */

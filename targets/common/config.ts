@@ -10,6 +10,7 @@ import type { ConfigOf, Setting, SettingSource, TargetConfigBase, TargetDriver }
 import { ConfigError } from '../../model/errors.js';
 import { JsonInputError, parseJsonStrictly } from '../../model/parse/json.js';
 import type { Request, RequestSource } from '../../model/request.js';
+import { SIBLING_NAMESPACES } from '../../model/sibling.js';
 import { DEFAULT_SPEC, NAMESPACES, type ContainerSpec } from '../../model/spec.js';
 
 /**
@@ -38,6 +39,13 @@ const verdictOptions = { control: z.boolean().optional() };
 
 /** Runtimes other than the built-in one always pivot_root; the field exists so every target describes its root change. */
 export const pivotRootOnly = z.literal('pivot_root', { error: 'only the built-in runtime can use "chroot"' }).default('pivot_root');
+
+/**
+ * The namespaces of the first of a pair of sibling containers the second one joins (the cross
+ * area's negative controls, engine/cross.ts): only the pair, never the facts container. A field of
+ * the kinds that can express it (bwrap cannot: its config refuses the field).
+ */
+export const joinSiblingField = { joinSibling: z.array(z.enum(SIBLING_NAMESPACES)).min(1).optional() };
 
 /** A JSON object given verbatim to the runtime (HostConfig, a config.json merge patch). */
 export const rawObject = z.record(z.string(), z.unknown());

@@ -12,7 +12,7 @@ import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
-import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
 import { daemonDefaults, daemonInfo, OWNER_LABEL, RUN_LABEL } from './daemon.js';
 import { journal } from '../../host/journal.js';
 import { api, daemonMessage, type Daemon } from './errors.js';
@@ -39,7 +39,7 @@ let containerSeq = 0;
 
 export class DockerTarget implements Target {
   readonly runtime = 'docker';
-  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
   /** No Docker release can be asked for time namespace offsets. */
   /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
   readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
@@ -57,7 +57,7 @@ export class DockerTarget implements Target {
     return info;
   }
 
-  async run(spec: ContainerSpec): Promise<RunOutcome> {
+  async run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     const daemon = await this.prepare();
     const rt = this.opts.dockerRuntime;
     if (rt && daemon.runtimes !== undefined && !daemon.runtimes.split(', ').includes(rt)) {
@@ -66,7 +66,7 @@ export class DockerTarget implements Target {
     const image = await ensureProbeImage(this.opts.docker, this.opts.files, this.daemon);
     const hostConfig = mergeHostConfig(translateHostConfig(spec, missingCaps()), { ...this.opts.hostConfig, ...(rt ? { Runtime: rt } : {}) });
     const create = createOptions(spec, holdProbe(spec.argv), { name: this.containerName(), image, labels: this.labels(), hostConfig });
-    return this.execute(create);
+    return this.execute(create, hooks);
   }
 
   private get daemon(): Daemon {
@@ -106,7 +106,7 @@ export class DockerTarget implements Target {
     return this.prepared;
   }
 
-  private execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
+  private execute(create: Dockerode.ContainerCreateOptions, hooks?: RunHooks): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
         const c = await startSession(this.opts.docker, create, {
@@ -116,9 +116,9 @@ export class DockerTarget implements Target {
           run: journal().id,
         });
         // The writable layer as the host sees it: who owns what root created in /scratch.
-        return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
+        return { ...c, ref: create.name, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
     );
   }
 }

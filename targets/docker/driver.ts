@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { detectCgroupLayout } from '../../host/cgroup.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
-import { baseSpec, describeBase, pivotRootOnly, rawObject, requestFromSpec, targetSchema } from '../common/config.js';
+import { joinSiblingField, baseSpec, describeBase, pivotRootOnly, rawObject, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanDocker } from './clean.js';
 import { dockerClient, dockerSocket, pingDaemon } from './daemon.js';
@@ -34,6 +34,7 @@ const config = targetSchema('docker', {
   socket: z.string().startsWith('/', "an absolute path to the daemon's unix socket").optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
+  ...joinSiblingField,
 });
 
 export type DockerTargetConfig = z.infer<typeof config>;
