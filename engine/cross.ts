@@ -117,14 +117,15 @@ export async function runSiblings(target: Target, spec: ContainerSpec, joined: S
   const [a, b] = siblingNames();
   const specOf = (own: SiblingNames, peer: SiblingNames): ContainerSpec => ({ ...spec, hostname: `isoprobe-sib-${own.nonce}`, argv: siblingArgv(own, peer) });
   if (spec.share.includes('ipc')) onCleanup(`sibling IPC objects in the host's namespace`, () => removeStrays([a, b]));
-  const first = start(target, specOf(a, b), a);
+  const first = start(target, { ...specOf(a, b), ...(joined.length > 0 ? { sharedWithSibling: joined } : {}) }, a);
   let second: Running | null = null;
   const pids: (number | null)[] = [null, null];
   try {
     const one = await first.started;
     pids[0] = one.pid;
     const join = joined.length > 0 ? { joinSibling: { namespaces: joined, pid: one.pid, ...(one.ref ? { ref: one.ref } : {}) } } : {};
-    second = start(target, { ...specOf(b, a), ...join }, b);
+    // Joined to the first's UTS namespace, it must not be given a hostname: that would rename the first.
+    second = start(target, { ...specOf(b, a), ...(joined.includes('uts') ? { hostname: spec.hostname } : {}), ...join }, b);
     pids[1] = (await second.started).pid;
     await exchange(first, second, [pids[0], pids[1]]);
   } catch (e) {

@@ -42,6 +42,8 @@ export interface ContainerSpec {
    * first, which runs as host pid `pid` (`ref`: the runtime's own name for it, Docker's container).
    */
   joinSibling?: { namespaces: ('pid' | 'ipc' | 'net' | 'uts')[]; pid: number; ref?: string };
+  /** Only on the first of such a pair: the namespaces the second will join (Docker must be told an IPC namespace is shareable). */
+  sharedWithSibling?: ('pid' | 'ipc' | 'net' | 'uts')[];
 }
 
 /** What a target hands back after the container exited. */

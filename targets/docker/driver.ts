@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { detectCgroupLayout } from '../../host/cgroup.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
-import { joinSiblingField, baseSpec, describeBase, pivotRootOnly, rawObject, requestFromSpec, targetSchema } from '../common/config.js';
+import { baseSpec, describeBase, pivotRootOnly, rawObject, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanDocker } from './clean.js';
 import { dockerClient, dockerSocket, pingDaemon } from './daemon.js';
@@ -34,7 +34,8 @@ const config = targetSchema('docker', {
   socket: z.string().startsWith('/', "an absolute path to the daemon's unix socket").optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
-  ...joinSiblingField,
+  /** Docker has no container: mode for UTS (./host-config.ts siblingModes). */
+  joinSibling: z.array(z.enum(['pid', 'ipc', 'net'], { error: 'Docker can join a sibling\'s pid, ipc and net namespaces only (no container: mode for UTS)' })).min(1).optional(),
 });
 
 export type DockerTargetConfig = z.infer<typeof config>;

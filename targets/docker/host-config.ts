@@ -36,6 +36,7 @@ export function translateHostConfig(spec: ContainerSpec, missingCaps: string[]):
     if (!field) throw new Error(`Docker cannot share the ${ns} namespace with the host`);
     hc[field] = 'host';
   }
+  Object.assign(hc, siblingModes(spec));
   const { pids, memoryBytes, cpus } = spec.limits;
   if (pids !== undefined) hc.PidsLimit = pids;
   // MemorySwap = Memory: no swap beyond the limit, so the limit is what a memory hog meets.
@@ -44,6 +45,27 @@ export function translateHostConfig(spec: ContainerSpec, missingCaps: string[]):
   if (spec.caps === 'all') Object.assign(hc, { CapAdd: ['ALL'], CapDrop: missingCaps.map(dockerCapName) });
   const opts = [...(spec.seccomp === 'none' ? ['seccomp=unconfined'] : []), ...((spec.noNewPrivs ?? true) ? ['no-new-privileges:true'] : [])];
   if (opts.length > 0) hc.SecurityOpt = opts;
+  return hc;
+}
+
+/** Docker's container:<name> modes: how the second of a pair of siblings joins the first (engine/cross.ts). */
+const CONTAINER_MODE = { pid: 'PidMode', ipc: 'IpcMode', net: 'NetworkMode' } as const;
+
+/**
+ * The cross area's joins. Docker has no container: mode for UTS (UTSMode is "" or "host"), so the
+ * docker config refuses joinSibling "uts" (./driver.ts). An IPC namespace can only be joined when
+ * its container made it "shareable" (daemons default to "private").
+ */
+export function siblingModes(spec: ContainerSpec): HostConfig {
+  const hc: HostConfig = {};
+  if (spec.sharedWithSibling?.includes('ipc')) hc.IpcMode = 'shareable';
+  const join = spec.joinSibling;
+  if (!join) return hc;
+  if (!join.ref) throw new Error('a Docker sibling joins its first sibling by container name, and none was given');
+  for (const ns of join.namespaces) {
+    if (ns === 'uts') throw new Error('Docker has no container: mode for the UTS namespace');
+    hc[CONTAINER_MODE[ns]] = `container:${join.ref}`;
+  }
   return hc;
 }
 
@@ -77,8 +99,9 @@ export interface CreateInputs {
 
 /** The create request: stdin open for the probe's go byte (StdinOnce closes it after the attach). */
 export function createOptions(spec: ContainerSpec, argv: string[], c: CreateInputs): Dockerode.ContainerCreateOptions {
-  // Docker refuses a hostname when the UTS namespace is the host's.
-  const hostname = c.hostConfig.UTSMode === 'host' ? {} : { Hostname: spec.hostname };
+  // Docker refuses a hostname when the UTS namespace is the host's, or with another container's network.
+  const netOfContainer = String(c.hostConfig.NetworkMode ?? '').startsWith('container:');
+  const hostname = c.hostConfig.UTSMode === 'host' || netOfContainer ? {} : { Hostname: spec.hostname };
   return {
     name: c.name,
     Image: c.image,
