@@ -102,7 +102,8 @@ export class BuiltinTarget implements Target {
   }
 
   private async runIn(spec: ContainerSpec, fsLayout: FsLayout, cgroup: CgroupPlacement, mapping: IdMapping, hooks?: RunHooks): Promise<RunOutcome> {
-    const newUserNs = !spec.share.includes('user');
+    // A sibling that joins another's namespaces joins its (already mapped) user namespace too.
+    const newUserNs = !spec.share.includes('user') && !spec.joinSibling;
     const args = shimArgs(spec, fsLayout.rootfs, fsLayout.scratchMount, this.cgroupfs);
     const outcome = await runLifecycle(
       async () => {
