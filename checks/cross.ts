@@ -11,6 +11,7 @@ import type { SiblingDoc, SiblingRun, SiblingSentinel } from '../model/sibling.j
 import type { SettingKey } from '../model/request.js';
 import type { CheckMeta } from '../model/results.js';
 import type { Weakening } from '../model/weakening.js';
+import { docker, share } from './controls.js';
 import { check, errnoName } from './define.js';
 
 const ALL = ['baseline', 'restricted', 'strict'] as const;
@@ -20,13 +21,12 @@ const ENOENT = 2;
 type Look = NonNullable<SiblingDoc['look']>;
 type Ns = 'pid' | 'ipc' | 'net' | 'uts';
 
-/** The negative control of a cross check: the second sibling joins the first's namespace, per kind. */
-export function joinSibling(kind: 'builtin' | 'docker' | 'oci', ...ns: Ns[]): Weakening {
-  return { kind, settings: { joinSibling: ns } };
-}
-
-function joins(ns: Ns, kinds: readonly ('builtin' | 'docker' | 'oci')[] = ['builtin', 'docker', 'oci']): Weakening[] {
-  return kinds.map((k) => joinSibling(k, ns));
+/**
+ * The cross area's own negative control: the second sibling joins the first's namespace. Checks
+ * name the builtin and docker ones; the OCI ones are their twins (test/integration/oci.test.ts).
+ */
+export function joinSibling(kind: 'builtin' | 'docker', ns: Ns): Weakening {
+  return { kind, settings: { joinSibling: [ns] } };
 }
 
 interface Direction {
@@ -95,7 +95,8 @@ export const crossChecks = [
       title: "a sibling container's processes are invisible and cannot be signalled",
       ns: 'pid',
       sentinels: ['process'],
-      negativeControls: joins('pid'),
+      // A host mount namespace brings the host's /proc, where every process is listed.
+      negativeControls: [share('pid'), share('mnt', 'host /proc'), docker({ PidMode: 'host' }), joinSibling('builtin', 'pid'), joinSibling('docker', 'pid')],
       references: ['OCI runtime spec: linux.namespaces "pid"', 'pid_namespaces(7)'],
     },
     ({ label, look }) => {
@@ -112,7 +113,7 @@ export const crossChecks = [
       title: "a sibling container's SysV IPC objects and POSIX message queue are invisible",
       ns: 'ipc',
       sentinels: ['shm', 'msg', 'sem', 'mq'],
-      negativeControls: joins('ipc'),
+      negativeControls: [share('ipc'), docker({ IpcMode: 'host' }), joinSibling('builtin', 'ipc'), joinSibling('docker', 'ipc')],
       references: ['OCI runtime spec: linux.namespaces "ipc"', 'sysvipc(7)', 'mq_overview(7)'],
     },
     ({ label, look }) => {
@@ -133,9 +134,10 @@ export const crossChecks = [
       title: "a sibling container's /dev/shm is not ours",
       ns: 'ipc',
       sentinels: ['marker'],
-      // Docker's IpcMode container: shares the first's /dev/shm mount; the built-in runtime and an
-      // OCI bundle mount a tmpfs of their own there, also in a joined IPC namespace.
-      negativeControls: joins('ipc', ['docker']),
+      // /dev/shm is a mount: Docker's IpcMode host and container: bind the host's or the first's;
+      // the built-in runtime and an OCI bundle mount a tmpfs of their own, also in a shared or
+      // joined IPC namespace, unless the host's mounts are kept.
+      negativeControls: [share('mnt', 'host /dev/shm'), docker({ IpcMode: 'host' }), joinSibling('docker', 'ipc')],
       references: ['CIS Docker 5.16 (IPC namespace not shared)', 'shm_overview(7)'],
     },
     ({ label, look }) => {
@@ -150,7 +152,7 @@ export const crossChecks = [
       title: "a sibling container's abstract unix socket is unreachable",
       ns: 'net',
       sentinels: ['abstract'],
-      negativeControls: joins('net'),
+      negativeControls: [share('net'), docker({ NetworkMode: 'host' }), joinSibling('builtin', 'net'), joinSibling('docker', 'net')],
       references: ['unix(7) (abstract names belong to the network namespace)', 'CVE-2020-15257'],
     },
     ({ label, look }) => {
@@ -165,7 +167,7 @@ export const crossChecks = [
       title: "a sibling container's loopback listener is unreachable",
       ns: 'net',
       sentinels: ['tcp'],
-      negativeControls: joins('net'),
+      negativeControls: [share('net'), docker({ NetworkMode: 'host' }), joinSibling('builtin', 'net'), joinSibling('docker', 'net')],
       references: ['OCI runtime spec: linux.namespaces "network"', CIS_ICC],
     },
     ({ label, look }) => {
@@ -180,7 +182,8 @@ export const crossChecks = [
       title: "a sibling container's own addresses are unreachable",
       ns: 'net',
       sentinels: ['any'],
-      negativeControls: joins('net'),
+      // Docker's own are not named: its default bridge lets siblings reach each other already.
+      negativeControls: [share('net'), joinSibling('builtin', 'net')],
       // Not baseline: a default engine network is shared on purpose (Docker's default bridge with
       // inter-container communication on, a Kubernetes pod network), so reaching a sibling there
       // is the documented default, not a broken namespace; isolating them is hardening (CIS 2.1).
@@ -202,7 +205,8 @@ export const crossChecks = [
       title: "a sibling container's hostname is not ours",
       ns: 'uts',
       sentinels: ['hostname'],
-      negativeControls: joins('uts', ['builtin', 'oci']),
+      // Docker has no container: mode for UTS.
+      negativeControls: [share('uts'), docker({ UTSMode: 'host' }), joinSibling('builtin', 'uts')],
       references: ['OCI runtime spec: linux.namespaces "uts"', 'uts_namespaces(7)'],
       settings: ['ns.uts', 'hostname'],
     },

@@ -75,24 +75,22 @@ static int listen_any(int port, int *err, char *id, size_t idlen) {
 	return listen_on(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), (struct sockaddr *)&s4, sizeof s4, err);
 }
 
-static int argv0_is(pid_t pid, const char *needle) {
-	char path[32], buf[256];
-	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	return !strcmp(buf, needle);
-}
-
-/* fork + exec of ourselves as `NEEDLE sibling-serve NONCE` with the listeners at fds 3, 4, 5; -errno on failure. */
+/*
+ * fork + exec of ourselves as `NEEDLE sibling-serve NONCE` with the listeners at fds 3, 4, 5;
+ * -errno on failure. The exec is confirmed by a close-on-exec pipe, not by /proc: the /proc here
+ * may be another pid namespace's (a runtime that keeps the host's mounts).
+ */
 static pid_t start_server(const struct sib_names *n, const int fds[3]) {
-	pid_t parent = getpid(), pid = fork();
-	if (pid < 0)
+	int report[2];
+	if (pipe2(report, O_CLOEXEC) < 0)
 		return -errno;
+	pid_t parent = getpid(), pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(report[0]);
+		close(report[1]);
+		return -e;
+	}
 	if (pid == 0) {
 		int moved[3];
 		char *args[] = {(char *)n->argv, "sibling-serve", (char *)n->nonce, NULL}, *env[] = {NULL};
@@ -105,19 +103,21 @@ static pid_t start_server(const struct sib_names *n, const int fds[3]) {
 			if (moved[i] < 0 || dup2(moved[i], FIRST_SERVED_FD + i) < 0)
 				close(FIRST_SERVED_FD + i);
 		execve("/proc/self/exe", args, env);
+		int e = errno;
+		ssize_t ignored = write(report[1], &e, sizeof e);
+		(void)ignored;
 		_exit(127);
 	}
-	struct timespec step = {.tv_nsec = 2000000L};
-	for (int waited = 0; waited < EXEC_WAIT_MS; waited += 2) {
-		if (argv0_is(pid, n->argv))
-			return pid;
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -ECHILD;
-		nanosleep(&step, NULL);
-	}
+	close(report[1]);
+	struct pollfd p = {.fd = report[0], .events = POLLIN};
+	int e = 0;
+	ssize_t got = poll(&p, 1, EXEC_WAIT_MS) == 1 ? read(report[0], &e, sizeof e) : -1;
+	close(report[0]);
+	if (got == 0)
+		return pid; /* EOF: the exec closed the pipe */
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	return -ETIMEDOUT;
+	return -(got < 0 ? ETIMEDOUT : e ? e : EIO);
 }
 
 static void set_state(struct sentinel_states *s, int k, int err, const char *id) {
@@ -153,7 +153,12 @@ void arm_sentinels(const struct sib_names *n, struct armed *a) {
 	arm_sysv(a, S_MSG, msgget((key_t)n->msg_key, IPC_CREAT | IPC_EXCL | 0600), &a->msg_id);
 	arm_sysv(a, S_SEM, semget((key_t)n->sem_key, 1, IPC_CREAT | IPC_EXCL | 0600), &a->sem_id);
 	/* 0644: mq_open(O_RDONLY) checks permissions, and the other sibling may be another uid (host/sentinels.ts). */
-	mqd_t q = mq_open(n->mq, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644, NULL);
+	/*
+	 * The smallest queue: the kernel charges a queue's whole size to its owner's RLIMIT_MSGQUEUE
+	 * (EMFILE past it), and every container of a run may map root to the same host uid.
+	 */
+	struct mq_attr attr = {.mq_maxmsg = 1, .mq_msgsize = 16};
+	mqd_t q = mq_open(n->mq, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644, &attr);
 	set_state(&a->state, S_MQ, q == (mqd_t)-1 ? errno : 0, "live");
 	if (q != (mqd_t)-1)
 		mq_close(q);
@@ -210,8 +215,8 @@ void verify_sentinels(const struct sib_names *n, const struct armed *a, struct s
 	int err = stat(n->marker, &st) < 0 ? errno : 0;
 	snprintf(id, sizeof id, "dev %llu ino %llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
 	set_state(h, S_MARKER, err, id);
-	/* Alive, ours (not reaped, so its pid cannot be reused) and still under its argv. */
-	err = a->server <= 0 ? ESRCH : waitpid(a->server, NULL, WNOHANG) != 0 ? ESRCH : argv0_is(a->server, n->argv) ? 0 : EPROTO;
+	/* Alive and ours: not reaped, so its pid cannot have been reused (and exec'd once, under its argv). */
+	err = a->server <= 0 ? ESRCH : waitpid(a->server, NULL, WNOHANG) != 0 ? ESRCH : 0;
 	set_state(h, S_PROCESS, err, a->state.id[S_PROCESS]);
 	err = gethostname(host, sizeof host - 1) < 0 ? errno : 0;
 	set_state(h, S_HOSTNAME, err, host);
