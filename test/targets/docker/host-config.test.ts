@@ -87,3 +87,21 @@ describe('Docker create options', () => {
     expect(o).to.not.have.property('Hostname');
   });
 });
+
+describe('a Docker sibling that joins the first (the cross area)', () => {
+  it('uses container:<name> modes, and leaves out its hostname with the network of another container', () => {
+    const hc = translateHostConfig(spec({ joinSibling: { namespaces: ['pid', 'ipc', 'net'], pid: 1, ref: 'first' } }), []);
+    expect([hc.PidMode, hc.IpcMode, hc.NetworkMode]).to.deep.equal(['container:first', 'container:first', 'container:first']);
+    const create = createOptions(spec(), ['/p'], { name: 'n', image: 'i', labels: {}, hostConfig: hc });
+    expect(create.Hostname).to.equal(undefined);
+  });
+
+  it('makes the first IPC namespace shareable, which Docker requires of one to be joined', () => {
+    expect(translateHostConfig(spec({ sharedWithSibling: ['ipc'] }), []).IpcMode).to.equal('shareable');
+    expect(translateHostConfig(spec({ sharedWithSibling: ['pid'] }), []).IpcMode).to.equal(undefined);
+  });
+
+  it('refuses a UTS join: Docker has no container: mode for it', () => {
+    expect(() => translateHostConfig(spec({ joinSibling: { namespaces: ['uts'], pid: 1, ref: 'first' } }), [])).to.throw(/UTS/);
+  });
+});
