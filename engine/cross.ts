@@ -16,6 +16,7 @@
  * own bounds; the sibling whose exchange failed carries the reason and its checks are errors.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { onCleanup } from '../host/cleanup.js';
@@ -34,6 +35,7 @@ import {
 } from '../model/sibling.js';
 import type { ContainerSpec, RunOutcome } from '../model/spec.js';
 import { SCRATCH_DIR, type Target } from '../model/target.js';
+import { slots } from './slots.js';
 
 /** Bounds of the host's waits; the probe's own are longer (PHASE_WAIT_MS), so the host decides. */
 const STARTED_MS = 60_000;
@@ -113,7 +115,14 @@ function writeInto(pid: number, name: string, text: string): void {
   fs.renameSync(tmp, path.join(dir, name));
 }
 
-export async function runSiblings(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
+/** At most one pair per CPU at a time, across all targets (./slots.ts says why). */
+const withPairSlot = slots(os.availableParallelism());
+
+export function runSiblings(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
+  return withPairSlot(() => runPair(target, spec, joined, request));
+}
+
+async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
   const [a, b] = siblingNames();
   const specOf = (own: SiblingNames, peer: SiblingNames): ContainerSpec => ({ ...spec, hostname: `isoprobe-sib-${own.nonce}`, argv: siblingArgv(own, peer) });
   if (spec.share.includes('ipc')) onCleanup(`sibling IPC objects in the host's namespace`, () => removeStrays([a, b]));
@@ -140,7 +149,10 @@ export async function runSiblings(target: Target, spec: ContainerSpec, joined: S
     // Whatever happened, let every probe that runs go on to its end now.
     for (const pid of pids) if (pid !== null) release(pid);
   }
-  const runs = await Promise.all([collect(first), second ? collect(second) : Promise.resolve<SiblingRun>({ names: b, error: first.problem ?? 'not started', hostPid: 0, observedNs: {} })]);
+  const runs = await Promise.all([
+    collect(first),
+    second ? collect(second) : Promise.resolve<SiblingRun>({ names: b, error: first.problem ?? 'not started', hostPid: 0, observedNs: {} }),
+  ]);
   return { joined, first: runs[0], second: runs[1], request };
 }
 
@@ -149,7 +161,8 @@ async function exchange(first: Running, second: Running, pids: [number, number])
   const peers = armed.map((t) => (t === null ? null : parsePeerText(t)));
   const runs = [first, second];
   peers.forEach((p, i) => {
-    if (!p) runs[i].problem = armed[i] === null ? `did not arm within ${ARMED_MS} ms` : `wrote a malformed armed file: ${JSON.stringify(armed[i]!.slice(0, 80))}`;
+    if (!p)
+      runs[i].problem = armed[i] === null ? `did not arm within ${ARMED_MS} ms` : `wrote a malformed armed file: ${JSON.stringify(armed[i]!.slice(0, 80))}`;
   });
   if (!peers[0] || !peers[1]) throw new Error('the siblings did not both arm');
   writeInto(pids[0], 'peer', peerText(peers[1]));

@@ -10,24 +10,13 @@ import type { z } from 'zod';
 import { CpuburnSchema, enforcementArgv, ForkbombSchema, MemhogSchema, parseDoc, type EnforcementFacts, type EnforcementRun } from '../model/enforcement.js';
 import type { ContainerSpec } from '../model/spec.js';
 import type { Target } from '../model/target.js';
+import { slots } from './slots.js';
 
 /**
  * Concurrent cpu burns share the machine's CPUs: with more burns than CPUs none reaches its quota
  * and the check proves nothing. At most one burn per CPU runs at a time, across all targets.
  */
-const cpuSlots = { free: Math.max(1, os.availableParallelism()), waiting: [] as (() => void)[] };
-
-async function withCpuSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (cpuSlots.free > 0) cpuSlots.free--;
-  else await new Promise<void>((resolve) => cpuSlots.waiting.push(resolve));
-  try {
-    return await fn();
-  } finally {
-    const next = cpuSlots.waiting.shift();
-    if (next) next();
-    else cpuSlots.free++;
-  }
-}
+const withCpuSlot = slots(os.availableParallelism());
 
 export async function runEnforcement(target: Target, spec: ContainerSpec): Promise<EnforcementFacts> {
   const argv = enforcementArgv(spec.limits);

@@ -35,8 +35,8 @@
 #define EXEC_WAIT_MS 2000
 #define FIRST_SERVED_FD 3
 
-static const char *const SENTINEL_NAMES[N_SENTINELS] = {"tcp", "any", "abstract", "shm", "msg",
-							 "sem", "mq",  "marker",   "process", "hostname"};
+static const char *const SENTINEL_NAMES[N_SENTINELS] = {"tcp", "any", "abstract", "shm",     "msg",
+							"sem", "mq",  "marker",   "process", "hostname"};
 
 static socklen_t abstract_addr(const char *name, struct sockaddr_un *sun) {
 	memset(sun, 0, sizeof *sun);
@@ -93,7 +93,10 @@ static pid_t start_server(const struct sib_names *n, const int fds[3]) {
 	}
 	if (pid == 0) {
 		int moved[3];
-		char *args[] = {(char *)n->argv, "sibling-serve", (char *)n->nonce, NULL}, *env[] = {NULL};
+		char argv0[256], cmd[] = "sibling-serve", nonce[40], *env[] = {NULL};
+		char *args[] = {argv0, cmd, nonce, NULL};
+		snprintf(argv0, sizeof argv0, "%s", n->argv);
+		snprintf(nonce, sizeof nonce, "%s", n->nonce);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
@@ -133,7 +136,8 @@ static void arm_sysv(struct armed *a, int k, int id, int *slot) {
 }
 
 void arm_sentinels(const struct sib_names *n, struct armed *a) {
-	struct sockaddr_in lo = {.sin_family = AF_INET, .sin_port = htons(n->tcp_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in lo = {
+		.sin_family = AF_INET, .sin_port = htons(n->tcp_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_un sun;
 	struct stat st = {0};
 	char id[96];
@@ -181,8 +185,8 @@ void arm_sentinels(const struct sib_names *n, struct armed *a) {
 	set_state(&a->state, S_HOSTNAME, err, a->hostname);
 }
 
-static void verify_connect(struct sentinel_states *h, int k, const struct sockaddr *sa, socklen_t len, const char *nonce,
-			   const char *id) {
+static void verify_connect(struct sentinel_states *h, int k, const struct sockaddr *sa, socklen_t len,
+			   const char *nonce, const char *id) {
 	int match = 0, err = greeted_connect(sa, len, nonce, &match);
 	set_state(h, k, err ? err : match ? 0 : EPROTO, id);
 }
@@ -194,7 +198,8 @@ static void verify_sysv(struct sentinel_states *h, int k, int id) {
 }
 
 void verify_sentinels(const struct sib_names *n, const struct armed *a, struct sentinel_states *h) {
-	struct sockaddr_in lo = {.sin_family = AF_INET, .sin_port = htons(n->tcp_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in lo = {
+		.sin_family = AF_INET, .sin_port = htons(n->tcp_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_in any = lo;
 	struct sockaddr_un sun;
 	struct stat st = {0};
@@ -260,7 +265,8 @@ int cmd_sibling_serve(int argc, char **argv) {
 	struct pollfd p[3];
 	char greeting[64];
 	if (argc != 1)
-		return usage_error("sibling-serve NONCE (started by probe sibling)", "expected one argument", argc ? argv[1] : "");
+		return usage_error("sibling-serve NONCE (started by probe sibling)", "expected one argument",
+				   argc ? argv[1] : "");
 	snprintf(greeting, sizeof greeting, "%s%.32s\n", SIBLING_GREETING, argv[0]);
 	for (int i = 0; i < 3; i++)
 		p[i] = (struct pollfd){.fd = FIRST_SERVED_FD + i, .events = POLLIN};

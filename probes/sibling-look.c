@@ -30,11 +30,11 @@
 #define GREETING_WAIT_MS 1000
 
 int greeted_connect(const struct sockaddr *sa, socklen_t len, const char *nonce, int *match) {
-	char want[64], got[64];
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int err = bounded_connect(fd, sa, len);
 	*match = 0;
 	if (!err) {
+		char want[64], got[64];
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n = poll(&p, 1, GREETING_WAIT_MS) == 1 ? read(fd, got, sizeof got - 1) : -1;
 		snprintf(want, sizeof want, "%s%.32s\n", SIBLING_GREETING, nonce);
@@ -45,7 +45,8 @@ int greeted_connect(const struct sockaddr *sa, socklen_t len, const char *nonce,
 	return err;
 }
 
-static void emit_connect(const char *key, const char *target, const struct sockaddr *sa, socklen_t len, const char *nonce) {
+static void emit_connect(const char *key, const char *target, const struct sockaddr *sa, socklen_t len,
+			 const char *nonce) {
 	int match, err = greeted_connect(sa, len, nonce, &match);
 	json_open(key, '{');
 	json_str(key ? "target" : "addr", target);
@@ -123,7 +124,8 @@ static void emit_addr(const char *addr, int port, const char *nonce) {
 }
 
 void look_for_peer(const struct sib_names *peer, const struct peer_info *p, const char *our_hostname) {
-	struct sockaddr_in lo = {.sin_family = AF_INET, .sin_port = htons(peer->tcp_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in lo = {
+		.sin_family = AF_INET, .sin_port = htons(peer->tcp_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
 	char target[128];
@@ -133,8 +135,8 @@ void look_for_peer(const struct sib_names *peer, const struct peer_info *p, cons
 	snprintf(target, sizeof target, "127.0.0.1:%lld", peer->tcp_port);
 	emit_connect("tcp", target, (struct sockaddr *)&lo, sizeof lo, peer->nonce);
 	memcpy(sun.sun_path + 1, peer->abstract, n);
-	emit_connect("abstract", peer->abstract, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n),
-		     peer->nonce);
+	emit_connect("abstract", peer->abstract, (struct sockaddr *)&sun,
+		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n), peer->nonce);
 	emit_errno("shm", "key", NULL, peer->shm_key, shmget((key_t)peer->shm_key, 0, 0) < 0 ? errno : 0);
 	emit_errno("msg", "key", NULL, peer->msg_key, msgget((key_t)peer->msg_key, 0) < 0 ? errno : 0);
 	emit_errno("sem", "key", NULL, peer->sem_key, semget((key_t)peer->sem_key, 0, 0) < 0 ? errno : 0);

@@ -40,10 +40,11 @@
 #define PHASE_WAIT_MS 45000
 #define POLL_FILE_MS 5
 
-const char SIBLING_USAGE[] = "sibling [--wait-stdin] --dir DIR --nonce N --tcp-port P --any-port P --abstract NAME"
-			     " --shm-key K --msg-key K --sem-key K --mq /NAME --shm-marker PATH --argv STR"
-			     " --peer-nonce N --peer-tcp-port P --peer-any-port P --peer-abstract NAME --peer-shm-key K"
-			     " --peer-msg-key K --peer-sem-key K --peer-mq /NAME --peer-shm-marker PATH --peer-argv STR";
+const char SIBLING_USAGE[] =
+	"sibling [--wait-stdin] --dir DIR --nonce N --tcp-port P --any-port P --abstract NAME"
+	" --shm-key K --msg-key K --sem-key K --mq /NAME --shm-marker PATH --argv STR"
+	" --peer-nonce N --peer-tcp-port P --peer-any-port P --peer-abstract NAME --peer-shm-key K"
+	" --peer-msg-key K --peer-sem-key K --peer-mq /NAME --peer-shm-marker PATH --peer-argv STR";
 
 static int set_opt(struct sib_names *n, const char *name, const char *v) {
 	static const struct {
@@ -89,7 +90,7 @@ static int parse(int argc, char **argv, struct sibling_opts *o) {
 		if (strncmp(a, "--", 2) || i + 1 >= argc)
 			return usage_error(SIBLING_USAGE, "bad option", a);
 		const char *v = argv[++i];
-		int bad = !strcmp(a, "--dir") ? (o->dir = v, 0)
+		int bad = !strcmp(a, "--dir")         ? (o->dir = v, 0)
 			  : !strncmp(a, "--peer-", 7) ? set_opt(&o->peer, a + 7, v)
 						      : set_opt(&o->own, a + 2, v);
 		if (bad)
@@ -208,7 +209,9 @@ int cmd_sibling(int argc, char **argv) {
 	if (!phase) {
 		read_peer(o.dir, &peer);
 		look_for_peer(&o.peer, &peer, a.hostname);
-		phase = write_file(o.dir, "looked", "looked\n") ? "looked-not-written" : wait_file(o.dir, "end") ? "no-end" : "done";
+		phase = write_file(o.dir, "looked", "looked\n") ? "looked-not-written"
+			: wait_file(o.dir, "end")               ? "no-end"
+								: "done";
 	}
 	struct sentinel_states held;
 	verify_sentinels(&o.own, &a, &held);

@@ -504,7 +504,8 @@ static void parse_join(struct config *c, const char *v) {
   const char *colon = strchr(v, ':');
   for (int i = 0; colon && i < NS_COUNT; i++) {
     int joinable = i == NS_PID || i == NS_IPC || i == NS_NET || i == NS_UTS || i == NS_USER;
-    if (joinable && strlen(ns_names[i]) == (size_t)(colon - v) && strncmp(ns_names[i], v, colon - v) == 0 && colon[1] == '/') {
+    if (joinable && strlen(ns_names[i]) == (size_t)(colon - v) && strncmp(ns_names[i], v, colon - v) == 0 &&
+        colon[1] == '/') {
       c->join[i] = colon + 1;
       return;
     }

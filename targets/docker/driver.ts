@@ -35,7 +35,10 @@ const config = targetSchema('docker', {
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
   /** Docker has no container: mode for UTS (./host-config.ts siblingModes). */
-  joinSibling: z.array(z.enum(['pid', 'ipc', 'net'], { error: 'Docker can join a sibling\'s pid, ipc and net namespaces only (no container: mode for UTS)' })).min(1).optional(),
+  joinSibling: z
+    .array(z.enum(['pid', 'ipc', 'net'], { error: "Docker can join a sibling's pid, ipc and net namespaces only (no container: mode for UTS)" }))
+    .min(1)
+    .optional(),
 });
 
 export type DockerTargetConfig = z.infer<typeof config>;
