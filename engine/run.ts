@@ -180,12 +180,10 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
   try {
     const target = create();
     base.info = { ...(await target.info()), ...base.info };
-    // The limit-enforcement containers (engine/enforce.ts) and the sibling pair (engine/cross.ts) run beside the facts container.
-    const [{ outcome, sentinelsVanished }, enforcement, siblings] = await Promise.all([
-      probeWithSentinels(target, spec, shared),
-      runEnforcement(target, spec),
-      runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg)),
-    ]);
+    // The limit-enforcement containers (engine/enforce.ts) run beside the facts container; the
+    // sibling pair (engine/cross.ts) after them, so that its two starts do not add to the first burst.
+    const [{ outcome, sentinelsVanished }, enforcement] = await Promise.all([probeWithSentinels(target, spec, shared), runEnforcement(target, spec)]);
+    const siblings = await runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg));
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);

@@ -97,6 +97,8 @@ export function describeBase(t: TargetConfigBase, sources: DefaultSources): Sett
     row('limits', t.limits, t.limits === 'default'),
     row('seccomp', t.seccomp ?? 'default', (t.seccomp ?? 'default') === 'default'),
     row('no-new-privs', String(t.noNewPrivs ?? true), t.noNewPrivs ?? true),
+    // Only the cross area's sibling pair: the second joins the first's namespaces.
+    ...(t.joinSibling ? [{ setting: 'join-sibling', value: t.joinSibling.join(','), source: 'user config' as const }] : []),
   ];
 }
 
