@@ -118,8 +118,20 @@ function writeInto(pid: number, name: string, text: string): void {
 /** At most one pair per CPU at a time, across all targets (./slots.ts says why). */
 const withPairSlot = slots(os.availableParallelism());
 
-export function runSiblings(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
-  return withPairSlot(() => runPair(target, spec, joined, request));
+/** Never rejects: a pair that could not run is evidence whose checks are errors (engine/evidence.ts). */
+export async function runSiblings(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
+  try {
+    return await withPairSlot(() => runPair(target, spec, joined, request));
+  } catch (e) {
+    const [a, b] = siblingNames();
+    const failed = (names: SiblingNames): SiblingRun => ({
+      names,
+      error: `the sibling pair could not run: ${(e as Error).message}`,
+      hostPid: 0,
+      observedNs: {},
+    });
+    return { joined, first: failed(a), second: failed(b), request };
+  }
 }
 
 async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {

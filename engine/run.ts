@@ -78,9 +78,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const problems = Object.values(armed).flatMap((v) => ('problem' in v ? [v.problem] : []));
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     // runTarget never rejects: a target that breaks (a hung daemon) is an error of its own, the others are still judged.
-    const units = await Promise.all(
+    const ran = await Promise.all(
       opts.targets.map((t, i) => runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir }), { hostView, sentinels, armed, profile: opts.profile })),
     );
+    // The sibling pairs (engine/cross.ts) once every target's own containers ended: beside them,
+    // their starts would queue behind the first burst of all targets (a daemon's 'container start'
+    // bound was missed with 28 Docker targets on 2 CPUs). runSiblings never rejects.
+    await Promise.all(ran.map(async ({ unit, pair }) => unit.ctx && pair && Object.assign(unit.ctx, { siblings: await pair() })));
+    const units = ran.map((r) => r.unit);
     const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     const broken = units.filter((u) => u.error !== undefined);
     return {
@@ -173,23 +178,27 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
   ];
 }
 
-async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<TargetUnderTest> {
+/** A target's result, and the sibling pair still to run for it (absent when it could not run). */
+interface Ran {
+  unit: TargetUnderTest;
+  pair?: () => Promise<SiblingsEvidence>;
+}
+
+async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<Ran> {
   const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
   const request = driver.request(cfg, spec);
   const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg), request };
   try {
     const target = create();
     base.info = { ...(await target.info()), ...base.info };
-    // The limit-enforcement containers (engine/enforce.ts) run beside the facts container; the
-    // sibling pair (engine/cross.ts) after them, so that its two starts do not add to the first burst.
+    // The limit-enforcement containers (engine/enforce.ts) run beside the facts container.
     const [{ outcome, sentinelsVanished }, enforcement] = await Promise.all([probeWithSentinels(target, spec, shared), runEnforcement(target, spec)]);
-    const siblings = await runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg));
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);
     }
     const facts = parseFacts(outcome.stdout);
-    const ctx = { ...checkContext(cfg, target, spec, facts, outcome, enforcement, shared), siblings, request, sentinelsVanished };
+    const ctx = { ...checkContext(cfg, target, spec, facts, outcome, enforcement, shared), request, sentinelsVanished };
     // Requested vs delivered (model/posture-diff.ts): shown with the results, never a verdict.
     const self = { status: fs.readFileSync('/proc/self/status', 'utf8'), capLastCap: Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8')) };
     const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);
@@ -197,9 +206,10 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
       'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text),
       ...('error' in assessed ? { posture: `not computed: ${assessed.error}` } : {}),
     };
-    return { ...base, information, ...('posture' in assessed ? assessed : {}), ctx };
+    const pair = () => runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg));
+    return { unit: { ...base, information, ...('posture' in assessed ? assessed : {}), ctx }, pair };
   } catch (e) {
-    return { ...base, ctx: null, error: targetFailure(cfg.name, e) };
+    return { unit: { ...base, ctx: null, error: targetFailure(cfg.name, e) } };
   }
 }
 
