@@ -137,7 +137,11 @@ export async function runSiblings(target: Target, spec: ContainerSpec, joined: S
 async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
   const [a, b] = siblingNames();
   const specOf = (own: SiblingNames, peer: SiblingNames): ContainerSpec => ({ ...spec, hostname: `isoprobe-sib-${own.nonce}`, argv: siblingArgv(own, peer) });
-  if (spec.share.includes('ipc')) onCleanup(`sibling IPC objects in the host's namespace`, () => removeStrays([a, b]));
+  // A probe killed before it removed its sentinels (an interrupted run) leaves them where the host
+  // sees them when it had the host's IPC namespace or /dev/shm: removed at the end of the pair, or
+  // by the run's cleanup. What it ran in is known only once it ran: unknown counts as the host's.
+  const seen: (SiblingRun | null)[] = [null, null];
+  const undo = onCleanup('sibling sentinels left in the host namespaces', () => removeStrays([a, b], seen));
   const first = start(target, { ...specOf(a, b), ...(joined.length > 0 ? { sharedWithSibling: joined } : {}) }, a);
   let second: Running | null = null;
   const pids: (number | null)[] = [null, null];
@@ -165,6 +169,8 @@ async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNames
     collect(first),
     second ? collect(second) : Promise.resolve<SiblingRun>({ names: b, error: first.problem ?? 'not started', hostPid: 0, observedNs: {} }),
   ]);
+  [seen[0], seen[1]] = runs;
+  await undo();
   return { joined, first: runs[0], second: runs[1], request };
 }
 
@@ -221,19 +227,31 @@ async function collect(r: Running): Promise<SiblingRun> {
   }
 }
 
-/** Where the siblings shared the host's IPC namespace, what a killed probe could not remove. */
-function removeStrays(names: SiblingNames[]): void {
+/**
+ * What a sibling that did not remove its own sentinels left in the harness's namespaces: its
+ * marker (in the host's /dev/shm only when the runtime gave it that; ours when it holds the
+ * sibling's nonce), and its IPC objects where it ran in the host's IPC namespace.
+ */
+function removeStrays(names: SiblingNames[], seen: (SiblingRun | null)[]): void {
   const quiet = (f: () => void) => {
     try {
       f();
     } catch {
-      /* gone already */
+      /* gone already, or never there */
     }
   };
-  for (const n of names) {
+  const hostIpc = fs.readlinkSync('/proc/self/ns/ipc');
+  names.forEach((n, i) => {
+    const run = seen[i];
+    if (run?.doc) return; // it printed its document after removing its own
+    quiet(() => {
+      if (fs.readFileSync(n.marker, 'utf8') === n.nonce) fs.rmSync(n.marker);
+    });
+    const ipc = run?.observedNs.ipc?.link;
+    if (ipc && ipc !== hostIpc) return;
     quiet(() => shmRemove(shmget(n.shmKey, 0, 0)));
     quiet(() => msgRemove(msgget(n.msgKey, 0)));
     quiet(() => semRemove(semget(n.semKey, 0, 0)));
     quiet(() => mqUnlink(n.mq));
-  }
+  });
 }
