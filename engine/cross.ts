@@ -162,8 +162,14 @@ async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNames
       second!.problem ??= why;
     }
   } finally {
-    // Whatever happened, let every probe that runs go on to its end now.
-    for (const pid of pids) if (pid !== null) release(pid);
+    // Whatever happened, let every probe that runs go on to its end now: the second first, and the
+    // first once the second ended, since the first may be the init of a pid namespace the second
+    // joined, whose end would kill the second before it printed its document.
+    if (pids[1] !== null) {
+      release(pids[1]);
+      await second?.outcome.catch(() => {});
+    }
+    if (pids[0] !== null) release(pids[0]);
   }
   const runs = await Promise.all([
     collect(first),
