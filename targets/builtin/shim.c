@@ -25,6 +25,10 @@
  *               <── "EXECED"     <── EOF (close-on-exec pipe)
  *               <── "EXIT <code>" or "SIGNAL <n>" when the child ends
  *
+ * A sibling container that joins another's namespaces (--join NS:PATH, the cross area's negative
+ * controls) has the shim enter them with setns() before clone(), its user namespace last; a
+ * failure is "ERR join-<ns>:<errno>" before PID.
+ *
  * Any failing step of the child is reported as "ERR <step>:<errno>" instead of READY/EXECED, so
  * tests can assert the exact step. "ABORT" from the parent at any point kills the child.
  * Every wait is bounded (SYNC_TIMEOUT_MS); the shim and the child die with their parent
