@@ -20,6 +20,7 @@ export interface TimeOffsets {
 export interface ContainerSpec {
   /** Namespaces shared with the host (the weakened variants); all others are new. */
   share: Namespace[];
+  /** '': none asked, the runtime's own (Docker: the container id), where a target leaves it to the runtime. */
   hostname: string;
   /** Root changed with pivot_root (default) or plain chroot (weakened). */
   rootChange: 'pivot_root' | 'chroot';
