@@ -35,14 +35,17 @@ export function userFields(
   container?: ContainerFields,
 ): Set<string> {
   const f = new Set<string>();
-  for (const ns of t.share) if (HOST_MODE[ns]) f.add(HOST_MODE[ns]);
-  if (t.caps === 'all') ['CapAdd', 'CapDrop'].forEach((x) => f.add(x));
-  if (t.seccomp === 'none') f.add('SecurityOpt:seccomp');
-  if (t.noNewPrivs !== undefined) f.add('SecurityOpt:no-new-privileges');
-  if (t.limits === 'none') ['PidsLimit', 'Memory', 'NanoCpus'].forEach((x) => f.add(x));
+  const add = (...names: string[]) => {
+    for (const n of names) f.add(n);
+  };
+  for (const ns of t.share) if (HOST_MODE[ns]) add(HOST_MODE[ns]);
+  if (t.caps === 'all') add('CapAdd', 'CapDrop');
+  if (t.seccomp === 'none') add('SecurityOpt:seccomp');
+  if (t.noNewPrivs !== undefined) add('SecurityOpt:no-new-privileges');
+  if (t.limits === 'none') add('PidsLimit', 'Memory', 'NanoCpus');
   for (const [k, v] of Object.entries(hostConfig ?? {})) {
-    if (k === 'SecurityOpt' && Array.isArray(v)) v.forEach((o) => f.add(`SecurityOpt:${securityOptName(String(o))}`));
-    else f.add(k);
+    if (k === 'SecurityOpt' && Array.isArray(v)) add(...v.map((o) => `SecurityOpt:${securityOptName(String(o))}`));
+    else add(k);
   }
   for (const k of Object.keys(container ?? {})) f.add(k);
   return f;
