@@ -26,7 +26,7 @@ export const utsChecks = [
       negativeControls: NEG,
     },
     ({ container, reference, spec }) => {
-      const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured "${spec.hostname}"`;
+      const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured ${spec.hostname ? `"${spec.hostname}"` : "none (the runtime's own)"}`;
       expect(container.hostname, `the host's hostname is visible: ${evidence}`).to.not.equal(reference.hostname);
       return evidence;
     },
