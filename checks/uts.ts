@@ -23,7 +23,8 @@ export const utsChecks = [
       profiles: [...ALL],
       references: [OCI_UTS],
       needs: ['container', 'reference'],
-      negativeControls: NEG,
+      // Docker gives a host-network container the host's hostname unless one is asked for.
+      negativeControls: [...NEG, docker({ NetworkMode: 'host' }, 'no Hostname asked')],
     },
     ({ container, reference, spec }) => {
       const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured ${spec.hostname ? `"${spec.hostname}"` : "none (the runtime's own)"}`;

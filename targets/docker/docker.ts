@@ -18,6 +18,7 @@ import { dockerCreate, type DockerAsk } from './host-config.js';
 import { parseDockerRequest } from './request.js';
 import { ensureProbeImage, LABEL } from './image.js';
 import { startSession } from './session.js';
+import { withStartSlot } from './start-slots.js';
 
 export interface DockerOptions {
   docker: Dockerode;
@@ -110,12 +111,14 @@ export class DockerTarget implements Target {
   private execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
-        const c = await startSession(this.opts.docker, create, {
-          target: this.name,
-          socket: this.opts.socketPath,
-          timeoutMs: this.opts.timeoutMs ?? 60_000,
-          run: journal().id,
-        });
+        const c = await withStartSlot(this.opts.socketPath, () =>
+          startSession(this.opts.docker, create, {
+            target: this.name,
+            socket: this.opts.socketPath,
+            timeoutMs: this.opts.timeoutMs ?? 60_000,
+            run: journal().id,
+          }),
+        );
         // The writable layer as the host sees it: who owns what root created in /scratch.
         return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },

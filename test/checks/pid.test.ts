@@ -15,9 +15,22 @@ function verdict(nsPid: number[] | null | undefined, pid: number, ppid: number, 
 const CASES: [string, Parameters<typeof verdict>, string][] = [
   ['the probe is PID 1 of its own namespace', [[4242, 1], 1, 0, [{ pid: 1, errno: 0, ppid: 0, comm: 'probe' }]], 'pass'],
   [
-    'the probe is the child of an init (docker --init, a pause container)',
+    'the probe is the child of an init, and the host observes the probe (bwrap)',
     [
       [4243, 7],
+      7,
+      1,
+      [
+        { pid: 7, errno: 0, ppid: 1, comm: 'probe' },
+        { pid: 1, errno: 0, ppid: 0, comm: 'docker-init' },
+      ],
+    ],
+    'pass',
+  ],
+  [
+    'the probe is the child of an init, and the host observes the init (docker --init, a pause container)',
+    [
+      [4243, 1],
       7,
       1,
       [
