@@ -11,8 +11,8 @@ const START_SLOTS = 4;
 const slots = new Map<string, { free: number; waiting: (() => void)[] }>();
 
 export async function withStartSlot<T>(socket: string, start: () => Promise<T>): Promise<T> {
-  let s = slots.get(socket);
-  if (!s) slots.set(socket, (s = { free: START_SLOTS, waiting: [] }));
+  const s = slots.get(socket) ?? { free: START_SLOTS, waiting: [] };
+  slots.set(socket, s);
   if (s.free > 0) s.free--;
   else await new Promise<void>((resolve) => s.waiting.push(resolve));
   try {
