@@ -50,7 +50,7 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
     // Information is no verdict: its own prefix, so CI consumers never mistake it for a setting.
     ...Object.entries(target.information ?? {}).map(([k, v]): [string, string] => [`information.${k}`, v]),
     ...Object.entries(results.environment).map(([k, v]): [string, string] => [`env.${k}`, v]),
-    ...(rows ?? []).map((r): [string, string] => [`request.${r.setting}`, `${r.value} (${r.source})`]),
+    ...(rows ?? []).map((r): [string, string] => [`request.${r.setting}`, `${r.source}: ${r.value}`]),
     ...(rows ? [['request.not-asked (runtime default)', notAsked(target).join(', ') || 'none'] as [string, string]] : []),
     ...checks.flatMap((c) => Object.entries(c.provenance ?? {}).map(([k, v]): [string, string] => [`[${c.id}] provenance.${k}`, v ?? ''])),
   ];

@@ -115,7 +115,10 @@ function mdDetails(results: RunResults, g: Grid): string[] {
     for (const c of effectiveChecks(results, t)) {
       if (c.status !== 'fail' && c.status !== 'error') continue;
       const why = c.status === 'fail' ? (expectedObserved(c) ?? 'failed') : (c.reason ?? 'error');
-      lines.push(`- **${mdEscape(t.name)}** \`${c.id.replace(/`/g, "'")}\` ${c.status}: ${mdEscape(why)}`);
+      const settings = c.status === 'fail' ? provenanceText(c.provenance) : '';
+      lines.push(
+        `- **${mdEscape(t.name)}** \`${c.id.replace(/`/g, "'")}\` ${c.status}: ${mdEscape(why)}${settings ? ` — settings ${mdEscape(settings)}` : ''}`,
+      );
     }
   }
   return lines.length > 0 ? ['', '**Failures and errors**', '', ...lines] : [];

@@ -84,5 +84,13 @@ function valueText(key: string, v: unknown): string {
       ? 'the default set'
       : [add.length ? `add ${add.join(' ')}` : '', drop.length ? `drop ${drop.join(' ')}` : ''].filter(Boolean).join(', ');
   }
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    // {monotonicSec: 604800, boottimeSec: 777600} → "monotonicSec=604800 boottimeSec=777600"
+    return (
+      Object.entries(v)
+        .map(([k, x]) => `${k}=${typeof x === 'string' ? x : JSON.stringify(x)}`)
+        .join(' ') || 'none'
+    );
+  }
   return typeof v === 'string' ? v : JSON.stringify(v);
 }

@@ -114,8 +114,8 @@ describe('reports/junit', () => {
     const xml = junitXml(provenanceResults());
 
     it("carries the target's request as properties of each of its suites", () => {
-      expect(xml).to.include('<property name="request.ns.pid" value="host (user config)"/>');
-      expect(xml).to.include('<property name="request.hostname" value="isoprobe (isoprobe)"/>');
+      expect(xml).to.include('<property name="request.ns.pid" value="user config: host"/>');
+      expect(xml).to.include('<property name="request.hostname" value="isoprobe: isoprobe"/>');
       expect(xml).to.match(/<property name="request.not-asked \(runtime default\)" value="ns.uts, ns.ipc, [^"]*noNewPrivs[^"]*"\/>/);
       expect(small).to.not.include('request.');
     });

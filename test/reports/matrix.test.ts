@@ -190,11 +190,20 @@ describe('reports/matrix', () => {
         'limits.memory': { value: 268435456, source: 'user config' },
         'limits.pids': { value: 0, source: 'user config' },
         caps: { value: { add: ['CAP_NET_ADMIN'], drop: ['ALL'] }, source: 'user config' },
+        timeOffsets: { value: { monotonicSec: 60, boottimeSec: 120 }, source: 'isoprobe' },
+        user: { value: { uid: 1000, gid: 1000, groups: [10, 20] }, source: 'user config' },
       };
       const out = matrixMarkdown(r);
       expect(out).to.include('| limits.memory | 268435456 (256 MiB) | user config |');
       expect(out).to.include('| limits.pids | 0 (unlimited) | user config |');
       expect(out).to.include('| caps | add CAP\\_NET\\_ADMIN, drop ALL | user config |');
+      expect(out).to.include('| timeOffsets | monotonicSec=60 boottimeSec=120 | isoprobe |');
+      expect(out).to.include('| user | uid=1000 gid=1000 groups=\\[10,20\\] | user config |');
+    });
+
+    it('says the sources of each failure under the table', () => {
+      expect(md).to.include('- **builtin-share-pid** `pid.own-namespace` fail: expected new, observed inherited — settings user config (ns.pid)\n');
+      expect(md).to.include('`net.loopback-unreachable` error: probe crashed: SIGSEGV\n');
     });
 
     it('shows the sources in the HTML cell, as a mark with a title and in its details', () => {
