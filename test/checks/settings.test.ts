@@ -46,7 +46,8 @@ function weakened(w: Weakening): SettingKey[] {
   if (w.note === 'privileged' || (w.settings.hostConfig as Record<string, unknown> | undefined)?.Privileged) return [];
   const s = w.settings;
   const keys: SettingKey[] = [];
-  for (const ns of (s.share as string[] | undefined) ?? []) keys.push(`ns.${ns}` as SettingKey);
+  // share: the host's namespace; joinSibling (the cross area's controls): a sibling container's.
+  for (const ns of [...((s.share as string[] | undefined) ?? []), ...((s.joinSibling as string[] | undefined) ?? [])]) keys.push(`ns.${ns}` as SettingKey);
   if (s.caps !== undefined) keys.push('caps');
   if (s.seccomp !== undefined) keys.push('seccomp');
   if (s.noNewPrivs !== undefined) keys.push('noNewPrivs');
