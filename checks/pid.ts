@@ -20,6 +20,7 @@ export const pidChecks = [
       profiles: ['baseline', 'restricted', 'strict'],
       references: [OCI_PID, 'pid_namespaces(7)', 'proc(5) /proc/pid/status NSpid'],
       needs: ['container', 'observed', 'reference'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ container, observed, reference }) => {
@@ -53,6 +54,8 @@ export const pidChecks = [
       references: [OCI_PID, CIS_PID],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
+      // The mnt namespace decides which /proc it scans (its control: the host's /proc).
+      settings: ['ns.pid', 'ns.mnt'],
       negativeControls: [...NEG, HOST_PROC],
     },
     ({ container, sentinels }) => {
@@ -75,6 +78,7 @@ export const pidChecks = [
       references: [OCI_PID, 'kill(2)'],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {
@@ -95,6 +99,7 @@ export const pidChecks = [
       // Sharing the pid namespace does not flip this one: the host's /proc then *is* the proc of
       // the container's (host) pid namespace. What it catches is a /proc from another namespace.
       needs: ['container'],
+      settings: ['ns.mnt'],
       negativeControls: [HOST_PROC],
     },
     ({ container }) => {
@@ -112,6 +117,7 @@ export const pidChecks = [
       profiles: ['restricted', 'strict'],
       references: ['ioctl_ns(2) NS_GET_PARENT'],
       needs: ['observed', 'reference'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ observed, reference }) => {

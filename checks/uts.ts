@@ -23,7 +23,8 @@ export const utsChecks = [
       profiles: [...ALL],
       references: [OCI_UTS],
       needs: ['container', 'reference'],
-      // Docker gives a host-network container the host's hostname unless one is asked for.
+      // ns.net: Docker gives a host-network container the host's hostname unless one is asked for.
+      settings: ['ns.uts', 'ns.net', 'hostname'],
       negativeControls: [...NEG, docker({ NetworkMode: 'host' }, 'no Hostname asked')],
     },
     ({ container, reference, spec }) => {
@@ -40,6 +41,7 @@ export const utsChecks = [
       profiles: [...ALL],
       references: ['sethostname(2)', 'uts_namespaces(7)'],
       needs: ['container', 'reference', 'after'],
+      settings: ['ns.uts'],
       negativeControls: NEG,
     },
     ({ container, reference, after }) => {
