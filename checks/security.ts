@@ -12,6 +12,7 @@ import { capNames, parseStatus } from '../model/parse/status.js';
 import { DEFAULT_CAPS } from '../model/spec.js';
 import { builtin, BUILTIN_PRIVILEGED, capAdd, docker, DOCKER_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_SYSTEMPATHS_UNCONFINED, share } from './controls.js';
 import { check, errnoName } from './define.js';
+import { askedText } from './asked.js';
 
 export const ALL = ['baseline', 'restricted', 'strict'] as const;
 const STRICTER = ['restricted', 'strict'] as const;
@@ -207,7 +208,7 @@ export const securityChecks = [
       negativeControls: [builtin({ noNewPrivs: false }), BUILTIN_PRIVILEGED, { kind: 'docker', settings: { noNewPrivs: false } }],
     },
     (ctx) => {
-      const evidence = `NoNewPrivs: ${status(ctx).noNewPrivs}`;
+      const evidence = `NoNewPrivs: ${status(ctx).noNewPrivs} (${askedText(ctx.request, 'noNewPrivs')})`;
       expect(status(ctx).noNewPrivs, evidence).to.equal(true);
       return evidence;
     },

@@ -23,11 +23,12 @@ export const utsChecks = [
       profiles: [...ALL],
       references: [OCI_UTS],
       needs: ['container', 'reference'],
-      settings: ['ns.uts', 'hostname'],
-      negativeControls: NEG,
+      // ns.net: Docker gives a host-network container the host's hostname unless one is asked for.
+      settings: ['ns.uts', 'ns.net', 'hostname'],
+      negativeControls: [...NEG, docker({ NetworkMode: 'host' }, 'no Hostname asked')],
     },
     ({ container, reference, spec }) => {
-      const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured "${spec.hostname}"`;
+      const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured ${spec.hostname ? `"${spec.hostname}"` : "none (the runtime's own)"}`;
       expect(container.hostname, `the host's hostname is visible: ${evidence}`).to.not.equal(reference.hostname);
       return evidence;
     },
