@@ -1,8 +1,8 @@
 /** cgroup area: the container sees only its own cgroup subtree, and its limits are in place. */
 import { expect } from 'chai';
 import { skip } from '../model/check.js';
-import { cpuQuota, parseProcCgroup } from '../model/parse/cgroup.js';
-import { DEFAULT_SPEC } from '../model/spec.js';
+import { limitsInForce, parseProcCgroup } from '../model/parse/cgroup.js';
+import { askedText, limitShown } from './asked.js';
 import { cannotLeave, cgroupfsReadonly } from './cgroupfs.js';
 import {
   builtin,
@@ -30,8 +30,12 @@ const STRICTER = ['restricted', 'strict'] as const;
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 const PRIVILEGED = ['CIS Docker 5.4 (privileged containers not used)', 'Pod Security Standards baseline: Privileged Containers'];
 
-/** What the profile expects to find on the host: the same limits the default spec asks for. */
-const EXPECTED_LIMITS = DEFAULT_SPEC.limits;
+/** The limits the profile needs set, by their name in limitsInForce and their request key. */
+const LIMIT_KEYS = [
+  ['pids', 'limits.pids'],
+  ['memory', 'limits.memory'],
+  ['cpu', 'limits.cpu'],
+] as const;
 
 export const cgroupChecks = [
   ownNamespaceCheck({ area: 'cgroup', ns: 'cgroup', profiles: [...STRICTER], references: [OCI_CG, 'cgroup_namespaces(7)'], negativeControls: NEG }),
@@ -43,6 +47,7 @@ export const cgroupChecks = [
       profiles: [...STRICTER],
       references: [OCI_CG, 'cgroup_namespaces(7)'],
       needs: ['container'],
+      settings: ['ns.cgroup'],
       negativeControls: NEG,
     },
     ({ container }) => {
@@ -62,25 +67,22 @@ export const cgroupChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'],
       needs: ['observed'],
+      settings: ['limits.pids', 'limits.memory', 'limits.cpu'],
       negativeControls: [builtin({ limits: 'none' }), DOCKER_NO_LIMITS, DOCKER_NO_PIDS_LIMIT, DOCKER_NO_MEMORY, DOCKER_NO_CPUS],
     },
     (ctx) => {
       requireSettableLimits(ctx);
-      const { observed } = ctx;
+      const { observed, request } = ctx;
       const l = observed.cgroup.limits;
       const unsupported = Object.entries(l).filter(([k]) => k.endsWith(':unsupported'));
       if (unsupported.length > 0) skip('cgroup-controller', unsupported.map(([k, v]) => `${k.split(':')[0]}: ${v}`).join('; '));
-      const evidence = `cgroup ${observed.cgroup.version} ${observed.cgroup.paths.join(' ')}: ${JSON.stringify(l)}`;
-      const set = {
-        pids: l['pids.max'] ?? 'max',
-        memoryBytes: l['memory.limit_in_bytes'] ?? l['memory.max'] ?? 'max',
-        cpus: cpuQuota(l),
-      };
-      expect(set, `limits: ${evidence}`).to.deep.equal({
-        pids: String(EXPECTED_LIMITS.pids),
-        memoryBytes: String(EXPECTED_LIMITS.memoryBytes),
-        cpus: EXPECTED_LIMITS.cpus,
-      });
+      // Any finite limit passes, whoever set it: the profile asks for limits, not for isoprobe's values.
+      const inForce = limitsInForce(l);
+      const rows = LIMIT_KEYS.map(([name, key]) => ({ name, f: inForce[name], who: askedText(request, key, limitShown) }));
+      const shown = (r: (typeof rows)[number]) => `${r.f.file}=${r.f.text ?? 'absent'} (${r.who})`;
+      const evidence = `cgroup ${observed.cgroup.version} ${observed.cgroup.paths.join(' ')}: ${rows.map(shown).join('; ')}`;
+      const unset = rows.filter((r) => r.f.value === null).map(shown);
+      expect(unset, `limits not set: ${unset.join('; ')}; ${evidence}`).to.deep.equal([]);
       return evidence;
     },
   ),
@@ -92,6 +94,8 @@ export const cgroupChecks = [
       profiles: [...ALL],
       references: ['OCI runtime spec: mounts (runc\'s default /sys/fs/cgroup mount is "ro")', ...PRIVILEGED, 'CVE-2022-0492'],
       needs: ['container'],
+      // Whether the cgroupfs is mounted read-only is no request setting; privileged mode (caps) reaches it through the mount.
+      settings: ['ns.mnt', 'ns.cgroup'],
       negativeControls: [builtin({ cgroupfs: 'rw' }), share('mnt'), BUILTIN_PRIVILEGED, DOCKER_PRIVILEGED],
     },
     ({ container }) => cgroupfsReadonly(container.cgroupfs),
@@ -104,6 +108,7 @@ export const cgroupChecks = [
       profiles: [...ALL],
       references: ['OCI runtime spec: linux.cgroupsPath', 'cgroups(7) cgroup.procs', ...PRIVILEGED],
       needs: ['container', 'observed'],
+      settings: ['ns.cgroup', 'caps'],
       negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)],
     },
     ({ container, observed }) => cannotLeave(container.cgroup_leave, observed.cgroup),

@@ -95,6 +95,8 @@ export const crossChecks = [
       title: "a sibling container's processes are invisible and cannot be signalled",
       ns: 'pid',
       sentinels: ['process'],
+      // The host's mount namespace brings the host's /proc (its negative control share mnt).
+      settings: ['ns.pid', 'ns.mnt'],
       // A host mount namespace brings the host's /proc, where every process is listed.
       negativeControls: [share('pid'), share('mnt', 'host /proc'), docker({ PidMode: 'host' }), joinSibling('builtin', 'pid'), joinSibling('docker', 'pid')],
       references: ['OCI runtime spec: linux.namespaces "pid"', 'pid_namespaces(7)'],
@@ -134,6 +136,7 @@ export const crossChecks = [
       title: "a sibling container's /dev/shm is not ours",
       ns: 'ipc',
       sentinels: ['marker'],
+      settings: ['ns.ipc', 'ns.mnt'],
       // /dev/shm is a mount: Docker's IpcMode host and container: bind the host's or the first's;
       // the built-in runtime and an OCI bundle mount a tmpfs of their own, also in a shared or
       // joined IPC namespace, unless the host's mounts are kept.

@@ -1,12 +1,15 @@
 /**
  * cgroup limits enforced, not only configured: a bounded fork bomb, memory hog and cpu burn, each
- * in its own container with the target's spec (engine/enforce.ts). A limit that is not configured
- * fails (there is nothing to enforce); the probe's numbers and the host's counters are the evidence.
+ * in its own container with the target's spec (engine/enforce.ts). A limit that is not set fails
+ * (there is nothing to enforce), naming who asked for it or that nobody did; the probe's numbers
+ * and the host's counters are the evidence.
  */
 import { expect } from 'chai';
 import type { CheckContext } from '../model/check.js';
 import type { EnforcementFacts, EnforcementRun } from '../model/enforcement.js';
-import { cpuQuota } from '../model/parse/cgroup.js';
+import { limitsInForce, type LimitInForce } from '../model/parse/cgroup.js';
+import type { SettingKey } from '../model/request.js';
+import { askedText, limitShown } from './asked.js';
 import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT } from './controls.js';
 import { check, errnoName, requireSettableLimits } from './define.js';
 
@@ -36,6 +39,24 @@ function events(ctx: CheckContext<'enforcement'>, key: keyof EnforcementFacts, f
   );
 }
 
+/**
+ * The limit each probe met: the one in force on its own cgroup as the host read it before the
+ * probe started, whoever set it (a daemon's default, the user's config, isoprobe). Where the
+ * host could not read the file at all, the limit asked for stands in, and the evidence says so.
+ */
+function limitMet(
+  ctx: CheckContext<'enforcement'>,
+  key: keyof EnforcementFacts,
+  setting: SettingKey & `limits.${string}`,
+): { value: number | null; shown: string } {
+  const f: LimitInForce = limitsInForce(ctx.enforcement[key].hostLimits)[key];
+  const asked = ctx.request[setting];
+  const who = askedText(ctx.request, setting, (v) => limitShown(v as number));
+  if (f.text !== null) return { value: f.value, shown: `in force ${f.file}=${f.text} (${who})` };
+  const value = asked && (asked.value as number) > 0 ? (asked.value as number) : null;
+  return { value, shown: `${f.file} not read on the host (${who})` };
+}
+
 /** cpu time allowed over a wall-time window: the quota, one period's burst and the slack. */
 export function cpuAllowanceMs(cpus: number, wallMs: number): number {
   return cpus * wallMs + cpus * CPU_PERIOD_MS + CPU_SLACK_MS;
@@ -50,13 +71,14 @@ export const limitChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'],
       needs: ['enforcement'],
+      settings: ['limits.pids'],
       negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT],
     },
     (ctx) => {
       const f = run(ctx, 'pids');
-      const limit = ctx.spec.limits.pids;
-      const evidence = `pids limit asked ${limit ?? 'none'}; forked ${f.forked} of at most ${f.max} before ${errnoName(f.errno)}, ${f.elapsed_ms} ms; host: ${events(ctx, 'pids', ['pids.events'])}`;
-      expect(limit, `no pids limit is configured: ${evidence}`).to.be.a('number');
+      const { value: limit, shown } = limitMet(ctx, 'pids', 'limits.pids');
+      const evidence = `pids limit ${shown}; forked ${f.forked} of at most ${f.max} before ${errnoName(f.errno)}, ${f.elapsed_ms} ms; host: ${events(ctx, 'pids', ['pids.events'])}`;
+      expect(limit, `no pids limit is set: ${evidence}`).to.be.a('number');
       expect(f.errno, `fork did not stop with EAGAIN: ${evidence}`).to.equal(EAGAIN);
       // The probe itself is one of the pids.max tasks.
       expect(f.forked + 1, `more tasks than pids.max: ${evidence}`).to.be.at.most(limit!);
@@ -71,19 +93,20 @@ export const limitChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'],
       needs: ['enforcement'],
+      settings: ['limits.memory'],
       negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY],
     },
     (ctx) => {
       const m = run(ctx, 'memory');
-      const limit = ctx.spec.limits.memoryBytes;
-      const limitMb = limit === undefined ? undefined : limit / 2 ** 20;
+      const { value: limit, shown } = limitMet(ctx, 'memory', 'limits.memory');
+      const limitMb = limit === null ? null : limit / 2 ** 20;
       const fate = m.signal
         ? `killed by signal ${m.signal}`
         : m.timed_out
           ? 'timed out'
           : `exited ${m.exit_code}${m.exit_code === 10 ? ' (mmap refused)' : ''}`;
-      const evidence = `memory limit asked ${limitMb ?? 'none'} MiB; hog reached ${m.reached_mb} of ${m.max_mb} MiB in ${m.step_mb} MiB steps, then ${fate}; host: ${events(ctx, 'memory', ['memory.oom_control', 'memory.events', 'memory.failcnt'])}`;
-      expect(limitMb, `no memory limit is configured: ${evidence}`).to.be.a('number');
+      const evidence = `memory limit ${shown}${limitMb !== null ? ` = ${limitMb} MiB` : ''}; hog reached ${m.reached_mb} of ${m.max_mb} MiB in ${m.step_mb} MiB steps, then ${fate}; host: ${events(ctx, 'memory', ['memory.oom_control', 'memory.events', 'memory.failcnt'])}`;
+      expect(limitMb, `no memory limit is set: ${evidence}`).to.be.a('number');
       expect(m.signal === SIGKILL || m.exit_code === 10, `the hog was neither OOM-killed nor refused: ${evidence}`).to.equal(true);
       expect(m.reached_mb, `the hog held more than the limit: ${evidence}`).to.be.at.most(limitMb!);
       return evidence;
@@ -97,18 +120,19 @@ export const limitChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'],
       needs: ['enforcement'],
+      settings: ['limits.cpu'],
       negativeControls: [NO_LIMITS, DOCKER_NO_CPUS],
     },
     (ctx) => {
       const c = run(ctx, 'cpu');
-      const cpus = ctx.spec.limits.cpus;
-      const allowed = cpus === undefined ? undefined : cpuAllowanceMs(cpus, c.wall_ms);
-      const inForce = cpuQuota(ctx.enforcement.cpu.hostLimits);
-      const evidence = `quota asked ${cpus ?? 'none'} cpu, in force on the burn's cgroup ${inForce}; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
-      expect(cpus, `no cpu quota is configured: ${evidence}`).to.be.a('number');
+      const { value: cpus, shown } = limitMet(ctx, 'cpu', 'limits.cpu');
+      const asked = ctx.request['limits.cpu']?.value;
+      const allowed = cpus === null ? null : cpuAllowanceMs(cpus, c.wall_ms);
+      const evidence = `cpu quota ${shown}${cpus !== null ? ` = ${cpus} cpu` : ''}; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
+      expect(cpus, `no cpu quota is set: ${evidence}`).to.be.a('number');
       // On a busy machine the burn may get less cpu than the quota, so staying under it proves
-      // nothing alone: the quota must also be the one in force while it ran.
-      expect(inForce, `the asked quota is not in force on the burn's cgroup: ${evidence}`).to.equal(cpus);
+      // nothing alone: a quota asked for must also be the one in force while it ran.
+      if (asked !== undefined && asked > 0) expect(cpus, `the asked quota is not in force on the burn's cgroup: ${evidence}`).to.equal(asked);
       expect(c.cpu_ms, `more cpu time than the quota allows: ${evidence}`).to.be.at.most(allowed!);
       return evidence;
     },

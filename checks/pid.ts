@@ -14,15 +14,34 @@ export const pidChecks = [
     {
       id: 'pid.init-is-pid1',
       area: 'pid',
-      title: 'the container process is PID 1 of its namespace',
+      // The namespace is judged, not the probe's own pid: under an init (docker --init, a pod's
+      // pause container, bwrap's own init) the probe is its child, in the same intact namespace.
+      title: "the container process is PID 1 of a pid namespace below the host's, or descends from that PID 1",
       profiles: ['baseline', 'restricted', 'strict'],
-      references: [OCI_PID, 'pid_namespaces(7)'],
-      needs: ['container'],
+      references: [OCI_PID, 'pid_namespaces(7)', 'proc(5) /proc/pid/status NSpid'],
+      needs: ['container', 'observed', 'reference'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
-    ({ container }) => {
-      const evidence = `getpid()=${container.pid}, getppid()=${container.ppid}`;
-      expect(container.pid, `probe's own pid: ${evidence}`).to.equal(1);
+    ({ container, observed, reference }) => {
+      const nsPid = observed.nsPid ?? null;
+      const hostLevels = reference.pidLevels ?? 1;
+      const chain = container.ancestry;
+      const link = (a: NonNullable<typeof chain>[number]) => (a.errno ? `${a.pid} (${errnoName(a.errno)})` : `${a.pid} ${a.comm}`);
+      const evidence = `NSpid from the host ${nsPid?.join(' ') ?? 'not read'} (the harness's: ${hostLevels} level${hostLevels > 1 ? 's' : ''}); inside getpid()=${container.pid}, getppid()=${container.ppid}, ancestry ${chain ? chain.map(link).join(' → ') : 'not reported'}`;
+      expect(nsPid, `the host could not read the probe's NSpid: ${evidence}`).to.be.an('array');
+      expect(nsPid!.length, `the probe has no pid namespace below the host's: ${evidence}`).to.be.greaterThan(hostLevels);
+      // The host observes the container's first process: the probe, or the init it descends from.
+      const lineage = chain ? chain.map((a) => a.pid) : [container.pid];
+      expect(lineage, `the process the host observed (pid ${nsPid!.at(-1)} inside) is not the probe nor one of its ancestors: ${evidence}`).to.include(
+        nsPid!.at(-1),
+      );
+      // A probe from before `ancestry` can only be judged by its own pid.
+      const top = chain ? chain.at(-1) : { pid: container.pid, errno: 0, ppid: container.pid === 1 ? 0 : container.ppid };
+      expect(
+        top !== undefined && top.errno === 0 && top.pid === 1 && top.ppid === 0,
+        `the probe's ancestry does not reach PID 1 of its namespace (whose parent is 0, outside it): ${evidence}`,
+      ).to.equal(true);
       return evidence;
     },
   ),
@@ -35,6 +54,8 @@ export const pidChecks = [
       references: [OCI_PID, CIS_PID],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
+      // The mnt namespace decides which /proc it scans (its control: the host's /proc).
+      settings: ['ns.pid', 'ns.mnt'],
       negativeControls: [...NEG, HOST_PROC],
     },
     ({ container, sentinels }) => {
@@ -57,6 +78,7 @@ export const pidChecks = [
       references: [OCI_PID, 'kill(2)'],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {
@@ -77,6 +99,7 @@ export const pidChecks = [
       // Sharing the pid namespace does not flip this one: the host's /proc then *is* the proc of
       // the container's (host) pid namespace. What it catches is a /proc from another namespace.
       needs: ['container'],
+      settings: ['ns.mnt'],
       negativeControls: [HOST_PROC],
     },
     ({ container }) => {
@@ -94,6 +117,7 @@ export const pidChecks = [
       profiles: ['restricted', 'strict'],
       references: ['ioctl_ns(2) NS_GET_PARENT'],
       needs: ['observed', 'reference'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ observed, reference }) => {

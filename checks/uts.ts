@@ -23,10 +23,12 @@ export const utsChecks = [
       profiles: [...ALL],
       references: [OCI_UTS],
       needs: ['container', 'reference'],
-      negativeControls: NEG,
+      // ns.net: Docker gives a host-network container the host's hostname unless one is asked for.
+      settings: ['ns.uts', 'ns.net', 'hostname'],
+      negativeControls: [...NEG, docker({ NetworkMode: 'host' }, 'no Hostname asked')],
     },
     ({ container, reference, spec }) => {
-      const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured "${spec.hostname}"`;
+      const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured ${spec.hostname ? `"${spec.hostname}"` : "none (the runtime's own)"}`;
       expect(container.hostname, `the host's hostname is visible: ${evidence}`).to.not.equal(reference.hostname);
       return evidence;
     },
@@ -39,6 +41,7 @@ export const utsChecks = [
       profiles: [...ALL],
       references: ['sethostname(2)', 'uts_namespaces(7)'],
       needs: ['container', 'reference', 'after'],
+      settings: ['ns.uts'],
       negativeControls: NEG,
     },
     ({ container, reference, after }) => {

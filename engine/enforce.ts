@@ -7,7 +7,17 @@
  */
 import os from 'node:os';
 import type { z } from 'zod';
-import { CpuburnSchema, enforcementArgv, ForkbombSchema, MemhogSchema, parseDoc, type EnforcementFacts, type EnforcementRun } from '../model/enforcement.js';
+import {
+  CpuburnSchema,
+  enforcementArgv,
+  limitsAsked,
+  ForkbombSchema,
+  MemhogSchema,
+  parseDoc,
+  type EnforcementFacts,
+  type EnforcementRun,
+} from '../model/enforcement.js';
+import type { Request } from '../model/request.js';
 import type { ContainerSpec } from '../model/spec.js';
 import type { Target } from '../model/target.js';
 import { slots } from './slots.js';
@@ -18,8 +28,13 @@ import { slots } from './slots.js';
  */
 const withCpuSlot = slots(os.availableParallelism());
 
-export async function runEnforcement(target: Target, spec: ContainerSpec): Promise<EnforcementFacts> {
-  const argv = enforcementArgv(spec.limits);
+/**
+ * Bounded from the limits the runtime was asked for (the user's own among them: a user's
+ * PidsLimit 1000 is met by 2000 forks at most), else from the probes' fixed caps: 128 forks,
+ * 128 MiB, one CPU_WINDOW_MS burn, harmless to the host with no limit at all.
+ */
+export async function runEnforcement(target: Target, spec: ContainerSpec, request: Request): Promise<EnforcementFacts> {
+  const argv = enforcementArgv(limitsAsked(request));
   const [pids, memory, cpu] = await Promise.all([
     runOne(target, spec, argv.pids, ForkbombSchema),
     runOne(target, spec, argv.memory, MemhogSchema),

@@ -79,7 +79,9 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     // runTarget never rejects: a target that breaks (a hung daemon) is an error of its own, the others are still judged.
     const ran = await Promise.all(
-      opts.targets.map((t, i) => runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir }), { hostView, sentinels, armed, profile: opts.profile })),
+      opts.targets.map((t, i) =>
+        runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir, profile: opts.profile }), { hostView, sentinels, armed, profile: opts.profile }),
+      ),
     );
     // The sibling pairs (engine/cross.ts) once every target's own containers ended: beside them,
     // their starts would queue behind the first burst of all targets (a daemon's 'container start'
@@ -185,14 +187,14 @@ interface Ran {
 }
 
 async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<Ran> {
-  const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name));
-  const request = driver.request(cfg, spec);
+  const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name), shared.profile);
+  const request = driver.request(cfg, spec, shared.profile);
   const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg), request };
   try {
     const target = create();
     base.info = { ...(await target.info()), ...base.info };
     // The limit-enforcement containers (engine/enforce.ts) run beside the facts container.
-    const [{ outcome, sentinelsVanished }, enforcement] = await Promise.all([probeWithSentinels(target, spec, shared), runEnforcement(target, spec)]);
+    const [{ outcome, sentinelsVanished }, enforcement] = await Promise.all([probeWithSentinels(target, spec, shared), runEnforcement(target, spec, request)]);
     if (outcome.exitCode !== 0) {
       const why = outcome.signal ? `was killed by ${outcome.signal}` : `exited with ${outcome.exitCode}`;
       throw new TargetError(cfg.name, `the probe ${why}: ${outcome.stderr.trim().split('\n').slice(-3).join(' | ') || 'no message'}`);

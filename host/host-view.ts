@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { HostView } from '../model/host-view.js';
 import { localIpv4Addresses } from '../model/parse/fib-trie.js';
+import { parseStatus } from '../model/parse/status.js';
 import { readTrimmed } from './files.js';
 import { readHostLsm } from './lsm.js';
 import { forChildrenNamespaces, hostNamespaces } from './ns.js';
@@ -24,6 +25,7 @@ export function captureHostView(): HostView {
     mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8'),
     lsm: readHostLsm(),
     ipv4Addresses: nonLoopbackIpv4(),
+    pidLevels: parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).nsPids.length,
   };
 }
 

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { CleanItem } from './clean-report.js';
 import type { Resource } from './journal.js';
 import type { Request } from './request.js';
+import type { Profile } from './results.js';
 import type { ContainerSpec, Namespace } from './spec.js';
 import type { Target } from './target.js';
 import type { Weakening } from './weakening.js';
@@ -34,6 +35,8 @@ export interface DriverContext {
   runDir: string;
   /** false: no host-side observation (the benchmark measures the bare runtime); default true. */
   observe?: boolean;
+  /** The run's profile: what a target asked for `"request": "profile"` asks its runtime for (model/profile-needs.ts). */
+  profile?: Profile;
 }
 
 /** Who asked for a setting: isoprobe's own request, the user's target config, or the runtime left alone. */
@@ -82,12 +85,12 @@ export interface TargetDriver<C extends TargetConfigBase = TargetConfigBase> {
   /** What these targets need from the host, before anything of the run exists; an EnvError (one line) if missing. */
   preflight(cfgs: C[]): Promise<void>;
   create(cfg: C, ctx: DriverContext): Target;
-  /** The container spec the config asks for (argv is the orchestrator's). */
-  spec(cfg: C, argv: string[]): ContainerSpec;
+  /** The container spec the config asks for (argv is the orchestrator's), under the run's profile where the config asks for it. */
+  spec(cfg: C, argv: string[], profile?: Profile): ContainerSpec;
   /** The settings it requested, each with who asked for it. */
   describe(cfg: C): Setting[];
   /** What the runtime is asked for when it runs `spec` (the typed request conformance checks compare with). */
-  request(cfg: C, spec: ContainerSpec): Request;
+  request(cfg: C, spec: ContainerSpec, profile?: Profile): Request;
   /** Its share of `isoprobe clean` (what killed runs left with this kind). */
   clean(ctx: CleanContext): Promise<CleanItem[]>;
 }

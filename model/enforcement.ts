@@ -4,6 +4,7 @@
  * the engine's (engine/enforce.ts).
  */
 import { z } from 'zod';
+import type { Request } from './request.js';
 import type { Limits } from './spec.js';
 import { PROBE_PATH } from './target.js';
 
@@ -48,6 +49,18 @@ export interface EnforcementFacts {
   pids: EnforcementRun<Forkbomb>;
   memory: EnforcementRun<Memhog>;
   cpu: EnforcementRun<Cpuburn>;
+}
+
+/**
+ * The limits a runtime was asked for, by whoever asked (isoprobe, the user's config); a limit
+ * nobody asked for, or asked to be none (0), is undefined: the probes then use their fixed caps.
+ */
+export function limitsAsked(request: Request): Limits {
+  const positive = (v: number | undefined) => (v !== undefined && v > 0 ? v : undefined);
+  const pids = positive(request['limits.pids']?.value);
+  const memoryBytes = positive(request['limits.memory']?.value);
+  const cpus = positive(request['limits.cpu']?.value);
+  return { ...(pids !== undefined ? { pids } : {}), ...(memoryBytes !== undefined ? { memoryBytes } : {}), ...(cpus !== undefined ? { cpus } : {}) };
 }
 
 /** The three command lines, bounded from the configured limits (twice the limit, or a fixed cap). */

@@ -120,6 +120,8 @@ export const FactsSchema = z.object({
   kind: z.literal('facts'),
   pid: z.number().int(),
   ppid: z.number().int(),
+  /** Self, then each parent up to the one whose parent is 0 (its pid namespace's init); absent from probes before it. */
+  ancestry: z.array(z.object({ pid: z.number().int(), errno, ppid: z.number().int().optional(), comm: z.string().optional() })).optional(),
   uid: z.number().int(),
   gid: z.number().int(),
   euid: z.number().int(),
@@ -192,6 +194,7 @@ export type RawFile = NonNullable<ProbeFacts['files'][keyof ProbeFacts['files']]
 export const INFORMATIONAL_FIELDS: readonly string[] = [
   'pid',
   'ppid',
+  'ancestry',
   'ns.*.link',
   'ns_for_children.*.link',
   'proc_pids',

@@ -30,4 +30,6 @@ export interface HostView {
   lsm: HostLsm;
   /** The host's non-loopback IPv4 addresses, carrier or not: a container with its own network stack shows none of them. */
   ipv4Addresses: string[];
+  /** The harness's NSpid levels as its own /proc shows them (1 in that /proc's pid namespace): a container's NSpid, read there, is compared with it. Absent from older results. */
+  pidLevels?: number;
 }

@@ -20,6 +20,7 @@ export interface TimeOffsets {
 export interface ContainerSpec {
   /** Namespaces shared with the host (the weakened variants); all others are new. */
   share: Namespace[];
+  /** '': none asked, the runtime's own (Docker: the container id), where a target leaves it to the runtime. */
   hostname: string;
   /** Root changed with pivot_root (default) or plain chroot (weakened). */
   rootChange: 'pivot_root' | 'chroot';
@@ -70,6 +71,12 @@ export interface HostSideFacts {
   ns: Partial<Record<Namespace, NsOwnership>>;
   uidMap: string | null;
   gidMap: string | null;
+  /**
+   * The container process's pid in each pid namespace from the host's down (NSpid of
+   * /proc/<pid>/status): one entry in the host's own, more below it. Null if unreadable; absent
+   * from results written before it.
+   */
+  nsPid?: number[] | null;
   /** Host-side cgroup path(s) the container was placed in, and the limits read back from cgroupfs. */
   cgroup: {
     version: 'v1' | 'v2' | 'none';

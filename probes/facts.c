@@ -24,6 +24,8 @@
 
 #define MAX_IFACES 64
 #define MAX_ADDRS 16
+/* Deeper than any init → shim → workload chain; a loop (impossible in a sane /proc) ends here too. */
+#define MAX_ANCESTRY 32
 
 const char *const NAMESPACES[N_NAMESPACES] = {"pid", "mnt", "net", "uts", "ipc", "user", "time", "cgroup"};
 
@@ -110,6 +112,48 @@ static void emit_proc(void) {
 	ssize_t n = readlink("/proc/self", self, sizeof self - 1);
 	snprintf(want, sizeof want, "%d", getpid());
 	json_bool("proc_self_stat_ok", n > 0 && (size_t)n == strlen(want) && !memcmp(self, want, n));
+}
+
+/*
+ * The probe's ancestry inside its pid namespace: from itself, each process's parent read from
+ * /proc/PID/stat, up to the one whose parent is 0 (outside this namespace: its init). The
+ * namespace's own init, or the probe's descent from it (an init as PID 1, a pod's pause
+ * container) is judged from this, not from the probe's own pid.
+ */
+static void emit_ancestry(void) {
+	char path[64], buf[512];
+	long long pid = getpid();
+
+	json_open("ancestry", '[');
+	for (int i = 0; i < MAX_ANCESTRY && pid > 0; i++) {
+		long long ppid = -1;
+		int fd, err = 0;
+		ssize_t n = -1;
+
+		errno = 0;
+		snprintf(path, sizeof path, "/proc/%lld/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || (n = read(fd, buf, sizeof buf - 1)) <= 0)
+			err = errno ? errno : EIO;
+		if (fd >= 0)
+			close(fd);
+		/* "PID (COMM) STATE PPID ...": COMM may hold spaces and ')', so the last ')' ends it. */
+		char *rp = n > 0 ? (buf[n] = 0, strrchr(buf, ')')) : NULL, *lp = n > 0 ? strchr(buf, '(') : NULL;
+		if (!err && (!rp || !lp || sscanf(rp + 1, " %*c %lld", &ppid) != 1))
+			err = EPROTO;
+		json_open(NULL, '{');
+		json_int("pid", pid);
+		json_int("errno", err);
+		if (!err) {
+			json_int("ppid", ppid);
+			json_strn("comm", lp + 1, (size_t)(rp - lp - 1));
+		}
+		json_close('}');
+		if (err)
+			break;
+		pid = ppid;
+	}
+	json_close(']');
 }
 
 static void emit_files(void) {
@@ -242,6 +286,7 @@ int cmd_facts(int argc, char **argv) {
 	/* Read before the sethostname test below changes it. */
 	json_str("hostname", gethostname(hostname, sizeof hostname - 1) == 0 ? hostname : NULL);
 	emit_proc();
+	emit_ancestry();
 	emit_files();
 	emit_interfaces();
 	emit_clocks(&clk);

@@ -33,3 +33,31 @@ export function cpuQuota(limits: Record<string, string>): number | 'none' {
   const quota = Number(limits['cpu.cfs_quota_us'] ?? -1);
   return quota > 0 ? quota / Number(limits['cpu.cfs_period_us']) : 'none';
 }
+
+/** v1 memory.limit_in_bytes without a limit is PAGE_COUNTER_MAX in bytes (9223372036854771712 on 4 KiB pages): at or above 2^62. */
+const V1_MEMORY_UNLIMITED = 2n ** 62n;
+
+/** A limit as cgroupfs holds it: the file it is read from, its text, and its finite value (null: none, "max" or absent). */
+export interface LimitInForce {
+  file: string;
+  text: string | null;
+  value: number | null;
+}
+
+/**
+ * The pids, memory and cpu limits in force on a cgroup, from its limit files as the host read
+ * them (v1 or v2 names); any finite value is a limit, whoever set it.
+ */
+export function limitsInForce(limits: Record<string, string>): { pids: LimitInForce; memory: LimitInForce; cpu: LimitInForce } {
+  const memFile = limits['memory.max'] !== undefined ? 'memory.max' : 'memory.limit_in_bytes';
+  const mem = limits[memFile] ?? null;
+  const memValue = mem !== null && /^\d+$/.test(mem) && BigInt(mem) < V1_MEMORY_UNLIMITED ? Number(mem) : null;
+  const pids = limits['pids.max'] ?? null;
+  const cpuFile = limits['cpu.max'] !== undefined ? 'cpu.max' : 'cpu.cfs_quota_us';
+  const quota = cpuQuota(limits);
+  return {
+    pids: { file: 'pids.max', text: pids, value: pids !== null && /^\d+$/.test(pids) ? Number(pids) : null },
+    memory: { file: memFile, text: mem, value: memValue },
+    cpu: { file: cpuFile, text: limits[cpuFile] ?? null, value: quota === 'none' ? null : quota },
+  };
+}

@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { parseProcCgroup } from '../../model/parse/cgroup.js';
+import { parseStatus } from '../../model/parse/status.js';
 import { NAMESPACES, type HostSideFacts } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { readOrNull } from '../../host/files.js';
@@ -44,6 +45,7 @@ export function observeLive(host: HostSideFacts, pid: number, layout: CgroupLayo
   for (const ns of NAMESPACES) host.ns[ns] = nsOwnership(pid, ns);
   host.uidMap = readOrNull(path.join(root, `proc/${pid}/uid_map`));
   host.gidMap = readOrNull(path.join(root, `proc/${pid}/gid_map`));
+  host.nsPid = readNsPid(pid, root);
   host.cgroup.procCgroup = readOrNull(path.join(root, `proc/${pid}/cgroup`));
   const dirs = cgroupDirs(host.cgroup.procCgroup ?? '', layout);
   host.cgroup.paths = Object.values(dirs);
@@ -55,9 +57,21 @@ export function observePlaced(host: HostSideFacts, pid: number, placement: { pat
   for (const ns of NAMESPACES) host.ns[ns] = nsOwnership(pid, ns);
   host.uidMap = readOrNull(path.join(root, `proc/${pid}/uid_map`));
   host.gidMap = readOrNull(path.join(root, `proc/${pid}/gid_map`));
+  host.nsPid = readNsPid(pid, root);
   host.cgroup.paths = placement.paths;
   host.cgroup.limits = placement.readLimits();
   host.cgroup.procCgroup = readOrNull(path.join(root, `proc/${pid}/cgroup`));
+}
+
+/** NSpid of the container process as the host sees it: its pid in the host's pid namespace and in each one below. */
+function readNsPid(pid: number, root: string): number[] | null {
+  const text = readOrNull(path.join(root, `proc/${pid}/status`));
+  if (text === null) return null;
+  try {
+    return parseStatus(text).nsPids;
+  } catch {
+    return null;
+  }
 }
 
 type Controller = 'pids' | 'memory' | 'cpu';

@@ -4,10 +4,8 @@
  * through the pid inspect reports; the files it created are read from the overlay upper dir
  * before the container is removed.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
@@ -16,9 +14,11 @@ import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target }
 import { daemonDefaults, daemonInfo, OWNER_LABEL, RUN_LABEL } from './daemon.js';
 import { journal } from '../../host/journal.js';
 import { api, daemonMessage, type Daemon } from './errors.js';
-import { createOptions, mergeHostConfig, translateHostConfig, type HostConfig } from './host-config.js';
+import { dockerCreate, type DockerAsk } from './host-config.js';
+import { parseDockerRequest } from './request.js';
 import { ensureProbeImage, LABEL } from './image.js';
 import { startSession } from './session.js';
+import { withStartSlot } from './start-slots.js';
 
 export interface DockerOptions {
   docker: Dockerode;
@@ -26,10 +26,8 @@ export interface DockerOptions {
   cgroups: CgroupLayout;
   /** The project's binaries, built into the probe image (./image.ts). */
   files: ProbeFiles;
-  /** Raw HostConfig over the translated one (./driver.ts). */
-  hostConfig?: HostConfig;
-  /** HostConfig.Runtime: a runtime registered with dockerd. */
-  dockerRuntime?: string;
+  /** What the config asks for besides the spec, its raw HostConfig and container fields among it (./driver.ts). */
+  ask: DockerAsk;
   timeoutMs?: number;
   /** Host-side observation (targets/common/lifecycle.ts); default true. */
   observe?: boolean;
@@ -52,20 +50,24 @@ export class DockerTarget implements Target {
 
   async info(): Promise<Record<string, string>> {
     const info = { ...(await this.prepare()) };
-    if (this.opts.hostConfig) info.hostConfig = JSON.stringify(this.opts.hostConfig);
-    if (this.opts.dockerRuntime) info.dockerRuntime = this.opts.dockerRuntime;
+    const { hostConfig, container, dockerRuntime } = this.opts.ask;
+    if (hostConfig) info.hostConfig = JSON.stringify(hostConfig);
+    if (container) info.container = JSON.stringify(container);
+    if (dockerRuntime) info.dockerRuntime = dockerRuntime;
+    // What the request (./request.ts) leaves out rather than guess: a user or group name the image resolves.
+    const { unparsed } = parseDockerRequest({ ...container, HostConfig: hostConfig ?? {} }, new Set());
+    if (unparsed.length > 0) info.notParsed = `${unparsed.join('; ')} (left out of the request, never guessed)`;
     return info;
   }
 
   async run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     const daemon = await this.prepare();
-    const rt = this.opts.dockerRuntime;
+    const rt = this.opts.ask.dockerRuntime;
     if (rt && daemon.runtimes !== undefined && !daemon.runtimes.split(', ').includes(rt)) {
       throw new TargetError(this.name, `runtime "${rt}" is not registered with dockerd (registered: ${daemon.runtimes})`);
     }
     const image = await ensureProbeImage(this.opts.docker, this.opts.files, this.daemon);
-    const hostConfig = mergeHostConfig(translateHostConfig(spec, missingCaps()), { ...this.opts.hostConfig, ...(rt ? { Runtime: rt } : {}) });
-    const create = createOptions(spec, holdProbe(spec.argv), { name: this.containerName(), image, labels: this.labels(), hostConfig });
+    const create = dockerCreate(spec, holdProbe(spec.argv), this.opts.ask, { name: this.containerName(), image, labels: this.labels() });
     return this.execute(create, hooks);
   }
 
@@ -109,22 +111,18 @@ export class DockerTarget implements Target {
   private execute(create: Dockerode.ContainerCreateOptions, hooks?: RunHooks): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
-        const c = await startSession(this.opts.docker, create, {
-          target: this.name,
-          socket: this.opts.socketPath,
-          timeoutMs: this.opts.timeoutMs ?? 60_000,
-          run: journal().id,
-        });
+        const c = await withStartSlot(this.opts.socketPath, () =>
+          startSession(this.opts.docker, create, {
+            target: this.name,
+            socket: this.opts.socketPath,
+            timeoutMs: this.opts.timeoutMs ?? 60_000,
+            run: journal().id,
+          }),
+        );
         // The writable layer as the host sees it: who owns what root created in /scratch.
         return { ...c, ref: create.name, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },
       { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
     );
   }
-}
-
-/** Capabilities outside the harness's bounding set: "all" cannot include them (CAP_SYS_RESOURCE on the project's VM). */
-function missingCaps(): string[] {
-  const have = new Set(capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd));
-  return CAP_NAMES.filter((c) => !have.has(c));
 }

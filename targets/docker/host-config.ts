@@ -1,17 +1,21 @@
 /**
- * ContainerSpec → Docker create options, pure. What the spec shares becomes the matching "host"
- * mode; what it keeps private is left to the daemon's defaults (Docker 20.10 on cgroup v1 keeps
- * the host's cgroup namespace, and no daemon gives a time namespace), so the docker target shows
- * Docker as its users get it. A target's raw HostConfig goes over the result, so any setting can
- * be tested.
+ * A docker target's config → Docker create options, pure. isoprobe sends what observation needs
+ * (the probe image and command, its labels, the held stdin, AutoRemove off so the host reads after
+ * exit, the probe's identity); everything else is the daemon's default unless the config asks: the
+ * common options (share, caps, seccomp, noNewPrivs, limits: 'none'), `"request": "profile"` (what
+ * the run's profile needs that Docker can express, model/profile-needs.ts), then the raw
+ * HostConfig and container fields over the result, so any setting can be tested.
  */
 import type Dockerode from 'dockerode';
-import type { ContainerSpec, Namespace } from '../../model/spec.js';
 import { mergePatch } from '../../model/merge-patch.js';
+import type { ProfileNeeds } from '../../model/profile-needs.js';
+import type { ContainerSpec, Namespace } from '../../model/spec.js';
 
 export type HostConfig = Record<string, unknown>;
+/** Top-level container Config fields (User, Hostname, ...), as the Engine API spells them. */
+export type ContainerFields = Record<string, unknown>;
 
-const HOST_MODE: Partial<Record<Namespace, string>> = {
+export const HOST_MODE: Partial<Record<Namespace, string>> = {
   pid: 'PidMode',
   net: 'NetworkMode',
   ipc: 'IpcMode',
@@ -20,30 +24,66 @@ const HOST_MODE: Partial<Record<Namespace, string>> = {
   user: 'UsernsMode',
 };
 
+/**
+ * The namespaces Docker can be told to make private by name (`--ipc private`, `--cgroupns
+ * private`). A private pid and uts namespace have no such value ("" is the default), nor a network
+ * one that does not depend on the daemon's networks; the user namespace is the daemon's
+ * (userns-remap), never a container's; there is no time namespace to ask for.
+ */
+const PRIVATE_MODE: Partial<Record<Namespace, string>> = { ipc: 'IpcMode', cgroup: 'CgroupnsMode' };
+
+/** The container fields isoprobe owns: the probe, its command and its held stdin; a config cannot change them. */
+export const OWNED_CONTAINER_FIELDS = [
+  'Image',
+  'Cmd',
+  'Entrypoint',
+  'HostConfig',
+  'Labels',
+  'AttachStdin',
+  'AttachStdout',
+  'AttachStderr',
+  'OpenStdin',
+  'StdinOnce',
+  'Tty',
+];
+
 /** Every capability name Docker knows, without "CAP_" (what CapAdd/CapDrop take). */
 export function dockerCapName(cap: string): string {
   return cap.replace(/^CAP_/, '');
 }
 
-/**
- * @param missingCaps capabilities absent from the host's bounding set: "all" cannot include
- *   them (CAP_SYS_RESOURCE on the project's VM, where --privileged cannot start at all).
- */
-export function translateHostConfig(spec: ContainerSpec, missingCaps: string[]): HostConfig {
-  const hc: HostConfig = { Init: false, AutoRemove: false };
+export interface Translation {
+  /** Capabilities absent from the host's bounding set: "all" cannot include them (CAP_SYS_RESOURCE on the project's VM). */
+  missingCaps: string[];
+  /** What `"request": "profile"` asks for beyond the spec's limits and no_new_privs; empty without it. */
+  needs: ProfileNeeds;
+  /** The config's own noNewPrivs and limits: sent even where they equal the daemon's default. */
+  user: { noNewPrivs?: boolean; limits: 'default' | 'none' };
+}
+
+/** The spec's settings as HostConfig fields; the spec's limits and no_new_privs are what the docker driver's spec() asked for. */
+export function translateHostConfig(spec: ContainerSpec, t: Translation): HostConfig {
+  const hc: HostConfig = { AutoRemove: false };
   for (const ns of spec.share) {
     const field = HOST_MODE[ns];
     if (!field) throw new Error(`Docker cannot share the ${ns} namespace with the host`);
     hc[field] = 'host';
   }
+  for (const [ns, field] of Object.entries(PRIVATE_MODE) as [Namespace, string][]) {
+    if (t.needs[`ns.${ns}`] === 'new' && !spec.share.includes(ns)) hc[field] = 'private';
+  }
+  // After the private modes: a first sibling's IPC namespace must be shareable, a second joins.
   Object.assign(hc, siblingModes(spec));
   const { pids, memoryBytes, cpus } = spec.limits;
   if (pids !== undefined) hc.PidsLimit = pids;
   // MemorySwap = Memory: no swap beyond the limit, so the limit is what a memory hog meets.
   if (memoryBytes !== undefined) Object.assign(hc, { Memory: memoryBytes, MemorySwap: memoryBytes });
   if (cpus !== undefined) hc.NanoCpus = Math.round(cpus * 1e9);
-  if (spec.caps === 'all') Object.assign(hc, { CapAdd: ['ALL'], CapDrop: missingCaps.map(dockerCapName) });
-  const opts = [...(spec.seccomp === 'none' ? ['seccomp=unconfined'] : []), ...((spec.noNewPrivs ?? true) ? ['no-new-privileges:true'] : [])];
+  // What `docker run` sends without --pids-limit / --memory / --cpus: zero, no limit.
+  if (t.user.limits === 'none') Object.assign(hc, { PidsLimit: 0, Memory: 0, NanoCpus: 0 });
+  if (spec.caps === 'all') Object.assign(hc, { CapAdd: ['ALL'], CapDrop: t.missingCaps.map(dockerCapName) });
+  const nnp = t.user.noNewPrivs ?? (spec.noNewPrivs === true ? true : undefined);
+  const opts = [...(spec.seccomp === 'none' ? ['seccomp=unconfined'] : []), ...(nnp !== undefined ? [`no-new-privileges:${nnp}`] : [])];
   if (opts.length > 0) hc.SecurityOpt = opts;
   return hc;
 }
@@ -70,14 +110,17 @@ export function siblingModes(spec: ContainerSpec): HostConfig {
 }
 
 /** "seccomp=unconfined" → "seccomp", "no-new-privileges:true" → "no-new-privileges". */
-function securityOptName(opt: string): string {
+export function securityOptName(opt: string): string {
   return opt.split(/[=:]/)[0];
 }
 
 /**
  * The raw HostConfig as an RFC 7386 merge patch over the translated one, except SecurityOpt: a
  * list of independent settings (each `--security-opt` adds one), merged by option name, so that
- * `{"SecurityOpt": ["seccomp=unconfined"]}` does not silently drop the spec's no-new-privileges.
+ * `{"SecurityOpt": ["seccomp=unconfined"]}` does not silently drop a requested no-new-privileges.
+ * A Memory without MemorySwap sends no MemorySwap, as the docker CLI does for `--memory` alone:
+ * the translated MemorySwap (equal to isoprobe's own Memory) would be below the user's Memory,
+ * which the daemon refuses.
  */
 export function mergeHostConfig(translated: HostConfig, override: HostConfig | undefined): HostConfig {
   if (!override) return translated;
@@ -87,6 +130,7 @@ export function mergeHostConfig(translated: HostConfig, override: HostConfig | u
     const names = new Set(extra.map((o) => securityOptName(String(o))));
     merged.SecurityOpt = [...(translated.SecurityOpt as string[]).filter((o) => !names.has(securityOptName(o))), ...extra];
   }
+  if ('Memory' in override && !('MemorySwap' in override)) delete merged.MemorySwap;
   return merged;
 }
 
@@ -95,21 +139,23 @@ export interface CreateInputs {
   image: string;
   labels: Record<string, string>;
   hostConfig: HostConfig;
+  /** The config's container fields over isoprobe's (User, Hostname, ...); never OWNED_CONTAINER_FIELDS. */
+  container?: ContainerFields;
 }
 
-/** The create request: stdin open for the probe's go byte (StdinOnce closes it after the attach). */
-export function createOptions(spec: ContainerSpec, argv: string[], c: CreateInputs): Dockerode.ContainerCreateOptions {
-  // Docker refuses a hostname when the UTS namespace is the host's, or with another container's network.
-  const netOfContainer = String(c.hostConfig.NetworkMode ?? '').startsWith('container:');
-  const hostname = c.hostConfig.UTSMode === 'host' || netOfContainer ? {} : { Hostname: spec.hostname };
+/**
+ * The create request: stdin open for the probe's go byte (StdinOnce closes it after the attach);
+ * the probe's identity (root, /, a PATH to its binaries). No Hostname: Docker's own (the
+ * container id) unless the config asks.
+ */
+export function createOptions(argv: string[], c: CreateInputs): Dockerode.ContainerCreateOptions {
+  const base = { User: '0:0', WorkingDir: '/', Env: ['PATH=/bin:/isoprobe', 'HOME=/'] };
+  const own = mergePatch(base, c.container ?? {}) as Record<string, unknown>;
   return {
+    ...own,
     name: c.name,
     Image: c.image,
     Cmd: argv,
-    ...hostname,
-    User: '0:0',
-    WorkingDir: '/',
-    Env: ['PATH=/bin:/isoprobe', 'HOME=/'],
     Labels: c.labels,
     AttachStdin: true,
     AttachStdout: true,
@@ -119,4 +165,24 @@ export function createOptions(spec: ContainerSpec, argv: string[], c: CreateInpu
     Tty: false,
     HostConfig: c.hostConfig as Dockerode.HostConfig,
   };
+}
+
+/** Everything of a docker target's config that the create request depends on, besides the spec. */
+export interface DockerAsk extends Translation {
+  hostConfig?: HostConfig;
+  container?: ContainerFields;
+  /** HostConfig.Runtime: a runtime registered with dockerd. */
+  dockerRuntime?: string;
+}
+
+/** The final create request: the translated spec, then the config's raw fields over it. */
+export function dockerCreate(
+  spec: ContainerSpec,
+  argv: string[],
+  ask: DockerAsk,
+  c: Omit<CreateInputs, 'hostConfig' | 'container'>,
+): Dockerode.ContainerCreateOptions {
+  const raw = { ...ask.hostConfig, ...(ask.dockerRuntime ? { Runtime: ask.dockerRuntime } : {}) };
+  const hostConfig = mergeHostConfig(translateHostConfig(spec, ask), Object.keys(raw).length > 0 ? raw : undefined);
+  return createOptions(argv, { ...c, hostConfig, container: ask.container });
 }

@@ -1,7 +1,8 @@
 /**
  * Docker's negative controls that the project's tests run (test/integration/docker.test.ts): each
  * is docker target config (raw HostConfig fields, as the Engine API spells them) merged over a
- * reference target's, and must make the checks that name it fail. Data only.
+ * reference target's (one with `"request": "profile"`, so that each flips a passing check), and
+ * must make the checks that name it fail. Data only.
  */
 import type { Weakening } from '../../model/weakening.js';
 
@@ -30,7 +31,7 @@ export const weakenings: Weakening[] = [
   // What the CLI sends for --security-opt systempaths=unconfined (the daemon does not know that option).
   { kind: 'docker', settings: { hostConfig: { MaskedPaths: [], ReadonlyPaths: [] } }, note: 'systempaths=unconfined' },
   { kind: 'docker', settings: { hostConfig: { Devices: [{ PathOnHost: LOOP0, PathInContainer: LOOP0, CgroupPermissions: 'rwm' }] } } },
-  // The docker target sets no-new-privileges unless told not to (targets/docker/host-config.ts).
+  // Sent as no-new-privileges:false (targets/docker/host-config.ts): over a target that asks for it (request: profile).
   { kind: 'docker', settings: { noNewPrivs: false } },
   // Also no seccomp filter, every capability, every device and no masked or read-only paths.
   { kind: 'docker', settings: { hostConfig: { Privileged: true } } },

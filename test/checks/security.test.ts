@@ -10,7 +10,8 @@ import type { Check, CheckContext } from '../../model/check.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { EnforcementFacts } from '../../model/enforcement.js';
 import type { ProbeFacts, SecurityFacts } from '../../model/facts.js';
-import { DEFAULT_SPEC } from '../../model/spec.js';
+import type { Request, RequestSource } from '../../model/request.js';
+import { DEFAULT_SPEC, type Limits } from '../../model/spec.js';
 import { escapeChecks } from '../../checks/escapes.js';
 import { cpuAllowanceMs, limitChecks } from '../../checks/limits.js';
 import { maskedRightly, refused, securityChecks } from '../../checks/security.js';
@@ -23,7 +24,7 @@ const ALL = [...securityChecks, ...escapeChecks].filter((c) => c !== LSM_CHECK);
 
 function ctxOf(r: { status: string; security?: SecurityFacts }, over: Partial<CheckContext> = {}): CheckContext {
   const facts = { files: { status: { text: r.status, errno: 0, truncated: false } }, security: r.security } as unknown as ProbeFacts;
-  return { spec: { ...DEFAULT_SPEC, argv: [] }, container: facts, ...over } as CheckContext;
+  return { spec: { ...DEFAULT_SPEC, argv: [] }, request: { noNewPrivs: { value: true, source: 'isoprobe' } }, container: facts, ...over } as CheckContext;
 }
 
 function verdicts(checks: readonly Check[], ctx: CheckContext): Record<string, string> {
@@ -174,18 +175,35 @@ describe('limit enforcement checks', () => {
       result: { kind: 'cpuburn', wall_ms: 500, cpu_ms: 290, rusage_ms: 290 },
     },
   };
-  const run = (e: EnforcementFacts, limits = DEFAULT_SPEC.limits) =>
-    verdicts(limitChecks, {
-      spec: { ...DEFAULT_SPEC, limits, argv: [] },
+  const asked = (l: Limits, source: RequestSource = 'isoprobe'): Request => ({
+    ...(l.pids !== undefined ? { 'limits.pids': { value: l.pids, source } } : {}),
+    ...(l.memoryBytes !== undefined ? { 'limits.memory': { value: l.memoryBytes, source } } : {}),
+    ...(l.cpus !== undefined ? { 'limits.cpu': { value: l.cpus, source } } : {}),
+  });
+  const ctx = (e: EnforcementFacts, request: Request) =>
+    ({
+      spec: { ...DEFAULT_SPEC, argv: [] },
+      request,
       enforcement: e,
       capabilities: { timeOffsets: true, lsmProfile: { applied: true } },
-    } as unknown as CheckContext);
+    }) as unknown as CheckContext;
+  const run = (e: EnforcementFacts, limits: Limits = DEFAULT_SPEC.limits) => verdicts(limitChecks, ctx(e, asked(limits)));
+  const noQuota = { ...ok.cpu, hostLimits: { 'cpu.cfs_quota_us': '-1', 'cpu.cfs_period_us': '100000' } };
 
   it('pass when each probe met its limit', () => {
     expect(run(ok)).to.deep.equal({ 'cgroup.pids-enforced': 'pass', 'cgroup.memory-enforced': 'pass', 'cgroup.cpu-enforced': 'pass' });
   });
-  it('fail without limits, whatever the probes saw', () => {
-    expect(failing(run(ok, {}))).to.deep.equal(['cgroup.cpu-enforced', 'cgroup.memory-enforced', 'cgroup.pids-enforced']);
+  it('fail without limits asked or in force, whatever the probes saw, naming that nobody asked', () => {
+    const none = { ...ok, cpu: noQuota, pids: { ...ok.pids, hostLimits: { 'pids.max': 'max' } } };
+    expect(failing(run(none, {}))).to.deep.equal(['cgroup.cpu-enforced', 'cgroup.memory-enforced', 'cgroup.pids-enforced']);
+    const pids = evaluate(limitChecks.find((c) => c.id === 'cgroup.pids-enforced')!, ctx(none, {}));
+    expect(pids.evidence).to.match(/no pids limit is set: pids limit in force pids\.max=max \(runtime default: nobody asked\)/);
+  });
+  it("judge the limit in force, whoever set it: a user's PidsLimit 100 met at 99 forks passes, sourced to the config", () => {
+    const user = { ...ok, pids: { ...ok.pids, hostLimits: { 'pids.max': '100' }, result: { ...ok.pids.result!, max: 200, forked: 99 } } };
+    const v = evaluate(limitChecks.find((c) => c.id === 'cgroup.pids-enforced')!, ctx(user, asked({ pids: 100 }, 'user config')));
+    expect(v.status).to.equal('pass');
+    expect(v.evidence).to.match(/pids\.max=100 \(user config: asked 100\)/);
   });
   it('fail when the limits did not stop the probes', () => {
     const weak: EnforcementFacts = {
@@ -196,7 +214,7 @@ describe('limit enforcement checks', () => {
     expect(failing(run(weak))).to.deep.equal(['cgroup.cpu-enforced', 'cgroup.memory-enforced', 'cgroup.pids-enforced']);
   });
   it('a burn kept under the quota by a busy machine fails when no quota was in force on its cgroup', () => {
-    const unquoted = { ...ok.cpu, hostLimits: { 'cpu.cfs_quota_us': '-1', 'cpu.cfs_period_us': '100000' }, result: { ...ok.cpu.result!, cpu_ms: 250 } };
+    const unquoted = { ...noQuota, result: { ...ok.cpu.result!, cpu_ms: 250 } };
     expect(run({ ...ok, cpu: unquoted })['cgroup.cpu-enforced']).to.equal('fail');
     expect(run({ ...ok, cpu: { ...unquoted, hostLimits: { 'cpu.max': 'max 100000' } } })['cgroup.cpu-enforced']).to.equal('fail');
     expect(run({ ...ok, cpu: { ...unquoted, hostLimits: { 'cpu.max': '50000 100000' } } })['cgroup.cpu-enforced']).to.equal('pass');

@@ -25,8 +25,8 @@ import { weakenings as dockerWeakenings } from '../../targets/docker/weakenings.
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { requireDaemon } from './requirements.js';
 
-function docker(name: string, hostConfig?: Record<string, unknown>): DockerTargetConfig {
-  return { name, runtime: 'docker', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default', ...(hostConfig ? { hostConfig } : {}) };
+function docker(name: string, hostConfig?: Record<string, unknown>, more: Partial<DockerTargetConfig> = {}): DockerTargetConfig {
+  return { name, runtime: 'docker', share: [], rootChange: 'pivot_root', caps: 'default', limits: 'default', ...(hostConfig ? { hostConfig } : {}), ...more };
 }
 
 /** What the test runs for one weakening of targets/docker/weakenings.ts. */
@@ -43,15 +43,19 @@ interface Run {
   refusable?: boolean;
 }
 
+/** Docker as its users run it: the daemon's defaults (no limits, no no-new-privileges). */
 const DEFAULT = docker('docker');
-/** Docker 20.10 on cgroup v1 keeps the host's cgroup namespace: private is the hardened setting. */
-const CGROUPNS_PRIVATE = docker('docker-cgroupns-private', { CgroupnsMode: 'private' });
+/**
+ * What the run's profile needs that Docker can express (limits, no-new-privileges, a private
+ * cgroup and IPC namespace: model/profile-needs.ts), asked by isoprobe: each weakening merged over
+ * it turns off something that passes there.
+ */
+const PROFILE = docker('docker-profile', undefined, { request: 'profile' });
 /**
  * Docker 20.10's default seccomp profile lets io_uring_setup through (a finding of the default
- * target), so the seccomp weakenings are measured against the project's own deny-list profile,
- * with a private cgroup namespace so that the cgroup checks pass there too.
+ * target), so the seccomp weakenings are measured against the project's own deny-list profile.
  */
-const HARDENED = docker('docker-hardened', { CgroupnsMode: 'private', SecurityOpt: [`seccomp=${JSON.stringify(defaultSeccomp())}`] });
+const HARDENED = docker('docker-hardened', { SecurityOpt: [`seccomp=${JSON.stringify(defaultSeccomp())}`] }, { request: 'profile' });
 
 /** The weakening of the docker list with these HostConfig fields (or other settings), by value. */
 function listed(hostConfig: Record<string, unknown> | null, settings: Record<string, unknown> = {}): Weakening {
@@ -74,54 +78,54 @@ const SYSTEMPATHS = listed({ MaskedPaths: [], ReadonlyPaths: [] });
 const DEVICE_LOOP0 = listed({ Devices: [{ PathOnHost: LOOP0, PathInContainer: LOOP0, CgroupPermissions: 'rwm' }] });
 
 /*
- * Capability weakenings keep a private cgroup namespace (reference: CGROUPNS_PRIVATE): whether
- * CAP_SYS_ADMIN reaches a release_agent then depends on the weakening, not on the daemon's default
- * cgroupns (host on Docker 20.10 with cgroup v1, private on cgroup v2).
+ * Every reference asks for the profile, a private cgroup namespace among it: whether CAP_SYS_ADMIN
+ * reaches a release_agent then depends on the weakening, not on the daemon's default cgroupns
+ * (host on Docker 20.10 with cgroup v1, private on cgroup v2).
  */
 const RUNS: Run[] = [
-  { weakening: listed({ PidMode: 'host' }), name: 'docker-pidmode-host', reference: DEFAULT },
-  { weakening: listed({ NetworkMode: 'host' }), name: 'docker-networkmode-host', reference: DEFAULT },
-  { weakening: listed({ IpcMode: 'host' }), name: 'docker-ipcmode-host', reference: DEFAULT },
-  { weakening: listed({ UTSMode: 'host' }), name: 'docker-utsmode-host', reference: DEFAULT },
-  { weakening: CGROUPNS_HOST, name: 'docker-cgroupnsmode-host', reference: CGROUPNS_PRIVATE },
-  { weakening: SYS_ADMIN, name: 'docker-capadd-sys-admin', reference: CGROUPNS_PRIVATE },
-  { weakening: SYS_PTRACE, name: 'docker-capadd-sys-ptrace', reference: CGROUPNS_PRIVATE },
-  { weakening: SYS_TIME, name: 'docker-capadd-sys-time', reference: CGROUPNS_PRIVATE },
+  { weakening: listed({ PidMode: 'host' }), name: 'docker-pidmode-host', reference: PROFILE },
+  { weakening: listed({ NetworkMode: 'host' }), name: 'docker-networkmode-host', reference: PROFILE },
+  { weakening: listed({ IpcMode: 'host' }), name: 'docker-ipcmode-host', reference: PROFILE },
+  { weakening: listed({ UTSMode: 'host' }), name: 'docker-utsmode-host', reference: PROFILE },
+  { weakening: CGROUPNS_HOST, name: 'docker-cgroupnsmode-host', reference: PROFILE },
+  { weakening: SYS_ADMIN, name: 'docker-capadd-sys-admin', reference: PROFILE },
+  { weakening: SYS_PTRACE, name: 'docker-capadd-sys-ptrace', reference: PROFILE },
+  { weakening: SYS_TIME, name: 'docker-capadd-sys-time', reference: PROFILE },
   {
     weakening: listed({ CapAdd: ['SYS_ADMIN'], CgroupnsMode: 'host' }),
     name: 'docker-capadd-sys-admin-cgroupns-host',
-    reference: CGROUPNS_PRIVATE,
+    reference: PROFILE,
     alsoFlips: [SYS_ADMIN, CGROUPNS_HOST],
     unavailable: () => (hasV1Hierarchy() ? null : 'no cgroup v1 hierarchy exists on this host (pure cgroup v2): no release_agent to reach'),
   },
   {
     weakening: listed({ SecurityOpt: ['apparmor=unconfined'] }),
     name: 'docker-apparmor-unconfined',
-    reference: DEFAULT,
+    reference: PROFILE,
     unavailable: () => {
       const lsm = readHostLsm();
       return lsm.active === 'apparmor' ? null : `the host does not enable AppArmor (${lsm.evidence})`;
     },
   },
   { weakening: SECCOMP_UNCONFINED, name: 'docker-seccomp-unconfined', reference: HARDENED },
-  { weakening: NO_PIDS, name: 'docker-no-pidslimit', reference: DEFAULT },
-  { weakening: NO_MEMORY, name: 'docker-no-memory', reference: DEFAULT },
-  { weakening: NO_CPUS, name: 'docker-no-nanocpus', reference: DEFAULT },
+  { weakening: NO_PIDS, name: 'docker-no-pidslimit', reference: PROFILE },
+  { weakening: NO_MEMORY, name: 'docker-no-memory', reference: PROFILE },
+  { weakening: NO_CPUS, name: 'docker-no-nanocpus', reference: PROFILE },
   {
     weakening: listed({ PidsLimit: 0, Memory: 0, MemorySwap: 0, NanoCpus: 0 }),
     name: 'docker-no-limits',
-    reference: DEFAULT,
+    reference: PROFILE,
     alsoFlips: [NO_PIDS, NO_MEMORY, NO_CPUS],
   },
-  { weakening: listed({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), name: 'docker-bind-docker-sock', reference: DEFAULT },
-  { weakening: SYSTEMPATHS, name: 'docker-systempaths-unconfined', reference: DEFAULT },
+  { weakening: listed({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] }), name: 'docker-bind-docker-sock', reference: PROFILE },
+  { weakening: SYSTEMPATHS, name: 'docker-systempaths-unconfined', reference: PROFILE },
   {
     weakening: DEVICE_LOOP0,
     name: 'docker-device-loop0',
-    reference: DEFAULT,
+    reference: PROFILE,
     unavailable: () => (fs.existsSync(LOOP0) ? null : `${LOOP0} does not exist on this machine (no loop driver?)`),
   },
-  { weakening: listed(null, { noNewPrivs: false }), name: 'docker-no-new-privileges', reference: DEFAULT },
+  { weakening: listed(null, { noNewPrivs: false }), name: 'docker-no-new-privileges', reference: PROFILE },
   // The cross area's joins: only the sibling pair changes, so every other check stays as on DEFAULT.
   { weakening: listed(null, { joinSibling: ['pid'] }), name: 'docker-join-sibling-pid', reference: DEFAULT },
   { weakening: listed(null, { joinSibling: ['ipc'] }), name: 'docker-join-sibling-ipc', reference: DEFAULT },
@@ -206,7 +210,7 @@ describe('Docker, end to end', function () {
 
   before(async function () {
     await requireDaemon(this, client);
-    const targets = [DEFAULT, CGROUPNS_PRIVATE, HARDENED, ...runnable.map((r) => TARGETS.get(r)!)];
+    const targets = [DEFAULT, PROFILE, HARDENED, ...runnable.map((r) => TARGETS.get(r)!)];
     const t0 = performance.now();
     results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: 'strict' });
     process.stdout.write(`    ${targets.length} Docker targets in one run: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -274,5 +278,51 @@ describe('Docker, end to end', function () {
     expect(run.code, run.stderr).to.equal(130);
     expect(await labelled(client, run.pid)).to.deep.equal([]);
     expect(runDirsOf(run.pid)).to.deep.equal([]);
+  });
+});
+
+/**
+ * The issue's acceptance: Docker as its users run it has neither limits nor no_new_privs, and
+ * `restricted` says so with the daemon's default named as the source; a user's config that sets
+ * them passes, sourced to that config. Only the checks of these settings are evaluated.
+ */
+describe("Docker's defaults and a user's own hardening, under restricted", function () {
+  this.timeout(180_000);
+  const client = dockerClient();
+  const HARDENED_BY_USER = docker('docker-user-hardened', { PidsLimit: 100, Memory: 268_435_456, NanoCpus: 1e9, SecurityOpt: ['no-new-privileges'] });
+  const IDS = ['cgroup.limits-set', 'cgroup.pids-enforced', 'cgroup.memory-enforced', 'cgroup.cpu-enforced', 'security.no-new-privs'];
+  let results: RunResults;
+  const check = (target: string, id: string) => results.targets.find((t) => t.name === target)!.checks.find((c) => c.id === id)!;
+
+  before(async function () {
+    await requireDaemon(this, client);
+    const grep = `^(${IDS.map((id) => id.replace(/\./g, '\\.')).join('|')})$`;
+    results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: [DEFAULT, HARDENED_BY_USER], profile: 'restricted', grep });
+  });
+
+  it('default Docker fails cgroup.limits-set and security.no-new-privs (required), naming the runtime default', () => {
+    const limits = check('docker', 'cgroup.limits-set');
+    expect([limits.status, limits.required]).to.deep.equal(['fail', true]);
+    for (const file of ['pids.max=max', 'memory.limit_in_bytes=', 'cpu.cfs_quota_us=-1'])
+      expect(limits.evidence).to.match(new RegExp(`${file}\\S* \\(runtime default: nobody asked\\)`));
+    const nnp = check('docker', 'security.no-new-privs');
+    expect([nnp.status, nnp.required]).to.deep.equal(['fail', true]);
+    expect(nnp.evidence).to.include('NoNewPrivs: false (runtime default: nobody asked)');
+    expect(results.targets.find((t) => t.name === 'docker')!.request).to.not.have.any.keys('limits.pids', 'limits.memory', 'limits.cpu', 'noNewPrivs');
+  });
+
+  it('a config with PidsLimit, Memory, NanoCpus and no-new-privileges passes them and the enforcement checks, sourced to the config', () => {
+    expect(Object.fromEntries(IDS.map((id) => [id, check('docker-user-hardened', id).status]))).to.deep.equal(
+      Object.fromEntries(IDS.map((id) => [id, 'pass'])),
+    );
+    expect(check('docker-user-hardened', 'cgroup.limits-set').evidence).to.include('pids.max=100 (user config: asked 100)');
+    expect(check('docker-user-hardened', 'security.no-new-privs').evidence).to.include('NoNewPrivs: true (user config: asked true)');
+    const r = results.targets.find((t) => t.name === 'docker-user-hardened')!.request!;
+    expect(['limits.pids', 'limits.memory', 'limits.cpu', 'noNewPrivs'].map((k) => r[k as keyof typeof r]?.source)).to.deep.equal([
+      'user config',
+      'user config',
+      'user config',
+      'user config',
+    ]);
   });
 });

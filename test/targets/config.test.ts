@@ -82,10 +82,27 @@ describe('target config', () => {
       share: ['pid'],
       caps: 'all',
       seccomp: 'none',
-      noNewPrivs: true,
       leakHostFd: false,
       rootChange: 'pivot_root',
     });
+  });
+  it("leaves Docker's limits, no_new_privs and hostname to the daemon unless the config asks (request: profile)", () => {
+    const [d, p] = parseTargetConfig(
+      {
+        targets: [
+          { name: 'd', runtime: 'docker' },
+          { name: 'p', runtime: 'docker', request: 'profile', container: { Hostname: 'web' } },
+        ],
+      },
+      'x',
+    );
+    expect(docker.spec(d as DockerTargetConfig, ['/p'], 'restricted')).to.deep.include({ limits: {}, noNewPrivs: false, hostname: '' });
+    expect(docker.spec(p as DockerTargetConfig, ['/p'], 'restricted')).to.deep.include({
+      limits: { pids: 64, memoryBytes: 64 * 2 ** 20, cpus: 0.5 },
+      noNewPrivs: true,
+      hostname: 'web',
+    });
+    expect(docker.spec(p as DockerTargetConfig, ['/p'], 'baseline')).to.deep.include({ limits: {}, noNewPrivs: false });
   });
   it('mounts cgroupfs read-only unless a built-in target asks for "cgroupfs": "rw"', () => {
     const [b, rw] = parseTargetConfig(
