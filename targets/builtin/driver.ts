@@ -26,6 +26,20 @@ const config = targetSchema('builtin', {
 
 export type BuiltinTargetConfig = z.infer<typeof config>;
 
+/** Keep in step with masked_paths[] and readonly_paths[] in ./harden.c. */
+const BUILTIN_MASKED_PATHS = [
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/timer_list',
+  '/proc/sched_debug',
+  '/proc/latency_stats',
+  '/proc/scsi',
+  '/proc/acpi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+const BUILTIN_READONLY_PATHS = ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus'];
+
 export const builtin: TargetDriver<BuiltinTargetConfig> = {
   kind: 'builtin',
   config,
@@ -45,7 +59,18 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
   spec(cfg, argv) {
     return { ...baseSpec(cfg, argv), leakHostFd: cfg.leakHostFd ?? false, cgroupfs: cfg.cgroupfs ?? 'ro' };
   },
-  request: requestFromSpec,
+  request(cfg, spec) {
+    const r = requestFromSpec(cfg, spec);
+    // The shim sets no supplementary groups (setgroups(0, NULL)) and runs the probe as root inside.
+    r.user = { value: { uid: 0, gid: 0, groups: [] }, source: 'isoprobe' };
+    // Its root, masked and read-only paths are mounts of its own mount namespace (shim.c setup_root).
+    if (!spec.share.includes('mnt')) {
+      r.readonlyRootfs = { value: true, source: 'isoprobe' };
+      r.maskedPaths = { value: [...BUILTIN_MASKED_PATHS], source: 'isoprobe' };
+      r.readonlyPaths = { value: [...BUILTIN_READONLY_PATHS], source: 'isoprobe' };
+    }
+    return r;
+  },
   describe(cfg) {
     const cgroupfs = cfg.cgroupfs ?? 'ro';
     return [

@@ -47,7 +47,7 @@ export const MASKED_PATHS = [
 ];
 export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-const OCI_NS_NAME: Record<Namespace, string> = {
+export const OCI_NS_NAME: Record<Namespace, string> = {
   pid: 'pid',
   mnt: 'mount',
   net: 'network',

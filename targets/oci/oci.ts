@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TargetCapabilities } from '../../model/target.js';
+import type { DroppedSetting, TargetCapabilities } from '../../model/target.js';
 import { capNames, parseStatus } from '../../model/parse/status.js';
 import { DEFAULT_SPEC, type ContainerSpec, type Namespace, type RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
@@ -37,10 +37,14 @@ export interface OciOptions {
 
 let containerSeq = 0;
 
+/** Which defaults the bundle models (./config.ts), for a reader comparing it with an engine's. */
+const BUNDLE_DEFAULTS =
+  "Docker's default capabilities; runc spec's masked and read-only paths (and powercap), mounts and RLIMIT_NOFILE 1024; user 0:0, read-only root; isoprobe's limits, seccomp deny-list, no_new_privs, hostname and time offsets";
+
 export class OciTarget implements Target {
   readonly runtime = 'oci';
   readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
-  readonly capabilities: TargetCapabilities;
+  private readonly offered: TargetCapabilities;
   /** Namespaces the runtime refused, with its message: left out of every later container. */
   private readonly refusedNs = new Map<Namespace, string>();
   /** What the runtime said when it refused the default container (every later one tries again: its spec may differ). */
@@ -52,7 +56,7 @@ export class OciTarget implements Target {
     readonly name: string,
     private readonly opts: OciOptions,
   ) {
-    this.capabilities = {
+    this.offered = {
       timeOffsets: true,
       lsmProfile: asksForLsmLabel(opts.specPatch)
         ? { applied: true }
@@ -60,9 +64,22 @@ export class OciTarget implements Target {
     };
   }
 
+  /**
+   * What it can be asked for, and what it was asked for and ran without (each refused namespace,
+   * and with the time namespace its offsets): read by the checks after the containers ran.
+   */
+  get capabilities(): TargetCapabilities {
+    const dropped: DroppedSetting[] = [...this.refusedNs].flatMap(([ns, why]) => [
+      { key: `ns.${ns}` as const, why },
+      ...(ns === 'time' ? [{ key: 'timeOffsets' as const, why: `no time namespace to apply them in: ${why}` }] : []),
+    ]);
+    return dropped.length > 0 ? { ...this.offered, dropped } : this.offered;
+  }
+
   async info(): Promise<Record<string, string>> {
     const version = await this.prepare();
     const info: Record<string, string> = { runtime: 'oci', binary: this.opts.binary, version, cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
+    info.defaults = BUNDLE_DEFAULTS;
     if (this.opts.specPatch) info.specPatch = JSON.stringify(this.opts.specPatch);
     for (const [ns, why] of this.refusedNs) info[`${ns}Namespace`] = `refused by ${this.opts.binary}, containers run without one: ${why}`;
     if (this.hostRefusal) info.refusal = this.hostRefusal;
@@ -169,7 +186,7 @@ export class OciTarget implements Target {
 }
 
 /** What "all capabilities" can mean here: those in the harness's own bounding set (never CAP_SYS_RESOURCE on the project's VM). */
-function hostBoundingCaps(): string[] {
+export function hostBoundingCaps(): string[] {
   return capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd);
 }
 
