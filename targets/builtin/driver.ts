@@ -9,8 +9,8 @@ import { readTrimmed } from '../../host/files.js';
 import { SHIM_BINARY } from '../../host/paths.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
-import { NAMESPACES } from '../../model/spec.js';
-import { baseSpec, describeBase, requestFromSpec, targetSchema } from '../common/config.js';
+import { DEFAULT_CAPS, NAMESPACES } from '../../model/spec.js';
+import { baseSpec, describeBase, harnessBoundingCaps, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { BuiltinTarget } from './builtin.js';
 import { weakenings } from './weakenings.js';
@@ -61,6 +61,12 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
   },
   request(cfg, spec) {
     const r = requestFromSpec(cfg, spec);
+    // --keep-caps keeps what the shim was started with: every capability in a new user namespace,
+    // the harness's bounding set in the host's.
+    if (spec.caps === 'all' && spec.share.includes('user')) {
+      const held = harnessBoundingCaps();
+      r.caps = { value: { add: held.filter((c) => !DEFAULT_CAPS.includes(c)), drop: DEFAULT_CAPS.filter((c) => !held.includes(c)) }, source: 'user config' };
+    }
     // The shim sets no supplementary groups (setgroups(0, NULL)) and runs the probe as root inside.
     r.user = { value: { uid: 0, gid: 0, groups: [] }, source: 'isoprobe' };
     // Its root, masked and read-only paths are mounts of its own mount namespace (shim.c setup_root).

@@ -5,17 +5,16 @@
  * the target's info, so the checks of that namespace fail; a host it refuses altogether (crun 1.8
  * on a hybrid cgroup host) is named in the info and is every container's TargetError.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DroppedSetting, TargetCapabilities } from '../../model/target.js';
-import { capNames, parseStatus } from '../../model/parse/status.js';
 import { DEFAULT_SPEC, type ContainerSpec, type Namespace, type RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { PROBE_PATH, type ProbeFiles, type Target } from '../../model/target.js';
 import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
 import { madeNamespaces, ociConfig } from './config.js';
 import { mergePatch } from '../../model/merge-patch.js';
+import { harnessBoundingCaps } from '../common/config.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { journal } from '../../host/journal.js';
@@ -155,7 +154,7 @@ export class OciTarget implements Target {
         scratch: bundle.scratch,
         idMapping: mapping,
         cgroupsPath: `/${id}`,
-        hostCaps: hostBoundingCaps(),
+        hostCaps: harnessBoundingCaps(),
         omit: [...this.refusedNs.keys()],
       });
       writeConfig(bundle, this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated);
@@ -183,11 +182,6 @@ export class OciTarget implements Target {
     this.rootfs ??= buildRootfs(path.join(this.opts.runDir, `${this.name}-rootfs`), this.opts.files);
     return this.rootfs;
   }
-}
-
-/** What "all capabilities" can mean here: those in the harness's own bounding set (never CAP_SYS_RESOURCE on the project's VM). */
-export function hostBoundingCaps(): string[] {
-  return capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd);
 }
 
 /**
