@@ -12,7 +12,7 @@ import { DEFAULT_SPEC, type ContainerSpec, type Namespace, type RunOutcome } fro
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { PROBE_PATH, type ProbeFiles, type Target } from '../../model/target.js';
 import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
-import { madeNamespaces, ociConfig } from './config.js';
+import { madeNamespaces, ociConfig, withoutNamespaces } from './config.js';
 import { mergePatch } from '../../model/merge-patch.js';
 import { harnessBoundingCaps } from '../common/config.js';
 import { runLifecycle } from '../common/lifecycle.js';
@@ -157,7 +157,8 @@ export class OciTarget implements Target {
         hostCaps: harnessBoundingCaps(),
         omit: [...this.refusedNs.keys()],
       });
-      writeConfig(bundle, this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated);
+      const patched = this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated;
+      writeConfig(bundle, withoutNamespaces(patched, [...this.refusedNs.keys()]));
       return await this.execute(id, bundle);
     } finally {
       await bundle.remove();
