@@ -384,7 +384,7 @@ const timeOffsets = check(
     profiles: [...ALL],
     references: ['OCI runtime spec: linux.timeOffsets', 'time_namespaces(7)'],
     needs: ['container', 'reference'],
-    settings: ['timeOffsets', 'ns.time'],
+    settings: ['timeOffsets'],
     negativeControls: [RUNC_WITHOUT_TIMENS],
   },
   (ctx) => {
