@@ -43,6 +43,7 @@ export const cgroupChecks = [
       profiles: [...STRICTER],
       references: [OCI_CG, 'cgroup_namespaces(7)'],
       needs: ['container'],
+      settings: ['ns.cgroup'],
       negativeControls: NEG,
     },
     ({ container }) => {
@@ -62,6 +63,7 @@ export const cgroupChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'],
       needs: ['observed'],
+      settings: ['limits.pids', 'limits.memory', 'limits.cpu'],
       negativeControls: [builtin({ limits: 'none' }), DOCKER_NO_LIMITS, DOCKER_NO_PIDS_LIMIT, DOCKER_NO_MEMORY, DOCKER_NO_CPUS],
     },
     (ctx) => {
@@ -92,6 +94,8 @@ export const cgroupChecks = [
       profiles: [...ALL],
       references: ['OCI runtime spec: mounts (runc\'s default /sys/fs/cgroup mount is "ro")', ...PRIVILEGED, 'CVE-2022-0492'],
       needs: ['container'],
+      // Whether the cgroupfs is mounted read-only is no request setting; privileged mode (caps) reaches it through the mount.
+      settings: ['ns.mnt', 'ns.cgroup'],
       negativeControls: [builtin({ cgroupfs: 'rw' }), share('mnt'), BUILTIN_PRIVILEGED, DOCKER_PRIVILEGED],
     },
     ({ container }) => cgroupfsReadonly(container.cgroupfs),
@@ -104,6 +108,7 @@ export const cgroupChecks = [
       profiles: [...ALL],
       references: ['OCI runtime spec: linux.cgroupsPath', 'cgroups(7) cgroup.procs', ...PRIVILEGED],
       needs: ['container', 'observed'],
+      settings: ['ns.cgroup', 'caps'],
       negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)],
     },
     ({ container, observed }) => cannotLeave(container.cgroup_leave, observed.cgroup),

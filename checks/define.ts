@@ -47,7 +47,14 @@ type OwnNamespaceMeta = Omit<CheckDefinition, 'id' | 'title' | 'needs' | 'sentin
 export function ownNamespaceCheck(meta: OwnNamespaceMeta): Check<'container' | 'observed' | 'reference'> {
   const { ns, ...rest } = meta;
   return check(
-    { ...rest, id: `${meta.area}.own-ns`, title: `the container has its own ${ns} namespace`, needs: ['container', 'observed', 'reference'] },
+    {
+      // Its verdict is the namespace setting alone.
+      settings: [`ns.${ns}`],
+      ...rest,
+      id: `${meta.area}.own-ns`,
+      title: `the container has its own ${ns} namespace`,
+      needs: ['container', 'observed', 'reference'],
+    },
     (ctx) => {
       requireNamespaceSupport(ctx, ns);
       const container = containerNsLink(ctx, ns);

@@ -42,6 +42,8 @@ export const escapeChecks = [
       profiles: [...ALL],
       references: ['CVE-2024-21626', 'OCI runtime spec: process.cwd'],
       needs: ['container'],
+      // Leaked fds and the cwd are the runtime's own doing: no request setting decides them.
+      settings: [],
       negativeControls: [builtin({ leakHostFd: true }), { kind: 'docker', settings: { workingDir: '/proc/self/fd/7' }, requires: 'runc < 1.1.12' }],
     },
     (ctx) => {
@@ -61,6 +63,7 @@ export const escapeChecks = [
       profiles: [...ALL],
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
       needs: ['container'],
+      settings: ['caps', 'seccomp', 'ns.cgroup'],
       negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)],
     },
     (ctx) => {
@@ -81,6 +84,7 @@ export const escapeChecks = [
       profiles: [...ALL],
       references: ['CVE-2022-0185', 'Docker default seccomp profile (unshare needs CAP_SYS_ADMIN)', 'user_namespaces(7)'],
       needs: ['container'],
+      settings: ['seccomp', 'caps'],
       negativeControls: [builtin({ seccomp: 'none' }), BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, capAdd('SYS_ADMIN')],
     },
     (ctx) => {
@@ -98,6 +102,7 @@ export const escapeChecks = [
       profiles: [...ALL],
       references: ['CIS Docker 5.31 (Docker socket not mounted)', 'OCI runtime spec: mounts'],
       needs: ['container'],
+      settings: ['ns.mnt'],
       negativeControls: [share('mnt'), docker({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] })],
     },
     (ctx) => {

@@ -23,6 +23,7 @@ function invisible(kind: IpcSentinel, title: string, describe: (ctx: CheckContex
       references: [OCI_IPC, CIS_IPC, kind === 'mq' ? 'mq_overview(7)' : 'sysvipc(7)'],
       needs: ['container', 'sentinels'],
       sentinels: [KIND[kind]],
+      settings: ['ns.ipc'],
       negativeControls: NEG,
     },
     (ctx) => {

@@ -50,6 +50,7 @@ export const limitChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'],
       needs: ['enforcement'],
+      settings: ['limits.pids'],
       negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT],
     },
     (ctx) => {
@@ -71,6 +72,7 @@ export const limitChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'],
       needs: ['enforcement'],
+      settings: ['limits.memory'],
       negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY],
     },
     (ctx) => {
@@ -97,6 +99,7 @@ export const limitChecks = [
       profiles: [...STRICTER],
       references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'],
       needs: ['enforcement'],
+      settings: ['limits.cpu'],
       negativeControls: [NO_LIMITS, DOCKER_NO_CPUS],
     },
     (ctx) => {

@@ -21,6 +21,7 @@ export const mountChecks = [
       references: [OCI_MNT, 'CIS Docker 5.5 (sensitive host directories not mounted)'],
       needs: ['container', 'reference', 'sentinels'],
       sentinels: ['marker-root'],
+      settings: ['ns.mnt'],
       negativeControls: NEG,
     },
     ({ container, reference, sentinels }) => {
@@ -42,6 +43,7 @@ export const mountChecks = [
       references: ['pivot_root(2)', 'chroot(2) NOTES', 'OCI runtime spec: root'],
       needs: ['container', 'sentinels'],
       sentinels: ['marker-root'],
+      settings: ['ns.mnt'],
       negativeControls: [builtin({ rootChange: 'chroot' }), share('mnt')],
     },
     ({ container, sentinels }) => {
@@ -64,6 +66,7 @@ export const mountChecks = [
       profiles: [...ALL],
       references: ['mount_namespaces(7) shared subtrees', 'CIS Docker 5.19 (mount propagation not shared)'],
       needs: ['container', 'reference'],
+      settings: ['ns.mnt'],
       negativeControls: NEG,
     },
     ({ container, reference }) => {
@@ -94,6 +97,7 @@ export const mountChecks = [
       profiles: [...ALL],
       references: ['mount_namespaces(7)'],
       needs: ['container', 'after'],
+      settings: ['ns.mnt'],
       negativeControls: NEG,
     },
     ({ container, after }) => {
@@ -117,6 +121,8 @@ export const mountChecks = [
       references: ['CIS Docker 5.7', 'OCI runtime spec: mounts'],
       needs: ['container', 'sentinels'],
       sentinels: ['marker-shm'],
+      // Docker binds the host's /dev/shm into a container in the host's ipc namespace.
+      settings: ['ns.mnt', 'ns.ipc'],
       negativeControls: [...NEG, docker({ IpcMode: 'host' })],
     },
     ({ container, sentinels }) => {

@@ -20,6 +20,7 @@ export const netChecks = [
       references: [OCI_NET, CIS_NET],
       needs: ['container', 'sentinels'],
       sentinels: ['tcp'],
+      settings: ['ns.net'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {
@@ -39,6 +40,7 @@ export const netChecks = [
       references: ['CVE-2020-15257', 'unix(7) abstract namespace'],
       needs: ['container', 'sentinels'],
       sentinels: ['abstract'],
+      settings: ['ns.net'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {
@@ -57,6 +59,7 @@ export const netChecks = [
       profiles: [...ALL],
       references: [OCI_NET],
       needs: ['container', 'reference'],
+      settings: ['ns.net'],
       negativeControls: NEG,
     },
     ({ container, reference }) => {
@@ -77,6 +80,7 @@ export const netChecks = [
       references: [OCI_NET],
       needs: ['container', 'sentinels'],
       sentinels: ['tcp'],
+      settings: ['ns.net'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {

@@ -18,6 +18,7 @@ export const pidChecks = [
       profiles: ['baseline', 'restricted', 'strict'],
       references: [OCI_PID, 'pid_namespaces(7)'],
       needs: ['container'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ container }) => {
@@ -35,6 +36,8 @@ export const pidChecks = [
       references: [OCI_PID, CIS_PID],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
+      // The mnt namespace decides which /proc it scans (its control: the host's /proc).
+      settings: ['ns.pid', 'ns.mnt'],
       negativeControls: [...NEG, HOST_PROC],
     },
     ({ container, sentinels }) => {
@@ -57,6 +60,7 @@ export const pidChecks = [
       references: [OCI_PID, 'kill(2)'],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ container, sentinels }) => {
@@ -77,6 +81,7 @@ export const pidChecks = [
       // Sharing the pid namespace does not flip this one: the host's /proc then *is* the proc of
       // the container's (host) pid namespace. What it catches is a /proc from another namespace.
       needs: ['container'],
+      settings: ['ns.mnt'],
       negativeControls: [HOST_PROC],
     },
     ({ container }) => {
@@ -94,6 +99,7 @@ export const pidChecks = [
       profiles: ['restricted', 'strict'],
       references: ['ioctl_ns(2) NS_GET_PARENT'],
       needs: ['observed', 'reference'],
+      settings: ['ns.pid'],
       negativeControls: NEG,
     },
     ({ observed, reference }) => {

@@ -103,6 +103,7 @@ export const securityChecks = [
         'CVE-2022-24769',
       ],
       needs: ['container'],
+      settings: ['caps'],
       negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED],
     },
     (ctx) => {
@@ -128,6 +129,7 @@ export const securityChecks = [
       profiles: [...ALL],
       references: [OCI_CAPS, 'CIS Docker 5.3, 5.4 (no privileged containers)', 'capabilities(7)'],
       needs: ['container'],
+      settings: ['caps'],
       negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED],
     },
     (ctx) => {
@@ -150,6 +152,7 @@ export const securityChecks = [
         'Kubernetes Pod Security Standards restricted: seccompProfile',
       ],
       needs: ['container'],
+      settings: ['seccomp'],
       negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_PRIVILEGED],
     },
     (ctx) => {
@@ -176,6 +179,8 @@ export const securityChecks = [
         'CVE-2023-2598 (io_uring)',
       ],
       needs: ['container'],
+      // Refused by the seccomp filter or for want of a capability (mount: CAP_SYS_ADMIN).
+      settings: ['seccomp', 'caps'],
       negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED],
     },
     (ctx) => {
@@ -198,6 +203,7 @@ export const securityChecks = [
         'Kubernetes Pod Security Standards restricted: allowPrivilegeEscalation=false',
       ],
       needs: ['container'],
+      settings: ['noNewPrivs'],
       negativeControls: [builtin({ noNewPrivs: false }), BUILTIN_PRIVILEGED, { kind: 'docker', settings: { noNewPrivs: false } }],
     },
     (ctx) => {
@@ -214,6 +220,7 @@ export const securityChecks = [
       profiles: [...ALL],
       references: ['ptrace(2) "Ptrace access mode checking"', 'CIS Docker 5.3', 'Docker default seccomp profile (ptrace gated by CAP_SYS_PTRACE)'],
       needs: ['container'],
+      settings: ['caps'],
       negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_PTRACE')],
     },
     (ctx) => {
@@ -241,6 +248,8 @@ function pathChecks() {
           'Kubernetes Pod Security Standards baseline: privileged',
         ],
         needs: ['container'],
+        // The device cgroup rules that also decide it are no request setting.
+        settings: ['ns.mnt', 'caps'],
         negativeControls: [share('mnt'), docker({ Devices: [LOOP0] }), DOCKER_PRIVILEGED],
       },
       (ctx) => {
@@ -269,6 +278,7 @@ function pathChecks() {
           'CIS Docker 5.12 (read-only where possible)',
         ],
         needs: ['container'],
+        settings: ['readonlyPaths', 'ns.mnt'],
         negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED],
       },
       (ctx) => {
@@ -288,6 +298,7 @@ function pathChecks() {
         profiles: [...ALL],
         references: ['OCI runtime spec: mounts (sysfs ro)', 'CIS Docker 5.4'],
         needs: ['container'],
+        settings: ['ns.mnt'],
         negativeControls: [share('mnt'), DOCKER_PRIVILEGED],
       },
       (ctx) => {
@@ -306,6 +317,7 @@ function pathChecks() {
         profiles: [...ALL],
         references: ['OCI runtime spec: linux.maskedPaths', 'CVE-2025-31133', 'Kubernetes Pod Security Standards baseline: procMount'],
         needs: ['container'],
+        settings: ['maskedPaths', 'ns.mnt'],
         negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED],
       },
       (ctx) => {
@@ -340,6 +352,8 @@ function lsmCheck() {
         'Kubernetes Pod Security Standards baseline: AppArmor (must not be set to unconfined), SELinux',
       ],
       needs: ['container', 'reference'],
+      // The LSM profile is no request setting (model/request.ts); the target's capabilities say whether one is applied.
+      settings: [],
       negativeControls: [docker({ SecurityOpt: ['apparmor=unconfined'] }), DOCKER_PRIVILEGED],
     },
     (ctx) => {

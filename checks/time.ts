@@ -20,6 +20,7 @@ export const timeChecks = [
       profiles: ['strict'],
       references: [OCI_TIME, 'time_namespaces(7) /proc/PID/timens_offsets'],
       needs: ['container', 'observed', 'reference'],
+      settings: ['ns.time', 'timeOffsets'],
       negativeControls: NEG,
     },
     (ctx) => {
@@ -55,6 +56,7 @@ export const timeChecks = [
       profiles: ['baseline', 'restricted', 'strict'],
       references: ['capabilities(7) CAP_SYS_TIME', 'CIS Docker 5.3 (Linux kernel capabilities restricted)'],
       needs: ['container'],
+      settings: ['caps'],
       negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_TIME')],
     },
     ({ container }) => {

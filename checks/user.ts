@@ -32,6 +32,7 @@ export const userChecks = [
       profiles: [...STRICTER],
       references: [OCI_USER, 'user_namespaces(7)'],
       needs: ['observed', 'container'],
+      settings: ['ns.user'],
       negativeControls: NEG,
     },
     ({ observed, container }) => {
@@ -53,6 +54,8 @@ export const userChecks = [
       profiles: [...STRICTER],
       references: [OCI_USER],
       needs: ['observed', 'container'],
+      // Without a user namespace, a non-root user's file is owned by that uid on the host.
+      settings: ['ns.user', 'user'],
       negativeControls: NEG,
     },
     ({ observed, container }) => {
@@ -73,6 +76,7 @@ export const userChecks = [
       profiles: [...STRICTER],
       references: ['ioctl_ns(2) NS_GET_USERNS', 'user_namespaces(7)'],
       needs: ['observed', 'reference'],
+      settings: ['ns.user'],
       negativeControls: NEG,
     },
     ({ observed, reference }) => {

@@ -23,6 +23,7 @@ export const utsChecks = [
       profiles: [...ALL],
       references: [OCI_UTS],
       needs: ['container', 'reference'],
+      settings: ['ns.uts', 'hostname'],
       negativeControls: NEG,
     },
     ({ container, reference, spec }) => {
@@ -39,6 +40,7 @@ export const utsChecks = [
       profiles: [...ALL],
       references: ['sethostname(2)', 'uts_namespaces(7)'],
       needs: ['container', 'reference', 'after'],
+      settings: ['ns.uts'],
       negativeControls: NEG,
     },
     ({ container, reference, after }) => {

@@ -109,9 +109,15 @@ function listText(profile?: string): string {
   const rows = CATALOGUE.filter((c) => !profile || c.profiles.includes(profile as never));
   const lines = rows.map(
     (c) =>
-      `${c.id.padEnd(36)} ${c.profiles.join(',').padEnd(26)} ${c.title}\n${' '.repeat(37)}negative control: ${c.negativeControl}\n${' '.repeat(37)}references: ${c.references.join('; ')}`,
+      `${c.id.padEnd(36)} ${c.profiles.join(',').padEnd(26)} ${c.title}\n${' '.repeat(37)}negative control: ${c.negativeControl}\n` +
+      `${' '.repeat(37)}settings: ${settingsText(c.settings)}\n${' '.repeat(37)}references: ${c.references.join('; ')}`,
   );
   return `${lines.join('\n')}\n${rows.length} checks${profile ? ` required by ${profile}` : ''}\n`;
+}
+
+function settingsText(settings: readonly string[] | undefined): string {
+  if (settings === undefined) return 'not declared';
+  return settings.length > 0 ? settings.join(', ') : 'none (depends on no requested setting)';
 }
 
 /** Control characters written as JSON escapes (\n, \u001b), so a message stays one line. */

@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { selectChecks, type Check } from '../model/check.js';
 import { evaluate } from './evaluate.js';
 import { contextFor, type TargetEvidence } from './evidence.js';
+import { provenanceFor } from '../model/request.js';
 import type { CheckResult, Profile, TargetResult } from '../model/results.js';
 
 /** A target's result before its checks ran, with the evidence they read. */
@@ -57,7 +58,10 @@ function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: 
   return function (this: Mocha.Context) {
     const started = performance.now();
     const verdict = target.ctx ? verdictOf(check, target.ctx) : { status: 'error' as const, reason: target.error ?? 'target produced no facts' };
-    sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict });
+    // The request is known before the target runs, so skips, errors and a target that could not run carry it too.
+    const request = target.ctx?.request ?? target.request;
+    const provenance = check.settings && request ? { provenance: provenanceFor(request, check.settings) } : {};
+    sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict, ...provenance });
     if (verdict.status === 'skip') this.skip();
     if (verdict.status === 'fail') throw new Error(`expected ${verdict.expected}, observed ${verdict.observed}`);
     if (verdict.status === 'error') throw new Error(verdict.reason);

@@ -89,7 +89,7 @@ export function skip(requirement: Requirement, reason: string): never {
 }
 
 /** What a check is, apart from how it runs: CheckMeta with its controls as data. */
-export interface CheckDefinition<K extends EvidenceKind = EvidenceKind> extends Omit<CheckMeta, 'negativeControl'> {
+export interface CheckDefinition<K extends EvidenceKind = EvidenceKind> extends Omit<CheckMeta, 'negativeControl' | 'settings'> {
   /** The evidence `run` reads; a target that cannot provide one of them skips the check. */
   needs: readonly K[];
   /**
@@ -120,8 +120,8 @@ export function negativeControlLabel(controls: readonly Weakening[]): string {
 
 /** The static description of a check, as results and reports carry it. */
 export function checkMeta(c: Check): CheckMeta {
-  const { id, area, title, profiles, references, negativeControl } = c;
-  return { id, area, title, profiles, references, negativeControl };
+  const { id, area, title, profiles, references, negativeControl, settings } = c;
+  return { id, area, title, profiles, references, negativeControl, ...(settings ? { settings: [...settings] } : {}) };
 }
 
 /**

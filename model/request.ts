@@ -74,3 +74,8 @@ export const RequestSchema = z.object(
 export function provenanceOf(request: Request, key: SettingKey): Provenance {
   return request[key]?.source ?? 'runtime default';
 }
+
+/** Who asked for each of `keys` (a check's settings), as a result carries it. */
+export function provenanceFor(request: Request, keys: readonly SettingKey[]): Partial<Record<SettingKey, Provenance>> {
+  return Object.fromEntries(keys.map((k) => [k, provenanceOf(request, k)]));
+}

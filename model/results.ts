@@ -45,6 +45,11 @@ export const checkMetaSchema = z.object({
   references: z.array(z.string()),
   /** The weakening that must make it fail, as a label. */
   negativeControl: z.string(),
+  /**
+   * The request settings its verdict depends on (model/request.ts SettingKey; a string here, so a
+   * file written with other keys still reads). Absent in files written before provenance.
+   */
+  settings: z.array(z.string()).optional(),
 });
 export type CheckMeta = z.infer<typeof checkMetaSchema>;
 

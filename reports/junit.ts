@@ -2,10 +2,15 @@
  * JUnit XML, valid against the common junit-10.xsd. One <testsuite> per target × area
  * so CI tools group by both; a failed check is a <failure>, a broken harness or target an <error>
  * (never mixed up: a failure is a verdict on isolation, an error is not).
+ *
+ * Provenance: junit-10.xsd allows <properties> on a <testsuite> only, not on a <testcase>, so each
+ * check's is a property of its suite named after the testcase, "[id] provenance.<setting>", beside
+ * the target's request ("request.<setting>": value and source). A failure's body says it too.
  */
 import jrb from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
 import type { CheckResult, RunResults, TargetResult } from '../model/results.js';
+import { notAsked, provenanceText, requestRows } from './provenance.js';
 import { byArea, effectiveChecks, expectedObserved, metaFor, requiredFailures } from './rows.js';
 import { seconds, visible } from './text.js';
 
@@ -22,7 +27,7 @@ export function junitXml(results: RunResults): string {
       const total = checks.reduce((ms, c) => ms + c.durationMs, 0);
       const suite = report.testSuite().name(visible(`${target.name}.${area}`));
       suite.timestamp(results.startedAt).time(seconds(total));
-      addProperties(suite, results, target);
+      addProperties(suite, results, target, checks);
       for (const check of checks) addCase(suite, results, target, area, check);
     }
     if (target.control && target.error === undefined) addControlVerdict(report, results, target);
@@ -31,7 +36,8 @@ export function junitXml(results: RunResults): string {
 }
 
 /** The fingerprint explains the skips, so every suite carries it (the XSD allows no root properties). */
-function addProperties(suite: TestSuite, results: RunResults, target: TargetResult): void {
+function addProperties(suite: TestSuite, results: RunResults, target: TargetResult, checks: CheckResult[]): void {
+  const rows = requestRows(target);
   const props: [string, string][] = [
     ['isoprobe.version', results.tool.version],
     ['isoprobe.profile', results.profile],
@@ -44,6 +50,9 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
     // Information is no verdict: its own prefix, so CI consumers never mistake it for a setting.
     ...Object.entries(target.information ?? {}).map(([k, v]): [string, string] => [`information.${k}`, v]),
     ...Object.entries(results.environment).map(([k, v]): [string, string] => [`env.${k}`, v]),
+    ...(rows ?? []).map((r): [string, string] => [`request.${r.setting}`, `${r.source}: ${r.value}`]),
+    ...(rows ? [['request.not-asked (runtime default)', notAsked(target).join(', ') || 'none'] as [string, string]] : []),
+    ...checks.flatMap((c) => Object.entries(c.provenance ?? {}).map(([k, v]): [string, string] => [`[${c.id}] provenance.${k}`, v ?? ''])),
   ];
   for (const [name, value] of props) suite.property(visible(name), visible(value));
 }
@@ -84,7 +93,8 @@ function addControlVerdict(report: Builder, results: RunResults, target: TargetR
 }
 
 function failureBody(c: CheckResult): string {
-  const head = [`expected: ${c.expected ?? '(unspecified)'}`, `observed: ${c.observed ?? '(nothing)'}`];
+  const settings = provenanceText(c.provenance);
+  const head = [`expected: ${c.expected ?? '(unspecified)'}`, `observed: ${c.observed ?? '(nothing)'}`, ...(settings ? [`settings: ${settings}`] : [])];
   return [...head, ...(c.evidence ? ['', c.evidence] : [])].join('\n');
 }
 

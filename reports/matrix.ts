@@ -4,6 +4,7 @@
  */
 import type { CheckResult, RunResults, Status, TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor, requiredFailures } from './rows.js';
+import { hasProvenance, notAsked, PROVENANCE_LEGEND, provenanceMarks, provenanceText, requestRows } from './provenance.js';
 import { oneLine, visible } from './text.js';
 
 interface Grid {
@@ -34,9 +35,11 @@ function mdEscape(s: string): string {
     .replace(/\|/g, '\\|');
 }
 
+/** The verdict, then a mark per source of its settings ("✅ pass ᵈ"). */
 function mdCell(c: CheckResult | undefined): string {
   if (!c) return '—';
-  return c.status === 'fail' && !c.required ? `${MARK.fail} (not required)` : MARK[c.status];
+  const marks = provenanceMarks(c.provenance);
+  return `${MARK[c.status]}${marks ? ` ${marks}` : ''}${c.status === 'fail' && !c.required ? ' (not required)' : ''}`;
 }
 
 export function matrixMarkdown(results: RunResults): string {
@@ -50,7 +53,9 @@ export function matrixMarkdown(results: RunResults): string {
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
   const partial = results.partial ? [`**Partial results:** ${mdEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}`, ''] : [];
-  return `${[title, '', ...partial, head, rule, totals, ...rows, ...mdDetails(results, g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
+  // The legend is this file's own text, not evidence: no escaping (mdEscape would also cut it short).
+  const legend = hasProvenance(results) ? ['', `*${PROVENANCE_LEGEND}*`] : [];
+  return `${[title, '', ...partial, head, rule, totals, ...rows, ...legend, ...mdDetails(results, g), ...mdRequests(g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
 }
 
 function mdTally(results: RunResults, t: TargetResult): string {
@@ -58,6 +63,21 @@ function mdTally(results: RunResults, t: TargetResult): string {
   const line = standing(results, t);
   const flagged = /required not passing|not a working control/.test(line) ? ` — **${line}**` : t.control ? ` — ${line}` : '';
   return `${n.pass} pass · ${n.fail} fail · ${n.skip} skip · ${n.error} error${flagged}`;
+}
+
+const REQUEST_TITLE = 'Requests: what each runtime was asked for, and who asked';
+
+/** Per target: each requested setting with its value and source, then what was left to the runtime. */
+function mdRequests(g: Grid): string[] {
+  const blocks = g.targets.flatMap((t) => {
+    const rows = requestRows(t);
+    if (!rows) return [];
+    const table =
+      rows.length > 0 ? ['| setting | value | source |', '|---|---|---|', ...rows.map((r) => `| ${r.setting} | ${mdEscape(r.value)} | ${r.source} |`)] : [];
+    const rest = notAsked(t);
+    return ['', `*${mdEscape(t.name)}*`, '', ...table, ...(table.length ? [''] : []), `Not asked (runtime default): ${rest.join(', ') || 'none'}`];
+  });
+  return blocks.length > 0 ? ['', `**${REQUEST_TITLE}**`, ...blocks] : [];
 }
 
 /** Facts about each target that are no verdict (TargetResult.information), under everything else. */
@@ -95,7 +115,10 @@ function mdDetails(results: RunResults, g: Grid): string[] {
     for (const c of effectiveChecks(results, t)) {
       if (c.status !== 'fail' && c.status !== 'error') continue;
       const why = c.status === 'fail' ? (expectedObserved(c) ?? 'failed') : (c.reason ?? 'error');
-      lines.push(`- **${mdEscape(t.name)}** \`${c.id.replace(/`/g, "'")}\` ${c.status}: ${mdEscape(why)}`);
+      const settings = c.status === 'fail' ? provenanceText(c.provenance) : '';
+      lines.push(
+        `- **${mdEscape(t.name)}** \`${c.id.replace(/`/g, "'")}\` ${c.status}: ${mdEscape(why)}${settings ? ` — settings ${mdEscape(settings)}` : ''}`,
+      );
     }
   }
   return lines.length > 0 ? ['', '**Failures and errors**', '', ...lines] : [];
@@ -127,6 +150,8 @@ thead th.target{min-width:6.5rem;max-width:13rem}
 .tally{font-weight:normal;font-size:.75rem;color:#57606a;white-space:nowrap}
 .tally .bad{color:#cf222e;font-weight:600}
 summary{white-space:nowrap}
+.prov{color:#57606a;font-size:.9rem}
+.legend{color:#57606a;font-size:.85rem;max-width:60rem}
 `;
 
 export function matrixHtml(results: RunResults): string {
@@ -142,6 +167,7 @@ export function matrixHtml(results: RunResults): string {
       ? [`<p class="target-error">Partial results: ${htmlEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}</p>`]
       : []),
     htmlTable(results, g),
+    ...(hasProvenance(results) ? [`<p class="legend">${htmlEscape(PROVENANCE_LEGEND)}</p>`] : []),
     '<h2>Targets</h2>',
     targetsTable(results.targets),
     '<h2>Environment</h2>',
@@ -196,9 +222,18 @@ function targetsTable(targets: TargetResult[]): string {
     // Kept apart from the settings and the verdicts: what the probe showed, never compared.
     const information = t.information ? `<h3>information (not compared)</h3>${kvTable(t.information)}` : '';
     const posture = t.posture ? `<h3>${htmlEscape(POSTURE_TITLE)}</h3>${kvTable(Object.fromEntries(postureLines(t)))}` : '';
-    return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}${information}${posture}</td></tr>`;
+    return `<tr><th>${htmlEscape(t.name)}</th><td>${kvTable(info)}${requestTable(t)}${information}${posture}</td></tr>`;
   });
   return `<table>\n${rows.join('\n')}\n</table>`;
+}
+
+function requestTable(t: TargetResult): string {
+  const rows = requestRows(t);
+  if (!rows) return '';
+  const body = rows.map((r) => `<tr><th>${htmlEscape(r.setting)}</th><td><pre>${htmlEscape(r.value)}</pre></td><td>${htmlEscape(r.source)}</td></tr>`);
+  const head = '<tr><th>setting</th><th>value</th><th>source</th></tr>';
+  const rest = `<p>Not asked (runtime default): ${htmlEscape(notAsked(t).join(', ') || 'none')}</p>`;
+  return `<h3>${htmlEscape(REQUEST_TITLE)}</h3><table>\n${[head, ...body].join('\n')}\n</table>${rest}`;
 }
 
 function htmlRow(results: RunResults, g: Grid, id: string): string {
@@ -211,16 +246,20 @@ function htmlCell(c: CheckResult | undefined): string {
   if (!c) return '<td class="none">—</td>';
   const label = c.status === 'fail' && !c.required ? 'fail (not required)' : c.status;
   const cls = `${c.status}${c.required ? '' : ' optional'}`;
+  const marks = provenanceMarks(c.provenance);
+  const settings = provenanceText(c.provenance);
+  const mark = marks ? ` <span class="prov" title="${htmlEscape(settings)}">${marks}</span>` : '';
   const facts: [string, string | undefined][] = [
     ['expected', c.expected],
     ['observed', c.observed],
     ['reason', c.reason],
     ['evidence', c.evidence],
+    ['settings', settings],
   ];
   const shown = facts.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
-  if (shown.length === 0) return `<td class="${cls}">${htmlEscape(label)}</td>`;
+  if (shown.length === 0) return `<td class="${cls}">${htmlEscape(label)}${mark}</td>`;
   const dl = shown.map(([k, v]) => `<dt>${k}</dt><dd><pre>${htmlEscape(v)}</pre></dd>`).join('');
-  return `<td class="${cls}"><details><summary>${htmlEscape(label)}</summary><dl>${dl}</dl></details></td>`;
+  return `<td class="${cls}"><details><summary>${htmlEscape(label)}${mark}</summary><dl>${dl}</dl></details></td>`;
 }
 
 function kvTable(map: Record<string, string>): string {

@@ -2,6 +2,7 @@
  * The view every reporter shares: a target's checks resolved against the catalogue, with a broken
  * target's checks turned into errors, so the formats cannot disagree about what a run said.
  */
+import { provenanceFor, type Request, type SettingKey } from '../model/request.js';
 import { AREAS, type CheckMeta, type CheckResult, type RunResults, type Status, type TargetResult } from '../model/results.js';
 
 export type Counts = Record<Status, number>;
@@ -25,6 +26,7 @@ export function effectiveChecks(results: RunResults, target: TargetResult): Chec
   const ids = target.checks.length > 0 ? [...own.keys()] : results.catalogue.map((m) => m.id);
   return ids.map((id) => {
     const c = own.get(id);
+    const provenance = c?.provenance ?? catalogueProvenance(results, target, id);
     return {
       id,
       status: 'error',
@@ -32,8 +34,17 @@ export function effectiveChecks(results: RunResults, target: TargetResult): Chec
       reason: `target ${target.name} could not run: ${target.error}`,
       evidence: c?.evidence,
       durationMs: c?.durationMs ?? 0,
+      ...(provenance ? { provenance } : {}),
     };
   });
+}
+
+/** A check the target kept no result for: its provenance from the catalogue's settings and the target's request. */
+function catalogueProvenance(results: RunResults, target: TargetResult, id: string): CheckResult['provenance'] {
+  const settings = metaFor(results, id).settings;
+  if (!settings || !target.request) return undefined;
+  // Keys of another version's model read as not asked: the runtime's default.
+  return provenanceFor(target.request as Request, settings as SettingKey[]);
 }
 
 /** Groups checks by area in the canonical area order, keeping each check's run order. */

@@ -4,6 +4,7 @@
  */
 import { AREAS, EXIT, STATUSES, type CheckResult, type RunResults, type TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, requiredFailures, targetBreaksRun, type Counts } from './rows.js';
+import { provenanceText } from './provenance.js';
 import { oneLine, seconds, terminalSafe } from './text.js';
 
 /**
@@ -77,7 +78,14 @@ function controlLines(results: RunResults): string[] {
 function checkLines(results: RunResults, target: TargetResult, c: CheckResult): string[] {
   const head = `  ${c.status === 'fail' ? 'FAIL ' : 'ERROR'} ${target.name}  [${c.id}] ${metaFor(results, c.id).title}`;
   if (c.status === 'error') return [head, `        ${oneLine(c.reason ?? 'error')}`];
-  return [head, `        expected ${oneLine(c.expected ?? '(unspecified)')}`, `        observed ${oneLine(c.observed ?? '(nothing)')}`];
+  // Who asked for what it depends on: "fails by default" reads apart from "fails as configured".
+  const settings = provenanceText(c.provenance);
+  return [
+    head,
+    `        expected ${oneLine(c.expected ?? '(unspecified)')}`,
+    `        observed ${oneLine(c.observed ?? '(nothing)')}`,
+    ...(settings ? [`        settings ${settings}`] : []),
+  ];
 }
 
 function totalsLine(results: RunResults): string {

@@ -42,12 +42,14 @@ describe('isoprobe command line', () => {
     });
   }
 
-  it("lists the catalogue with each check's negative control", () => {
+  it("lists the catalogue with each check's negative control and settings", () => {
     const r = run(['list', '--profile', 'baseline']);
     expect(r.status).to.equal(0);
     expect(r.stdout)
       .to.match(/^pid\.own-ns\s/m)
       .and.to.match(/negative control: builtin share=pid/);
+    expect(r.stdout).to.match(/^security\.dangerous-syscalls-refused .*\n.*\n\s+settings: seccomp, caps\n/m);
+    expect(r.stdout).to.match(/^security\.lsm-confined .*\n.*\n\s+settings: none \(depends on no requested setting\)\n/m);
     expect(r.stdout).to.match(/checks required by baseline\n$/);
   });
 });

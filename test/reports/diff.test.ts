@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { diffResults, diffText } from '../../reports/diff.js';
-import { smallResults } from '../fixtures/results-small.js';
+import { provenanceResults, smallResults } from '../fixtures/results-small.js';
 
 describe('reports/diff', () => {
   it('finds no change between a run and itself', () => {
     const d = diffResults(smallResults(), smallResults());
-    expect(d).to.deep.equal({ regressions: [], improvements: [], added: [], removed: [] });
+    expect(d).to.deep.equal({ regressions: [], improvements: [], added: [], removed: [], provenance: [] });
     expect(diffText(d)).to.equal('0 regressions, 0 improvements, 0 added, 0 removed\n');
   });
 
@@ -58,5 +58,47 @@ describe('reports/diff', () => {
       '1 regression, 0 improvements, 0 added, 0 removed\n' +
         '  REGRESSED  builtin  [pid.own-namespace] runs in its own pid namespace  (pass → fail): expected new, observed inherited\n',
     );
+  });
+
+  describe('provenance', () => {
+    /** builtin's pid namespace now left to the runtime instead of asked for by isoprobe. */
+    function unasked(): ReturnType<typeof provenanceResults> {
+      const now = provenanceResults();
+      delete now.targets[0]!.request!['ns.pid'];
+      for (const c of now.targets[0]!.checks) if (c.provenance?.['ns.pid']) c.provenance['ns.pid'] = 'runtime default';
+      return now;
+    }
+
+    it('a pass whose settings now come from elsewhere is a provenance change, not a regression', () => {
+      const d = diffResults(provenanceResults(), unasked());
+      expect(d.regressions).to.deep.equal([]);
+      expect(d.provenance.map((p) => [p.target, p.id, p.before, p.after, p.detail])).to.deep.equal([
+        ['builtin', 'pid.host-invisible', 'pass', 'pass', 'ns.pid: isoprobe → runtime default'],
+        ['builtin', 'pid.own-namespace', 'pass', 'pass', 'ns.pid: isoprobe → runtime default'],
+      ]);
+      expect(diffText(d)).to.equal(
+        '0 regressions, 0 improvements, 0 added, 0 removed, 2 provenance changes\n' +
+          '  PROVENANCE builtin  [pid.host-invisible] host processes are not visible  (pass (isoprobe) → pass (isoprobe + runtime default)): ns.pid: isoprobe → runtime default\n' +
+          '  PROVENANCE builtin  [pid.own-namespace] runs in its own pid namespace  (pass (isoprobe) → pass (runtime default)): ns.pid: isoprobe → runtime default\n',
+      );
+    });
+
+    it('a regression whose settings moved says so in its move', () => {
+      const now = unasked();
+      now.targets[0]!.checks[1] = { ...now.targets[0]!.checks[1]!, status: 'fail', expected: 'new', observed: 'inherited' };
+      const d = diffResults(provenanceResults(), now);
+      expect(d.regressions.map((r) => r.id)).to.deep.equal(['pid.own-namespace']);
+      expect(d.provenance.map((r) => r.id)).to.deep.equal(['pid.host-invisible']);
+      expect(diffText(d)).to.include(
+        'REGRESSED  builtin  [pid.own-namespace] runs in its own pid namespace  (pass (isoprobe) → fail (runtime default)): expected new, observed inherited',
+      );
+    });
+
+    it('compares only settings both runs name: a baseline without provenance shows no change', () => {
+      expect(diffResults(smallResults(), provenanceResults())).to.deep.equal(diffResults(smallResults(), smallResults()));
+      const more = provenanceResults();
+      more.targets[0]!.checks[0]!.provenance = { ...more.targets[0]!.checks[0]!.provenance, user: 'runtime default' };
+      expect(diffResults(provenanceResults(), more).provenance).to.deep.equal([]);
+    });
   });
 });

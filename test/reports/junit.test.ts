@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunResults } from '../../model/results.js';
 import { junitXml } from '../../reports/junit.js';
 import { visible } from '../../reports/text.js';
-import { HOSTILE, smallResults } from '../fixtures/results-small.js';
+import { HOSTILE, provenanceResults, smallResults } from '../fixtures/results-small.js';
 
 // dist/test/reports/ → repo root; the schema lives beside the repo, in the shared folder.
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -110,6 +110,32 @@ describe('reports/junit', () => {
     expect(xml).to.include('<failure message="the control target failed no required check: the suite cannot tell it from an isolated target" type="control"/>');
   });
 
+  describe('provenance', () => {
+    const xml = junitXml(provenanceResults());
+
+    it("carries the target's request as properties of each of its suites", () => {
+      expect(xml).to.include('<property name="request.ns.pid" value="user config: host"/>');
+      expect(xml).to.include('<property name="request.hostname" value="isoprobe: isoprobe"/>');
+      expect(xml).to.match(/<property name="request.not-asked \(runtime default\)" value="ns.uts, ns.ipc, [^"]*noNewPrivs[^"]*"\/>/);
+      expect(small).to.not.include('request.');
+    });
+
+    it("carries each check's provenance as a property of its suite, named after the testcase", () => {
+      const suite = xml.slice(xml.indexOf('<testsuite name="builtin-share-pid.pid"'), xml.indexOf('<testsuite name="builtin-share-pid.net"'));
+      expect(suite).to.include('<property name="[pid.host-invisible] provenance.ns.pid" value="user config"/>');
+      expect(suite).to.include('<property name="[pid.host-invisible] provenance.ns.mnt" value="isoprobe"/>');
+      expect(suite).to.include('<property name="[pid.own-namespace] provenance.ns.pid" value="user config"/>');
+      // Only this suite's checks.
+      expect(suite).to.not.include('[net.loopback-unreachable] provenance');
+    });
+
+    it("says a failure's provenance in its body", () => {
+      expect(xml).to.include(
+        '<failure message="expected new, observed inherited" type="required">expected: new\nobserved: inherited\nsettings: user config (ns.pid)</failure>',
+      );
+    });
+  });
+
   it('escapes markup and makes control characters visible everywhere', () => {
     const xml = junitXml(hostileNames()) + small;
     expect(xml).to.not.match(/[\x00-\x08\x0B\x0C\x0E-\x1F]/);
@@ -142,6 +168,16 @@ describe('reports/junit', () => {
       ['control-target', () => controlTarget()],
       ['control-target-not-told-apart', () => controlTarget(false)],
       ['empty', () => ({ ...smallResults(), targets: [] })],
+      ['provenance', provenanceResults],
+      [
+        'provenance-broken-target',
+        () => {
+          const r = provenanceResults();
+          r.targets[1]!.error = 'daemon gone';
+          r.targets[1]!.checks = [];
+          return r;
+        },
+      ],
     ];
     for (const [name, make] of cases) {
       it(`validates (${name})`, function () {
@@ -154,6 +190,18 @@ describe('reports/junit', () => {
         expect(out.status).to.equal(0);
       });
     }
+
+    // Why each check's provenance is a property of its suite: this schema has no testcase properties.
+    it('rejects <properties> in a <testcase>', function () {
+      if (missing) {
+        this.test!.title += ` — SKIPPED: ${missing}`;
+        this.skip();
+      }
+      const xml = junitXml(smallResults()).replace(/(<testcase [^>]*[^/]>)/, '$1<properties><property name="a" value="b"/></properties>');
+      const out = lint('testcase-properties', xml, '--noout', '--schema', XSD);
+      expect(out.status).to.not.equal(0);
+      expect(out.stderr).to.include("Element 'properties': This element is not expected.");
+    });
 
     it('round-trips the hostile evidence through an XML parser', function () {
       if (missing) {

@@ -1,6 +1,34 @@
 import { expect } from 'chai';
 import { matrixHtml, matrixMarkdown } from '../../reports/matrix.js';
-import { HOSTILE, smallResults } from '../fixtures/results-small.js';
+import type { RunResults } from '../../model/results.js';
+import { HOSTILE, provenanceResults, smallResults } from '../fixtures/results-small.js';
+
+/** A run with a check of the conformance area, and the cross area in the catalogue with no check run. */
+function newAreas(): RunResults {
+  const r = provenanceResults();
+  r.catalogue.push(
+    {
+      id: 'conformance.ns.pid',
+      area: 'conformance',
+      title: 'the pid namespace is as asked',
+      profiles: ['baseline'],
+      references: [],
+      negativeControl: '',
+      settings: ['ns.pid'],
+    },
+    {
+      id: 'cross.pid-invisible',
+      area: 'cross',
+      title: "the sibling's processes are invisible",
+      profiles: ['baseline'],
+      references: [],
+      negativeControl: '',
+      settings: ['ns.pid'],
+    },
+  );
+  r.targets[0]!.checks.push({ id: 'conformance.ns.pid', status: 'pass', required: true, durationMs: 0, provenance: { 'ns.pid': 'isoprobe' } });
+  return r;
+}
 
 describe('reports/matrix', () => {
   describe('markdown', () => {
@@ -123,5 +151,82 @@ describe('reports/matrix', () => {
     expect(md).to.include('- **builtin-share-pid** (control, deliberately weakened): 2 required checks failed, as expected');
     expect(md).to.not.include('**builtin-share-pid** `pid.own-namespace`');
     expect(matrixHtml(r)).to.include('<small>control: expected to fail</small>');
+  });
+
+  describe('provenance', () => {
+    const md = matrixMarkdown(provenanceResults());
+    const html = matrixHtml(provenanceResults());
+
+    it('marks each cell with every source of its settings, most requested first', () => {
+      expect(md).to.include('| `pid.host-invisible` host processes are not visible | ✅ pass ʳ | ❌ **fail** ᶜʳ |');
+      expect(md).to.include('| `pid.own-namespace` runs in its own pid namespace | ✅ pass ʳ | ❌ **fail** ᶜ |');
+      expect(md).to.include('| `net.loopback-unreachable` host loopback listener is unreachable | ✅ pass ʳ | ⚠️ **error** ʳ |');
+      expect(md).to.include('| `time.offsets` configured clock offsets are applied | ⏭️ skip ʳᵈ | ⏭️ skip ʳᵈ |');
+      expect(md).to.include('| ❌ **fail** ᵈ (not required) | — |');
+    });
+
+    it('explains the marks in a legend, only when the results carry provenance', () => {
+      expect(md).to.include(
+        "*Where each check's settings came from: ᶜ set by the user's target config, ʳ requested by isoprobe, ᵈ the runtime's default (nobody asked).",
+      );
+      expect(html).to.include('<p class="legend">Where each check&#39;s settings came from: ᶜ set by the user&#39;s target config');
+      expect(matrixMarkdown(smallResults())).to.not.include('settings came from');
+      expect(matrixHtml(smallResults())).to.not.include('class="legend"');
+    });
+
+    it("lists each target's request: setting, value, source, and what was not asked", () => {
+      expect(md).to.include(
+        '**Requests: what each runtime was asked for, and who asked**\n\n*builtin*\n\n| setting | value | source |\n|---|---|---|\n| ns.pid | new | isoprobe |',
+      );
+      expect(md).to.include('*builtin-share-pid*\n\n| setting | value | source |\n|---|---|---|\n| ns.pid | host | user config |');
+      expect(md).to.match(/Not asked \(runtime default\): ns\.uts, ns\.ipc, ns\.user, ns\.cgroup, caps, seccomp, noNewPrivs, /);
+      expect(html).to.include('<tr><th>ns.pid</th><td><pre>host</pre></td><td>user config</td></tr>');
+      expect(matrixMarkdown(smallResults())).to.not.include('Requests:');
+    });
+
+    it('formats request values for people: limits, capabilities', () => {
+      const r = provenanceResults();
+      r.targets[0]!.request = {
+        'limits.memory': { value: 268435456, source: 'user config' },
+        'limits.pids': { value: 0, source: 'user config' },
+        caps: { value: { add: ['CAP_NET_ADMIN'], drop: ['ALL'] }, source: 'user config' },
+        timeOffsets: { value: { monotonicSec: 60, boottimeSec: 120 }, source: 'isoprobe' },
+        user: { value: { uid: 1000, gid: 1000, groups: [10, 20] }, source: 'user config' },
+      };
+      const out = matrixMarkdown(r);
+      expect(out).to.include('| limits.memory | 268435456 (256 MiB) | user config |');
+      expect(out).to.include('| limits.pids | 0 (unlimited) | user config |');
+      expect(out).to.include('| caps | add CAP\\_NET\\_ADMIN, drop ALL | user config |');
+      expect(out).to.include('| timeOffsets | monotonicSec=60 boottimeSec=120 | isoprobe |');
+      expect(out).to.include('| user | uid=1000 gid=1000 groups=\\[10,20\\] | user config |');
+    });
+
+    it('says the sources of each failure under the table', () => {
+      expect(md).to.include('- **builtin-share-pid** `pid.own-namespace` fail: expected new, observed inherited — settings user config (ns.pid)\n');
+      expect(md).to.include('`net.loopback-unreachable` error: probe crashed: SIGSEGV\n');
+    });
+
+    it('shows the sources in the HTML cell, as a mark with a title and in its details', () => {
+      expect(html).to.include('<td class="fail"><details><summary>fail <span class="prov" title="user config (ns.pid), isoprobe (ns.mnt)">ᶜʳ</span></summary>');
+      expect(html).to.include('<dt>settings</dt><dd><pre>user config (ns.pid)</pre></dd></dl></details></td>');
+    });
+
+    it('keeps the provenance of a target that could not run on its errors', () => {
+      const r = provenanceResults();
+      r.targets[1]!.error = 'daemon gone';
+      r.targets[1]!.checks = [];
+      // No checks kept: derived from the catalogue's settings and the target's request.
+      expect(matrixMarkdown(r)).to.include('| `pid.own-namespace` runs in its own pid namespace | ✅ pass ʳ | ⚠️ **error** ᶜ |');
+    });
+
+    it('shows the new areas like any other, in area order; an area without a check run has no row', () => {
+      const out = matrixMarkdown(newAreas());
+      expect(out).to.include(
+        '| **security** | | |\n| `security.no-new-privs` no\\_new\\_privs is set | ❌ **fail** ᵈ (not required) | — |\n| **conformance** | | |\n',
+      );
+      expect(out).to.include('| `conformance.ns.pid` the pid namespace is as asked | ✅ pass ʳ | — |');
+      expect(out).to.not.include('cross');
+      expect(matrixHtml(newAreas())).to.include('<th class="area" colspan="3">conformance</th>');
+    });
   });
 });

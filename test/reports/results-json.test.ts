@@ -6,7 +6,7 @@ import { REPO_ROOT } from '../../host/paths.js';
 import type { RunResults } from '../../model/results.js';
 import { diffResults } from '../../reports/diff.js';
 import { readResults, ResultsError, writeResults } from '../../reports/results-json.js';
-import { smallResults } from '../fixtures/results-small.js';
+import { provenanceResults, smallResults } from '../fixtures/results-small.js';
 
 /**
  * A results file written before the model became one zod schema (a strict run of builtin, docker
@@ -39,7 +39,7 @@ describe('reports/results-json', () => {
     expect(r).to.deep.equal(JSON.parse(readFileSync(BEFORE, 'utf8')));
     expect(r.targets.map((t) => t.name)).to.deep.equal(['builtin', 'docker', 'runc']);
     expect(r.targets.flatMap((t) => t.checks.map((c) => c.status))).to.include.members(['pass', 'fail', 'skip']);
-    expect(diffResults(r, readResults(BEFORE))).to.deep.equal({ regressions: [], improvements: [], added: [], removed: [] });
+    expect(diffResults(r, readResults(BEFORE))).to.deep.equal({ regressions: [], improvements: [], added: [], removed: [], provenance: [] });
   });
 
   it('writes that file back byte for byte', () => {
@@ -56,6 +56,35 @@ describe('reports/results-json', () => {
     writeResults(path, r);
     expect(readResults(path)).to.deep.equal(r);
     expect(readFileSync(path, 'utf8')).to.match(/\n$/);
+  });
+
+  it('round-trips provenance, the catalogue settings and each target request', () => {
+    const path = join(dir, 'prov.json');
+    writeResults(path, provenanceResults());
+    const back = readResults(path);
+    expect(back).to.deep.equal(provenanceResults());
+    expect(back.targets[1]!.request!['ns.pid']).to.deep.equal({ value: 'host', source: 'user config' });
+    expect(back.targets[1]!.checks[1]!.provenance).to.deep.equal({ 'ns.pid': 'user config' });
+  });
+
+  it('diffs a file of an earlier version against a run with provenance: only the verdicts count', () => {
+    const now = JSON.parse(readFileSync(BEFORE, 'utf8')) as RunResults;
+    for (const m of now.catalogue) m.settings = ['ns.pid'];
+    for (const t of now.targets) {
+      t.request = { 'ns.pid': { value: 'new', source: 'isoprobe' } };
+      for (const c of t.checks) c.provenance = { 'ns.pid': 'isoprobe' };
+    }
+    const path = join(dir, 'now.json');
+    writeResults(path, now);
+    expect(diffResults(readResults(BEFORE), readResults(path))).to.deep.equal({ regressions: [], improvements: [], added: [], removed: [], provenance: [] });
+  });
+
+  it('rejects a provenance that is not one of the sources', () => {
+    const r = provenanceResults() as unknown as { targets: { checks: { provenance: Record<string, string> }[] }[] };
+    r.targets[0]!.checks[0]!.provenance['ns.pid'] = 'asked';
+    const path = join(dir, 'badprov.json');
+    writeFileSync(path, JSON.stringify(r));
+    expectResultsError(() => readResults(path), /invalid results at targets\[0\]\.checks\[0\]\.provenance\.ns\.pid: /);
   });
 
   it('names the file and the bad field on malformed input', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { exitCodeFor, summaryText } from '../../reports/summary.js';
-import { smallResults } from '../fixtures/results-small.js';
+import { provenanceResults, smallResults } from '../fixtures/results-small.js';
 
 describe('reports/summary', () => {
   it('prints a line per target and area with the four counts', () => {
@@ -17,6 +17,21 @@ describe('reports/summary', () => {
     );
     expect(text).to.include('ERROR builtin-share-pid  [net.loopback-unreachable]');
     expect(text).to.not.include('FAIL  builtin  [security.no-new-privs]');
+  });
+
+  it('says in one line who asked for the settings of each failed required check', () => {
+    const r = provenanceResults();
+    r.targets[1]!.checks[1]!.provenance = { 'ns.pid': 'runtime default' };
+    const text = summaryText(r);
+    expect(text).to.include(
+      'FAIL  builtin-share-pid  [pid.host-invisible] host processes are not visible\n' +
+        '        expected no host pids\n        observed 1 (systemd), 4242 (sentinel)\n' +
+        '        settings user config (ns.pid), isoprobe (ns.mnt)\n',
+    );
+    expect(text).to.include('observed inherited\n        settings runtime default (ns.pid)\n');
+    // An error is no verdict on the settings; a results file without provenance says nothing.
+    expect(text).to.not.match(/SIGSEGV\n\s+settings/);
+    expect(summaryText(smallResults())).to.not.include('settings');
   });
 
   it("shows a target's information under its counts", () => {
