@@ -4,6 +4,7 @@
  * checks that name them, by value (model/weakening.ts sameWeakening).
  */
 import type { Check, Requirement } from '../../model/check.js';
+import type { Request } from '../../model/request.js';
 import type { CheckResult } from '../../model/results.js';
 import { sameWeakening, type Weakening } from '../../model/weakening.js';
 import { weakenings as builtinWeakenings } from '../../targets/builtin/weakenings.js';
@@ -67,3 +68,19 @@ export function documentedSkip(c: CheckResult): boolean {
   const allowed = NOT_ON_BUILTIN[c.id]?.requirements ?? [];
   return c.status === 'skip' && allowed.includes(c.requirement as Requirement);
 }
+
+/**
+ * A conformance check of settings the target's request does not name: it skips 'not-requested'
+ * (checks/conformance.ts), derived from the request the results carry, never a pass.
+ */
+export function notAsked(check: Pick<Check, 'area' | 'settings'>, request: Request | undefined): boolean {
+  return check.area === 'conformance' && !(check.settings ?? []).some((k) => request?.[k] !== undefined);
+}
+
+/** Such a check's result as the tests compare it: "not requested", else undefined. */
+export function notRequestedSkip(c: CheckResult): string | undefined {
+  return c.status === 'skip' && c.requirement === 'not-requested' ? 'not requested' : undefined;
+}
+
+/** Conformance checks' controls are lossy OCI runtimes (test/integration/conformance.test.ts), never built-in weakenings. */
+export const isConformance = (c: Pick<Check, 'area'>) => c.area === 'conformance';
