@@ -84,3 +84,22 @@ export function notRequestedSkip(c: CheckResult): string | undefined {
 
 /** Conformance checks' controls are lossy OCI runtimes (test/integration/conformance.test.ts), never built-in weakenings. */
 export const isConformance = (c: Pick<Check, 'area'>) => c.area === 'conformance';
+
+/**
+ * What a check must give on a weakened target beside its reference: fail when the weakening names
+ * it; a conformance check skips when the weakened target asks nothing of its settings, and
+ * passes when only the weakening asks for them (the runtime delivers what the weakening asks;
+ * only the conformance controls, lossy runtimes, make it fail); anything else as on the reference.
+ */
+export function expectedBeside(
+  check: Pick<Check, 'id' | 'area' | 'settings'>,
+  refStatus: string,
+  flip: readonly string[],
+  weakened: Request | undefined,
+  reference: Request | undefined,
+): string {
+  if (flip.includes(check.id)) return 'fail';
+  if (notAsked(check, weakened)) return 'skip';
+  if (notAsked(check, reference)) return 'pass';
+  return refStatus;
+}
