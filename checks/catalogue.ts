@@ -1,6 +1,7 @@
 /** The check catalogue: every area's checks, in report order. Ids are unique and stable. */
 import type { Check } from '../model/check.js';
 import { cgroupChecks } from './cgroup.js';
+import { conformanceChecks } from './conformance.js';
 import { crossChecks } from './cross.js';
 import { escapeChecks } from './escapes.js';
 import { ipcChecks } from './ipc.js';
@@ -25,5 +26,6 @@ export const CATALOGUE: readonly Check[] = [
   ...limitChecks,
   ...securityChecks,
   ...escapeChecks,
+  ...conformanceChecks,
   ...crossChecks,
 ];

@@ -78,7 +78,7 @@ export const limitChecks = [
       const f = run(ctx, 'pids');
       const { value: limit, shown } = limitMet(ctx, 'pids', 'limits.pids');
       const evidence = `pids limit ${shown}; forked ${f.forked} of at most ${f.max} before ${errnoName(f.errno)}, ${f.elapsed_ms} ms; host: ${events(ctx, 'pids', ['pids.events'])}`;
-      expect(limit, `no pids limit is set: ${evidence}`).to.be.a('number');
+      expectInForce('pids limit', limit, shown, evidence);
       expect(f.errno, `fork did not stop with EAGAIN: ${evidence}`).to.equal(EAGAIN);
       // The probe itself is one of the pids.max tasks.
       expect(f.forked + 1, `more tasks than pids.max: ${evidence}`).to.be.at.most(limit!);
@@ -106,7 +106,7 @@ export const limitChecks = [
           ? 'timed out'
           : `exited ${m.exit_code}${m.exit_code === 10 ? ' (mmap refused)' : ''}`;
       const evidence = `memory limit ${shown}${limitMb !== null ? ` = ${limitMb} MiB` : ''}; hog reached ${m.reached_mb} of ${m.max_mb} MiB in ${m.step_mb} MiB steps, then ${fate}; host: ${events(ctx, 'memory', ['memory.oom_control', 'memory.events', 'memory.failcnt'])}`;
-      expect(limitMb, `no memory limit is set: ${evidence}`).to.be.a('number');
+      expectInForce('memory limit', limitMb, shown, evidence);
       expect(m.signal === SIGKILL || m.exit_code === 10, `the hog was neither OOM-killed nor refused: ${evidence}`).to.equal(true);
       expect(m.reached_mb, `the hog held more than the limit: ${evidence}`).to.be.at.most(limitMb!);
       return evidence;
@@ -129,7 +129,7 @@ export const limitChecks = [
       const asked = ctx.request['limits.cpu']?.value;
       const allowed = cpus === null ? null : cpuAllowanceMs(cpus, c.wall_ms);
       const evidence = `cpu quota ${shown}${cpus !== null ? ` = ${cpus} cpu` : ''}; ${c.cpu_ms} ms cpu over ${c.wall_ms} ms wall (ratio ${(c.cpu_ms / c.wall_ms).toFixed(2)}), allowed ${allowed?.toFixed(0) ?? 'n/a'} ms; host: ${events(ctx, 'cpu', ['cpu.stat'])}`;
-      expect(cpus, `no cpu quota is set: ${evidence}`).to.be.a('number');
+      expectInForce('cpu quota', cpus, shown, evidence);
       // On a busy machine the burn may get less cpu than the quota, so staying under it proves
       // nothing alone: a quota asked for must also be the one in force while it ran.
       if (asked !== undefined && asked > 0) expect(cpus, `the asked quota is not in force on the burn's cgroup: ${evidence}`).to.equal(asked);
@@ -138,3 +138,9 @@ export const limitChecks = [
     },
   ),
 ];
+
+/** A limit must be in force before its enforcement means anything: expected/observed say which and who asked. */
+function expectInForce(what: string, value: number | null, shown: string, evidence: string): void {
+  const want = `a ${what} in force`;
+  expect(value === null ? `no ${what} in force: ${shown}` : want, `no ${what} is set: ${evidence}`).to.equal(want);
+}

@@ -35,7 +35,7 @@ import {
 } from '../model/sibling.js';
 import type { ContainerSpec, RunOutcome } from '../model/spec.js';
 import { SCRATCH_DIR, type Target } from '../model/target.js';
-import { slots } from './slots.js';
+import { Slots } from '../model/slots.js';
 
 /** Bounds of the host's waits; the probe's own are longer (PHASE_WAIT_MS), so the host decides. */
 const STARTED_MS = 60_000;
@@ -115,13 +115,16 @@ function writeInto(pid: number, name: string, text: string): void {
   fs.renameSync(tmp, path.join(dir, name));
 }
 
-/** At most one pair per CPU at a time, across all targets (./slots.ts says why). */
-const withPairSlot = slots(os.availableParallelism());
+/**
+ * At most one pair per CPU at a time, across all targets: each pair's two containers, beside the
+ * other targets' pairs, would otherwise all start at once and overload a small machine's daemon.
+ */
+const pairSlots = new Slots(os.availableParallelism());
 
 /** Never rejects: a pair that could not run is evidence whose checks are errors (engine/evidence.ts). */
 export async function runSiblings(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
   try {
-    return await withPairSlot(() => runPair(target, spec, joined, request));
+    return await pairSlots.with(() => runPair(target, spec, joined, request));
   } catch (e) {
     const [a, b] = siblingNames();
     const failed = (names: SiblingNames): SiblingRun => ({

@@ -20,25 +20,20 @@ import {
 import type { Request } from '../model/request.js';
 import type { ContainerSpec } from '../model/spec.js';
 import type { Target } from '../model/target.js';
-import { slots } from './slots.js';
+import { Slots } from '../model/slots.js';
 
 /**
  * Concurrent cpu burns share the machine's CPUs: with more burns than CPUs none reaches its quota
  * and the check proves nothing. At most one burn per CPU runs at a time, across all targets.
  */
-const withCpuSlot = slots(os.availableParallelism());
+const cpuSlots = new Slots(os.availableParallelism());
 
-/**
- * Bounded from the limits the runtime was asked for (the user's own among them: a user's
- * PidsLimit 1000 is met by 2000 forks at most), else from the probes' fixed caps: 128 forks,
- * 128 MiB, one CPU_WINDOW_MS burn, harmless to the host with no limit at all.
- */
 export async function runEnforcement(target: Target, spec: ContainerSpec, request: Request): Promise<EnforcementFacts> {
   const argv = enforcementArgv(limitsAsked(request));
   const [pids, memory, cpu] = await Promise.all([
     runOne(target, spec, argv.pids, ForkbombSchema),
     runOne(target, spec, argv.memory, MemhogSchema),
-    withCpuSlot(() => runOne(target, spec, argv.cpu, CpuburnSchema)),
+    cpuSlots.with(() => runOne(target, spec, argv.cpu, CpuburnSchema)),
   ]);
   return { pids, memory, cpu };
 }

@@ -162,8 +162,12 @@ async function probeWithSentinels(target: Target, spec: ContainerSpec, shared: S
   return { outcome, sentinelsVanished: vanishedBetween(shared.armed, await verifySentinelsFromHost(shared.sentinels)) };
 }
 
-/** The probe's command line: the sentinels to look for, and the bounded write tests. */
-export function probeArgv(sentinels: Sentinels, hostView: HostView, target: string): string[] {
+/**
+ * The probe's command line: the sentinels to look for, the bounded write tests, and what the
+ * runtime was asked for that the probe does not look at by itself (each requested sysctl, masked
+ * and read-only path), so the conformance checks can compare them.
+ */
+export function probeArgv(sentinels: Sentinels, hostView: HostView, target: string, request: Request = {}): string[] {
   const n = sentinels.nonce;
   return [
     PROBE_PATH,
@@ -177,8 +181,23 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
     '--create-file',
     `${SCRATCH_DIR}/owned-${n}`,
     '--chroot-escape',
+    ...Object.keys(request.sysctls?.value ?? {})
+      .filter((name) => SYSCTL_NAME.test(name) && !name.includes('..'))
+      .slice(0, PROBE_MAX_REQUESTED)
+      .flatMap((name) => ['--sysctl', name]),
+    ...[...new Set([...(request.maskedPaths?.value ?? []), ...(request.readonlyPaths?.value ?? [])])]
+      .filter((p) => p.startsWith('/'))
+      .slice(0, PROBE_MAX_REQUESTED)
+      .flatMap((p) => ['--path', p]),
   ];
 }
+
+/**
+ * What the probe accepts (probes/probe.h MAX_REQUESTED, probes/opts.c): a name it would refuse or
+ * one past the bound is left out, and its conformance check says it was not observed.
+ */
+const PROBE_MAX_REQUESTED = 32;
+const SYSCTL_NAME = /^[a-z0-9_.-]+$/;
 
 /** A target's result, and the sibling pair still to run for it (absent when it could not run). */
 interface Ran {
@@ -187,8 +206,9 @@ interface Ran {
 }
 
 async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<Ran> {
-  const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name), shared.profile);
-  const request = driver.request(cfg, spec, shared.profile);
+  // The request does not depend on the probe's argv; the argv names what the request asks for.
+  const request = driver.request(cfg, driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name), shared.profile), shared.profile);
+  const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name, request), shared.profile);
   const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg), request };
   try {
     const target = create();

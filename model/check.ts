@@ -74,6 +74,7 @@ export const REQUIREMENTS = [
   'lsm', // the host enables no LSM that labels processes (AppArmor, SELinux)
   'target-feature', // the runtime cannot be asked for this setting
   'evidence', // the target cannot provide the evidence the check reads (Target.provides)
+  'not-requested', // nobody asked for the setting; the runtime's default is judged by the other areas
 ] as const;
 export type Requirement = (typeof REQUIREMENTS)[number];
 

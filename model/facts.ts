@@ -153,6 +153,9 @@ export const FactsSchema = z.object({
     /** Absent from probes older than the LSM label; security.lsm-confined then errors as "not observed". */
     attr_current: rawFile.optional(),
     apparmor_current: rawFile.optional(),
+    /** /proc/self/limits and /proc/sys/kernel/cap_last_cap; absent from probes older than the conformance area. */
+    limits: rawFile.optional(),
+    cap_last_cap: rawFile.optional(),
   }),
   interfaces: z.array(
     z.object({
@@ -178,6 +181,16 @@ export const FactsSchema = z.object({
   /** Absent from probes older than the cgroupfs facts; their checks then fail as "not observed". */
   cgroupfs: cgroupfs.optional(),
   cgroup_leave: cgroupLeave.optional(),
+  /**
+   * What the runtime was asked for beyond the probe's fixed lists (--sysctl, --path): each sysctl's
+   * value as read inside, each path's stat. Absent from probes older than the conformance area.
+   */
+  requested: z
+    .object({
+      sysctls: z.array(z.object({ name: z.string(), text: z.string(), errno })),
+      paths: z.array(pathStat),
+    })
+    .optional(),
 });
 
 export type ProbeFacts = z.infer<typeof FactsSchema>;
@@ -185,6 +198,8 @@ export type FactsSentinels = ProbeFacts['sentinels'];
 export type SecurityFacts = NonNullable<ProbeFacts['security']>;
 export type CgroupfsFacts = NonNullable<ProbeFacts['cgroupfs']>;
 export type CgroupLeaveFacts = NonNullable<ProbeFacts['cgroup_leave']>;
+export type RequestedFacts = NonNullable<ProbeFacts['requested']>;
+export type PathStat = SecurityFacts['masked'][number];
 export type RawFile = NonNullable<ProbeFacts['files'][keyof ProbeFacts['files']]>;
 
 /**

@@ -1,4 +1,5 @@
 import type { EvidenceKind } from './evidence.js';
+import type { SettingKey } from './request.js';
 import type { ContainerSpec, RunOutcome } from './spec.js';
 
 export interface TargetCapabilities {
@@ -10,6 +11,17 @@ export interface TargetCapabilities {
    * Present: it cannot be asked for cgroup limits at all (bwrap makes no cgroup), and why.
    */
   cgroupLimits?: { settable: false; why: string };
+  /**
+   * Settings it was asked for, refused, and was retried without (runc 1.1 and the time
+   * namespace), each with the runtime's own message. The request still says they were asked:
+   * the conformance checks fail on them (checks/conformance.ts).
+   */
+  dropped?: readonly DroppedSetting[];
+}
+
+export interface DroppedSetting {
+  key: SettingKey;
+  why: string;
 }
 
 /**

@@ -167,6 +167,9 @@ static void emit_files(void) {
 	emit_file("timens_offsets", "/proc/self/timens_offsets");
 	emit_file("uptime", "/proc/uptime");
 	emit_file("proc_mounts", "/proc/mounts");
+	/* The rlimits the runtime set, and what "every capability" means on this kernel. */
+	emit_file("limits", "/proc/self/limits");
+	emit_file("cap_last_cap", "/proc/sys/kernel/cap_last_cap");
 	/* The LSM label: attr/current is the first labelling LSM's; attr/apparmor/current (5.x stacking
 	 * kernels) is AppArmor's even when another LSM owns attr/current. EINVAL/ENOENT: no such LSM. */
 	emit_file("attr_current", "/proc/self/attr/current");
@@ -295,6 +298,7 @@ int cmd_facts(int argc, char **argv) {
 	emit_security(&o);
 	emit_cgroupfs(&o);
 	emit_cgroup_leave(&o);
+	emit_requested(&o);
 	json_close('}');
 	putchar('\n');
 	return 0;

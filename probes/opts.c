@@ -23,7 +23,7 @@ const char FACTS_USAGE[] =
 	"facts [--tcp HOST:PORT] [--abstract NAME] [--shm-key K] [--msg-key K] [--sem-key K] [--mq /NAME]"
 	" [--marker PATH]... [--host-pid PID] [--sentinel-argv STR] [--bind-port PORT]"
 	" [--host-ns NAME:INO]... [--set-hostname NAME] [--mount-nonce STR] [--create-file PATH]"
-	" [--chroot-escape] [--wait-stdin]";
+	" [--chroot-escape] [--sysctl NAME]... [--path PATH]... [--wait-stdin]";
 
 int usage_error(const char *usage, const char *why, const char *what) {
 	fprintf(stderr, "probe: %s '%s'\nusage: probe %s\n", why, what, usage);
@@ -62,9 +62,10 @@ static int parse_host_ns(struct facts_opts *o, const char *arg) {
 	return 0;
 }
 
-static const char *const VALUE_FLAGS[] = {
-	"--tcp",     "--abstract", "--mq",      "--sentinel-argv", "--set-hostname", "--mount-nonce", "--create-file",
-	"--shm-key", "--msg-key",  "--sem-key", "--host-pid",      "--bind-port",    "--host-ns",     "--marker"};
+static const char *const VALUE_FLAGS[] = {"--tcp",          "--abstract",    "--mq",          "--sentinel-argv",
+					  "--set-hostname", "--mount-nonce", "--create-file", "--shm-key",
+					  "--msg-key",      "--sem-key",     "--host-pid",    "--bind-port",
+					  "--host-ns",      "--marker",      "--sysctl",      "--path"};
 
 /* HOST:PORT with a numeric IPv4 host or a bracketed IPv6 one ("[::1]:80"); -1 if malformed. */
 static int parse_tcp(struct facts_opts *o, const char *arg) {
@@ -130,7 +131,17 @@ static int set_value_option(struct facts_opts *o, const char *flag, const char *
 		return o->has_bind = 1, parse_ll(v, 0, 65535, &o->bind_port);
 	else if (!strcmp(flag, "--host-ns"))
 		return parse_host_ns(o, v);
-	else if (!strcmp(flag, "--marker")) {
+	else if (!strcmp(flag, "--sysctl")) {
+		/* A name, never a path: it is read below /proc/sys and nowhere else. */
+		if (o->n_sysctls >= MAX_REQUESTED || !*v ||
+		    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(v) || strstr(v, ".."))
+			return -1;
+		o->sysctls[o->n_sysctls++] = v;
+	} else if (!strcmp(flag, "--path")) {
+		if (o->n_paths >= MAX_REQUESTED || v[0] != '/')
+			return -1;
+		o->paths[o->n_paths++] = v;
+	} else if (!strcmp(flag, "--marker")) {
 		if (o->n_markers >= MAX_MARKERS)
 			return -1;
 		o->markers[o->n_markers++] = v;

@@ -21,6 +21,9 @@
 #define MAX_FILE_BYTES (64 * 1024)
 #define MAX_MARKERS 16
 #define MAX_HOST_NS 16
+/* What a runtime was asked for beyond the fixed lists (--sysctl, --path): a bounded few. */
+#define MAX_REQUESTED 32
+#define MAX_SYSCTL_BYTES 256
 #define CHILD_TIMEOUT_MS 2000
 
 /* The namespaces of /proc/self/ns the facts report and --host-ns accepts (facts.c). */
@@ -47,6 +50,10 @@ struct facts_opts {
 	int n_markers;
 	struct host_ns host_ns[MAX_HOST_NS];
 	int n_host_ns;
+	const char *sysctls[MAX_REQUESTED];
+	int n_sysctls;
+	const char *paths[MAX_REQUESTED];
+	int n_paths;
 };
 
 extern const char FACTS_USAGE[];
@@ -84,6 +91,7 @@ void emit_write_tests(const struct facts_opts *o);
 
 /* security.c */
 void emit_security(const struct facts_opts *o);
+void emit_requested(const struct facts_opts *o);
 
 /* experiments.c: the forked ones of the security facts */
 #define MAX_HIERARCHIES 16

@@ -322,3 +322,45 @@ void emit_security(const struct facts_opts *o) {
 	emit_experiments();
 	json_close('}');
 }
+
+/* ---------------------------------------------------------------- requested */
+
+/* A sysctl's value as the container reads it: NAME with dots is /proc/sys/NAME with slashes. */
+static void emit_sysctl(const char *name) {
+	char path[PATH_MAX], buf[MAX_SYSCTL_BYTES + 1];
+	ssize_t n = -1;
+	int err, fd;
+
+	snprintf(path, sizeof path, "/proc/sys/%s", name);
+	for (char *c = path + sizeof "/proc/sys"; *c; c++)
+		if (*c == '.')
+			*c = '/';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	err = fd < 0 ? errno : 0;
+	if (fd >= 0) {
+		do
+			n = read(fd, buf, MAX_SYSCTL_BYTES);
+		while (n < 0 && errno == EINTR);
+		err = n < 0 ? errno : 0;
+		close(fd);
+	}
+	json_open(NULL, '{');
+	json_str("name", name);
+	json_strn("text", buf, n > 0 ? (size_t)n : 0);
+	json_int("errno", err);
+	json_close('}');
+}
+
+/* What the target's runtime was asked for beyond the fixed lists above: its sysctls, its masked and read-only paths. */
+void emit_requested(const struct facts_opts *o) {
+	json_open("requested", '{');
+	json_open("sysctls", '[');
+	for (int i = 0; i < o->n_sysctls; i++)
+		emit_sysctl(o->sysctls[i]);
+	json_close(']');
+	json_open("paths", '[');
+	for (int i = 0; i < o->n_paths; i++)
+		emit_path_stat(o->paths[i]);
+	json_close(']');
+	json_close('}');
+}

@@ -17,7 +17,7 @@ status=0
 echo "lint: biome check (format + lint) $(node_modules/.bin/biome --version)"
 node_modules/.bin/biome check . || status=1
 
-shells=(scripts/*.sh .ci/run)
+shells=(scripts/*.sh .ci/run test/support/lossy-runtime/lossy-runc)
 while IFS= read -r f; do shells+=("$f"); done < <(find vagrant -name '*.sh' -not -path 'vagrant/.cache/*' -not -path 'vagrant/.vagrant/*' | sort)
 echo "lint: $(shellcheck --version | sed -n 's/^version: /shellcheck /p') on ${#shells[@]} scripts"
 if shellcheck -x "${shells[@]}"; then echo "lint: shellcheck: no findings"; else status=1; fi

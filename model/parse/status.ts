@@ -13,6 +13,8 @@ export interface ProcStatus {
   /** Real, effective, saved, filesystem. */
   uids: number[];
   gids: number[];
+  /** Supplementary groups. */
+  groups: number[];
   /** The pid in each nested pid namespace, outermost first (NSpid). */
   nsPids: number[];
 }
@@ -108,6 +110,7 @@ export function parseStatus(text: string): ProcStatus {
     noNewPrivs: nnp === null ? null : nnp !== 0,
     uids: list('Uid'),
     gids: list('Gid'),
+    groups: list('Groups'),
     nsPids: list('NSpid'),
   };
 }

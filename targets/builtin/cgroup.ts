@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Limits } from '../../model/spec.js';
 import type { CgroupLayout, LimitController } from '../../host/cgroup.js';
 import { readTrimmed } from '../../host/files.js';
+import { LIMIT_FILES } from '../common/observe.js';
 
 const CPU_PERIOD_US = 100_000;
 const RMDIR_RETRIES = 500;
@@ -64,7 +65,7 @@ function createV1(mounts: Partial<Record<LimitController, string>>, name: string
     join: (pid: number) => {
       for (const d of dirs) fs.writeFileSync(path.join(d, 'cgroup.procs'), String(pid));
     },
-    readLimits: () => readBack(written),
+    readLimits: () => readBack({ ...limitFilesIn(dirs, 'v1'), ...written }),
     remove: () => removeDirs(dirs),
   };
   try {
@@ -96,10 +97,11 @@ function createV2(mountpoint: string, name: string, limits: Limits): CgroupPlace
     cpu: limits.cpus !== undefined ? { 'cpu.max': `${Math.round(limits.cpus * CPU_PERIOD_US)} ${CPU_PERIOD_US}` } : {},
   };
   const unsupported: Partial<Record<LimitController, string>> = {};
+  // Every available controller, a limit asked or not: the host then reads "max" where none was
+  // asked, as it reads the limit where one was (the conformance checks compare both).
   const enable = (['pids', 'memory', 'cpu'] as const).filter((c) => {
-    if (Object.keys(wanted[c]).length === 0) return false;
     if (available.includes(c)) return true;
-    unsupported[c] = `controller "${c}" is not available on the cgroup v2 mount ${mountpoint}`;
+    if (Object.keys(wanted[c]).length > 0) unsupported[c] = `controller "${c}" is not available on the cgroup v2 mount ${mountpoint}`;
     return false;
   });
   fs.mkdirSync(dir, { recursive: true });
@@ -109,7 +111,7 @@ function createV2(mountpoint: string, name: string, limits: Limits): CgroupPlace
     paths: [dir],
     unsupported,
     join: (pid) => fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid)),
-    readLimits: () => readBack(written),
+    readLimits: () => readBack({ ...limitFilesIn([dir], 'v2'), ...written }),
     remove: () => removeDirs([dir], true),
   };
   try {
@@ -147,6 +149,17 @@ function allUnsupported(limits: Limits, reason: string): Partial<Record<LimitCon
 
 function readWords(file: string): string[] {
   return (readTrimmed(file) ?? '').split(/\s+/).filter(Boolean);
+}
+
+/**
+ * Every limit file present in the container's cgroup directories (v1: each names its controller),
+ * so the host reads back the limits it did not set as well (unlimited) as those it set.
+ */
+function limitFilesIn(dirs: string[], version: 'v1' | 'v2'): Record<string, string> {
+  const names = Object.values(LIMIT_FILES[version]).flat();
+  const out: Record<string, string> = {};
+  for (const d of dirs) for (const f of names) if (fs.existsSync(path.join(d, f))) out[path.join(d, f)] = f;
+  return out;
 }
 
 function readBack(written: Record<string, string>): Record<string, string> {

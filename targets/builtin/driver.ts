@@ -9,8 +9,8 @@ import { readTrimmed } from '../../host/files.js';
 import { SHIM_BINARY } from '../../host/paths.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
-import { NAMESPACES } from '../../model/spec.js';
-import { baseSpec, describeBase, joinSiblingField, requestFromSpec, targetSchema } from '../common/config.js';
+import { DEFAULT_CAPS, NAMESPACES } from '../../model/spec.js';
+import { baseSpec, describeBase, harnessBoundingCaps, joinSiblingField, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { BuiltinTarget } from './builtin.js';
 import { weakenings } from './weakenings.js';
@@ -26,6 +26,20 @@ const config = targetSchema('builtin', {
 });
 
 export type BuiltinTargetConfig = z.infer<typeof config>;
+
+/** Keep in step with masked_paths[] and readonly_paths[] in ./harden.c. */
+const BUILTIN_MASKED_PATHS = [
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/timer_list',
+  '/proc/sched_debug',
+  '/proc/latency_stats',
+  '/proc/scsi',
+  '/proc/acpi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+const BUILTIN_READONLY_PATHS = ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus'];
 
 export const builtin: TargetDriver<BuiltinTargetConfig> = {
   kind: 'builtin',
@@ -46,7 +60,24 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
   spec(cfg, argv) {
     return { ...baseSpec(cfg, argv), leakHostFd: cfg.leakHostFd ?? false, cgroupfs: cfg.cgroupfs ?? 'ro' };
   },
-  request: requestFromSpec,
+  request(cfg, spec) {
+    const r = requestFromSpec(cfg, spec);
+    // --keep-caps keeps what the shim was started with: every capability in a new user namespace,
+    // the harness's bounding set in the host's.
+    if (spec.caps === 'all' && spec.share.includes('user')) {
+      const held = harnessBoundingCaps();
+      r.caps = { value: { add: held.filter((c) => !DEFAULT_CAPS.includes(c)), drop: DEFAULT_CAPS.filter((c) => !held.includes(c)) }, source: 'user config' };
+    }
+    // The shim sets no supplementary groups (setgroups(0, NULL)) and runs the probe as root inside.
+    r.user = { value: { uid: 0, gid: 0, groups: [] }, source: 'isoprobe' };
+    // Its root, masked and read-only paths are mounts of its own mount namespace (shim.c setup_root).
+    if (!spec.share.includes('mnt')) {
+      r.readonlyRootfs = { value: true, source: 'isoprobe' };
+      r.maskedPaths = { value: [...BUILTIN_MASKED_PATHS], source: 'isoprobe' };
+      r.readonlyPaths = { value: [...BUILTIN_READONLY_PATHS], source: 'isoprobe' };
+    }
+    return r;
+  },
   describe(cfg) {
     const cgroupfs = cfg.cgroupfs ?? 'ro';
     return [

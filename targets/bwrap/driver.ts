@@ -53,11 +53,14 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
     return { ...baseSpec(cfg, argv), caps: 'all', seccomp: 'none', noNewPrivs: true, limits: {} };
   },
   request(cfg, spec) {
-    // Its command line asks for namespaces, the hostname and no_new_privs (bwrap always sets it); nothing else.
+    // Its command line asks for namespaces (never a time one: bwrap cannot make it), the hostname,
+    // a root bound read-only, and no_new_privs (bwrap always sets it); nothing else. A user's
+    // `args` are passed through unread: what they ask is not in the request.
     const r = requestFromSpec(cfg, spec);
     return {
-      ...Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('ns.'))),
+      ...Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('ns.') && k !== 'ns.time')),
       hostname: r.hostname,
+      readonlyRootfs: { value: true, source: 'isoprobe' },
       noNewPrivs: { value: true, source: 'isoprobe' },
     };
   },

@@ -5,10 +5,12 @@
  * field, never a crash later in the run.
  */
 import { z } from 'zod';
+import fs from 'node:fs';
 import { readBounded } from '../../host/files.js';
 import type { ConfigOf, Setting, SettingSource, TargetConfigBase, TargetDriver } from '../../model/driver.js';
 import { ConfigError } from '../../model/errors.js';
 import { JsonInputError, parseJsonStrictly } from '../../model/parse/json.js';
+import { capNames, parseStatus } from '../../model/parse/status.js';
 import type { Request, RequestSource } from '../../model/request.js';
 import { SIBLING_NAMESPACES } from '../../model/sibling.js';
 import { DEFAULT_SPEC, NAMESPACES, type ContainerSpec } from '../../model/spec.js';
@@ -176,4 +178,12 @@ export function requestFromSpec(t: TargetConfigBase, spec: ContainerSpec): Reque
   if (!spec.share.includes('uts')) r.hostname = { value: spec.hostname, source: 'isoprobe' };
   if (!spec.share.includes('time')) r.timeOffsets = { value: { ...spec.timeOffsets }, source: 'isoprobe' };
   return r;
+}
+
+/**
+ * What "all capabilities" can mean for a runtime started by the harness in its own user
+ * namespace: those in the harness's bounding set (never CAP_SYS_RESOURCE on the project's VM).
+ */
+export function harnessBoundingCaps(): string[] {
+  return capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd);
 }

@@ -17,7 +17,8 @@ import { nsOwnership } from '../../host/ns.js';
 import { PROBE_PATH } from '../../model/target.js';
 
 /** The limit files the checks compare, per cgroup version (the names the built-in runtime reports). */
-const LIMIT_FILES = {
+/** The limit files of each controller, as the host reads them back (cgroups(7)). */
+export const LIMIT_FILES = {
   v1: { pids: ['pids.max'], memory: ['memory.limit_in_bytes'], cpu: ['cpu.cfs_period_us', 'cpu.cfs_quota_us'] },
   v2: { pids: ['pids.max'], memory: ['memory.max'], cpu: ['cpu.max'] },
 } as const;

@@ -6,20 +6,14 @@
  * wait here, outside any bound; the daemon then answers each in about a second. A slot is held
  * until the container is started and inspected, not while it runs.
  */
+import { Slots } from '../../model/slots.js';
+
 const START_SLOTS = 4;
 
-const slots = new Map<string, { free: number; waiting: (() => void)[] }>();
+const slots = new Map<string, Slots>();
 
 export async function withStartSlot<T>(socket: string, start: () => Promise<T>): Promise<T> {
-  const s = slots.get(socket) ?? { free: START_SLOTS, waiting: [] };
+  const s = slots.get(socket) ?? new Slots(START_SLOTS);
   slots.set(socket, s);
-  if (s.free > 0) s.free--;
-  else await new Promise<void>((resolve) => s.waiting.push(resolve));
-  try {
-    return await start();
-  } finally {
-    const next = s.waiting.shift();
-    if (next) next();
-    else s.free++;
-  }
+  return s.with(start);
 }

@@ -47,7 +47,7 @@ export const MASKED_PATHS = [
 ];
 export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-const OCI_NS_NAME: Record<Namespace, string> = {
+export const OCI_NS_NAME: Record<Namespace, string> = {
   pid: 'pid',
   mnt: 'mount',
   net: 'network',
@@ -94,6 +94,21 @@ export function ociConfig(spec: ContainerSpec, o: OciConfigOptions): Record<stri
     mounts: mounts(made, o.scratch),
     linux: linuxSection(spec, made, o),
   };
+}
+
+/**
+ * A config (the user's specPatch merged over it) without the namespaces the runtime refused, and
+ * without the time offsets where the time namespace is one of them: a patch that lists a refused
+ * namespace again is retried without it as the generated config is.
+ */
+export function withoutNamespaces(config: unknown, omit: readonly Namespace[]): unknown {
+  const c = config as { linux?: { namespaces?: unknown; timeOffsets?: unknown } } | null;
+  if (omit.length === 0 || !c?.linux) return config;
+  const types = omit.map((ns) => OCI_NS_NAME[ns]);
+  const linux: Record<string, unknown> = { ...c.linux };
+  if (Array.isArray(linux.namespaces)) linux.namespaces = linux.namespaces.filter((n) => !types.includes((n as { type?: string })?.type ?? ''));
+  if (omit.includes('time')) delete linux.timeOffsets;
+  return { ...c, linux };
 }
 
 /** The namespaces the container gets: all but the shared ones and those the runtime refused. */

@@ -9,9 +9,10 @@ import { findBinary, lookupBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import { NAMESPACES } from '../../model/spec.js';
-import { joinSiblingField, baseSpec, describeBase, requestFromSpec, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
+import { baseSpec, describeBase, harnessBoundingCaps, joinSiblingField, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { OciTarget } from './oci.js';
+import { ociRequest } from './request.js';
 import { cleanJournalled } from './reap.js';
 import { weakenings } from './weakenings.js';
 
@@ -57,7 +58,7 @@ export const oci: TargetDriver<OciTargetConfig> = {
     });
   },
   spec: baseSpec,
-  request: requestFromSpec,
+  request: (cfg, spec) => ociRequest(cfg, spec, harnessBoundingCaps()),
   describe(cfg) {
     return [
       ...describeBase(cfg, { share: 'isoprobe', root: 'isoprobe', caps: 'isoprobe', limits: 'isoprobe', seccomp: 'isoprobe', 'no-new-privs': 'isoprobe' }),

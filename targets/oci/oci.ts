@@ -5,17 +5,16 @@
  * the target's info, so the checks of that namespace fail; a host it refuses altogether (crun 1.8
  * on a hybrid cgroup host) is named in the info and is every container's TargetError.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TargetCapabilities } from '../../model/target.js';
-import { capNames, parseStatus } from '../../model/parse/status.js';
+import type { DroppedSetting, TargetCapabilities } from '../../model/target.js';
 import { DEFAULT_SPEC, type ContainerSpec, type Namespace, type RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { PROBE_PATH, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
 import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
-import { madeNamespaces, ociConfig } from './config.js';
+import { madeNamespaces, ociConfig, withoutNamespaces } from './config.js';
 import { mergePatch } from '../../model/merge-patch.js';
+import { harnessBoundingCaps } from '../common/config.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { journal } from '../../host/journal.js';
@@ -37,10 +36,14 @@ export interface OciOptions {
 
 let containerSeq = 0;
 
+/** Which defaults the bundle models (./config.ts), for a reader comparing it with an engine's. */
+const BUNDLE_DEFAULTS =
+  "Docker's default capabilities; runc spec's masked and read-only paths (and powercap), mounts and RLIMIT_NOFILE 1024; user 0:0, read-only root; isoprobe's limits, seccomp deny-list, no_new_privs, hostname and time offsets";
+
 export class OciTarget implements Target {
   readonly runtime = 'oci';
   readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
-  readonly capabilities: TargetCapabilities;
+  private readonly offered: TargetCapabilities;
   /** Namespaces the runtime refused, with its message: left out of every later container. */
   private readonly refusedNs = new Map<Namespace, string>();
   /** What the runtime said when it refused the default container (every later one tries again: its spec may differ). */
@@ -52,7 +55,7 @@ export class OciTarget implements Target {
     readonly name: string,
     private readonly opts: OciOptions,
   ) {
-    this.capabilities = {
+    this.offered = {
       timeOffsets: true,
       lsmProfile: asksForLsmLabel(opts.specPatch)
         ? { applied: true }
@@ -60,9 +63,22 @@ export class OciTarget implements Target {
     };
   }
 
+  /**
+   * What it can be asked for, and what it was asked for and ran without (each refused namespace,
+   * and with the time namespace its offsets): read by the checks after the containers ran.
+   */
+  get capabilities(): TargetCapabilities {
+    const dropped: DroppedSetting[] = [...this.refusedNs].flatMap(([ns, why]) => [
+      { key: `ns.${ns}` as const, why },
+      ...(ns === 'time' ? [{ key: 'timeOffsets' as const, why: `no time namespace to apply them in: ${why}` }] : []),
+    ]);
+    return dropped.length > 0 ? { ...this.offered, dropped } : this.offered;
+  }
+
   async info(): Promise<Record<string, string>> {
     const version = await this.prepare();
     const info: Record<string, string> = { runtime: 'oci', binary: this.opts.binary, version, cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
+    info.defaults = BUNDLE_DEFAULTS;
     if (this.opts.specPatch) info.specPatch = JSON.stringify(this.opts.specPatch);
     for (const [ns, why] of this.refusedNs) info[`${ns}Namespace`] = `refused by ${this.opts.binary}, containers run without one: ${why}`;
     if (this.hostRefusal) info.refusal = this.hostRefusal;
@@ -138,10 +154,11 @@ export class OciTarget implements Target {
         scratch: bundle.scratch,
         idMapping: mapping,
         cgroupsPath: `/${id}`,
-        hostCaps: hostBoundingCaps(),
+        hostCaps: harnessBoundingCaps(),
         omit: [...this.refusedNs.keys()],
       });
-      writeConfig(bundle, this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated);
+      const patched = this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated;
+      writeConfig(bundle, withoutNamespaces(patched, [...this.refusedNs.keys()]));
       return await this.execute(id, bundle, hooks);
     } finally {
       await bundle.remove();
@@ -166,11 +183,6 @@ export class OciTarget implements Target {
     this.rootfs ??= buildRootfs(path.join(this.opts.runDir, `${this.name}-rootfs`), this.opts.files);
     return this.rootfs;
   }
-}
-
-/** What "all capabilities" can mean here: those in the harness's own bounding set (never CAP_SYS_RESOURCE on the project's VM). */
-function hostBoundingCaps(): string[] {
-  return capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd);
 }
 
 /**

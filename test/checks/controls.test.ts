@@ -14,7 +14,10 @@ import { weakenings as docker } from '../../targets/docker/weakenings.js';
 import { weakenings as oci } from '../../targets/oci/weakenings.js';
 
 const LISTS: Record<string, Weakening[]> = { builtin, docker, oci };
-/** Checks name builtin and docker controls; the OCI ones are built-in twins (test/integration/oci.test.ts). */
+/**
+ * Checks name builtin and docker controls, and the conformance checks OCI ones (the lossy runtime);
+ * the other OCI weakenings are built-in twins (test/integration/oci.test.ts).
+ */
 const NAMED_KINDS = ['builtin', 'docker'];
 const named = CATALOGUE.flatMap((c) => c.negativeControls.map((w) => ({ id: c.id, w })));
 /** The label of the weakening itself: a check's note or host condition is not part of it. */
@@ -24,11 +27,18 @@ describe('negative controls as data', () => {
   it("every control a check names is in its kind's list, or requires what isoprobe cannot create", () => {
     const missing = named.filter(({ w }) => !w.requires && !(LISTS[w.kind] ?? []).some((l) => sameWeakening(l, w)));
     expect(missing.map(({ id, w }) => `${id}: ${weakeningLabel(w)}`)).to.deep.equal([]);
-    expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal(NAMED_KINDS);
+    expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal([...NAMED_KINDS, 'oci']);
   });
 
   it('every weakening of the builtin and docker lists is named by a check (else it could flip nothing)', () => {
     const unnamed = NAMED_KINDS.flatMap((k) => LISTS[k]).filter((l) => !named.some(({ w }) => sameWeakening(w, l)));
+    expect(unnamed.map(weakeningLabel)).to.deep.equal([]);
+  });
+
+  it('every lossy-runtime weakening of the oci list is named by a conformance check', () => {
+    const lossy = oci.filter((l) => typeof l.settings.binary === 'string');
+    expect(lossy).to.not.be.empty;
+    const unnamed = lossy.filter((l) => !named.some(({ id, w }) => id.startsWith('conformance.') && sameWeakening(w, l)));
     expect(unnamed.map(weakeningLabel)).to.deep.equal([]);
   });
 

@@ -4,6 +4,7 @@
  * checks that name them, by value (model/weakening.ts sameWeakening).
  */
 import type { Check, Requirement } from '../../model/check.js';
+import type { Request } from '../../model/request.js';
 import type { CheckResult } from '../../model/results.js';
 import { sameWeakening, type Weakening } from '../../model/weakening.js';
 import { weakenings as builtinWeakenings } from '../../targets/builtin/weakenings.js';
@@ -66,4 +67,39 @@ export const NOT_ON_BUILTIN: Record<string, { requirements: Requirement[]; why: 
 export function documentedSkip(c: CheckResult): boolean {
   const allowed = NOT_ON_BUILTIN[c.id]?.requirements ?? [];
   return c.status === 'skip' && allowed.includes(c.requirement as Requirement);
+}
+
+/**
+ * A conformance check of settings the target's request does not name: it skips 'not-requested'
+ * (checks/conformance.ts), derived from the request the results carry, never a pass.
+ */
+export function notAsked(check: Pick<Check, 'area' | 'settings'>, request: Request | undefined): boolean {
+  return check.area === 'conformance' && !(check.settings ?? []).some((k) => request?.[k] !== undefined);
+}
+
+/** Such a check's result as the tests compare it: "not requested", else undefined. */
+export function notRequestedSkip(c: CheckResult): string | undefined {
+  return c.status === 'skip' && c.requirement === 'not-requested' ? 'not requested' : undefined;
+}
+
+/** Conformance checks' controls are lossy OCI runtimes (test/integration/conformance.test.ts), never built-in weakenings. */
+export const isConformance = (c: Pick<Check, 'area'>) => c.area === 'conformance';
+
+/**
+ * What a check must give on a weakened target beside its reference: fail when the weakening names
+ * it; a conformance check skips when the weakened target asks nothing of its settings, and
+ * passes when only the weakening asks for them (the runtime delivers what the weakening asks;
+ * only the conformance controls, lossy runtimes, make it fail); anything else as on the reference.
+ */
+export function expectedBeside(
+  check: Pick<Check, 'id' | 'area' | 'settings'>,
+  refStatus: string,
+  flip: readonly string[],
+  weakened: Request | undefined,
+  reference: Request | undefined,
+): string {
+  if (flip.includes(check.id)) return 'fail';
+  if (notAsked(check, weakened)) return 'skip';
+  if (notAsked(check, reference)) return 'pass';
+  return refStatus;
 }

@@ -176,6 +176,27 @@ describe('the probe binary', () => {
     expect(f.sentinels.mount?.refused).to.equal('host-ns-unknown');
     expect(f.proc_self_stat_ok).to.equal(true);
   });
+  it('reports the requested sysctls and paths, /proc/self/limits and cap_last_cap (the conformance facts)', () => {
+    const paths = Array.from({ length: 32 }, (_, i) => ['--path', i === 0 ? '/proc/sys' : `/isoprobe-none-${i}`]).flat();
+    const r = probe('facts', '--sysctl', 'kernel.ostype', '--sysctl', 'kernel.isoprobe-none', ...paths);
+    expect(r.status, r.stderr).to.equal(0);
+    const f = parseFacts(r.stdout);
+    expect(f.requested?.sysctls).to.deep.equal([
+      { name: 'kernel.ostype', text: 'Linux\n', errno: 0 },
+      { name: 'kernel.isoprobe-none', text: '', errno: 2 },
+    ]);
+    expect(f.requested?.paths).to.have.length(32);
+    expect(f.requested?.paths[0]).to.include({ path: '/proc/sys', errno: 0 });
+    expect(f.requested?.paths[1]).to.deep.equal({ path: '/isoprobe-none-1', errno: 2 });
+    expect(f.files.limits?.text).to.match(/^Max open files +\d+ +\d+/m);
+    expect(Number(f.files.cap_last_cap?.text)).to.be.above(36);
+  });
+  it('refuses a 33rd --path and a sysctl name that is not a name (usage error, nothing observed)', () => {
+    const paths = Array.from({ length: 33 }, (_, i) => ['--path', `/p${i}`]).flat();
+    expect(probe('facts', ...paths).status).to.equal(2);
+    expect(probe('facts', '--sysctl', '../../etc/shadow').status).to.equal(2);
+    expect(probe('facts', '--path', 'relative').status).to.equal(2);
+  });
   it('reaches listeners that exist and reports errno for those that do not', async () => {
     const name = `isoprobe-test-${process.pid}`;
     const tcp = net.createServer();

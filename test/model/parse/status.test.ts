@@ -40,9 +40,14 @@ describe('parseStatus', () => {
       noNewPrivs: false,
       uids: [0, 0, 0, 0],
       gids: [0, 0, 0, 0],
+      groups: [],
       nsPids: [8407],
     });
     expect(capNames(s.capBnd)).to.not.include('CAP_SYS_RESOURCE');
+  });
+  it('reads the supplementary groups (Groups:, space-separated, empty when none)', () => {
+    expect(parseStatus(HOST.replace('Gid:', 'Groups:\t4242 10 \nGid:')).groups).to.deep.equal([4242, 10]);
+    expect(parseStatus(HOST.replace('Gid:', 'Groups:\t\nGid:')).groups).to.deep.equal([]);
   });
   it('reads a container record', () => {
     const s = parseStatus(CONTAINER);
