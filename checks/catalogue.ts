@@ -2,6 +2,7 @@
 import type { Check } from '../model/check.js';
 import { cgroupChecks } from './cgroup.js';
 import { conformanceChecks } from './conformance.js';
+import { crossChecks } from './cross.js';
 import { escapeChecks } from './escapes.js';
 import { ipcChecks } from './ipc.js';
 import { limitChecks } from './limits.js';
@@ -26,4 +27,5 @@ export const CATALOGUE: readonly Check[] = [
   ...securityChecks,
   ...escapeChecks,
   ...conformanceChecks,
+  ...crossChecks,
 ];

@@ -59,7 +59,9 @@ function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: 
     const started = performance.now();
     const verdict = target.ctx ? verdictOf(check, target.ctx) : { status: 'error' as const, reason: target.error ?? 'target produced no facts' };
     // The request is known before the target runs, so skips, errors and a target that could not run carry it too.
-    const request = target.ctx?.request ?? target.request;
+    // A cross check judges the sibling pair, whose second container may join the first's namespaces (its own request).
+    const pair = check.needs.includes('siblings') ? target.ctx?.siblings?.request : undefined;
+    const request = pair ?? target.ctx?.request ?? target.request;
     const provenance = check.settings && request ? { provenance: provenanceFor(request, check.settings) } : {};
     sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict, ...provenance });
     if (verdict.status === 'skip') this.skip();

@@ -5,6 +5,7 @@
  */
 import type { Check, CheckBasics, CheckContext, Evidence, EvidenceKind, Verdict } from '../model/check.js';
 import type { SentinelKind } from '../model/sentinels.js';
+import { siblingSentinelsLost } from '../model/sibling.js';
 
 /**
  * What a target gave for one run: the basics, what it says it provides, and that evidence, with
@@ -38,6 +39,8 @@ export function contextFor(check: Check, ev: TargetEvidence): { ctx: CheckContex
   }
   const lost = check.needs.includes('sentinels') ? lostSentinels(check, ev) : null;
   if (lost) return { verdict: { status: 'error', reason: lost } };
+  const lostSibling = check.needs.includes('siblings') ? lostSiblingSentinels(check, ev) : null;
+  if (lostSibling) return { verdict: { status: 'error', reason: lostSibling } };
   const { target, profile, spec, request, capabilities } = ev;
   const declared = Object.fromEntries(check.needs.map((k) => [k, ev[k]]));
   // Only the declared fields exist on this object, as CheckContext<K> says for the check's own K.
@@ -53,5 +56,17 @@ function lostSentinels(check: Check, ev: TargetEvidence): string | null {
   if (named.length === 0) return `${check.id} reads the sentinels but names none of them (Check.sentinels): a broken check`;
   if (!ev.sentinelsVanished) return `${ev.target}'s sentinels were not verified after its probe: a broken harness`;
   const lost = named.flatMap((k) => (ev.sentinelsVanished?.[k] ? [`sentinel ${k} vanished during the run: ${ev.sentinelsVanished[k]}`] : []));
+  return lost.length > 0 ? lost.join('; ') : null;
+}
+
+/**
+ * Why the pair's exchange cannot be trusted for this check, or null: each sibling looked for the
+ * other's named sentinels, so both must have been live for the other's whole look (model/sibling.ts).
+ */
+function lostSiblingSentinels(check: Check, ev: TargetEvidence): string | null {
+  const named = check.siblingSentinels ?? [];
+  if (named.length === 0) return `${check.id} reads the siblings but names none of their sentinels (Check.siblingSentinels): a broken check`;
+  const s = ev.siblings!;
+  const lost = [siblingSentinelsLost(s.first, named), siblingSentinelsLost(s.second, named)].filter((x) => x !== null);
   return lost.length > 0 ? lost.join('; ') : null;
 }

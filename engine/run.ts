@@ -18,6 +18,8 @@ import type { TargetEvidence } from './evidence.js';
 import { cleanupAll } from '../host/cleanup.js';
 import { environmentFingerprint } from '../host/environment.js';
 import { runEnforcement } from './enforce.js';
+import { runSiblings } from './cross.js';
+import type { SiblingsEvidence } from '../model/sibling.js';
 import { EnvError } from '../model/errors.js';
 import { DeadlineError } from '../model/deadline.js';
 import { FactsError, parseFacts, type ProbeFacts } from '../model/facts.js';
@@ -76,11 +78,16 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const problems = Object.values(armed).flatMap((v) => ('problem' in v ? [v.problem] : []));
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     // runTarget never rejects: a target that breaks (a hung daemon) is an error of its own, the others are still judged.
-    const units = await Promise.all(
+    const ran = await Promise.all(
       opts.targets.map((t, i) =>
         runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir, profile: opts.profile }), { hostView, sentinels, armed, profile: opts.profile }),
       ),
     );
+    // The sibling pairs (engine/cross.ts) once every target's own containers ended: beside them,
+    // their starts would queue behind the first burst of all targets (a daemon's 'container start'
+    // bound was missed with 28 Docker targets on 2 CPUs). runSiblings never rejects.
+    await Promise.all(ran.map(async ({ unit, pair }) => unit.ctx && pair && Object.assign(unit.ctx, { siblings: await pair() })));
+    const units = ran.map((r) => r.unit);
     const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     const broken = units.filter((u) => u.error !== undefined);
     return {
@@ -192,7 +199,13 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
 const PROBE_MAX_REQUESTED = 32;
 const SYSCTL_NAME = /^[a-z0-9_.-]+$/;
 
-async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<TargetUnderTest> {
+/** A target's result, and the sibling pair still to run for it (absent when it could not run). */
+interface Ran {
+  unit: TargetUnderTest;
+  pair?: () => Promise<SiblingsEvidence>;
+}
+
+async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<Ran> {
   // The request does not depend on the probe's argv; the argv names what the request asks for.
   const request = driver.request(cfg, driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name), shared.profile), shared.profile);
   const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name, request), shared.profile);
@@ -215,9 +228,10 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
       'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text),
       ...('error' in assessed ? { posture: `not computed: ${assessed.error}` } : {}),
     };
-    return { ...base, information, ...('posture' in assessed ? assessed : {}), ctx };
+    const pair = () => runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg));
+    return { unit: { ...base, information, ...('posture' in assessed ? assessed : {}), ctx }, pair };
   } catch (e) {
-    return { ...base, ctx: null, error: targetFailure(cfg.name, e) };
+    return { unit: { ...base, ctx: null, error: targetFailure(cfg.name, e) } };
   }
 }
 
@@ -232,6 +246,13 @@ function targetFailure(name: string, e: unknown): string {
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(`isoprobe: internal error in target ${name}: ${err.stack ?? err.message}\n`);
   return `${name}: internal error: ${err.message}`;
+}
+
+/** The second sibling's request: the target's, with each namespace it joins of the first (the user's config). */
+function siblingRequest(request: Request, cfg: TargetConfigBase): SiblingsEvidence['request'] {
+  const r: Request = { ...request };
+  for (const ns of cfg.joinSibling ?? []) r[`ns.${ns}`] = { value: 'joined:sibling', source: 'user config' };
+  return r;
 }
 
 /** What each check of this target reads. */

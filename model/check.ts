@@ -14,6 +14,7 @@ import type { ContainerSpec, HostSideFacts } from './spec.js';
 import type { Request, SettingKey } from './request.js';
 import type { TargetCapabilities } from './target.js';
 import type { EvidenceKind } from './evidence.js';
+import type { SiblingSentinel, SiblingsEvidence } from './sibling.js';
 import { weakeningLabel, type Weakening } from './weakening.js';
 
 export { EVIDENCE_KINDS, type EvidenceKind } from './evidence.js';
@@ -41,6 +42,8 @@ export interface Evidence {
   after: HostAfter;
   /** The bounded fork bomb / memory hog / cpu burn, each in a container of its own (engine/enforce.ts). */
   enforcement: EnforcementFacts;
+  /** Two sibling containers of the target's config, each looking for the other's sentinels (engine/cross.ts). */
+  siblings: SiblingsEvidence;
 }
 
 /** Evidence holds exactly the kinds model/evidence.ts names (a compile error otherwise). */
@@ -97,6 +100,11 @@ export interface CheckDefinition<K extends EvidenceKind = EvidenceKind> extends 
    * that vanished during the probe makes the check an error, and only the checks naming it.
    */
   sentinels?: readonly SentinelKind[];
+  /**
+   * Which of a sibling's sentinels `run` reads, when it needs `siblings`: one that was not live for
+   * the other sibling's whole look makes the check an error (engine/evidence.ts), never a pass.
+   */
+  siblingSentinels?: readonly SiblingSentinel[];
   /**
    * The settings its verdict depends on: results show who asked for each (isoprobe, the user's
    * config, or the runtime's default), so a pass by default reads apart from a pass on request.

@@ -24,6 +24,8 @@ export interface TargetConfigBase {
   limits: 'default' | 'none';
   seccomp?: 'default' | 'none';
   noNewPrivs?: boolean;
+  /** The namespaces of the first sibling the second one joins (the cross area's negative controls); kinds that can express it. */
+  joinSibling?: ('pid' | 'ipc' | 'net' | 'uts')[];
   /** A negative-control target: expected to fail (reports/summary.ts). */
   control?: boolean;
 }

@@ -38,6 +38,13 @@ export interface ContainerSpec {
   timeOffsets: TimeOffsets;
   /** argv run inside the container. argv[0] is a path inside the rootfs. */
   argv: string[];
+  /**
+   * Only on the second of a pair of siblings (engine/cross.ts): the namespaces it joins of the
+   * first, which runs as host pid `pid` (`ref`: the runtime's own name for it, Docker's container).
+   */
+  joinSibling?: { namespaces: ('pid' | 'ipc' | 'net' | 'uts')[]; pid: number; ref?: string };
+  /** Only on the first of such a pair: the namespaces the second will join (Docker must be told an IPC namespace is shareable). */
+  sharedWithSibling?: ('pid' | 'ipc' | 'net' | 'uts')[];
 }
 
 /** What a target hands back after the container exited. */

@@ -38,7 +38,13 @@ export interface Target {
   /** Versions and settings that explain this target's results (shown, never compared). */
   info(): Promise<Record<string, string>>;
   /** Runs the container to completion, the probe delivered as its driver does. Rejects with a TargetError when it could not run. */
-  run(spec: ContainerSpec): Promise<RunOutcome>;
+  run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome>;
+}
+
+/** What the caller of Target.run learns while the container runs (the siblings' exchange, engine/cross.ts). */
+export interface RunHooks {
+  /** The probe was let go: its host pid, and the runtime's own name for the container where it has one. */
+  onReleased?(running: { pid: number; ref?: string }): void;
 }
 
 /** Files the project built, placed into every container's root filesystem (or image). */

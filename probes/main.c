@@ -36,6 +36,9 @@ static const struct subcommand {
 	{"forkbomb", FORKBOMB_USAGE, cmd_forkbomb},
 	{"memhog", MEMHOG_USAGE, cmd_memhog},
 	{"cpuburn", CPUBURN_USAGE, cmd_cpuburn},
+	/* container-to-container isolation (sibling.c); sibling-serve is its sentinel process */
+	{"sibling", SIBLING_USAGE, cmd_sibling},
+	{"sibling-serve", "sibling-serve NONCE (started by probe sibling)", cmd_sibling_serve},
 	{"help", "help", cmd_help},
 };
 #define N_SUBCOMMANDS (sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0])

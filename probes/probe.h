@@ -112,4 +112,9 @@ int cmd_forkbomb(int argc, char **argv);
 int cmd_memhog(int argc, char **argv);
 int cmd_cpuburn(int argc, char **argv);
 
+/* sibling.c, sibling-arm.c, sibling-look.c (sibling.h) */
+extern const char SIBLING_USAGE[];
+int cmd_sibling(int argc, char **argv);
+int cmd_sibling_serve(int argc, char **argv);
+
 #endif

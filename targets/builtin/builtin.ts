@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { intend, journal, own } from '../../host/journal.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
-import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { cgroupPaths, createCgroup, type CgroupPlacement } from './cgroup.js';
@@ -46,7 +46,7 @@ interface FsLayout {
 
 export class BuiltinTarget implements Target {
   readonly runtime = 'builtin';
-  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
   readonly capabilities = {
     timeOffsets: true,
     lsmProfile: { applied: false as const, why: 'the built-in runtime loads no AppArmor/SELinux profile (isoprobe ships no policy)' },
@@ -71,7 +71,7 @@ export class BuiltinTarget implements Target {
     };
   }
 
-  async run(spec: ContainerSpec): Promise<RunOutcome> {
+  async run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     const mapping = this.opts.idMapping ?? DEFAULT_ID_MAPPING;
     // The run's id in the cgroup name: people can tell whose it is (the journal tells the reaper).
     const id = `${this.name}-${process.pid}-${journal().id}-${++containerSeq}`;
@@ -89,7 +89,7 @@ export class BuiltinTarget implements Target {
       const placed = cgroup;
       const removeCgroup = own(intent, `cgroup ${paths.join(',')}`, () => placed.remove());
       try {
-        return await this.runIn(spec, layout, cgroup, mapping);
+        return await this.runIn(spec, layout, cgroup, mapping, hooks);
       } finally {
         await removeCgroup();
       }
@@ -101,8 +101,9 @@ export class BuiltinTarget implements Target {
     }
   }
 
-  private async runIn(spec: ContainerSpec, fsLayout: FsLayout, cgroup: CgroupPlacement, mapping: IdMapping): Promise<RunOutcome> {
-    const newUserNs = !spec.share.includes('user');
+  private async runIn(spec: ContainerSpec, fsLayout: FsLayout, cgroup: CgroupPlacement, mapping: IdMapping, hooks?: RunHooks): Promise<RunOutcome> {
+    // A sibling that joins another's namespaces joins its (already mapped) user namespace too.
+    const newUserNs = !spec.share.includes('user') && !spec.joinSibling;
     const args = shimArgs(spec, fsLayout.rootfs, fsLayout.scratchMount, this.cgroupfs);
     const outcome = await runLifecycle(
       async () => {
@@ -120,7 +121,7 @@ export class BuiltinTarget implements Target {
         // The shim holds itself at READY (every namespace made, the probe not exec'd): no --wait-stdin.
         return { ...shim, scratch: fsLayout.scratch, placement: cgroup };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
     );
     for (const [controller, reason] of Object.entries(cgroup.unsupported)) outcome.hostFacts.cgroup.limits[`${controller}:unsupported`] = reason;
     return outcome;

@@ -10,7 +10,7 @@ import { SHIM_BINARY } from '../../host/paths.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import { DEFAULT_CAPS, NAMESPACES } from '../../model/spec.js';
-import { baseSpec, describeBase, harnessBoundingCaps, requestFromSpec, targetSchema } from '../common/config.js';
+import { baseSpec, describeBase, harnessBoundingCaps, joinSiblingField, requestFromSpec, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { BuiltinTarget } from './builtin.js';
 import { weakenings } from './weakenings.js';
@@ -22,6 +22,7 @@ const config = targetSchema('builtin', {
   leakHostFd: z.boolean().optional(),
   /** The cgroupfs mounted inside: read-only (default) or writable (a weakening). */
   cgroupfs: z.enum(['ro', 'rw']).optional(),
+  ...joinSiblingField,
 });
 
 export type BuiltinTargetConfig = z.infer<typeof config>;

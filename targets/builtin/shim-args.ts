@@ -5,6 +5,13 @@ import { cgroupfsArgs, type CgroupfsMount } from './cgroupfs.js';
 export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string, cgroupfs: CgroupfsMount[] = []): string[] {
   const args: string[] = [];
   for (const ns of spec.share) args.push('--share', ns);
+  // The second of a pair of siblings (engine/cross.ts) enters the first's namespaces, and its user
+  // namespace with them: only the owner of a namespace can use it (proc, lo, a hostname).
+  const join = spec.joinSibling;
+  if (join) {
+    const joined = [...join.namespaces, ...(spec.share.includes('user') ? [] : ['user'])];
+    for (const ns of joined) args.push('--join', `${ns}:/proc/${join.pid}/ns/${ns}`);
+  }
   args.push('--rootfs', rootfs);
   if (scratch) args.push('--scratch', scratch);
   args.push('--hostname', spec.hostname);

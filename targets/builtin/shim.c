@@ -25,6 +25,10 @@
  *               <── "EXECED"     <── EOF (close-on-exec pipe)
  *               <── "EXIT <code>" or "SIGNAL <n>" when the child ends
  *
+ * A sibling container that joins another's namespaces (--join NS:PATH, the cross area's negative
+ * controls) has the shim enter them with setns() before clone(), its user namespace last; a
+ * failure is "ERR join-<ns>:<errno>" before PID.
+ *
  * Any failing step of the child is reported as "ERR <step>:<errno>" instead of READY/EXECED, so
  * tests can assert the exact step. "ABORT" from the parent at any point kills the child.
  * Every wait is bounded (SYNC_TIMEOUT_MS); the shim and the child die with their parent
@@ -79,6 +83,8 @@ struct cgroup_mount {
 
 struct config {
   int share[NS_COUNT];
+  /* --join NS:PATH: an existing namespace to enter instead of a new one (a sibling container's). */
+  const char *join[NS_COUNT];
   const char *rootfs;
   const char *scratch;
   const char *hostname;
@@ -355,8 +361,9 @@ static void container_init(const struct config *c, int go_fd) {
   /* Sharing the host's mount namespace means no mounts and no root change at all; relative
    * paths then still resolve inside the rootfs directory. */
   else if (c->rootfs) STEP("chdir-rootfs", chdir(c->rootfs));
-  if (!c->share[NS_UTS]) STEP("hostname", sethostname(c->hostname, strlen(c->hostname)));
-  if (!c->share[NS_NET]) bring_up_lo();
+  /* A joined UTS or network namespace is its owner's: its name and its lo are left as they are. */
+  if (!c->share[NS_UTS] && !c->join[NS_UTS]) STEP("hostname", sethostname(c->hostname, strlen(c->hostname)));
+  if (!c->share[NS_NET] && !c->join[NS_NET]) bring_up_lo();
   if (!c->share[NS_TIME]) enter_time_ns(c);
   /* no_new_privs first: the filter then needs no CAP_SYS_ADMIN; seccomp before the caps drop,
    * which it allows, so the exec'd program starts confined. */
@@ -380,8 +387,30 @@ static int clone_flags(const struct config *c) {
       CLONE_NEWPID, CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, 0, 0};
   int f = 0;
   for (int i = 0; i < NS_COUNT; i++)
-    if (!c->share[i]) f |= flags[i];
+    if (!c->share[i] && !c->join[i]) f |= flags[i];
   return f;
+}
+
+/*
+ * Enters the namespaces to join before clone(), so the child starts in them (a pid namespace only
+ * ever applies to children). The user namespace last: entering the others needs CAP_SYS_ADMIN
+ * over their owner, which the host's root has, and which the owner's user namespace then gives.
+ */
+static int join_one(const struct config *c, int i) {
+  if (!c->join[i]) return 0;
+  int fd = open(c->join[i], O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, 0) < 0) {
+    send_line("ERR join-%s:%d", ns_names[i], errno);
+    return -1;
+  }
+  close(fd);
+  return 0;
+}
+
+static int join_namespaces(const struct config *c) {
+  for (int i = 0; i < NS_COUNT; i++)
+    if (i != NS_USER && join_one(c, i) < 0) return -1;
+  return join_one(c, NS_USER);
 }
 
 /* Relays the child's one-byte report ("R", EOF on exec) or its "E<step>:<errno>" text. */
@@ -427,6 +456,7 @@ static int run(const struct config *c) {
     send_line("ERR pipe:%d", errno);
     return EXIT_SETUP;
   }
+  if (join_namespaces(c) < 0) return EXIT_SETUP;
   pid_t child = (pid_t)syscall(SYS_clone, clone_flags(c) | SIGCHLD, NULL, NULL, NULL, 0);
   if (child < 0) {
     send_line("ERR clone:%d", errno);
@@ -456,7 +486,7 @@ static void usage(const char *msg) {
           "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--scratch DIR] [--hostname NAME]\n"
           "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--leak-host-fd]"
           " [--time-offsets MONO_SEC,BOOT_SEC]\n"
-          "       [--cgroupfs ro|rw] [--cgroup-mount cgroup|cgroup2:DIR:OPTIONS]...\n"
+          "       [--cgroupfs ro|rw] [--cgroup-mount cgroup|cgroup2:DIR:OPTIONS]... [--join NS:PATH]...\n"
           "       -- PROGRAM [ARG...]\n",
           msg);
   exit(EXIT_USAGE);
@@ -473,6 +503,20 @@ static void parse_share(struct config *c, const char *name) {
 }
 
 /* "cgroup:cpu:cpu", "cgroup:systemd:name=systemd", "cgroup2:unified:", "cgroup2::" (split in place). */
+/* "pid:/proc/123/ns/pid": one of the namespaces a sibling can be joined in (the user one with them). */
+static void parse_join(struct config *c, const char *v) {
+  const char *colon = strchr(v, ':');
+  for (int i = 0; colon && i < NS_COUNT; i++) {
+    int joinable = i == NS_PID || i == NS_IPC || i == NS_NET || i == NS_UTS || i == NS_USER;
+    if (joinable && strlen(ns_names[i]) == (size_t)(colon - v) && strncmp(ns_names[i], v, colon - v) == 0 &&
+        colon[1] == '/') {
+      c->join[i] = colon + 1;
+      return;
+    }
+  }
+  usage("bad --join");
+}
+
 static void parse_cgroup_mount(struct config *c, char *v) {
   char *dir = strchr(v, ':');
   char *opts = dir ? strchr(dir + 1, ':') : NULL;
@@ -496,6 +540,7 @@ static void parse_args(struct config *c, int argc, char **argv) {
     else if (strcmp(a, "--allow-new-privs") == 0) c->allow_new_privs = 1;
     else if (!v) usage("option needs a value");
     else if (strcmp(a, "--share") == 0) parse_share(c, v), i++;
+    else if (strcmp(a, "--join") == 0) parse_join(c, v), i++;
     else if (strcmp(a, "--rootfs") == 0) c->rootfs = v, i++;
     else if (strcmp(a, "--scratch") == 0) c->scratch = v, i++;
     else if (strcmp(a, "--hostname") == 0) c->hostname = v, i++;

@@ -24,4 +24,10 @@ export const weakenings: Weakening[] = [
   // The nearest to Docker's --privileged this host allows: host user and cgroup namespaces, every
   // capability, no seccomp filter, no no_new_privs, and a writable cgroupfs.
   { kind: 'builtin', settings: { share: ['user', 'cgroup'], caps: 'all', seccomp: 'none', noNewPrivs: false, cgroupfs: 'rw' }, note: 'privileged' },
+  // The cross area's: the second of the two sibling containers joins the first's namespace (and,
+  // to use it, its user namespace); the facts container is untouched.
+  { kind: 'builtin', settings: { joinSibling: ['pid'] } },
+  { kind: 'builtin', settings: { joinSibling: ['ipc'] } },
+  { kind: 'builtin', settings: { joinSibling: ['net'] } },
+  { kind: 'builtin', settings: { joinSibling: ['uts'] } },
 ];

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
-import type { ProbeFiles, Target, TargetCapabilities } from '../../model/target.js';
+import type { ProbeFiles, RunHooks, Target, TargetCapabilities } from '../../model/target.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { buildTemplate, makeScratch } from '../common/rootfs.js';
@@ -37,7 +37,7 @@ let sandboxSeq = 0;
 
 export class BwrapTarget implements Target {
   readonly runtime = 'bwrap';
-  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
   readonly capabilities: TargetCapabilities = {
     timeOffsets: false,
     lsmProfile: { applied: false, why: 'bwrap applies an LSM label only when given --exec-label, and isoprobe ships no policy' },
@@ -54,7 +54,7 @@ export class BwrapTarget implements Target {
     return { runtime: 'bwrap', binary: this.opts.binary, version: bwrapVersion(this.opts.binary), cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
   }
 
-  run(spec: ContainerSpec): Promise<RunOutcome> {
+  run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     const id = `bwrap-${++sandboxSeq}`;
     const scratch = path.join(this.opts.runDir, `${this.name}-${id}-scratch`);
     // Container root is host root (bwrap maps uid 0 to 0 when run by root), so root owns it.
@@ -68,6 +68,7 @@ export class BwrapTarget implements Target {
       {
         cgroups: this.opts.cgroups,
         observe: this.opts.observe,
+        hooks,
       },
     ).finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
   }

@@ -12,6 +12,7 @@ import { ConfigError } from '../../model/errors.js';
 import { JsonInputError, parseJsonStrictly } from '../../model/parse/json.js';
 import { capNames, parseStatus } from '../../model/parse/status.js';
 import type { Request, RequestSource } from '../../model/request.js';
+import { SIBLING_NAMESPACES } from '../../model/sibling.js';
 import { DEFAULT_SPEC, NAMESPACES, type ContainerSpec } from '../../model/spec.js';
 
 /**
@@ -40,6 +41,13 @@ const verdictOptions = { control: z.boolean().optional() };
 
 /** Runtimes other than the built-in one always pivot_root; the field exists so every target describes its root change. */
 export const pivotRootOnly = z.literal('pivot_root', { error: 'only the built-in runtime can use "chroot"' }).default('pivot_root');
+
+/**
+ * The namespaces of the first of a pair of sibling containers the second one joins (the cross
+ * area's negative controls, engine/cross.ts): only the pair, never the facts container. A field of
+ * the kinds that can express it (bwrap cannot: its config refuses the field).
+ */
+export const joinSiblingField = { joinSibling: z.array(z.enum(SIBLING_NAMESPACES)).min(1).optional() };
 
 /** A JSON object given verbatim to the runtime (HostConfig, a config.json merge patch). */
 export const rawObject = z.record(z.string(), z.unknown());
@@ -91,6 +99,8 @@ export function describeBase(t: TargetConfigBase, sources: DefaultSources): Sett
     row('limits', t.limits, t.limits === 'default'),
     row('seccomp', t.seccomp ?? 'default', (t.seccomp ?? 'default') === 'default'),
     row('no-new-privs', String(t.noNewPrivs ?? true), t.noNewPrivs ?? true),
+    // Only the cross area's sibling pair: the second joins the first's namespaces.
+    ...(t.joinSibling ? [{ setting: 'join-sibling', value: t.joinSibling.join(','), source: 'user config' as const }] : []),
   ];
 }
 

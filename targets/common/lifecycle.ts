@@ -10,6 +10,7 @@
 import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
 import { readHostClocks, statScratch } from '../../host/host-facts.js';
 import type { HostSideFacts, RunOutcome } from '../../model/spec.js';
+import type { RunHooks } from '../../model/target.js';
 import { emptyHostFacts, observeLive, observePlaced } from './observe.js';
 
 /** How the container ended, and what it wrote. */
@@ -32,6 +33,8 @@ export interface Placement {
 export interface Held {
   /** Host pid of its first process; 0 when it already exited before the host could see it. */
   pid: number;
+  /** The runtime's own name for it (Docker's container name), for a sibling that joins its namespaces. */
+  ref?: string;
   /** Host directory that is its /scratch, null when the host cannot see it. */
   scratch: string | null;
   /** Where the target put its cgroup; absent: found from /proc/<pid>/cgroup. */
@@ -48,6 +51,8 @@ export interface LifecycleOptions {
   cgroups: CgroupLayout;
   /** false: no host-side observation at all (the benchmark measures the bare runtime). */
   observe?: boolean;
+  /** The caller's (Target.run's hooks). */
+  hooks?: RunHooks;
 }
 
 /** Interval of the limit-hit counter polling while the container lives. */
@@ -72,6 +77,7 @@ export async function runLifecycle(start: () => Promise<Held>, opts: LifecycleOp
     // this read and the one after the exit, whatever the load (which only widens the window).
     const clocksBefore = observe ? readHostClocks() : null;
     await held.release();
+    opts.hooks?.onReleased?.({ pid: held.pid, ...(held.ref ? { ref: held.ref } : {}) });
     const ticker = observe ? setInterval(poll, POLL_MS) : null;
     const exit = await held.wait().finally(() => ticker && clearInterval(ticker));
     if (clocksBefore) {

@@ -24,7 +24,7 @@ export const LIMIT_FILES = {
 } as const;
 
 /** The probe's commands that wait for a go byte on stdin when given --wait-stdin (probes/README.md). */
-const HELD_COMMANDS = ['facts', 'forkbomb', 'memhog', 'cpuburn'];
+const HELD_COMMANDS = ['facts', 'forkbomb', 'memhog', 'cpuburn', 'sibling'];
 
 /**
  * The runtimes here cannot stop a container between set-up and exec, so the probe holds itself

@@ -10,7 +10,7 @@ import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
-import { SCRATCH_DIR, TargetError, type ProbeFiles, type Target } from '../../model/target.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
 import { daemonDefaults, daemonInfo, OWNER_LABEL, RUN_LABEL } from './daemon.js';
 import { journal } from '../../host/journal.js';
 import { api, daemonMessage, type Daemon } from './errors.js';
@@ -37,7 +37,7 @@ let containerSeq = 0;
 
 export class DockerTarget implements Target {
   readonly runtime = 'docker';
-  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
   /** No Docker release can be asked for time namespace offsets. */
   /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
   readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
@@ -60,7 +60,7 @@ export class DockerTarget implements Target {
     return info;
   }
 
-  async run(spec: ContainerSpec): Promise<RunOutcome> {
+  async run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     const daemon = await this.prepare();
     const rt = this.opts.ask.dockerRuntime;
     if (rt && daemon.runtimes !== undefined && !daemon.runtimes.split(', ').includes(rt)) {
@@ -68,7 +68,7 @@ export class DockerTarget implements Target {
     }
     const image = await ensureProbeImage(this.opts.docker, this.opts.files, this.daemon);
     const create = dockerCreate(spec, holdProbe(spec.argv), this.opts.ask, { name: this.containerName(), image, labels: this.labels() });
-    return this.execute(create);
+    return this.execute(create, hooks);
   }
 
   private get daemon(): Daemon {
@@ -108,7 +108,7 @@ export class DockerTarget implements Target {
     return this.prepared;
   }
 
-  private execute(create: Dockerode.ContainerCreateOptions): Promise<RunOutcome> {
+  private execute(create: Dockerode.ContainerCreateOptions, hooks?: RunHooks): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
         const c = await withStartSlot(this.opts.socketPath, () =>
@@ -120,9 +120,9 @@ export class DockerTarget implements Target {
           }),
         );
         // The writable layer as the host sees it: who owns what root created in /scratch.
-        return { ...c, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
+        return { ...c, ref: create.name, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
     );
   }
 }

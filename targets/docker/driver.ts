@@ -50,6 +50,11 @@ const config = targetSchema('docker', {
   socket: z.string().startsWith('/', "an absolute path to the daemon's unix socket").optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
+  /** Docker has no container: mode for UTS (./host-config.ts siblingModes). */
+  joinSibling: z
+    .array(z.enum(['pid', 'ipc', 'net'], { error: "Docker can join a sibling's pid, ipc and net namespaces only (no container: mode for UTS)" }))
+    .min(1)
+    .optional(),
 });
 
 export type DockerTargetConfig = z.infer<typeof config>;

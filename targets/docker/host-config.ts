@@ -72,6 +72,8 @@ export function translateHostConfig(spec: ContainerSpec, t: Translation): HostCo
   for (const [ns, field] of Object.entries(PRIVATE_MODE) as [Namespace, string][]) {
     if (t.needs[`ns.${ns}`] === 'new' && !spec.share.includes(ns)) hc[field] = 'private';
   }
+  // After the private modes: a first sibling's IPC namespace must be shareable, a second joins.
+  Object.assign(hc, siblingModes(spec));
   const { pids, memoryBytes, cpus } = spec.limits;
   if (pids !== undefined) hc.PidsLimit = pids;
   // MemorySwap = Memory: no swap beyond the limit, so the limit is what a memory hog meets.
@@ -83,6 +85,27 @@ export function translateHostConfig(spec: ContainerSpec, t: Translation): HostCo
   const nnp = t.user.noNewPrivs ?? (spec.noNewPrivs === true ? true : undefined);
   const opts = [...(spec.seccomp === 'none' ? ['seccomp=unconfined'] : []), ...(nnp !== undefined ? [`no-new-privileges:${nnp}`] : [])];
   if (opts.length > 0) hc.SecurityOpt = opts;
+  return hc;
+}
+
+/** Docker's container:<name> modes: how the second of a pair of siblings joins the first (engine/cross.ts). */
+const CONTAINER_MODE = { pid: 'PidMode', ipc: 'IpcMode', net: 'NetworkMode' } as const;
+
+/**
+ * The cross area's joins. Docker has no container: mode for UTS (UTSMode is "" or "host"), so the
+ * docker config refuses joinSibling "uts" (./driver.ts). An IPC namespace can only be joined when
+ * its container made it "shareable" (daemons default to "private").
+ */
+export function siblingModes(spec: ContainerSpec): HostConfig {
+  const hc: HostConfig = {};
+  if (spec.sharedWithSibling?.includes('ipc')) hc.IpcMode = 'shareable';
+  const join = spec.joinSibling;
+  if (!join) return hc;
+  if (!join.ref) throw new Error('a Docker sibling joins its first sibling by container name, and none was given');
+  for (const ns of join.namespaces) {
+    if (ns === 'uts') throw new Error('Docker has no container: mode for the UTS namespace');
+    hc[CONTAINER_MODE[ns]] = `container:${join.ref}`;
+  }
   return hc;
 }
 

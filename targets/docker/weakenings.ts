@@ -35,4 +35,9 @@ export const weakenings: Weakening[] = [
   { kind: 'docker', settings: { noNewPrivs: false } },
   // Also no seccomp filter, every capability, every device and no masked or read-only paths.
   { kind: 'docker', settings: { hostConfig: { Privileged: true } } },
+  // The cross area's: the second sibling container in the first's (container:<name>); Docker has
+  // no such mode for UTS. An IPC namespace joined brings the first's /dev/shm too.
+  { kind: 'docker', settings: { joinSibling: ['pid'] } },
+  { kind: 'docker', settings: { joinSibling: ['ipc'] } },
+  { kind: 'docker', settings: { joinSibling: ['net'] } },
 ];

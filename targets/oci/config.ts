@@ -89,8 +89,8 @@ export function ociConfig(spec: ContainerSpec, o: OciConfigOptions): Record<stri
       noNewPrivileges: spec.noNewPrivs ?? true,
     },
     root: { path: o.rootfs, readonly: true },
-    // A hostname needs a UTS namespace of its own (runc refuses it otherwise).
-    ...(made.includes('uts') ? { hostname: spec.hostname } : {}),
+    // A hostname needs a UTS namespace of its own (runc refuses it otherwise); a joined one keeps its own.
+    ...(made.includes('uts') && !spec.joinSibling?.namespaces.includes('uts') ? { hostname: spec.hostname } : {}),
     mounts: mounts(made, o.scratch),
     linux: linuxSection(spec, made, o),
   };
@@ -119,7 +119,7 @@ export function madeNamespaces(spec: ContainerSpec, omit: Namespace[]): Namespac
 function linuxSection(spec: ContainerSpec, made: Namespace[], o: OciConfigOptions): Record<string, unknown> {
   const map = [{ containerID: 0, hostID: o.idMapping.hostBase, size: o.idMapping.count }];
   return {
-    namespaces: made.map((ns) => ({ type: OCI_NS_NAME[ns] })),
+    namespaces: made.map((ns) => ({ type: OCI_NS_NAME[ns], ...joinedPath(spec, made, ns) })),
     ...(made.includes('user') ? { uidMappings: map, gidMappings: map } : {}),
     ...(made.includes('time')
       ? {
@@ -135,6 +135,18 @@ function linuxSection(spec: ContainerSpec, made: Namespace[], o: OciConfigOption
     readonlyPaths: READONLY_PATHS,
     ...(spec.seccomp === 'none' ? {} : { seccomp: defaultSeccomp() }),
   };
+}
+
+/**
+ * The second of a pair of siblings (engine/cross.ts) joins the first's namespaces by path. With a
+ * user namespace it joins the first's too: a namespace is only usable (proc, sysfs, lo, a
+ * hostname) by a user namespace that owns it, and the first's are owned by the first's.
+ */
+function joinedPath(spec: ContainerSpec, made: Namespace[], ns: Namespace): { path?: string } {
+  const join = spec.joinSibling;
+  if (!join) return {};
+  const joins = (join.namespaces as Namespace[]).includes(ns) || (ns === 'user' && made.includes('user'));
+  return joins ? { path: `/proc/${join.pid}/ns/${ns}` } : {};
 }
 
 export function resources(limits: Limits): Record<string, unknown> {

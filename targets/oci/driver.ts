@@ -9,7 +9,7 @@ import { findBinary, lookupBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import { NAMESPACES } from '../../model/spec.js';
-import { baseSpec, describeBase, harnessBoundingCaps, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
+import { baseSpec, describeBase, harnessBoundingCaps, joinSiblingField, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { OciTarget } from './oci.js';
 import { ociRequest } from './request.js';
@@ -23,6 +23,7 @@ const config = targetSchema('oci', {
   rootChange: pivotRootOnly,
   /** An RFC 7386 JSON merge patch applied to the generated config.json. */
   specPatch: rawObject.optional(),
+  ...joinSiblingField,
 });
 
 export type OciTargetConfig = z.infer<typeof config>;

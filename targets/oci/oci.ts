@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { DroppedSetting, TargetCapabilities } from '../../model/target.js';
 import { DEFAULT_SPEC, type ContainerSpec, type Namespace, type RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
-import { PROBE_PATH, type ProbeFiles, type Target } from '../../model/target.js';
+import { PROBE_PATH, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
 import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
 import { madeNamespaces, ociConfig, withoutNamespaces } from './config.js';
 import { mergePatch } from '../../model/merge-patch.js';
@@ -42,7 +42,7 @@ const BUNDLE_DEFAULTS =
 
 export class OciTarget implements Target {
   readonly runtime = 'oci';
-  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement'] as const;
+  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
   private readonly offered: TargetCapabilities;
   /** Namespaces the runtime refused, with its message: left out of every later container. */
   private readonly refusedNs = new Map<Namespace, string>();
@@ -85,20 +85,20 @@ export class OciTarget implements Target {
     return info;
   }
 
-  async run(spec: ContainerSpec): Promise<RunOutcome> {
+  async run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     await this.prepare();
-    return this.attempt(spec);
+    return this.attempt(spec, hooks);
   }
 
-  private async attempt(spec: ContainerSpec): Promise<RunOutcome> {
+  private async attempt(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     try {
-      return await this.runOnce(spec);
+      return await this.runOnce(spec, hooks);
     } catch (e) {
       const ns = this.refusedNamespace(e, spec);
       if (!ns) throw e;
       // Once per target: the container runs without it and the checks of that namespace fail.
       this.refusedNs.set(ns, (e as RuntimeRefusal).stderrTail);
-      return this.runOnce(spec);
+      return this.runOnce(spec, hooks);
     }
   }
 
@@ -141,7 +141,7 @@ export class OciTarget implements Target {
     return asked.find((ns) => ns === 'time' && /\btime\b/.test(e.stderrTail)) ?? null;
   }
 
-  private async runOnce(asked: ContainerSpec): Promise<RunOutcome> {
+  private async runOnce(asked: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     const spec = { ...asked, argv: holdProbe(asked.argv) };
     // Its run's id in it: no other run, live or dead, has a container of that id (./reap.ts).
     const id = `isoprobe-${process.pid}-${journal().id}-${++containerSeq}-${this.name}`;
@@ -159,13 +159,13 @@ export class OciTarget implements Target {
       });
       const patched = this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated;
       writeConfig(bundle, withoutNamespaces(patched, [...this.refusedNs.keys()]));
-      return await this.execute(id, bundle);
+      return await this.execute(id, bundle, hooks);
     } finally {
       await bundle.remove();
     }
   }
 
-  private execute(id: string, bundle: Bundle): Promise<RunOutcome> {
+  private execute(id: string, bundle: Bundle, hooks?: RunHooks): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
         const c = await startContainer(this.opts.binary, bundle.dir, id, {
@@ -175,7 +175,7 @@ export class OciTarget implements Target {
         });
         return { ...c, scratch: bundle.scratch };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
     );
   }
 

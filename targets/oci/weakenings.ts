@@ -34,6 +34,11 @@ export const weakenings: Weakening[] = [
   { kind: 'oci', settings: { seccomp: 'none' } },
   { kind: 'oci', settings: { noNewPrivs: false } },
   { kind: 'oci', settings: { limits: 'none' } },
+  // The cross area's: namespace paths of the first sibling (and its user namespace) in the second's config.json.
+  { kind: 'oci', settings: { joinSibling: ['pid'] } },
+  { kind: 'oci', settings: { joinSibling: ['ipc'] } },
+  { kind: 'oci', settings: { joinSibling: ['net'] } },
+  { kind: 'oci', settings: { joinSibling: ['uts'] } },
   lossy('ns.cgroup'),
   lossy('caps'),
   lossy('seccomp'),

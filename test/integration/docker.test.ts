@@ -127,6 +127,10 @@ const RUNS: Run[] = [
     unavailable: () => (fs.existsSync(LOOP0) ? null : `${LOOP0} does not exist on this machine (no loop driver?)`),
   },
   { weakening: listed(null, { noNewPrivs: false }), name: 'docker-no-new-privileges', reference: PROFILE },
+  // The cross area's joins: only the sibling pair changes, so every other check stays as on DEFAULT.
+  { weakening: listed(null, { joinSibling: ['pid'] }), name: 'docker-join-sibling-pid', reference: DEFAULT },
+  { weakening: listed(null, { joinSibling: ['ipc'] }), name: 'docker-join-sibling-ipc', reference: DEFAULT },
+  { weakening: listed(null, { joinSibling: ['net'] }), name: 'docker-join-sibling-net', reference: DEFAULT },
   {
     weakening: listed({ Privileged: true }),
     name: 'docker-privileged',

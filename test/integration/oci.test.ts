@@ -47,6 +47,10 @@ const TWINS: [string, Weakening][] = [
   ['runc-no-seccomp', builtinTwin({ seccomp: 'none' })],
   ['runc-no-nnp', builtinTwin({ noNewPrivs: false })],
   ['runc-no-limits', builtinTwin({ limits: 'none' })],
+  ['runc-join-sibling-pid', builtinTwin({ joinSibling: ['pid'] })],
+  ['runc-join-sibling-ipc', builtinTwin({ joinSibling: ['ipc'] })],
+  ['runc-join-sibling-net', builtinTwin({ joinSibling: ['net'] })],
+  ['runc-join-sibling-uts', builtinTwin({ joinSibling: ['uts'] })],
 ];
 
 /** The lossy-runtime weakenings (a `binary` of their own) are the conformance controls: conformance.test.ts runs them. */

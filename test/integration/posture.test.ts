@@ -51,6 +51,8 @@ const CHANGES: Record<string, string[]> = {
   'builtin leakHostFd=true': ['hostFds'],
   'builtin cgroupfs=rw': ['cgroupfs'],
   [weakeningLabel(PRIVILEGED)]: [...CAPS, 'cgroupfs', 'namespaces.cgroup', ...USER, 'noNewPrivs', 'seccomp'].sort(),
+  // Only the cross area's sibling pair joins: the facts container, whose posture this is, is untouched.
+  ...Object.fromEntries(['pid', 'ipc', 'net', 'uts'].map((ns) => [`builtin joinSibling=${ns}`, []])),
 };
 
 /** Sorted; the paths under masked and readonly as "masked.*" (which exist depends on the kernel). */

@@ -44,10 +44,10 @@ function vanishingDriver(): TargetDriver {
         capabilities: t.capabilities,
         provides: t.provides,
         info: () => t.info(),
-        run: (spec) => {
-          // The limit-enforcement containers (engine/enforce.ts) run through here too.
+        run: (spec, hooks) => {
+          // The limit-enforcement containers (engine/enforce.ts) and the sibling pair (engine/cross.ts, which needs its hooks) run through here too.
           if (spec.argv[1] === 'facts') vanish(spec);
-          return t.run(spec);
+          return t.run(spec, hooks);
         },
       };
     },

@@ -129,3 +129,18 @@ describe('target config', () => {
     expect(() => parseTargetConfig({ targets: [{ name: 'b', runtime: 'builtin', control: 'yes' }] }, 'x.json')).to.throw(ConfigError, /targets\.0\.control/);
   });
 });
+
+describe('joinSibling (the cross area negative controls)', () => {
+  const parse = (t: Record<string, unknown>) => () => parseTargetConfig({ targets: [{ name: 't', ...t }] }, 'test');
+  it('builtin and oci accept any of pid, ipc, net, uts', () => {
+    expect(parse({ runtime: 'builtin', joinSibling: ['pid', 'ipc', 'net', 'uts'] })).to.not.throw();
+    expect(parse({ runtime: 'oci', binary: 'runc', joinSibling: ['uts'] })).to.not.throw();
+    expect(parse({ runtime: 'builtin', joinSibling: ['mnt'] })).to.throw(/joinSibling/);
+  });
+
+  it('docker refuses uts (no container: mode for it), bwrap the whole field (it cannot join another sandbox)', () => {
+    expect(parse({ runtime: 'docker', joinSibling: ['pid', 'net'] })).to.not.throw();
+    expect(parse({ runtime: 'docker', joinSibling: ['uts'] })).to.throw(/no container: mode for UTS/);
+    expect(parse({ runtime: 'bwrap', joinSibling: ['pid'] })).to.throw(/joinSibling/);
+  });
+});

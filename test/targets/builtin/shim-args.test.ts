@@ -52,3 +52,19 @@ describe('shim arguments', () => {
     expect(containerArgv(spec)).to.deep.equal(['/isoprobe/probe', 'facts']);
   });
 });
+
+describe('shim arguments of a sibling that joins the first', () => {
+  it("joins the first's namespaces by its /proc path, its user namespace with them", () => {
+    const s = { ...DEFAULT_SPEC, argv: ['/p'], joinSibling: { namespaces: ['pid' as const, 'uts' as const], pid: 42 } };
+    const args = shimArgs(s, '/r');
+    const joins = args.flatMap((a, i) => (a === '--join' ? [args[i + 1]] : []));
+    expect(joins).to.deep.equal(['pid:/proc/42/ns/pid', 'uts:/proc/42/ns/uts', 'user:/proc/42/ns/user']);
+  });
+
+  it('keeps the host user namespace when it shares it', () => {
+    const s = { ...DEFAULT_SPEC, share: ['user' as const], argv: ['/p'], joinSibling: { namespaces: ['net' as const], pid: 7 } };
+    const args = shimArgs(s, '/r');
+    expect(args.filter((a) => a.startsWith('user:'))).to.deep.equal([]);
+    expect(args).to.include('net:/proc/7/ns/net');
+  });
+});

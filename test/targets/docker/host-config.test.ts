@@ -135,3 +135,22 @@ describe('Docker create options', () => {
     expect(o.HostConfig).to.deep.equal({ AutoRemove: false, Runtime: 'crun' });
   });
 });
+
+describe('a Docker sibling that joins the first (the cross area)', () => {
+  it("uses container:<name> modes (no hostname of its own: Docker copies the network container's)", () => {
+    const hc = translateHostConfig(spec({ joinSibling: { namespaces: ['pid', 'ipc', 'net'], pid: 1, ref: 'first' } }), NOTHING);
+    expect([hc.PidMode, hc.IpcMode, hc.NetworkMode]).to.deep.equal(['container:first', 'container:first', 'container:first']);
+    const create = createOptions(['/p'], { name: 'n', image: 'i', labels: {}, hostConfig: hc });
+    expect(create.Hostname).to.equal(undefined);
+  });
+
+  it('makes the first IPC namespace shareable, which Docker requires of one to be joined, also under "request": "profile"', () => {
+    expect(translateHostConfig(spec({ sharedWithSibling: ['ipc'] }), NOTHING).IpcMode).to.equal('shareable');
+    expect(translateHostConfig(spec({ sharedWithSibling: ['ipc'] }), { ...NOTHING, needs: PROFILE_NEEDS.restricted }).IpcMode).to.equal('shareable');
+    expect(translateHostConfig(spec({ sharedWithSibling: ['pid'] }), NOTHING).IpcMode).to.equal(undefined);
+  });
+
+  it('refuses a UTS join: Docker has no container: mode for it', () => {
+    expect(() => translateHostConfig(spec({ joinSibling: { namespaces: ['uts'], pid: 1, ref: 'first' } }), NOTHING)).to.throw(/UTS/);
+  });
+});

@@ -102,3 +102,13 @@ describe('ContainerSpec → OCI config.json', () => {
     expect(c.process).to.deep.include({ args: ['/isoprobe/probe', 'facts'], cwd: '/', terminal: false, user: { uid: 0, gid: 0 } });
   });
 });
+
+describe('an OCI sibling that joins the first (the cross area)', () => {
+  it("names the first's namespaces by path, its user namespace too, and no hostname for a joined UTS", () => {
+    const c = config(spec({ joinSibling: { namespaces: ['net', 'uts'], pid: 9 } }));
+    const paths = Object.fromEntries(c.linux.namespaces.filter((n: Tree) => n.path).map((n: Tree) => [n.type, n.path]));
+    expect(paths).to.deep.equal({ network: '/proc/9/ns/net', uts: '/proc/9/ns/uts', user: '/proc/9/ns/user' });
+    expect(c.hostname).to.equal(undefined);
+    expect(config(spec({ joinSibling: { namespaces: ['pid'], pid: 9 } })).hostname).to.equal('isoprobe');
+  });
+});

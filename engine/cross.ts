@@ -1,0 +1,266 @@
+/**
+ * Container-to-container isolation: two sibling containers of one target and spec, run beside
+ * its facts container as the enforcement containers are (engine/enforce.ts). Each runs
+ * `probe sibling` (probes/sibling.c, whose header draws the exchange) with its own names and the
+ * other's. The host's side of the exchange goes through each probe's cwd (its root, also where
+ * the runtime keeps the host's mount namespace) as /proc/<pid>/cwd/scratch, so a file the host
+ * writes is seen through the container's own mounts (an overlay's upper directory written behind
+ * its back is not):
+ *
+ *   1. start the first, and once it runs, the second (which may join the first's namespaces);
+ *   2. wait (bounded) until both wrote `armed` (their hostname and addresses);
+ *   3. give each the other's in `peer`: only then does either look;
+ *   4. wait (bounded) until both wrote `looked`, then write `end`: each held its sentinels until
+ *      the other had finished looking, and verifies them once more before removing them.
+ * A failed step still writes what the probes wait for, so they end at once rather than at their
+ * own bounds; the sibling whose exchange failed carries the reason and its checks are errors.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { onCleanup } from '../host/cleanup.js';
+import { IPC_KEY_PREFIX } from '../host/sentinels.js';
+import { mqUnlink, msgget, msgRemove, semget, semRemove, shmget, shmRemove } from '../host/libc.js';
+import type { Request } from '../model/request.js';
+import {
+  parsePeerText,
+  peerText,
+  siblingArgv,
+  SiblingDocSchema,
+  type SiblingNames,
+  type SiblingNamespace,
+  type SiblingRun,
+  type SiblingsEvidence,
+} from '../model/sibling.js';
+import type { ContainerSpec, RunOutcome } from '../model/spec.js';
+import { SCRATCH_DIR, type Target } from '../model/target.js';
+import { Slots } from '../model/slots.js';
+
+/** Bounds of the host's waits; the probe's own are longer (PHASE_WAIT_MS), so the host decides. */
+const STARTED_MS = 60_000;
+const ARMED_MS = 20_000;
+/** A look is bounded by its connects: ≤ 1 s each plus a 1 s greeting, for ≤ 2 + 8 targets. */
+const LOOKED_MS = 30_000;
+const POLL_MS = 10;
+
+export function siblingNames(): [SiblingNames, SiblingNames] {
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(randomInt(20_000, 60_000));
+  const keys = new Set<number>();
+  while (keys.size < 6) keys.add(((IPC_KEY_PREFIX << 16) | randomInt(1, 0x10000)) >>> 0);
+  const [p, k] = [[...ports], [...keys]];
+  return [0, 1].map((i): SiblingNames => {
+    const nonce = randomBytes(6).toString('hex');
+    return {
+      nonce,
+      tcpPort: p[2 * i],
+      anyPort: p[2 * i + 1],
+      abstract: `isoprobe-sib-${nonce}`,
+      shmKey: k[3 * i],
+      msgKey: k[3 * i + 1],
+      semKey: k[3 * i + 2],
+      mq: `/isoprobe-sib-${nonce}`,
+      marker: `/dev/shm/isoprobe-sib-${nonce}`,
+      argv: `isoprobe-sibling-${nonce}`,
+    };
+  }) as [SiblingNames, SiblingNames];
+}
+
+interface Running {
+  names: SiblingNames;
+  outcome: Promise<RunOutcome>;
+  started: Promise<{ pid: number; ref?: string }>;
+  /** Set when the exchange failed for this sibling. */
+  problem?: string;
+}
+
+function start(target: Target, spec: ContainerSpec, names: SiblingNames): Running {
+  let resolve!: (r: { pid: number; ref?: string }) => void;
+  const started = new Promise<{ pid: number; ref?: string }>((r) => {
+    resolve = r;
+  });
+  const outcome = target.run(spec, { onReleased: resolve });
+  // A container that ends (or fails) before it ran the probe never starts: say so, bounded.
+  const ended = outcome.then(
+    () => Promise.reject(new Error('the container ended before its probe was released')),
+    (e: Error) => Promise.reject(e),
+  );
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not started within ${STARTED_MS} ms`)), STARTED_MS).unref());
+  outcome.catch(() => {});
+  return { names, outcome, started: Promise.race([started, ended, timeout]) };
+}
+
+/** Inside the probe's /scratch, as the container sees it. */
+function scratchOf(pid: number): string {
+  return path.join(`/proc/${pid}/cwd`, SCRATCH_DIR);
+}
+
+async function waitFor(file: string, ms: number): Promise<string | null> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, POLL_MS))) {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      /* not yet */
+    }
+  }
+  return null;
+}
+
+/** O_EXCL on a fresh name, then rename: never through a link the container left, and whole or not at all. */
+function writeInto(pid: number, name: string, text: string): void {
+  const dir = scratchOf(pid);
+  const tmp = path.join(dir, `.host-${name}-${randomBytes(4).toString('hex')}`);
+  fs.writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
+  fs.renameSync(tmp, path.join(dir, name));
+}
+
+/**
+ * At most one pair per CPU at a time, across all targets: each pair's two containers, beside the
+ * other targets' pairs, would otherwise all start at once and overload a small machine's daemon.
+ */
+const pairSlots = new Slots(os.availableParallelism());
+
+/** Never rejects: a pair that could not run is evidence whose checks are errors (engine/evidence.ts). */
+export async function runSiblings(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
+  try {
+    return await pairSlots.with(() => runPair(target, spec, joined, request));
+  } catch (e) {
+    const [a, b] = siblingNames();
+    const failed = (names: SiblingNames): SiblingRun => ({
+      names,
+      error: `the sibling pair could not run: ${(e as Error).message}`,
+      hostPid: 0,
+      observedNs: {},
+    });
+    return { joined, first: failed(a), second: failed(b), request };
+  }
+}
+
+async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNamespace[], request: Request): Promise<SiblingsEvidence> {
+  const [a, b] = siblingNames();
+  const specOf = (own: SiblingNames, peer: SiblingNames): ContainerSpec => ({ ...spec, hostname: `isoprobe-sib-${own.nonce}`, argv: siblingArgv(own, peer) });
+  // A probe killed before it removed its sentinels (an interrupted run) leaves them where the host
+  // sees them when it had the host's IPC namespace or /dev/shm: removed at the end of the pair, or
+  // by the run's cleanup. What it ran in is known only once it ran: unknown counts as the host's.
+  const seen: (SiblingRun | null)[] = [null, null];
+  const undo = onCleanup('sibling sentinels left in the host namespaces', () => removeStrays([a, b], seen));
+  const first = start(target, { ...specOf(a, b), ...(joined.length > 0 ? { sharedWithSibling: joined } : {}) }, a);
+  let second: Running | null = null;
+  const pids: (number | null)[] = [null, null];
+  try {
+    const one = await first.started;
+    pids[0] = one.pid;
+    const join = joined.length > 0 ? { joinSibling: { namespaces: joined, pid: one.pid, ...(one.ref ? { ref: one.ref } : {}) } } : {};
+    // Joined to the first's UTS namespace, it must not be given a hostname: that would rename the first.
+    second = start(target, { ...specOf(b, a), ...(joined.includes('uts') ? { hostname: spec.hostname } : {}), ...join }, b);
+    pids[1] = (await second.started).pid;
+    await exchange(first, second, [pids[0], pids[1]]);
+  } catch (e) {
+    const why = (e as Error).message;
+    if (pids[1] === null && second) second.problem = why;
+    else if (pids[0] === null) first.problem = why;
+    else {
+      first.problem ??= why;
+      second!.problem ??= why;
+    }
+  } finally {
+    // Whatever happened, let every probe that runs go on to its end now: the second first, and the
+    // first once the second ended, since the first may be the init of a pid namespace the second
+    // joined, whose end would kill the second before it printed its document.
+    if (pids[1] !== null) {
+      release(pids[1]);
+      await second?.outcome.catch(() => {});
+    }
+    if (pids[0] !== null) release(pids[0]);
+  }
+  const runs = await Promise.all([
+    collect(first),
+    second ? collect(second) : Promise.resolve<SiblingRun>({ names: b, error: first.problem ?? 'not started', hostPid: 0, observedNs: {} }),
+  ]);
+  [seen[0], seen[1]] = runs;
+  await undo();
+  return { joined, first: runs[0], second: runs[1], request };
+}
+
+async function exchange(first: Running, second: Running, pids: [number, number]): Promise<void> {
+  const armed = await Promise.all(pids.map((pid) => waitFor(path.join(scratchOf(pid), 'armed'), ARMED_MS)));
+  const peers = armed.map((t) => (t === null ? null : parsePeerText(t)));
+  const runs = [first, second];
+  peers.forEach((p, i) => {
+    if (!p)
+      runs[i].problem = armed[i] === null ? `did not arm within ${ARMED_MS} ms` : `wrote a malformed armed file: ${JSON.stringify(armed[i]!.slice(0, 80))}`;
+  });
+  if (!peers[0] || !peers[1]) throw new Error('the siblings did not both arm');
+  writeInto(pids[0], 'peer', peerText(peers[1]));
+  writeInto(pids[1], 'peer', peerText(peers[0]));
+  const looked = await Promise.all(pids.map((pid) => waitFor(path.join(scratchOf(pid), 'looked'), LOOKED_MS)));
+  looked.forEach((l, i) => {
+    if (l === null) runs[i].problem = `did not finish its look within ${LOOKED_MS} ms`;
+  });
+}
+
+/** An empty peer (if none was given yet) and the end: the probe finishes now. Best effort: it may be gone. */
+function release(pid: number): void {
+  for (const [name, text] of [
+    ['peer', ''],
+    ['end', 'end\n'],
+  ]) {
+    try {
+      if (!fs.existsSync(path.join(scratchOf(pid), name))) writeInto(pid, name, text);
+    } catch {
+      /* the container ended already */
+    }
+  }
+}
+
+async function collect(r: Running): Promise<SiblingRun> {
+  try {
+    const out = await r.outcome;
+    const base = { names: r.names, hostPid: out.hostPid, observedNs: out.hostFacts.ns };
+    if (out.exitCode !== 0) {
+      const why = out.signal ? `was killed by ${out.signal}` : `exited with ${out.exitCode}`;
+      return { ...base, error: `probe sibling ${why}: ${out.stderr.trim().split('\n').slice(-2).join(' | ') || 'no message'}` };
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(out.stdout.trim());
+    } catch {
+      return { ...base, error: `probe sibling output is not JSON: ${JSON.stringify(out.stdout.slice(0, 60))}` };
+    }
+    const parsed = SiblingDocSchema.safeParse(doc);
+    if (!parsed.success) return { ...base, error: `probe sibling output does not match its contract: ${parsed.error.issues[0]?.message}` };
+    return { ...base, doc: parsed.data, ...(r.problem ? { error: r.problem } : {}) };
+  } catch (e) {
+    return { names: r.names, hostPid: 0, observedNs: {}, error: r.problem ?? (e as Error).message };
+  }
+}
+
+/**
+ * What a sibling that did not remove its own sentinels left in the harness's namespaces: its
+ * marker (in the host's /dev/shm only when the runtime gave it that; ours when it holds the
+ * sibling's nonce), and its IPC objects where it ran in the host's IPC namespace.
+ */
+function removeStrays(names: SiblingNames[], seen: (SiblingRun | null)[]): void {
+  const quiet = (f: () => void) => {
+    try {
+      f();
+    } catch {
+      /* gone already, or never there */
+    }
+  };
+  const hostIpc = fs.readlinkSync('/proc/self/ns/ipc');
+  names.forEach((n, i) => {
+    const run = seen[i];
+    if (run?.doc) return; // it printed its document after removing its own
+    quiet(() => {
+      if (fs.readFileSync(n.marker, 'utf8') === n.nonce) fs.rmSync(n.marker);
+    });
+    const ipc = run?.observedNs.ipc?.link;
+    if (ipc && ipc !== hostIpc) return;
+    quiet(() => shmRemove(shmget(n.shmKey, 0, 0)));
+    quiet(() => msgRemove(msgget(n.msgKey, 0)));
+    quiet(() => semRemove(semget(n.semKey, 0, 0)));
+    quiet(() => mqUnlink(n.mq));
+  });
+}
