@@ -19,7 +19,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import { onCleanup } from '../host/cleanup.js';
+import { own } from '../host/journal.js';
+import type { Resource } from '../model/journal.js';
 import { IPC_KEY_PREFIX } from '../host/sentinels.js';
 import { mqUnlink, msgget, msgRemove, semget, semRemove, shmget, shmRemove } from '../host/libc.js';
 import type { Request } from '../model/request.js';
@@ -144,7 +145,8 @@ async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNames
   // sees them when it had the host's IPC namespace or /dev/shm: removed at the end of the pair, or
   // by the run's cleanup. What it ran in is known only once it ran: unknown counts as the host's.
   const seen: (SiblingRun | null)[] = [null, null];
-  const undo = onCleanup('sibling sentinels left in the host namespaces', () => removeStrays([a, b], seen));
+  // Journalled before either runs: a SIGKILLed run's strays are the next reaper's (host/reap.ts).
+  const undo = own(strayResources([a, b]), 'sibling sentinels left in the host namespaces', () => removeStrays([a, b], seen));
   const first = start(target, { ...specOf(a, b), ...(joined.length > 0 ? { sharedWithSibling: joined } : {}) }, a);
   let second: Running | null = null;
   const pids: (number | null)[] = [null, null];
@@ -234,6 +236,17 @@ async function collect(r: Running): Promise<SiblingRun> {
   } catch (e) {
     return { names: r.names, hostPid: 0, observedNs: {}, error: r.problem ?? (e as Error).message };
   }
+}
+
+/** What the siblings may leave where the host sees it: their keys, mq names and markers, all unique to the run. */
+function strayResources(names: SiblingNames[]): Resource[] {
+  return names.flatMap((n): Resource[] => [
+    { kind: 'sysv', type: 'shm', key: n.shmKey },
+    { kind: 'sysv', type: 'msg', key: n.msgKey },
+    { kind: 'sysv', type: 'sem', key: n.semKey },
+    { kind: 'mq', name: n.mq },
+    { kind: 'file', path: n.marker, content: n.nonce },
+  ]);
 }
 
 /**

@@ -249,15 +249,15 @@ function killIfSame(pid: number, start: string): Outcome {
 }
 
 /** The object with that id, if it still has the key we made it with (an id is reused only much later, but then with another key). */
-function removeSysv(type: 'shm' | 'msg' | 'sem', id: number, key: number): Outcome {
-  const same = readLines(`/proc/sysvipc/${type}`)
+/** The object with that key (and id, when the journal knows it) in the harness's IPC namespace. */
+function removeSysv(type: 'shm' | 'msg' | 'sem', id: number | undefined, key: number): Outcome {
+  const found = readLines(`/proc/sysvipc/${type}`)
     .slice(1)
-    .some((l) => {
-      const [k, i] = l.trim().split(/\s+/).map(Number);
-      return i === id && k >>> 0 === key >>> 0;
-    });
-  if (!same) return 'gone';
-  return ignoreGone(() => (type === 'shm' ? shmRemove(id) : type === 'msg' ? msgRemove(id) : semRemove(id)));
+    .map((l) => l.trim().split(/\s+/).map(Number))
+    .find(([k, i]) => k >>> 0 === key >>> 0 && (id === undefined || i === id));
+  if (!found) return 'gone';
+  const ipcId = found[1];
+  return ignoreGone(() => (type === 'shm' ? shmRemove(ipcId) : type === 'msg' ? msgRemove(ipcId) : semRemove(ipcId)));
 }
 
 function ignoreGone(run: () => void): Outcome {

@@ -8,7 +8,11 @@
 export type Resource =
   /** `start`: field 22 of /proc/<pid>/stat (clock ticks since boot), which a reused pid does not share. */
   | { kind: 'process'; pid: number; start: string; what: string }
-  | { kind: 'sysv'; type: 'shm' | 'msg' | 'sem'; id: number; key: number }
+  /**
+   * `id` absent: made inside a container that may have had the host's IPC namespace (a sibling
+   * probe), so only its key is known, chosen by the run (IPC_KEY_PREFIX and random bits).
+   */
+  | { kind: 'sysv'; type: 'shm' | 'msg' | 'sem'; id?: number; key: number }
   | { kind: 'mq'; name: string }
   /** A file whose whole content is `content` (the sentinels' markers). */
   | { kind: 'file'; path: string; content: string }
@@ -37,7 +41,7 @@ export function describeResource(r: Resource): string {
     case 'process':
       return `${r.what} ${r.pid}`;
     case 'sysv':
-      return `sysv ${r.type} key=0x${(r.key >>> 0).toString(16)} id=${r.id}`;
+      return `sysv ${r.type} key=0x${(r.key >>> 0).toString(16)}${r.id === undefined ? '' : ` id=${r.id}`}`;
     case 'mq':
       return `mq ${r.name}`;
     case 'file':

@@ -14,6 +14,8 @@ import { REPO_ROOT } from '../../host/paths.js';
 import { pidAlive } from '../../host/process.js';
 import { procStartTime } from '../../host/proc.js';
 import { liveRuns, lockDeadRuns, parseJournal, reapDeadRuns, releaseDeadRuns } from '../../host/reap.js';
+import { IPC_CREAT, IPC_EXCL, shmget, shmRemove } from '../../host/libc.js';
+import { IPC_KEY_PREFIX } from '../../host/sentinels.js';
 
 const CHILD = path.join(REPO_ROOT, 'dist/test/fixtures/journal-child.js');
 
@@ -105,6 +107,28 @@ describe('run journal', function () {
       expect(pidAlive(other.pid!)).to.equal(true);
     } finally {
       other.kill('SIGKILL');
+    }
+  });
+
+  it('a SysV entry known by its key only (a sibling probe made it) goes by that key, once', async () => {
+    const key = ((IPC_KEY_PREFIX << 16) | (0x8000 + (process.pid & 0x7fff))) >>> 0;
+    const id = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0o600);
+    try {
+      fs.mkdirSync(journals);
+      const entry = { kind: 'sysv', type: 'shm', key };
+      fs.writeFileSync(
+        path.join(journals, 'abc.journal'),
+        `${JSON.stringify({ run: 'abc', pid: 1, start: '1' })}\n${JSON.stringify({ seq: 1, res: entry })}\n`,
+      );
+      const { items } = await reapDeadRuns([], opts, journals);
+      expect(items.find((i) => i.kind === 'ipc')).to.deep.include({ found: [`sysv shm key=0x${key.toString(16)}`], remaining: [] });
+      expect(fs.readFileSync('/proc/sysvipc/shm', 'utf8')).to.not.match(new RegExp(`^\\s*${key | 0}\\s+${id}\\s`, 'm'));
+    } finally {
+      try {
+        shmRemove(id);
+      } catch {
+        /* removed by the reaper */
+      }
     }
   });
 
