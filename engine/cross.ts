@@ -27,6 +27,7 @@ import type { Request } from '../model/request.js';
 import {
   parsePeerText,
   peerText,
+  exchangeDirs,
   siblingArgv,
   SiblingDocSchema,
   type SiblingNames,
@@ -35,7 +36,7 @@ import {
   type SiblingsEvidence,
 } from '../model/sibling.js';
 import type { ContainerSpec, RunOutcome } from '../model/spec.js';
-import { SCRATCH_DIR, type Target } from '../model/target.js';
+import type { Target } from '../model/target.js';
 import { Slots } from '../model/slots.js';
 
 /** Bounds of the host's waits; the probe's own are longer (PHASE_WAIT_MS), so the host decides. */
@@ -74,6 +75,8 @@ interface Running {
   started: Promise<{ pid: number; ref?: string }>;
   /** Set when the exchange failed for this sibling. */
   problem?: string;
+  /** The host's path of the exchange directory the probe chose, once it armed. */
+  dir?: string;
 }
 
 function start(target: Target, spec: ContainerSpec, names: SiblingNames): Running {
@@ -92,9 +95,24 @@ function start(target: Target, spec: ContainerSpec, names: SiblingNames): Runnin
   return { names, outcome, started: Promise.race([started, ended, timeout]) };
 }
 
-/** Inside the probe's /scratch, as the container sees it. */
-function scratchOf(pid: number): string {
-  return path.join(`/proc/${pid}/cwd`, SCRATCH_DIR);
+/** Each exchange directory the probe may choose (model/sibling.ts exchangeDirs), as the host reaches it inside the container. */
+function candidateDirs(pid: number, names: SiblingNames): string[] {
+  return exchangeDirs(names).map((d) => path.join(`/proc/${pid}/cwd`, d));
+}
+
+/** The armed file in whichever directory the probe chose, and that directory. */
+async function waitArmed(pid: number, names: SiblingNames, ms: number): Promise<{ text: string; dir: string } | null> {
+  const dirs = candidateDirs(pid, names);
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, POLL_MS))) {
+    for (const dir of dirs) {
+      try {
+        return { text: fs.readFileSync(path.join(dir, 'armed'), 'utf8'), dir };
+      } catch {
+        /* not yet, or not there */
+      }
+    }
+  }
+  return null;
 }
 
 async function waitFor(file: string, ms: number): Promise<string | null> {
@@ -109,8 +127,7 @@ async function waitFor(file: string, ms: number): Promise<string | null> {
 }
 
 /** O_EXCL on a fresh name, then rename: never through a link the container left, and whole or not at all. */
-function writeInto(pid: number, name: string, text: string): void {
-  const dir = scratchOf(pid);
+function writeInto(dir: string, name: string, text: string): void {
   const tmp = path.join(dir, `.host-${name}-${randomBytes(4).toString('hex')}`);
   fs.writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
   fs.renameSync(tmp, path.join(dir, name));
@@ -171,10 +188,10 @@ async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNames
     // first once the second ended, since the first may be the init of a pid namespace the second
     // joined, whose end would kill the second before it printed its document.
     if (pids[1] !== null) {
-      release(pids[1]);
+      release(pids[1], second);
       await second?.outcome.catch(() => {});
     }
-    if (pids[0] !== null) release(pids[0]);
+    if (pids[0] !== null) release(pids[0], first);
   }
   const runs = await Promise.all([
     collect(first),
@@ -186,32 +203,40 @@ async function runPair(target: Target, spec: ContainerSpec, joined: SiblingNames
 }
 
 async function exchange(first: Running, second: Running, pids: [number, number]): Promise<void> {
-  const armed = await Promise.all(pids.map((pid) => waitFor(path.join(scratchOf(pid), 'armed'), ARMED_MS)));
-  const peers = armed.map((t) => (t === null ? null : parsePeerText(t)));
   const runs = [first, second];
+  const found = await Promise.all(pids.map((pid, i) => waitArmed(pid, runs[i].names, ARMED_MS)));
+  found.forEach((f, i) => {
+    if (f) runs[i].dir = f.dir;
+  });
+  const armed = found.map((f) => f?.text ?? null);
+  const peers = armed.map((t) => (t === null ? null : parsePeerText(t)));
   peers.forEach((p, i) => {
     if (!p)
       runs[i].problem = armed[i] === null ? `did not arm within ${ARMED_MS} ms` : `wrote a malformed armed file: ${JSON.stringify(armed[i]!.slice(0, 80))}`;
   });
   if (!peers[0] || !peers[1]) throw new Error('the siblings did not both arm');
-  writeInto(pids[0], 'peer', peerText(peers[1]));
-  writeInto(pids[1], 'peer', peerText(peers[0]));
-  const looked = await Promise.all(pids.map((pid) => waitFor(path.join(scratchOf(pid), 'looked'), LOOKED_MS)));
+  writeInto(first.dir!, 'peer', peerText(peers[1]));
+  writeInto(second.dir!, 'peer', peerText(peers[0]));
+  const looked = await Promise.all(runs.map((r) => waitFor(path.join(r.dir!, 'looked'), LOOKED_MS)));
   looked.forEach((l, i) => {
     if (l === null) runs[i].problem = `did not finish its look within ${LOOKED_MS} ms`;
   });
 }
 
 /** An empty peer (if none was given yet) and the end: the probe finishes now. Best effort: it may be gone. */
-function release(pid: number): void {
+function release(pid: number, r: Running | null): void {
+  // Where it armed; else wherever it may yet look (it waits in the first directory it could write).
+  const dirs = r?.dir ? [r.dir] : r ? candidateDirs(pid, r.names) : [];
   for (const [name, text] of [
     ['peer', ''],
     ['end', 'end\n'],
   ]) {
-    try {
-      if (!fs.existsSync(path.join(scratchOf(pid), name))) writeInto(pid, name, text);
-    } catch {
-      /* the container ended already */
+    for (const dir of dirs) {
+      try {
+        if (fs.existsSync(dir) && !fs.existsSync(path.join(dir, name))) writeInto(dir, name, text);
+      } catch {
+        /* the container ended already, or this directory is not writable (read-only root) */
+      }
     }
   }
 }
@@ -246,6 +271,8 @@ function strayResources(names: SiblingNames[]): Resource[] {
     { kind: 'sysv', type: 'sem', key: n.semKey },
     { kind: 'mq', name: n.mq },
     { kind: 'file', path: n.marker, content: n.nonce },
+    // Its exchange directory, in the host's /dev/shm only when the runtime gave it that one.
+    { kind: 'dir', path: exchangeDirs(n)[1] },
   ]);
 }
 
@@ -265,6 +292,8 @@ function removeStrays(names: SiblingNames[], seen: (SiblingRun | null)[]): void 
   const hostIpc = fs.readlinkSync('/proc/self/ns/ipc');
   names.forEach((n, i) => {
     const run = seen[i];
+    // The exchange directory is the host's to remove, wherever it was (the probe leaves it).
+    quiet(() => fs.rmSync(exchangeDirs(n)[1], { recursive: true, force: true }));
     if (run?.doc) return; // it printed its document after removing its own
     quiet(() => {
       if (fs.readFileSync(n.marker, 'utf8') === n.nonce) fs.rmSync(n.marker);

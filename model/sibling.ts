@@ -98,8 +98,8 @@ export function siblingArgv(own: SiblingNames, peer: SiblingNames): string[] {
     [`--${p}shm-marker`, n.marker],
     [`--${p}argv`, n.argv],
   ];
-  // Relative: the probe's cwd is its root, also where the runtime keeps the host's mount namespace.
-  return [PROBE_PATH, 'sibling', '--dir', SCRATCH_DIR, ...opts(own, '').flat(), ...opts(peer, 'peer-').flat()];
+  const dirs = exchangeDirs(own).flatMap((d) => ['--dir', d]);
+  return [PROBE_PATH, 'sibling', ...dirs, ...opts(own, '').flat(), ...opts(peer, 'peer-').flat()];
 }
 
 /**
@@ -139,4 +139,14 @@ export function siblingSentinelsLost(run: SiblingRun, named: readonly SiblingSen
     return [];
   });
   return lost.length > 0 ? `sibling ${run.names.nonce}: ${lost.join('; ')}` : null;
+}
+
+/**
+ * Where a sibling's exchange with the host may go, in the probe's order of preference: its
+ * /scratch (relative: the probe's cwd is its root), else a directory of its own in /dev/shm, a
+ * tmpfs any user may write, for a read-only root or a non-root user. Named by the nonce, so two
+ * siblings sharing /dev/shm never meet there.
+ */
+export function exchangeDirs(n: Pick<SiblingNames, 'nonce'>): string[] {
+  return [SCRATCH_DIR, `/dev/shm/isoprobe-xchg-${n.nonce}`];
 }

@@ -41,7 +41,7 @@
 #define POLL_FILE_MS 5
 
 const char SIBLING_USAGE[] =
-	"sibling [--wait-stdin] --dir DIR --nonce N --tcp-port P --any-port P --abstract NAME"
+	"sibling [--wait-stdin] --dir DIR [--dir DIR2 ...] --nonce N --tcp-port P --any-port P --abstract NAME"
 	" --shm-key K --msg-key K --sem-key K --mq /NAME --shm-marker PATH --argv STR"
 	" --peer-nonce N --peer-tcp-port P --peer-any-port P --peer-abstract NAME --peer-shm-key K"
 	" --peer-msg-key K --peer-sem-key K --peer-mq /NAME --peer-shm-marker PATH --peer-argv STR";
@@ -90,13 +90,13 @@ static int parse(int argc, char **argv, struct sibling_opts *o) {
 		if (strncmp(a, "--", 2) || i + 1 >= argc)
 			return usage_error(SIBLING_USAGE, "bad option", a);
 		const char *v = argv[++i];
-		int bad = !strcmp(a, "--dir")         ? (o->dir = v, 0)
+		int bad = !strcmp(a, "--dir") ? (o->ndirs < MAX_SIBLING_DIRS ? (o->dirs[o->ndirs++] = v, 0) : -1)
 			  : !strncmp(a, "--peer-", 7) ? set_opt(&o->peer, a + 7, v)
 						      : set_opt(&o->own, a + 2, v);
 		if (bad)
 			return usage_error(SIBLING_USAGE, "bad option or value", a);
 	}
-	if (!o->dir || !complete(&o->own) || !complete(&o->peer))
+	if (!o->ndirs || !complete(&o->own) || !complete(&o->peer))
 		return usage_error(SIBLING_USAGE, "missing or malformed option", "sibling");
 	return 0;
 }
@@ -204,7 +204,15 @@ int cmd_sibling(int argc, char **argv) {
 	int len = snprintf(text, sizeof text, "hostname %s\n", a.hostname);
 	for (int i = 0; i < n && len < (int)sizeof text - 64; i++)
 		len += snprintf(text + len, sizeof text - len, "addr %s\n", addrs[i]);
-	int err = write_file(o.dir, "armed", text);
+	/* The first directory that takes the armed file is the exchange's; the host looks in each. */
+	int err = ENOENT;
+	for (int i = 0; i < o.ndirs && err; i++) {
+		if (mkdir(o.dirs[i], 0755) < 0 && errno != EEXIST)
+			continue;
+		err = write_file(o.dirs[i], "armed", text);
+		if (!err)
+			o.dir = o.dirs[i];
+	}
 	const char *phase = err ? "armed-not-written" : wait_file(o.dir, "peer") ? "no-peer" : NULL;
 	if (!phase) {
 		read_peer(o.dir, &peer);

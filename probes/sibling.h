@@ -17,8 +17,14 @@ struct sib_names {
 	long long tcp_port, any_port, shm_key, msg_key, sem_key;
 };
 
+/* Where the exchange may go, in order: the first the probe can write (a read-only root or a
+ * non-root user leave /scratch unwritable; /dev/shm is a tmpfs every user may write). */
+#define MAX_SIBLING_DIRS 3
+
 struct sibling_opts {
-	const char *dir;
+	const char *dirs[MAX_SIBLING_DIRS];
+	int ndirs;
+	const char *dir; /* the one in use */
 	int wait_stdin;
 	struct sib_names own, peer;
 };
