@@ -91,6 +91,35 @@ int is_pid_name(const char *s) {
 	return 1;
 }
 
+int scan_cmdlines(char *buf, size_t size, int (*match)(const char *cmdline, size_t len, const char *arg),
+		  const char *arg, int *scanned, int *dir_err) {
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int found = 0;
+
+	*scanned = 0;
+	*dir_err = d ? 0 : errno;
+	while (d && !found && *scanned < MAX_PROC_ENTRIES && (e = readdir(d))) {
+		char path[32];
+		if (strlen(e->d_name) > 10 || !is_pid_name(e->d_name) || atoi(e->d_name) == getpid())
+			continue;
+		(*scanned)++;
+		snprintf(path, sizeof path, "/proc/%.10s/cmdline", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		if (match(buf, (size_t)n, arg))
+			found = atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static void emit_proc(void) {
 	char self[32], want[32];
 	int n_pids = 0, err = 0;

@@ -78,6 +78,11 @@ void json_timespec(const char *key, const struct timespec *ts);
 
 /* facts.c */
 int is_pid_name(const char *s);
+/* Reads /proc/<pid>/cmdline of every other process (at most MAX_PROC_ENTRIES) into buf until
+ * match(buf, length, arg) says yes: that pid, else 0. *scanned counts the entries read; *dir_err
+ * is opendir's errno (0 when /proc could be listed). */
+int scan_cmdlines(char *buf, size_t size, int (*match)(const char *cmdline, size_t len, const char *arg),
+		  const char *arg, int *scanned, int *dir_err);
 int cmd_facts(int argc, char **argv);
 
 /* sentinels.c */

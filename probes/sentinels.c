@@ -137,25 +137,10 @@ static int cmdline_has(const char *buf, size_t len, const char *needle) {
 }
 
 static void emit_sentinel_argv(const char *needle) {
-	static char buf[MAX_CMDLINE_BYTES];
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int scanned = 0, found = 0;
+	static char buf[MAX_CMDLINE_BYTES + 1];
+	int scanned, dir_err;
+	int found = scan_cmdlines(buf, sizeof buf, cmdline_has, needle, &scanned, &dir_err) != 0;
 
-	while (d && !found && scanned < MAX_PROC_ENTRIES && (e = readdir(d))) {
-		char path[32];
-		if (strlen(e->d_name) > 10 || !is_pid_name(e->d_name) || atoi(e->d_name) == getpid())
-			continue;
-		scanned++;
-		snprintf(path, sizeof path, "/proc/%.10s/cmdline", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf);
-		if (fd >= 0)
-			close(fd);
-		found = n > 0 && cmdline_has(buf, n, needle);
-	}
-	if (d)
-		closedir(d);
 	json_open("sentinel_argv", '{');
 	json_str("needle", needle);
 	json_bool("found", found);

@@ -56,30 +56,16 @@ static void emit_connect(const char *key, const char *target, const struct socka
 }
 
 /* argv[0] exactly: the other's sentinel process, not a probe that has the needle among its options. */
+static int argv0_is(const char *cmdline, size_t len, const char *needle) {
+	(void)len;
+	return !strcmp(cmdline, needle);
+}
+
 static void emit_argv_scan(const char *needle) {
 	char buf[256];
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int scanned = 0, found = 0, dir_err = d ? 0 : errno;
+	int scanned, dir_err;
+	int found = scan_cmdlines(buf, sizeof buf, argv0_is, needle, &scanned, &dir_err);
 
-	while (d && !found && scanned < MAX_PROC_ENTRIES && (e = readdir(d))) {
-		char path[32];
-		if (strlen(e->d_name) > 10 || !is_pid_name(e->d_name) || atoi(e->d_name) == getpid())
-			continue;
-		scanned++;
-		snprintf(path, sizeof path, "/proc/%.10s/cmdline", e->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-		if (fd >= 0)
-			close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		if (!strcmp(buf, needle))
-			found = atoi(e->d_name);
-	}
-	if (d)
-		closedir(d);
 	json_open("process", '{');
 	json_str("needle", needle);
 	json_int("found_pid", found);
