@@ -88,6 +88,9 @@ function crossCheck(meta: CrossMeta, one: (d: Direction) => string) {
   );
 }
 
+/** What puts both siblings in one network namespace (the host's, or the first's): abstract sockets and loopback are then shared. */
+const NET_SHARED = [share('net'), docker({ NetworkMode: 'host' }), joinSibling('builtin', 'net'), joinSibling('docker', 'net')];
+
 export const crossChecks = [
   crossCheck(
     {
@@ -155,7 +158,7 @@ export const crossChecks = [
       title: "a sibling container's abstract unix socket is unreachable",
       ns: 'net',
       sentinels: ['abstract'],
-      negativeControls: [share('net'), docker({ NetworkMode: 'host' }), joinSibling('builtin', 'net'), joinSibling('docker', 'net')],
+      negativeControls: NET_SHARED,
       references: ['unix(7) (abstract names belong to the network namespace)', 'CVE-2020-15257'],
     },
     ({ label, look }) => {
@@ -170,7 +173,7 @@ export const crossChecks = [
       title: "a sibling container's loopback listener is unreachable",
       ns: 'net',
       sentinels: ['tcp'],
-      negativeControls: [share('net'), docker({ NetworkMode: 'host' }), joinSibling('builtin', 'net'), joinSibling('docker', 'net')],
+      negativeControls: NET_SHARED,
       references: ['OCI runtime spec: linux.namespaces "network"', CIS_ICC],
     },
     ({ label, look }) => {

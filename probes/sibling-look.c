@@ -75,16 +75,6 @@ static void emit_argv_scan(const char *needle) {
 	json_close('}');
 }
 
-static void emit_errno(const char *key, const char *field, const char *str, long long num, int err) {
-	json_open(key, '{');
-	if (str)
-		json_str(field, str);
-	else
-		json_int(field, num);
-	json_int("errno", err);
-	json_close('}');
-}
-
 static int mq_errno(const char *name) {
 	mqd_t q = mq_open(name, O_RDONLY | O_CLOEXEC);
 	if (q == (mqd_t)-1)
@@ -123,11 +113,11 @@ void look_for_peer(const struct sib_names *peer, const struct peer_info *p, cons
 	memcpy(sun.sun_path + 1, peer->abstract, n);
 	emit_connect("abstract", peer->abstract, (struct sockaddr *)&sun,
 		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n), peer->nonce);
-	emit_errno("shm", "key", NULL, peer->shm_key, shmget((key_t)peer->shm_key, 0, 0) < 0 ? errno : 0);
-	emit_errno("msg", "key", NULL, peer->msg_key, msgget((key_t)peer->msg_key, 0) < 0 ? errno : 0);
-	emit_errno("sem", "key", NULL, peer->sem_key, semget((key_t)peer->sem_key, 0, 0) < 0 ? errno : 0);
-	emit_errno("mq", "name", peer->mq, 0, mq_errno(peer->mq));
-	emit_errno("marker", "path", peer->marker, 0, stat(peer->marker, &st) < 0 ? errno : 0);
+	emit_result("shm", "key", NULL, peer->shm_key, shmget((key_t)peer->shm_key, 0, 0) < 0 ? errno : 0);
+	emit_result("msg", "key", NULL, peer->msg_key, msgget((key_t)peer->msg_key, 0) < 0 ? errno : 0);
+	emit_result("sem", "key", NULL, peer->sem_key, semget((key_t)peer->sem_key, 0, 0) < 0 ? errno : 0);
+	emit_result("mq", "name", peer->mq, 0, mq_errno(peer->mq));
+	emit_result("marker", "path", peer->marker, 0, stat(peer->marker, &st) < 0 ? errno : 0);
 	emit_argv_scan(peer->argv);
 	json_open("hostname", '{');
 	json_str("ours", our_hostname);
