@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A Docker daemon for the tests, and the OCI runtimes and bubblewrap beside it.
 #
-#   docker-up.sh start STATE   installs docker.io, runc, crun and bubblewrap when missing (Debian packages),
-#                              starts dockerd in the background when no daemon answers on the
-#                              socket, and waits (bounded) until it does. The pid of a dockerd it
+#   docker-up.sh start STATE   installs docker.io, runc, crun, runsc, podman, the CNI plugins and
+#                              bubblewrap when missing (Debian packages), starts dockerd in the
+#                              background when no daemon answers on the socket (crun and runsc
+#                              registered beside runc), and waits (bounded) until it does. The pid of a dockerd it
 #                              started is written to STATE; STATE stays empty when the daemon was
 #                              already there, so the caller never stops what it did not start.
 #   docker-up.sh stop STATE    stops the dockerd recorded in STATE (SIGTERM, bounded wait, then
@@ -15,6 +16,7 @@ set -euo pipefail
 SOCK=/var/run/docker.sock
 LOG=/var/log/isoprobe-dockerd.log
 PIDFILE=/var/run/docker.pid
+CONFIG=/var/run/isoprobe-dockerd.json
 WAIT_SEC=60
 
 cmd=${1:-}
@@ -37,6 +39,12 @@ install_missing() {
   command -v runc >/dev/null || need+=(runc)
   command -v crun >/dev/null || need+=(crun)
   command -v bwrap >/dev/null || need+=(bubblewrap)
+  command -v runsc >/dev/null || need+=(runsc)
+  command -v podman >/dev/null || need+=(podman)
+  # Rootless Podman's helpers: the id-mapping setuid tools and its user-mode network.
+  command -v newuidmap >/dev/null || need+=(uidmap)
+  command -v slirp4netns >/dev/null || need+=(slirp4netns)
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || { echo "docker-up: ${need[*]} missing and not root: cannot install" >&2; return 1; }
   echo "docker-up: installing ${need[*]}" >&2
@@ -44,6 +52,19 @@ install_missing() {
   apt-get update -qq
   # --no-install-recommends: the daemon needs containerd and runc (Depends), not the extras.
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+# The daemon's runtimes beside runc, so a target can ask for "dockerRuntime": "crun" or "runsc".
+# runsc's flag is the one setting isoprobe requests of gVisor through Docker: the packaged runsc
+# (20221219) refuses its default sandbox network in the root network namespace on this kernel
+# (issue 12), so --network=none is what a user of this package registers too. Its own file, so
+# the host's /etc/docker/daemon.json is neither read nor changed.
+write_daemon_config() {
+  node -e '
+    const [file, crun, runsc] = process.argv.slice(1);
+    const runtimes = { crun: { path: crun }, runsc: { path: runsc, runtimeArgs: ["--network=none"] } };
+    require("fs").writeFileSync(file, JSON.stringify({ runtimes }, null, 2) + "\n");
+  ' "$CONFIG" "$(command -v crun)" "$(command -v runsc)"
 }
 
 start() {
@@ -54,9 +75,9 @@ start() {
     return 0
   fi
   echo "docker-up: starting dockerd (log: $LOG)" >&2
+  write_daemon_config
   # Its own session: a Ctrl-C meant for the tests does not take it down half-way; `stop` does.
-  # crun registered beside runc, so a target can ask for "dockerRuntime": "crun".
-  setsid dockerd --host "unix://$SOCK" --pidfile "$PIDFILE" --add-runtime "crun=$(command -v crun)" >"$LOG" 2>&1 </dev/null &
+  setsid dockerd --host "unix://$SOCK" --pidfile "$PIDFILE" --config-file "$CONFIG" >"$LOG" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$state"
   for _ in $(seq $((WAIT_SEC * 5))); do
@@ -87,6 +108,7 @@ stop() {
     if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
     echo "docker-up: stopped dockerd $pid" >&2
   fi
+  rm -f "$CONFIG"
   : >"$state"
 }
 
