@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { detectCgroupLayout } from './cgroup.js';
 import { readOrNull, readTrimmed } from './files.js';
+import { isolationToolVersions } from './tool-versions.js';
 
 const read = (file: string): string => readTrimmed(file) ?? 'absent';
 
@@ -17,5 +18,6 @@ export function environmentFingerprint(): Record<string, string> {
     timeNamespaces: fs.existsSync('/proc/self/ns/time') ? 'supported' : 'absent',
     node: process.version,
     hostname: os.hostname(),
+    ...isolationToolVersions(),
   };
 }
