@@ -12,7 +12,7 @@
 set -euo pipefail
 machine=${1:?usage: provision.sh MACHINE CGROUP_VERSION}
 want_cgroup=${2:?usage: provision.sh MACHINE CGROUP_VERSION}
-runtimes=${ISOPROBE_RUNTIMES:-builtin,docker,runc,crun}
+runtimes=${ISOPROBE_RUNTIMES:-builtin,docker,runc,crun,runsc,docker-runsc,podman,podman-rootless,cri}
 profile=${ISOPROBE_PROFILE:-baseline}
 offline=${ISOPROBE_OFFLINE:-0}
 src=/isoprobe
@@ -35,7 +35,8 @@ esac
 
 # 2. Packages: baked into the CI box; on a public box installed now (needs the network).
 need=()
-for c in docker:docker.io runc:runc crun:crun aa-status:apparmor busybox:busybox-static rsync:rsync ip:iproute2; do
+for c in docker:docker.io containerd:containerd runc:runc crun:crun runsc:runsc podman:podman newuidmap:uidmap slirp4netns:slirp4netns \
+         fuse-overlayfs:fuse-overlayfs /usr/lib/cni/bridge:containernetworking-plugins aa-status:apparmor busybox:busybox-static rsync:rsync ip:iproute2; do
   command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
 done
 [ -f /etc/apparmor.d/docker ] || [ -d /sys/kernel/security/apparmor ] || need+=(apparmor)
@@ -52,6 +53,13 @@ if [ "$node_major" -lt 20 ]; then
   log "installing Node $ver from nodejs.org"
   command -v curl >/dev/null || apt-get install -y -qq --no-install-recommends curl ca-certificates xz-utils >/dev/null
   curl -fsSL "https://nodejs.org/dist/v$ver/node-v$ver-linux-x64.tar.xz" | tar -xJ -C /usr/local --strip-components=1
+fi
+# gVisor through Docker: a public box's dockerd does not know runsc; register it as the CI box does.
+if command -v runsc >/dev/null && ! grep -qs runsc /etc/docker/daemon.json; then
+  [ -s /etc/docker/daemon.json ] && die "/etc/docker/daemon.json exists without runsc: register it by hand (see vagrant/box/configure.sh)"
+  install -d /etc/docker
+  printf '{\n  "runtimes": { "runsc": { "path": "%s", "runtimeArgs": ["--network=none"] } }\n}\n' "$(command -v runsc)" > /etc/docker/daemon.json
+  systemctl restart docker.service >/dev/null 2>&1 || true
 fi
 systemctl start docker.service >/dev/null 2>&1 || true
 stage provision-setup
@@ -79,6 +87,9 @@ facts=$out/guest-facts.txt
   echo "docker: $(docker version --format '{{.Server.Version}}' 2>&1 | head -1); cgroup driver $(docker info --format '{{.CgroupDriver}} v{{.CgroupVersion}}' 2>&1 | head -1)"
   echo "runc: $(runc --version 2>&1 | head -1)"
   echo "crun: $(crun --version 2>&1 | head -1)"
+  echo "runsc: $(runsc --version 2>&1 | head -1)"
+  echo "podman: $(podman --version 2>&1 | head -1)"
+  echo "containerd: $(containerd --version 2>&1 | head -1)"
 } > "$facts"
 bundle=$(mktemp -d /tmp/isoprobe-smoke.XXXXXX)
 trap 'rm -rf "$bundle"; docker rmi -f isoprobe-smoke/busybox >/dev/null 2>&1 || true' EXIT

@@ -36,6 +36,10 @@ ExecStart=/usr/bin/ssh-keygen -A
 [Install]
 WantedBy=multi-user.target
 UNIT
+# gVisor registered with the box's dockerd, with the one flag the packaged runsc (20221219) needs
+# to start a sandbox (its default sandbox network is refused; see scripts/docker-up.sh).
+install -d /etc/docker
+printf '{\n  "runtimes": { "runsc": { "path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"] } }\n}\n' > /etc/docker/daemon.json
 systemctl enable ssh-hostkeys.service ssh.service systemd-networkd.service docker.service containerd.service apparmor.service >/dev/null 2>&1
 cat > /etc/systemd/network/50-dhcp.network <<'NET'
 [Match]
