@@ -39,6 +39,7 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
     ...(t.posture ? { posture: t.posture } : {}),
     ...(t.request ? { request: t.request } : {}),
     ...(t.control ? { control: true } : {}),
+    ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
     checks: [],
   }));
   targets.forEach((target, i) => {

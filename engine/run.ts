@@ -86,7 +86,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     // The sibling pairs (engine/cross.ts) once every target's own containers ended: beside them,
     // their starts would queue behind the first burst of all targets (a daemon's 'container start'
     // bound was missed with 28 Docker targets on 2 CPUs). runSiblings never rejects.
-    await Promise.all(ran.map(async ({ unit, pair }) => unit.ctx && pair && Object.assign(unit.ctx, { siblings: await pair() })));
+    await Promise.all(
+      ran.map(async ({ unit, pair }) => {
+        if (!unit.ctx || !pair) return;
+        const t = performance.now();
+        unit.ctx.siblings = await pair();
+        unit.durationMs = (unit.durationMs ?? 0) + (performance.now() - t);
+      }),
+    );
     const units = ran.map((r) => r.unit);
     const targets = await runChecks(units, [...opts.catalogue], { profile: opts.profile, grep: opts.grep, reporter: opts.reporter });
     const broken = units.filter((u) => u.error !== undefined);
@@ -210,6 +217,8 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
   const request = driver.request(cfg, driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name), shared.profile), shared.profile);
   const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name, request), shared.profile);
   const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg), request };
+  const t0 = performance.now();
+  const took = () => ({ durationMs: performance.now() - t0 });
   try {
     const target = create();
     base.info = { ...(await target.info()), ...base.info };
@@ -229,9 +238,9 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
       ...('error' in assessed ? { posture: `not computed: ${assessed.error}` } : {}),
     };
     const pair = () => runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg));
-    return { unit: { ...base, information, ...('posture' in assessed ? assessed : {}), ctx }, pair };
+    return { unit: { ...base, information, ...('posture' in assessed ? assessed : {}), ...took(), ctx }, pair };
   } catch (e) {
-    return { unit: { ...base, ctx: null, error: targetFailure(cfg.name, e) } };
+    return { unit: { ...base, ...took(), ctx: null, error: targetFailure(cfg.name, e) } };
   }
 }
 

@@ -97,6 +97,12 @@ export const targetResultSchema = z.object({
   posture: PostureResultSchema.optional(),
   /** What the runtime was asked for, setting by setting, with who asked (model/request.ts). */
   request: RequestSchema.optional(),
+  /**
+   * Wall time of the target's own work, from its creation to the end of its last container (the
+   * probe, the enforcement containers, the sibling pair): where a run's time went. Absent in
+   * files written before it was measured.
+   */
+  durationMs: z.number().nonnegative().optional(),
   checks: z.array(checkResultSchema),
 });
 export type TargetResult = z.infer<typeof targetResultSchema>;

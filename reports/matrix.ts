@@ -62,7 +62,8 @@ function mdTally(results: RunResults, t: TargetResult): string {
   const n = countStatuses(effectiveChecks(results, t));
   const line = standing(results, t);
   const flagged = /required not passing|not a working control/.test(line) ? ` — **${line}**` : t.control ? ` — ${line}` : '';
-  return `${n.pass} pass · ${n.fail} fail · ${n.skip} skip · ${n.error} error${flagged}`;
+  const took = t.durationMs === undefined ? '' : ` · ${(t.durationMs / 1000).toFixed(1)} s`;
+  return `${n.pass} pass · ${n.fail} fail · ${n.skip} skip · ${n.error} error${took}${flagged}`;
 }
 
 const REQUEST_TITLE = 'Requests: what each runtime was asked for, and who asked';
@@ -217,6 +218,7 @@ function targetsTable(targets: TargetResult[]): string {
       runtime: t.runtime,
       ...(t.control ? { control: 'deliberately weakened: failures expected, none would fail the run' } : {}),
       ...(t.error === undefined ? {} : { error: t.error }),
+      ...(t.durationMs === undefined ? {} : { 'wall time': `${(t.durationMs / 1000).toFixed(1)} s` }),
       ...t.info,
     };
     // Kept apart from the settings and the verdicts: what the probe showed, never compared.

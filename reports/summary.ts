@@ -38,7 +38,8 @@ function countsText(c: Counts): string {
 }
 
 function targetBlock(results: RunResults, target: TargetResult): string[] {
-  const head = `${target.name} (${target.runtime}${target.control ? ', control: expected to fail' : ''})`;
+  const took = target.durationMs === undefined ? '' : `, ${(target.durationMs / 1000).toFixed(1)}s`;
+  const head = `${target.name} (${target.runtime}${target.control ? ', control: expected to fail' : ''}${took})`;
   if (target.error !== undefined) return [`${head}: could not run: ${oneLine(target.error)}`];
   const areas = byArea(results, target.checks);
   if (areas.length === 0) return [`${head}: no checks`];

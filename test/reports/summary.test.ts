@@ -9,6 +9,14 @@ describe('reports/summary', () => {
     expect(text).to.include('builtin-share-pid (builtin)\n  pid            0 pass    2 fail    0 skip    0 error\n');
   });
 
+  it("gives each target's wall time where it was measured", () => {
+    const r = smallResults();
+    r.targets[0].durationMs = 2340;
+    const text = summaryText(r);
+    expect(text).to.include('builtin (builtin, 2.3s)\n');
+    expect(text).to.include('builtin-share-pid (builtin)\n');
+  });
+
   it('lists every failed required check with expected / observed, not the optional ones', () => {
     const text = summaryText(smallResults());
     expect(text).to.include(
