@@ -6,6 +6,15 @@
  * sandboxes and mounts. One per run, shared by the run's cri targets, and stopped by the run's
  * cleanup only because this run started it. Every wait is bounded.
  *
+ * One RuntimeClass handler, `runc` (the default). runsc as the BinaryName of the runc v2 shim was
+ * tried here and does not serve a handler (gVisor 20221219, containerd 1.6.20): the sandbox and
+ * the probe run, but the shim waits on the pid runsc's pid file names, the sandbox's, so it never
+ * sees a container exit, the container's output never reaches the CRI log, and StopPodSandbox
+ * hangs to its deadline. runsc needs its own shim (containerd-shim-runsc-v1), which Debian lacks.
+ * The runc state root is the run's (`Root`): the shim's default is /run/containerd/runc/k8s.io,
+ * a real node's. The shims' sockets are containerd 1.6's fixed /run/containerd/s/<hash>, removed
+ * by each shim at its exit.
+ *
  * `restrict_oom_score_adj`: the pause container's -998 needs CAP_SYS_RESOURCE, which the project's
  * VM lacks in every bounding set (docs/DESIGN notes in the brief: runc then fails "failed to
  * update /proc/self/oom_score_adj"); restricting clamps it to the daemon's own score.
@@ -43,16 +52,7 @@ export function layout(dir: string) {
     socket: path.join(dir, 'containerd.sock'),
     cniConf: path.join(dir, 'cni'),
     log: path.join(dir, 'containerd.log'),
-    wrappers: path.join(dir, 'bin'),
   };
-}
-
-/** runsc through the runc v2 shim (./runsc.ts): its own network flag, as scripts/docker-up.sh registers it. */
-function runscWrapper(dir: string): string {
-  const file = path.join(layout(dir).wrappers, 'runsc-network-none');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, '#!/bin/sh\nexec /usr/bin/runsc --network=none "$@"\n', { mode: 0o755 });
-  return file;
 }
 
 export function containerdConfig(dir: string, pauseImage: string): string {
@@ -86,13 +86,7 @@ ${cri}.containerd.runtimes.runc]
 
 ${cri}.containerd.runtimes.runc.options]
   BinaryName = "runc"
-  SystemdCgroup = false
-
-${cri}.containerd.runtimes.runsc]
-  runtime_type = "io.containerd.runc.v2"
-
-${cri}.containerd.runtimes.runsc.options]
-  BinaryName = ${q(runscWrapper(dir))}
+  Root = ${q(path.join(dir, 'runc'))}
   SystemdCgroup = false
 
 ${cri}.cni]
@@ -176,7 +170,7 @@ export async function stopContainerd(pid: number, exited?: Promise<void>): Promi
 /** Processes whose command line names `needle` (the shims carry their containerd's socket). */
 export function processesNaming(needle: string): number[] {
   return fs.readdirSync('/proc').flatMap((n) => {
-    if (!/^\d+$/.test(n)) return [];
+    if (!/^\d+$/.test(n) || Number(n) === process.pid) return [];
     try {
       return fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').some((a) => a.includes(needle)) ? [Number(n)] : [];
     } catch {
@@ -203,8 +197,9 @@ export function mountsUnder(dir: string): string[] {
 export async function teardown(c: { dir: string; pid: number | null; exited?: Promise<void>; bridge: string }): Promise<string[]> {
   const left: string[] = [];
   if (c.pid) await stopContainerd(c.pid, c.exited);
-  const socket = layout(c.dir).socket;
-  for (const p of processesNaming(socket)) {
+  // The shims (their -address), runsc's sandbox and gofer (their --root and --log), and anything
+  // left in the run's cgroup tree (a container whose shim was killed with its containerd).
+  for (const p of [...processesNaming(c.dir), ...cgroupTreeProcs(cgroupRootOf(path.basename(c.dir)))]) {
     try {
       process.kill(p, 'SIGKILL');
     } catch {
@@ -230,6 +225,34 @@ export async function teardown(c: { dir: string; pid: number | null; exited?: Pr
 /** kubelet's --cgroup-root for a run's pods: a tree of its own in every hierarchy. */
 export function cgroupRootOf(run: string): string {
   return `/isoprobe-cri-${run}`;
+}
+
+/** Pids in the tree (any hierarchy lists every process of it on a v1 host: the pids one is read). */
+function cgroupTreeProcs(root: string): number[] {
+  const pids = new Set<number>();
+  for (const m of cgroupMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'))) {
+    const walk = (d: string) => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const line of (readOr(path.join(d, 'cgroup.procs')) ?? '').split('\n')) if (/^\d+$/.test(line)) pids.add(Number(line));
+      for (const e of entries) if (e.isDirectory()) walk(path.join(d, e.name));
+    };
+    walk(path.join(m.mountPoint, root));
+  }
+  pids.delete(process.pid);
+  return [...pids];
+}
+
+function readOr(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** rmdir(2) of the tree, deepest first: only empty cgroups go, so nothing that still runs is touched. */

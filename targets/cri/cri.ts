@@ -66,7 +66,8 @@ export class CriTarget implements Target {
       runtime: 'cri',
       endpoint: this.opts.endpoint ?? `${s.endpoint} (started by isoprobe)`,
       cri: `${s.version.runtimeName} ${s.version.runtimeVersion} (CRI ${s.version.runtimeApiVersion})`,
-      runtimeHandler: this.opts.runtimeHandler || '(default)',
+      ...(s.daemon ? { containerd: s.daemon } : {}),
+      runtimeHandler: this.opts.runtimeHandler || '(default: runc)',
       podSecurity: podSecurityFor(this.opts.profile) === 'restricted' ? 'Pod Security Standard restricted (the profile)' : 'a plain pod (meets baseline)',
       cgroupDriver: `cgroupfs, parent ${s.cgroupRoot}/kubepods/besteffort/pod<uid>`,
       ...(this.opts.patches.podConfig ? { podConfig: JSON.stringify(this.opts.patches.podConfig) } : {}),
@@ -161,7 +162,8 @@ export class CriTarget implements Target {
         remove,
       };
     } catch (e) {
-      await remove();
+      // The first failure says why; a removal failing after it (a runtime that stopped answering) must not replace it.
+      await remove().catch(() => {});
       throw e;
     }
   }

@@ -5,7 +5,7 @@
  * what it generates (protobuf JSON names: {"linux": {"securityContext": {"namespaceOptions":
  * {"pid": "NODE"}}}} is hostPID). No `endpoint`: a containerd of isoprobe's own
  * (./containerd.ts). `runtimeHandler`: a RuntimeClass handler of the runtime's config (isoprobe's
- * containerd has `runc` and `runsc`, the latter runsc through the runc v2 shim).
+ * containerd has `runc`; why not `runsc` is said there).
  */
 import fs from 'node:fs';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { detectCgroupLayout } from '../../host/cgroup.js';
 import { findBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
+import { NAMESPACES } from '../../model/spec.js';
 import { baseSpec, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanCri } from './clean.js';
@@ -32,7 +33,10 @@ const config = targetSchema('cri', {
   podConfig: rawObject.optional(),
   containerConfig: rawObject.optional(),
   /** The pod's namespaces are set by kubelet's rules or a patch, never by `share`. */
-  share: z.array(z.never(), { error: 'a cri target shares namespaces through podConfig / containerConfig patches (hostPID: {"linux": {"securityContext": {"namespaceOptions": {"pid": "NODE"}}}})' }).default([]),
+  share: z
+    .array(z.enum(NAMESPACES))
+    .max(0, 'a cri target shares namespaces through podConfig / containerConfig patches (hostPID: {"linux": {"securityContext": {"namespaceOptions": {"pid": "NODE"}}}})')
+    .default([]),
   rootChange: pivotRootOnly,
 });
 

@@ -5,6 +5,7 @@
  * node's), where isoprobe only makes and removes its own pod sandboxes (labelled with the run's
  * id, journalled so the reaper of a killed run removes them by that label). The images go in once.
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { journal, own } from '../../host/journal.js';
 import type { ProbeFiles } from '../../model/target.js';
@@ -27,6 +28,8 @@ export interface Service {
   /** kubelet's --cgroup-root for this run's pods (a path of cgroupfs). */
   cgroupRoot: string;
   version: { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string };
+  /** `containerd --version` of the daemon isoprobe started; null for a named endpoint. */
+  daemon: string | null;
 }
 
 const services = new Map<string, Promise<Service>>();
@@ -54,7 +57,8 @@ async function ownContainerd(files: ProbeFiles, run: string): Promise<Service> {
   const c = await startContainerd(dir, images.pause, pickNetwork(run), true);
   await importImages(layout(dir).socket, files, images, dir);
   const version = await c.client.version();
-  return { endpoint: `unix://${c.socket}`, client: c.client, images, containerd: c, cgroupRoot: cgroupRootOf(run), version };
+  const daemon = spawnSync('containerd', ['--version'], { encoding: 'utf8', timeout: 5000 }).stdout?.trim() || 'unknown';
+  return { endpoint: `unix://${c.socket}`, client: c.client, images, containerd: c, cgroupRoot: cgroupRootOf(run), version, daemon };
 }
 
 async function named(endpoint: string, files: ProbeFiles, run: string): Promise<Service> {
@@ -69,5 +73,5 @@ async function named(endpoint: string, files: ProbeFiles, run: string): Promise<
   own({ kind: 'cri', endpoint, run }, `pod sandboxes of run ${run} at ${endpoint}`, () => removeRunSandboxes(client, run).then(() => {}), {
     independent: true,
   });
-  return { endpoint, client, images, containerd: null, cgroupRoot: cgroupRootOf(run), version };
+  return { endpoint, client, images, containerd: null, cgroupRoot: cgroupRootOf(run), version, daemon: null };
 }
