@@ -14,7 +14,7 @@ import { findBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import { NAMESPACES } from '../../model/spec.js';
-import { baseSpec, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
+import { baseSpec, harnessBoundingCaps, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanCri } from './clean.js';
 import { CriClient } from './client.js';
@@ -91,7 +91,7 @@ export const cri: TargetDriver<CriTargetConfig> = {
     const pod = podConfig({ ...PLACEHOLDER, name: spec.hostname, security });
     const image = imageRefs(projectProbeFiles()).probe;
     const container = containerConfig({ name: 'probe', image, argv: spec.argv, envs: {}, mounts: [], security, labels: {} }, pod);
-    return criRequest(pod, container, { podConfig: cfg.podConfig, containerConfig: cfg.containerConfig });
+    return criRequest(pod, container, { podConfig: cfg.podConfig, containerConfig: cfg.containerConfig }, harnessBoundingCaps());
   },
   describe(cfg) {
     const user = (setting: string, value: string) => ({ setting, value, source: 'user config' as const });

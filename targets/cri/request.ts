@@ -17,7 +17,8 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 
 const nsOf = (mode: unknown): 'new' | 'host' => (mode === 'NODE' ? 'host' : 'new');
 
-export function criValues(pod: Json, container: Json): Values {
+/** `hostCaps`: what privileged gives, containerd's own bounding set (the harness's, on the project's VM without CAP_SYS_RESOURCE). */
+export function criValues(pod: Json, container: Json, hostCaps: readonly string[]): Values {
   const psc = obj(obj(pod.linux).securityContext);
   const csc = obj(obj(container.linux).securityContext);
   const cns = obj(csc.namespaceOptions);
@@ -33,7 +34,7 @@ export function criValues(pod: Json, container: Json): Values {
   const norm = (c: string) => (c.toUpperCase() === 'ALL' ? 'ALL' : `CAP_${c.toUpperCase().replace(/^CAP_/, '')}`);
   const add = strings(caps.addCapabilities).map(norm);
   const drop = strings(caps.dropCapabilities).map(norm);
-  v.caps = privileged ? { add: ['ALL'], drop: [] } : { add, drop: drop.includes('ALL') ? [...DEFAULT_CAPS] : drop };
+  v.caps = privileged ? { add: hostCaps.filter((c) => !DEFAULT_CAPS.includes(c)), drop: [] } : { add, drop: drop.includes('ALL') ? [...DEFAULT_CAPS] : drop };
   const profile = obj(csc.seccomp).profileType ?? 'RuntimeDefault';
   v.seccomp = privileged || profile === 'Unconfined' ? 'unconfined' : profile === 'Localhost' ? 'custom' : 'default';
   v.noNewPrivs = csc.noNewPrivs === true;
@@ -56,10 +57,10 @@ export function criValues(pod: Json, container: Json): Values {
   return v;
 }
 
-export function criRequest(pod: Json, container: Json, patches: Patches): Request {
+export function criRequest(pod: Json, container: Json, patches: Patches, hostCaps: readonly string[]): Request {
   const sent = patchedConfigs(pod, container, patches);
-  const own = criValues(pod, container);
-  const values = criValues(sent.pod, sent.container);
+  const own = criValues(pod, container, hostCaps);
+  const values = criValues(sent.pod, sent.container, hostCaps);
   const r: Record<string, { value: unknown; source: string }> = {};
   for (const [k, value] of Object.entries(values) as [SettingKey, unknown][]) {
     const patched = !(k in own) || JSON.stringify(own[k]) !== JSON.stringify(value);

@@ -90,7 +90,7 @@ describe('cri: merge patches over the generated configs', () => {
 describe('cri request', () => {
   it('a plain pod: namespaces, caps, seccomp unconfined, paths and hostname from isoprobe; nothing of user, cgroup, time or limits', () => {
     const { pod, container } = configs();
-    const r = criRequest(pod, container, {});
+    const r = criRequest(pod, container, {}, DEFAULT_CAPS);
     expect(RequestSchema.safeParse(r).success).to.equal(true);
     expect(r['ns.pid']).to.deep.equal({ value: 'new', source: I });
     expect(r.seccomp).to.deep.equal({ value: 'unconfined', source: I });
@@ -101,7 +101,7 @@ describe('cri request', () => {
 
   it('restricted: RuntimeDefault, every default capability dropped, no_new_privs, uid 65534', () => {
     const { pod, container } = configs('restricted');
-    const r = criRequest(pod, container, {});
+    const r = criRequest(pod, container, {}, DEFAULT_CAPS);
     expect(r.seccomp?.value).to.equal('default');
     expect(r.caps?.value).to.deep.equal({ add: [], drop: [...DEFAULT_CAPS] });
     expect(r.noNewPrivs?.value).to.equal(true);
@@ -111,7 +111,7 @@ describe('cri request', () => {
   it('each weakening: what it changes is the user config', () => {
     const { pod, container } = configs();
     const changed = weakenings.map((w) => {
-      const r = criRequest(pod, container, w.settings as never);
+      const r = criRequest(pod, container, w.settings as never, [...DEFAULT_CAPS, 'CAP_SYS_ADMIN']);
       return Object.entries(r)
         .filter(([, v]) => v?.source === U)
         .map(([k]) => k)
