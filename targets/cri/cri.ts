@@ -51,6 +51,9 @@ export class CriTarget implements Target {
     lsmProfile: { applied: false, why: 'the pod asks for no AppArmor or SELinux profile (a containerConfig patch can)' },
   };
 
+  /** Pod sandboxes a second sibling may join (./driver.ts joinSibling: two containers in one pod), by sandbox id. */
+  private readonly pods = new Map<string, { pod: Json; container: string }>();
+
   constructor(
     readonly name: string,
     private readonly opts: CriOptions,
@@ -81,14 +84,18 @@ export class CriTarget implements Target {
   }
 
   /** The configs this target sends for one container (the pod's patches and the container's merged). */
-  configs(s: Pick<Service, 'images' | 'cgroupRoot'>, spec: ContainerSpec, names: { pod: string; uid: string; dir: string }): { pod: Json; container: Json } {
+  configs(
+    s: Pick<Service, 'images' | 'cgroupRoot'>,
+    spec: ContainerSpec,
+    names: { pod: string; uid: string; dir: string; container?: string },
+  ): { pod: Json; container: Json } {
     const security = podSecurityFor(this.opts.profile);
     const run = journal().id;
     const labels = { [RUN_LABEL]: run, [TARGET_LABEL]: this.name };
     const pod = podConfig({ name: names.pod, uid: names.uid, run, cgroupRoot: s.cgroupRoot, logDirectory: path.join(names.dir, 'logs'), security, labels });
     const container = containerConfig(
       {
-        name: 'probe',
+        name: names.container ?? 'probe',
         image: s.images.probe,
         argv: holdProbe(spec.argv),
         envs: { ISOPROBE_HOLD_FILE: `${HOLD_DIR}/${HOLD_FILE}` },
@@ -110,43 +117,72 @@ export class CriTarget implements Target {
     const podName = (spec.hostname || 'isoprobe').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
     const dir = path.join(this.opts.runDir, `cri-${this.name}-${id}`);
     const uid = randomUUID();
-    const { pod, container } = this.configs(s, spec, { pod: podName, uid, dir });
+    // The second of a sibling pair joins the first's pod (its ref): a second container in it, as a
+    // pod with two containers has; a joined pid namespace is the first container's (TARGET).
+    const joined = spec.joinSibling?.ref ? this.pods.get(spec.joinSibling.ref.split('/')[0]!) : undefined;
+    // A container's name is unique in its pod; its log is then the pod's <name>/0.log.
+    const generated = this.configs(s, spec, { pod: podName, uid, dir, ...(joined ? { container: 'probe-2' } : {}) });
+    if (spec.joinSibling && !joined) throw new TargetError(this.name, `no pod sandbox ${spec.joinSibling.ref ?? '(none named)'} of the first sibling to join`);
+    const pod = joined ? joined.pod : generated.pod;
+    const container = generated.container;
+    if (joined && spec.joinSibling!.namespaces.includes('pid')) {
+      const ns = ((container.linux as Json).securityContext as Json).namespaceOptions as Json;
+      Object.assign(ns, { pid: 'TARGET', targetId: joined.container });
+    }
     const runAs = numberAt(container, ['linux', 'securityContext', 'runAsUser', 'value']) ?? numberAt(pod, ['linux', 'securityContext', 'runAsUser', 'value']) ?? 0;
     fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'hold'), { recursive: true, mode: 0o755 });
     fs.mkdirSync(path.join(dir, 'scratch'), { mode: 0o700 });
     fs.chownSync(path.join(dir, 'scratch'), runAs, runAs);
     const client = s.client;
-    let sandbox: string | null = null;
+    let sandbox: string | null = joined ? spec.joinSibling!.ref!.split('/')[0]! : null;
+    let cid: string | null = null;
     let creating: Promise<string> | null = null;
     // Registered before the runtime is asked: a Ctrl-C during RunPodSandbox waits for its answer, then removes it.
-    const remove = own({ kind: 'dir', path: dir }, `pod sandbox ${podName} of ${this.name}`, async () => {
-      const made = sandbox ?? (await creating?.catch(() => null)) ?? null;
-      if (made) await removeSandbox(client, made);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }, { deadlineMs: 2 * CRI_BOUNDS_MS.stop });
+    // A joining container goes alone; the pod goes with the container that made it.
+    const remove = own(
+      { kind: 'dir', path: dir },
+      `${joined ? 'container in' : 'pod sandbox'} ${podName} of ${this.name}`,
+      async () => {
+        if (joined) {
+          if (cid) await client.removeContainer(cid).catch((e: CriError) => (e.notFound ? undefined : Promise.reject(e)));
+        } else {
+          const made = sandbox ?? (await creating?.catch(() => null)) ?? null;
+          if (made) {
+            this.pods.delete(made);
+            await removeSandbox(client, made);
+          }
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+      { deadlineMs: 2 * CRI_BOUNDS_MS.stop },
+    );
     const fail = (what: string, e: unknown): never => {
       throw new TargetError(this.name, `${what}: ${e instanceof CriError ? e.message : (e as Error).message}`);
     };
     try {
-      creating = client.runPodSandbox(pod, this.opts.runtimeHandler);
-      sandbox = await creating.catch((e) => fail('RunPodSandbox', e));
-      const cid = await client.createContainer(sandbox, container, pod).catch((e) => fail('CreateContainer', e));
+      if (!sandbox) {
+        creating = client.runPodSandbox(pod, this.opts.runtimeHandler);
+        sandbox = await creating.catch((e) => fail('RunPodSandbox', e));
+      }
+      cid = await client.createContainer(sandbox, container, pod).catch((e) => fail('CreateContainer', e));
+      if (!joined) this.pods.set(sandbox, { pod, container: cid });
       await client.startContainer(cid).catch((e) => fail('StartContainer', e));
       const status = await client.containerStatus(cid).catch((e) => fail('ContainerStatus', e));
       const pid = pidOf(status.info);
       const deadline = Date.now() + RUN_MS;
+      const logFile = path.join(dir, 'logs', ...String(container.logPath).split('/'));
+      const ran = cid;
       return {
         pid: status.status.state === 'CONTAINER_RUNNING' ? pid : 0,
-        ref: sandbox,
+        ref: `${sandbox}/${cid}`,
         scratch: path.join(dir, 'scratch'),
         release: () => fs.writeFileSync(path.join(dir, 'hold', HOLD_FILE), 'g'),
         wait: async (): Promise<Exit> => {
           for (;;) {
-            const st = await client.containerStatus(cid).catch((e) => fail('ContainerStatus', e));
+            const st = await client.containerStatus(ran).catch((e) => fail('ContainerStatus', e));
             if (st.status.state === 'CONTAINER_EXITED') {
-              const logFile = st.status.logPath || path.join(dir, 'logs', 'probe', '0.log');
-              const streams = parseCriLog(readOr(logFile));
+              const streams = parseCriLog(readOr(st.status.logPath || logFile));
               const killed = st.status.reason === 'OOMKilled' ? 'SIGKILL' : st.status.exitCode > 128 ? signalName(st.status.exitCode - 128) : null;
               return {
                 exitCode: killed ? null : st.status.exitCode,

@@ -13,6 +13,7 @@ import { detectCgroupLayout } from '../../host/cgroup.js';
 import { findBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
+import { SIBLING_NAMESPACES } from '../../model/sibling.js';
 import { NAMESPACES } from '../../model/spec.js';
 import { baseSpec, harnessBoundingCaps, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
@@ -38,6 +39,17 @@ const config = targetSchema('cri', {
     .max(0, 'a cri target shares namespaces through podConfig / containerConfig patches (hostPID: {"linux": {"securityContext": {"namespaceOptions": {"pid": "NODE"}}}})')
     .default([]),
   rootChange: pivotRootOnly,
+  /**
+   * Two containers in one pod (the cross area's pair): the second is created in the first's pod
+   * sandbox, so it has the pod's network, IPC and UTS namespaces as every container of a pod has
+   * (all three, always); with pid, the first container's pid namespace too (TARGET).
+   */
+  joinSibling: z
+    .array(z.enum(SIBLING_NAMESPACES))
+    .refine((n) => ['net', 'ipc', 'uts'].every((x) => n.includes(x as never)), {
+      message: 'the containers of one pod share its network, IPC and UTS namespaces: joinSibling lists net, ipc and uts (and pid for a shared pid namespace)',
+    })
+    .optional(),
 });
 
 export type CriTargetConfig = z.infer<typeof config>;
@@ -99,6 +111,7 @@ export const cri: TargetDriver<CriTargetConfig> = {
       { setting: 'pod', value: "kubelet's default pod (namespaces, seccomp, masked paths, cgroup parent, labels); the profile's Pod Security Standard", source: 'isoprobe' },
       ...(cfg.endpoint ? [user('endpoint', cfg.endpoint)] : [{ setting: 'endpoint', value: 'a containerd started by isoprobe', source: 'isoprobe' as const }]),
       ...(cfg.runtimeHandler ? [user('runtimeHandler', cfg.runtimeHandler)] : []),
+      ...(cfg.joinSibling ? [user('join-sibling', `one pod: ${cfg.joinSibling.join(',')}`)] : []),
       ...(cfg.podConfig ? [user('podConfig', JSON.stringify(cfg.podConfig))] : []),
       ...(cfg.containerConfig ? [user('containerConfig', JSON.stringify(cfg.containerConfig))] : []),
     ];

@@ -23,6 +23,8 @@ export interface CriWeakening {
 }
 
 const docker = (hostConfig: Record<string, unknown>): Weakening => ({ kind: 'docker', settings: { hostConfig } });
+const joinBuiltin = (ns: string): Weakening => ({ kind: 'builtin', settings: { joinSibling: [ns] } });
+const JOIN_DOCKER_IPC: Weakening = { kind: 'docker', settings: { joinSibling: ['ipc'] } };
 
 const SYS_ADMIN = docker({ CapAdd: ['SYS_ADMIN'] });
 const SYS_ADMIN_IN_HOST_CGROUPNS = docker({ CapAdd: ['SYS_ADMIN'], CgroupnsMode: 'host' });
@@ -63,6 +65,17 @@ export const CRI_WEAKENINGS: readonly CriWeakening[] = [
     weakening: { kind: 'cri', settings: containerSc({ capabilities: { addCapabilities: ['SYS_ADMIN'], dropCapabilities: [] } }), note: 'add SYS_ADMIN' },
     twins: [SYS_ADMIN],
     withHostCgroupns: [SYS_ADMIN_IN_HOST_CGROUPNS],
+  },
+  // The cross area's: the sibling pair as two containers of one pod (./cri.ts), which share the
+  // pod's network, IPC and UTS namespaces by design, and its /dev/shm (containerd binds the
+  // sandbox's into each, as Docker's IpcMode container: does); with pid, the first's pid namespace too.
+  {
+    weakening: { kind: 'cri', settings: { joinSibling: ['net', 'ipc', 'uts'] }, note: 'one pod' },
+    twins: [...(['net', 'ipc', 'uts'] as const).map(joinBuiltin), JOIN_DOCKER_IPC],
+  },
+  {
+    weakening: { kind: 'cri', settings: { joinSibling: ['net', 'ipc', 'uts', 'pid'] }, note: 'one pod, shared pid' },
+    twins: [...(['net', 'ipc', 'uts', 'pid'] as const).map(joinBuiltin), JOIN_DOCKER_IPC],
   },
 ];
 

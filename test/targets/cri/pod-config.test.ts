@@ -127,6 +127,9 @@ describe('cri request', () => {
       // seccomp is already unconfined for a plain pod: the Unconfined control asks nothing new of it
       '',
       'caps',
+      // the pair's joins are the engine's to request (engine/run.ts siblingRequest), not the pod's
+      '',
+      '',
     ]);
   });
 
