@@ -56,7 +56,8 @@ export class CriClient {
 
   constructor(readonly endpoint: string) {
     const v1 = (proto().runtime as grpc.GrpcObject).v1 as grpc.GrpcObject;
-    const make = (name: string) => new (v1[name] as grpc.ServiceClientConstructor)(endpointTarget(endpoint), grpc.credentials.createInsecure()) as unknown as Service;
+    const make = (name: string) =>
+      new (v1[name] as grpc.ServiceClientConstructor)(endpointTarget(endpoint), grpc.credentials.createInsecure()) as unknown as Service;
     this.runtime = make('RuntimeService');
     this.images = make('ImageService');
   }

@@ -114,10 +114,15 @@ export async function startContainerd(dir: string, pauseImage: string, network: 
   child.unref();
   let stop: () => Promise<void> = () => stopContainerd(pid, exited);
   if (journalIt) {
-    stop = own({ kind: 'cri', dir, pid, start: procStartTime(pid) ?? '', run: path.basename(dir) }, `containerd ${pid} (${dir})`, async () => {
-      const left = await teardown({ dir, pid, exited, bridge: network.bridge });
-      if (left.length > 0) throw new Error(left.join('; '));
-    }, { deadlineMs: TEARDOWN_MS });
+    stop = own(
+      { kind: 'cri', dir, pid, start: procStartTime(pid) ?? '', run: path.basename(dir) },
+      `containerd ${pid} (${dir})`,
+      async () => {
+        const left = await teardown({ dir, pid, exited, bridge: network.bridge });
+        if (left.length > 0) throw new Error(left.join('; '));
+      },
+      { deadlineMs: TEARDOWN_MS },
+    );
   }
   const client = new CriClient(`unix://${l.socket}`);
   const end = Date.now() + START_MS;
@@ -172,7 +177,12 @@ export function processesNaming(needle: string): number[] {
   return fs.readdirSync('/proc').flatMap((n) => {
     if (!/^\d+$/.test(n) || Number(n) === process.pid) return [];
     try {
-      return fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0').some((a) => a.includes(needle)) ? [Number(n)] : [];
+      return fs
+        .readFileSync(`/proc/${n}/cmdline`, 'utf8')
+        .split('\0')
+        .some((a) => a.includes(needle))
+        ? [Number(n)]
+        : [];
     } catch {
       return [];
     }

@@ -114,7 +114,10 @@ export class CriTarget implements Target {
   private async start(s: Service, spec: ContainerSpec): Promise<Held> {
     const id = `${++seq}-${randomBytes(3).toString('hex')}`;
     // kubelet's hostname is the pod's name: the spec's; the uid makes each sandbox unique.
-    const podName = (spec.hostname || 'isoprobe').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+    const podName = (spec.hostname || 'isoprobe')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 63);
     const dir = path.join(this.opts.runDir, `cri-${this.name}-${id}`);
     const uid = randomUUID();
     // The second of a sibling pair joins the first's pod (its ref): a second container in it, as a
@@ -129,7 +132,8 @@ export class CriTarget implements Target {
       const ns = ((container.linux as Json).securityContext as Json).namespaceOptions as Json;
       Object.assign(ns, { pid: 'TARGET', targetId: joined.container });
     }
-    const runAs = numberAt(container, ['linux', 'securityContext', 'runAsUser', 'value']) ?? numberAt(pod, ['linux', 'securityContext', 'runAsUser', 'value']) ?? 0;
+    const runAs =
+      numberAt(container, ['linux', 'securityContext', 'runAsUser', 'value']) ?? numberAt(pod, ['linux', 'securityContext', 'runAsUser', 'value']) ?? 0;
     fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'hold'), { recursive: true, mode: 0o755 });
     fs.mkdirSync(path.join(dir, 'scratch'), { mode: 0o700 });

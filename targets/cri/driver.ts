@@ -27,7 +27,10 @@ import { weakenings } from './weakenings.js';
 
 const config = targetSchema('cri', {
   /** The CRI socket (unix:///run/containerd/containerd.sock); absent: a containerd isoprobe starts. */
-  endpoint: z.string().regex(/^(unix:\/\/)?\//, 'a unix socket: unix:///path').optional(),
+  endpoint: z
+    .string()
+    .regex(/^(unix:\/\/)?\//, 'a unix socket: unix:///path')
+    .optional(),
   /** A RuntimeClass handler; "" is the runtime's default. */
   runtimeHandler: z.string().default(''),
   /** RFC 7386 merge patches over the generated PodSandboxConfig and ContainerConfig (proto JSON field names). */
@@ -36,7 +39,10 @@ const config = targetSchema('cri', {
   /** The pod's namespaces are set by kubelet's rules or a patch, never by `share`. */
   share: z
     .array(z.enum(NAMESPACES))
-    .max(0, 'a cri target shares namespaces through podConfig / containerConfig patches (hostPID: {"linux": {"securityContext": {"namespaceOptions": {"pid": "NODE"}}}})')
+    .max(
+      0,
+      'a cri target shares namespaces through podConfig / containerConfig patches (hostPID: {"linux": {"securityContext": {"namespaceOptions": {"pid": "NODE"}}}})',
+    )
     .default([]),
   rootChange: pivotRootOnly,
   /**
@@ -108,7 +114,11 @@ export const cri: TargetDriver<CriTargetConfig> = {
   describe(cfg) {
     const user = (setting: string, value: string) => ({ setting, value, source: 'user config' as const });
     return [
-      { setting: 'pod', value: "kubelet's default pod (namespaces, seccomp, masked paths, cgroup parent, labels); the profile's Pod Security Standard", source: 'isoprobe' },
+      {
+        setting: 'pod',
+        value: "kubelet's default pod (namespaces, seccomp, masked paths, cgroup parent, labels); the profile's Pod Security Standard",
+        source: 'isoprobe',
+      },
       ...(cfg.endpoint ? [user('endpoint', cfg.endpoint)] : [{ setting: 'endpoint', value: 'a containerd started by isoprobe', source: 'isoprobe' as const }]),
       ...(cfg.runtimeHandler ? [user('runtimeHandler', cfg.runtimeHandler)] : []),
       ...(cfg.joinSibling ? [user('join-sibling', `one pod: ${cfg.joinSibling.join(',')}`)] : []),

@@ -53,7 +53,8 @@ export function criValues(pod: Json, container: Json, hostCaps: readonly string[
   // A BestEffort pod has none; a patch can ask for memory and cpu (pids are kubelet's node-level limit).
   const res = obj(obj(container.linux).resources);
   if (typeof res.memoryLimitInBytes === 'number' && res.memoryLimitInBytes > 0) v['limits.memory'] = res.memoryLimitInBytes;
-  if (typeof res.cpuQuota === 'number' && res.cpuQuota > 0) v['limits.cpu'] = res.cpuQuota / (typeof res.cpuPeriod === 'number' && res.cpuPeriod > 0 ? res.cpuPeriod : 100_000);
+  if (typeof res.cpuQuota === 'number' && res.cpuQuota > 0)
+    v['limits.cpu'] = res.cpuQuota / (typeof res.cpuPeriod === 'number' && res.cpuPeriod > 0 ? res.cpuPeriod : 100_000);
   return v;
 }
 

@@ -40,7 +40,11 @@ export const CRI_WEAKENINGS: readonly CriWeakening[] = [
     twins: [docker({ NetworkMode: 'host' }), docker({ UTSMode: 'host' }), { kind: 'builtin', settings: { share: ['net'] } }],
   },
   {
-    weakening: { kind: 'cri', settings: { ...containerSc({ privileged: true }), podConfig: { linux: { securityContext: { privileged: true } } } }, note: 'privileged' },
+    weakening: {
+      kind: 'cri',
+      settings: { ...containerSc({ privileged: true }), podConfig: { linux: { securityContext: { privileged: true } } } },
+      note: 'privileged',
+    },
     // What Docker's --privileged implies, as the docker tests list it: every capability, no seccomp, host devices, /proc unmasked.
     twins: [
       docker({ Privileged: true }),

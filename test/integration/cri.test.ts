@@ -34,7 +34,11 @@ import { checksFlippedBy, expectedBeside } from './negative-controls.js';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 const PLAIN = { name: 'cri', runtime: 'cri' };
-const RUNTIME_DEFAULT = { name: 'cri-runtime-default', runtime: 'cri', containerConfig: { linux: { securityContext: { seccomp: { profileType: 'RuntimeDefault' } } } } };
+const RUNTIME_DEFAULT = {
+  name: 'cri-runtime-default',
+  runtime: 'cri',
+  containerConfig: { linux: { securityContext: { seccomp: { profileType: 'RuntimeDefault' } } } },
+};
 
 /** kubelet sends Unconfined for a plain pod: the seccomp control turns off what a pod asking for RuntimeDefault has. */
 function referenceOf(w: CriWeakening): typeof PLAIN | typeof RUNTIME_DEFAULT {
@@ -47,11 +51,7 @@ function nameOf(w: CriWeakening): string {
 
 const TARGETS = parseTargetConfig(
   {
-    targets: [
-      PLAIN,
-      RUNTIME_DEFAULT,
-      ...CRI_WEAKENINGS.map((w) => ({ ...(mergePatch(referenceOf(w), w.weakening.settings) as object), name: nameOf(w) })),
-    ],
+    targets: [PLAIN, RUNTIME_DEFAULT, ...CRI_WEAKENINGS.map((w) => ({ ...(mergePatch(referenceOf(w), w.weakening.settings) as object), name: nameOf(w) }))],
   },
   'cri.test.ts',
 );
@@ -82,7 +82,9 @@ function criDirs(): string[] {
 /** Whatever of a run's containerd is left: its directory, processes naming it, mounts, bridge, cgroups. */
 function remnants(dir: string): string[] {
   const run = path.basename(dir);
-  const cg = fs.readdirSync('/sys/fs/cgroup').flatMap((h) => (fs.existsSync(path.join('/sys/fs/cgroup', h, cgroupRootOf(run))) ? [`cgroup ${h}${cgroupRootOf(run)}`] : []));
+  const cg = fs
+    .readdirSync('/sys/fs/cgroup')
+    .flatMap((h) => (fs.existsSync(path.join('/sys/fs/cgroup', h, cgroupRootOf(run))) ? [`cgroup ${h}${cgroupRootOf(run)}`] : []));
   return [
     ...(fs.existsSync(dir) ? [dir] : []),
     ...processesNaming(dir).map((p) => `process ${p}`),
@@ -155,7 +157,8 @@ describe('CRI (a containerd of the run), end to end', function () {
     expect(s['user.own-ns'], 'containerd 1.6 makes no user namespace for a pod').to.equal('fail');
     expect(s['security.seccomp-filter'], 'kubelet sends Unconfined for a plain pod').to.equal('fail');
     expect(statuses(byName('cri-runtime-default'))['security.seccomp-filter']).to.equal('pass');
-    for (const c of byName('cri').checks) process.stdout.write(`      ${c.status.padEnd(4)} ${c.id}${c.status === 'skip' ? ` (${c.requirement}: ${c.reason})` : ''}\n`);
+    for (const c of byName('cri').checks)
+      process.stdout.write(`      ${c.status.padEnd(4)} ${c.id}${c.status === 'skip' ? ` (${c.requirement}: ${c.reason})` : ''}\n`);
   });
 
   it('two pods: the cross area passes between them', () => {
@@ -242,7 +245,10 @@ describe('CRI (a containerd of the run), end to end', function () {
       process.stdout.write(`      left by the SIGKILL: ${left.length} (${left.slice(0, 4).join(', ')}…); clean: ${ours.found.join(', ')}\n`);
       expect(ours.remaining).to.deep.equal([]);
       expect(ours.found).to.include(`containerd of run ${path.basename(dir)} (${dir})`);
-      expect(ours.found.filter((f) => f.startsWith('pod sandbox ')), 'the live pod sandboxes were removed through CRI').to.not.be.empty;
+      expect(
+        ours.found.filter((f) => f.startsWith('pod sandbox ')),
+        'the live pod sandboxes were removed through CRI',
+      ).to.not.be.empty;
       expect(remnants(dir)).to.deep.equal([]);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

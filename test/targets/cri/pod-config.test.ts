@@ -19,7 +19,15 @@ const I = 'isoprobe' as const;
 const U = 'user config' as const;
 
 function configs(security: PodSecurity = 'plain') {
-  const pod = podConfig({ name: 'isoprobe', uid: 'u-1', run: 'r1', cgroupRoot: '/isoprobe-cri-r1', logDirectory: '/logs', security, labels: { 'isoprobe.run': 'r1' } });
+  const pod = podConfig({
+    name: 'isoprobe',
+    uid: 'u-1',
+    run: 'r1',
+    cgroupRoot: '/isoprobe-cri-r1',
+    logDirectory: '/logs',
+    security,
+    labels: { 'isoprobe.run': 'r1' },
+  });
   const container = containerConfig(
     { name: 'probe', image: 'img', argv: ['/isoprobe/probe', 'facts'], envs: { A: 'b' }, mounts: [], security, labels: { 'isoprobe.run': 'r1' } },
     pod,
@@ -55,7 +63,12 @@ describe('cri: the configs kubelet would send for a plain pod', () => {
   });
 
   it('maps the profiles to Pod Security Standards: baseline a plain pod, restricted and strict the restricted standard', () => {
-    expect(['baseline', 'restricted', 'strict', undefined].map((p) => podSecurityFor(p as never))).to.deep.equal(['plain', 'restricted', 'restricted', 'plain']);
+    expect(['baseline', 'restricted', 'strict', undefined].map((p) => podSecurityFor(p as never))).to.deep.equal([
+      'plain',
+      'restricted',
+      'restricted',
+      'plain',
+    ]);
     const { pod, container } = configs('restricted');
     expect(sc(container)).to.deep.include({
       seccomp: { profileType: 'RuntimeDefault' },
