@@ -72,3 +72,23 @@ export function deleteBridge(bridge: string): string {
   const r = spawnSync('ip', ['link', 'del', bridge], { encoding: 'utf8', timeout: 5000 });
   return r.status === 0 ? '' : `bridge ${bridge}: ${(r.stderr || r.error?.message || '').trim()}`;
 }
+
+/**
+ * Whether the host filters bridged traffic through a FORWARD chain that drops it: Docker sets the
+ * policy DROP and bridge-nf-call-iptables 1, so two pods on the run's bridge cannot reach each
+ * other here, unlike on a Kubernetes node whose CNI allows pod-to-pod traffic. Said in the
+ * target's info, as it decides cross.net-reachable between two pods.
+ */
+export function bridgeFiltering(): string {
+  let nf = '';
+  try {
+    nf = fs.readFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').trim();
+  } catch {
+    return 'bridged traffic is not filtered by iptables (br_netfilter not loaded): pods on the bridge reach each other';
+  }
+  const policy = /^-P FORWARD (\w+)/m.exec(spawnSync('iptables', ['-S', 'FORWARD'], { encoding: 'utf8', timeout: 5000 }).stdout ?? '')?.[1] ?? 'unknown';
+  if (nf === '1' && policy === 'DROP') {
+    return "bridged traffic goes through iptables (bridge-nf-call-iptables=1) and the host's FORWARD policy is DROP (Docker's): pods on the run's bridge cannot reach each other, unlike a Kubernetes pod network";
+  }
+  return `bridge-nf-call-iptables=${nf}, FORWARD policy ${policy}`;
+}

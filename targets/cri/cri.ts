@@ -19,6 +19,7 @@ import { TargetError, type ProbeFiles, type RunHooks, type Target, type TargetCa
 import { runLifecycle, type Exit, type Held } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { CRI_BOUNDS_MS, CriError, type Json } from './client.js';
+import { bridgeFiltering } from './cni.js';
 import { parseCriLog } from './cri-log.js';
 import { containerConfig, patchedConfigs, podConfig, podSecurityFor, type Patches } from './pod-config.js';
 import { RUN_LABEL, service, TARGET_LABEL, type Service } from './service.js';
@@ -73,6 +74,7 @@ export class CriTarget implements Target {
       runtimeHandler: this.opts.runtimeHandler || '(default: runc)',
       podSecurity: podSecurityFor(this.opts.profile) === 'restricted' ? 'Pod Security Standard restricted (the profile)' : 'a plain pod (meets baseline)',
       cgroupDriver: `cgroupfs, parent ${s.cgroupRoot}/kubepods/besteffort/pod<uid>`,
+      ...(s.containerd ? { podNetwork: `CNI bridge ${s.containerd.network.bridge}, ${s.containerd.network.subnet}; ${bridgeFiltering()}` } : {}),
       ...(this.opts.patches.podConfig ? { podConfig: JSON.stringify(this.opts.patches.podConfig) } : {}),
       ...(this.opts.patches.containerConfig ? { containerConfig: JSON.stringify(this.opts.patches.containerConfig) } : {}),
     };
