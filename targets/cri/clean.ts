@@ -15,7 +15,7 @@ import type { CleanItem } from '../../model/clean-report.js';
 import type { Resource } from '../../model/journal.js';
 import { CriClient } from './client.js';
 import { pickNetwork } from './cni.js';
-import { layout, startContainerd, stopContainerd, teardown } from './containerd.js';
+import { cgroupRootOf, layout, removeCgroupTree, startContainerd, stopContainerd, teardown } from './containerd.js';
 import { removeRunSandboxes } from './sandboxes.js';
 
 type CriEntry = Extract<Resource, { kind: 'cri' }>;
@@ -38,7 +38,7 @@ async function reapEndpoint(e: CriEntry, item: CleanItem): Promise<string[]> {
   try {
     const r = await removeRunSandboxes(client, e.run);
     item.found.push(...r.found.map((id) => `pod sandbox ${id} at ${e.endpoint}`));
-    return r.remaining;
+    return [...r.remaining, ...removeCgroupTree(cgroupRootOf(e.run))];
   } catch (err) {
     return [`pod sandboxes of run ${e.run} at ${e.endpoint}: ${(err as Error).message}`];
   } finally {

@@ -61,7 +61,7 @@ export class CriTarget implements Target {
   ) {}
 
   private svc(): Promise<Service> {
-    return service(this.opts.endpoint, this.opts.files);
+    return service(this.opts.endpoint, this.opts.files, this.opts.runDir);
   }
 
   async info(): Promise<Record<string, string>> {

@@ -6,11 +6,12 @@
  * id, journalled so the reaper of a killed run removes them by that label). The images go in once.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { journal, own } from '../../host/journal.js';
 import type { ProbeFiles } from '../../model/target.js';
 import { CriClient } from './client.js';
-import { CRI_ROOT, cgroupRootOf, layout, startContainerd, type Containerd } from './containerd.js';
+import { CRI_ROOT, cgroupRootOf, layout, removeCgroupTree, startContainerd, type Containerd } from './containerd.js';
 import { pickNetwork } from './cni.js';
 import { imageRefs, importImages, type ImageRefs } from './image.js';
 import { removeRunSandboxes } from './sandboxes.js';
@@ -34,12 +35,13 @@ export interface Service {
 
 const services = new Map<string, Promise<Service>>();
 
-export function service(endpoint: string | undefined, files: ProbeFiles): Promise<Service> {
+/** `scratchDir`: where a named endpoint's image archives are written before `ctr` imports them (the run's directory). */
+export function service(endpoint: string | undefined, files: ProbeFiles, scratchDir: string): Promise<Service> {
   const run = journal().id;
   const key = `${run} ${endpoint ?? ''}`;
   let s = services.get(key);
   if (!s) {
-    s = endpoint ? named(endpoint, files, run) : ownContainerd(files, run);
+    s = endpoint ? named(endpoint, files, run, scratchDir) : ownContainerd(files, run);
     services.set(key, s);
     s.catch(() => services.delete(key));
   }
@@ -61,17 +63,27 @@ async function ownContainerd(files: ProbeFiles, run: string): Promise<Service> {
   return { endpoint: `unix://${c.socket}`, client: c.client, images, containerd: c, cgroupRoot: cgroupRootOf(run), version, daemon };
 }
 
-async function named(endpoint: string, files: ProbeFiles, run: string): Promise<Service> {
+async function named(endpoint: string, files: ProbeFiles, run: string, scratchDir: string): Promise<Service> {
   const client = new CriClient(endpoint);
   const version = await client.version();
   const images = imageRefs(files);
   const have = new Set((await client.listImages()).flatMap((i) => i.repoTags));
   if (!have.has(images.probe) || !have.has(images.pause)) {
-    await importImages(endpoint.replace(/^unix:\/\//, ''), files, images, path.join('/run', `isoprobe-cri-images-${run}`));
+    // Both: the pause image is used only where the node's sandbox_image names it (the node's own is kept otherwise).
+    fs.mkdirSync(scratchDir, { recursive: true });
+    await importImages(endpoint.replace(/^unix:\/\//, ''), files, images, scratchDir);
   }
   // Journalled before any sandbox exists: the reaper lists that endpoint's sandboxes by the run's label.
-  own({ kind: 'cri', endpoint, run }, `pod sandboxes of run ${run} at ${endpoint}`, () => removeRunSandboxes(client, run).then(() => {}), {
-    independent: true,
-  });
+  // The pods' cgroup tree under the run's cgroup root is made by that runtime and left by it: removed once empty.
+  own(
+    { kind: 'cri', endpoint, run },
+    `pod sandboxes of run ${run} at ${endpoint}`,
+    async () => {
+      const r = await removeRunSandboxes(client, run);
+      const left = [...r.remaining, ...removeCgroupTree(cgroupRootOf(run))];
+      if (left.length > 0) throw new Error(left.join('; '));
+    },
+    { independent: true },
+  );
   return { endpoint, client, images, containerd: null, cgroupRoot: cgroupRootOf(run), version, daemon: null };
 }

@@ -24,7 +24,10 @@ import type { Resource } from '../../model/journal.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { weakeningLabel } from '../../model/weakening.js';
-import { cgroupRootOf, CRI_ROOT, mountsUnder, processesNaming } from '../../targets/cri/containerd.js';
+import { cgroupRootOf, CRI_ROOT, mountsUnder, processesNaming, startContainerd, teardown } from '../../targets/cri/containerd.js';
+import { imageRefs, importImages } from '../../targets/cri/image.js';
+import { removeSandbox } from '../../targets/cri/sandboxes.js';
+import { projectProbeFiles } from '../../targets/common/probe-files.js';
 import { cri } from '../../targets/cri/driver.js';
 import { CRI_WEAKENINGS, type CriWeakening } from '../../targets/cri/weakenings.js';
 import { mergePatch } from '../../model/merge-patch.js';
@@ -252,6 +255,39 @@ describe('CRI (a containerd of the run), end to end', function () {
       expect(remnants(dir)).to.deep.equal([]);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("a named endpoint (a node of the user's): only its own pod sandboxes are made there, and removed with their cgroups", async () => {
+    // The "node": a containerd of the test's own, which the run did not start and must not stop.
+    const dir = path.join(CRI_ROOT, `endpoint-${process.pid}`);
+    const refs = imageRefs(projectProbeFiles());
+    const node = await startContainerd(dir, refs.pause, { bridge: `isopep${process.pid}`.slice(0, 15), subnet: '198.19.254.0/24' }, false);
+    try {
+      // Someone else's pod on that node, from the same pause image: it must be there after the run.
+      await importImages(node.socket, projectProbeFiles(), refs, dir);
+      const stranger = await node.client.runPodSandbox(
+        {
+          metadata: { name: 'stranger', uid: 'stranger', namespace: 'default' },
+          linux: { securityContext: { namespaceOptions: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } } },
+        },
+        '',
+      );
+      const targets = parseTargetConfig({ targets: [{ name: 'node', runtime: 'cri', endpoint: `unix://${node.socket}` }] }, 'cri.test.ts');
+      const res = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: 'baseline', grep: '^(pid|cross)\\.' });
+      expect(errors(res.targets[0]!)).to.deep.equal([]);
+      expect(res.targets[0]!.info.endpoint).to.equal(`unix://${node.socket}`);
+      const left = await node.client.listPodSandbox({});
+      expect(left.map((p) => p.id)).to.deep.equal([stranger]);
+      expect(processesNaming(node.socket).length, "the node's containerd still runs").to.be.greaterThan(0);
+      expect(fs.readdirSync('/sys/fs/cgroup/pids').filter((n) => n.startsWith('isoprobe-cri-'))).to.deep.equal([]);
+    } finally {
+      await node.client
+        .listPodSandbox({})
+        .then((all) => Promise.all(all.map((p) => removeSandbox(node.client, p.id))))
+        .catch(() => {});
+      node.client.close();
+      await teardown({ dir, pid: node.pid, bridge: `isopep${process.pid}`.slice(0, 15) });
     }
   });
 });
