@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { own } from '../../host/journal.js';
+import { readHostLsm } from '../../host/lsm.js';
 import { journal } from '../../host/journal.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { Profile } from '../../model/results.js';
@@ -47,9 +48,17 @@ let seq = 0;
 export class CriTarget implements Target {
   readonly runtime = 'cri';
   readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
+  /**
+   * containerd 1.6 puts a container that names no AppArmor profile under its default one
+   * (cri-containerd.apparmor.d) where AppArmor is enabled, as kubelet's nodes run it; elsewhere
+   * (no AppArmor, as on the project's VM) nothing confines it. No SELinux labels (enable_selinux off).
+   */
   readonly capabilities: TargetCapabilities = {
     timeOffsets: false,
-    lsmProfile: { applied: false, why: 'the pod asks for no AppArmor or SELinux profile (a containerConfig patch can)' },
+    lsmProfile:
+      readHostLsm().active === 'apparmor'
+        ? { applied: true }
+        : { applied: false, why: "the host enables no AppArmor, where containerd's default profile would apply; the pod names no profile" },
   };
 
   /** Pod sandboxes a second sibling may join (./driver.ts joinSibling: two containers in one pod), by sandbox id. */
