@@ -82,7 +82,18 @@ function crossCheck(meta: CrossMeta, one: (d: Direction) => string) {
       negativeControls: meta.negativeControls,
     },
     (ctx) => {
-      const shown = directions(ctx).map((d) => `${d.label}: ${one(d)}`);
+      // A pair asked to share the namespace (a join control, or two containers of one pod, whose
+      // network, IPC and UTS namespaces are the pod's by design) fails saying it was asked to.
+      const asked = ctx.siblings.joined.includes(meta.ns);
+      const shown = directions(ctx).map((d) => {
+        try {
+          return `${d.label}: ${one(d)}`;
+        } catch (e) {
+          if (asked && e instanceof Error)
+            e.message = `the second was asked to join the first's ${meta.ns} namespace (${ctx.siblings.joined.join(',')}): ${e.message}`;
+          throw e;
+        }
+      });
       return `${shown.join('; ')}; ${hostSide(ctx, meta.ns)}`;
     },
   );

@@ -28,10 +28,16 @@ export type Resource =
   | { kind: 'docker'; name: string; run: string }
   | { kind: 'oci'; binary: string; id: string; cgroupsPath: string }
   /** A bwrap process (its own process group) and the run directory its command line names. */
-  | { kind: 'bwrap'; pid: number; start: string; runDir: string };
+  | { kind: 'bwrap'; pid: number; start: string; runDir: string }
+  /**
+   * A CRI runtime's share of a run: with `dir`, the containerd isoprobe started (its config, root,
+   * state, socket and CNI config in that directory; `pid` and `start` identify the daemon); without,
+   * the pod sandboxes labelled isoprobe.run=<run> at a runtime the user named.
+   */
+  | { kind: 'cri'; run: string; endpoint?: string; dir?: string; pid?: number; start?: string };
 
 /** The kinds removed by a driver's clean() rather than by the host's reaper. */
-export const DRIVER_KINDS = ['docker', 'oci', 'bwrap'] as const;
+export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'cri'] as const;
 
 /** One line of a journal: a resource made, or (`done`) the one with that seq removed by its run. */
 export type JournalLine = { seq: number; res: Resource } | { done: number } | { run: string; pid: number; start: string };
@@ -62,5 +68,7 @@ export function describeResource(r: Resource): string {
       return `${r.binary} ${r.id}`;
     case 'bwrap':
       return `bwrap ${r.pid}`;
+    case 'cri':
+      return r.dir ? `containerd ${r.pid} (${r.dir})` : `pod sandboxes of run ${r.run} at ${r.endpoint}`;
   }
 }

@@ -13,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
 
 #define WAIT_STDIN_MS 30000
+#define HOLD_FILE_ENV "ISOPROBE_HOLD_FILE"
+#define HOLD_POLL_NS 5000000L
 
 const char FACTS_USAGE[] =
 	"facts [--tcp HOST:PORT] [--abstract NAME] [--shm-key K] [--msg-key K] [--sem-key K] [--mq /NAME]"
@@ -176,11 +179,30 @@ int parse_facts_opts(int argc, char **argv, struct facts_opts *o) {
  * `runc run`) holds the probe here instead, so the host can observe its namespaces, id maps and
  * cgroup while it is alive; the facts are gathered in milliseconds once the byte arrives.
  * 0 when the byte came; otherwise a one-line reason on stderr.
+ *
+ * A runtime reached only through an API with no stdin of its own (CRI without its streaming
+ * server) names a file in a directory the host mounted instead, in ISOPROBE_HOLD_FILE: the go is
+ * that file appearing, within the same bound (polled every 5 ms).
  */
+static int wait_for_hold_file(const char *file) {
+	struct timespec step = {.tv_sec = 0, .tv_nsec = HOLD_POLL_NS};
+	for (long waited = 0; waited < (long)WAIT_STDIN_MS * 1000000L; waited += HOLD_POLL_NS) {
+		if (access(file, F_OK) == 0)
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	fprintf(stderr, "probe: --wait-stdin: %s did not appear within %d ms\n", file, WAIT_STDIN_MS);
+	return -1;
+}
+
 int wait_for_stdin_byte(void) {
 	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
 	char c;
 	int r;
+	const char *file = getenv(HOLD_FILE_ENV);
+
+	if (file && file[0] == '/')
+		return wait_for_hold_file(file);
 
 	do
 		r = poll(&p, 1, WAIT_STDIN_MS);

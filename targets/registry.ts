@@ -7,10 +7,11 @@ import type { ConfigOf, TargetDriver } from '../model/driver.js';
 import { builtin } from './builtin/driver.js';
 import { bwrap } from './bwrap/driver.js';
 import { targetConfigs } from './common/config.js';
+import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
 import { oci } from './oci/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, cri] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 
