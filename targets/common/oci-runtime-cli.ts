@@ -8,15 +8,15 @@
  * containerd-shim is, could reap it). `run` stays its parent and exits with its status; the probe's
  * `--wait-stdin` holds it while the host observes, and `--pid-file` says when it exists.
  */
-import { collectOutput as collect } from '../common/output.js';
+import { collectOutput as collect } from './output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { intend, own } from '../../host/journal.js';
 import { decodeExitStatus } from '../../host/process.js';
 import { TargetError } from '../../model/target.js';
-import type { Exit } from '../common/lifecycle.js';
-import { OCI_BOUNDS_MS } from './bounds.js';
-import { removeCgroupPath } from './cgroups.js';
+import type { Exit } from './lifecycle.js';
+import { OCI_BOUNDS_MS } from './oci-bounds.js';
+import { removeCgroupPath } from './oci-cgroups.js';
 
 const PID_POLL_MS = 2;
 /** After the runtime exited, the last output may still be in the pipes: bounded drain. */

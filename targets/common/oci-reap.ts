@@ -8,8 +8,8 @@
 import type { CleanItem } from '../../model/clean-report.js';
 import type { Resource } from '../../model/journal.js';
 import { findBinary } from '../../host/which.js';
-import { removeCgroupPath } from './cgroups.js';
-import { deleteContainer, listContainers } from './runtime-cli.js';
+import { removeCgroupPath } from './oci-cgroups.js';
+import { deleteContainer, listContainers } from './oci-runtime-cli.js';
 
 type OciEntry = Extract<Resource, { kind: 'oci' }>;
 
