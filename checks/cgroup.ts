@@ -31,7 +31,7 @@ const ALL = ['baseline', 'restricted', 'strict'] as const;
 const PRIVILEGED = ['CIS Docker 5.4 (privileged containers not used)', 'Pod Security Standards baseline: Privileged Containers'];
 
 /** The limits the profile needs set, by their name in limitsInForce and their request key. */
-const LIMIT_KEYS = [
+export const LIMIT_KEYS = [
   ['pids', 'limits.pids'],
   ['memory', 'limits.memory'],
   ['cpu', 'limits.cpu'],

@@ -43,3 +43,8 @@ export function capAdd(cap: string): Weakening {
 export function onCgroupV1(w: Weakening): Weakening {
   return { ...w, flipsOnlyWith: 'cgroup-v1' };
 }
+
+/** runsc's own flags of a gvisor target (targets/gvisor/weakenings.ts). */
+export function gvisor(...flags: string[]): Weakening {
+  return { kind: 'gvisor', settings: { flags } };
+}

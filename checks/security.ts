@@ -11,7 +11,7 @@ import { judgeLabel } from '../model/lsm.js';
 import { capNames, parseStatus } from '../model/parse/status.js';
 import { DEFAULT_CAPS } from '../model/spec.js';
 import { builtin, BUILTIN_PRIVILEGED, capAdd, docker, DOCKER_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_SYSTEMPATHS_UNCONFINED, share } from './controls.js';
-import { check, errnoName } from './define.js';
+import { check, errnoName, requireNsProof } from './define.js';
 import { askedText } from './asked.js';
 
 export const ALL = ['baseline', 'restricted', 'strict'] as const;
@@ -261,6 +261,7 @@ function pathChecks() {
         const evidence =
           `mknod block 7:0: ${m.refused ?? errnoName(m.errno)}${m.errno === 0 && !m.refused ? `, open: ${errnoName(m.open_errno)}` : ''}; ` +
           `present: ${[...hostDevs, ...s.devices.block].join(' ') || 'none'}`;
+        requireNsProof(m.refused, 'mknod a block device');
         expect(m.refused, `the probe refused to mknod: ${evidence}`).to.equal(null);
         expect(usable, `a block device could be made and opened: ${evidence}`).to.equal(false);
         expect([...hostDevs, ...s.devices.block], evidence).to.deep.equal([]);

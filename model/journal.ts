@@ -27,11 +27,13 @@ export type Resource =
   /** A Docker container, by name, labelled isoprobe.run=<run>: only one with that label is ours. */
   | { kind: 'docker'; name: string; run: string }
   | { kind: 'oci'; binary: string; id: string; cgroupsPath: string }
+  /** A runsc container in isoprobe's own state root (`runsc --root`), so no other runsc user's is ever listed. */
+  | { kind: 'gvisor'; binary: string; root: string; id: string; cgroupsPath: string }
   /** A bwrap process (its own process group) and the run directory its command line names. */
   | { kind: 'bwrap'; pid: number; start: string; runDir: string };
 
 /** The kinds removed by a driver's clean() rather than by the host's reaper. */
-export const DRIVER_KINDS = ['docker', 'oci', 'bwrap'] as const;
+export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'gvisor'] as const;
 
 /** One line of a journal: a resource made, or (`done`) the one with that seq removed by its run. */
 export type JournalLine = { seq: number; res: Resource } | { done: number } | { run: string; pid: number; start: string };
@@ -62,5 +64,7 @@ export function describeResource(r: Resource): string {
       return `${r.binary} ${r.id}`;
     case 'bwrap':
       return `bwrap ${r.pid}`;
+    case 'gvisor':
+      return `runsc ${r.id} (root ${r.root})`;
   }
 }

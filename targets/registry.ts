@@ -8,9 +8,10 @@ import { builtin } from './builtin/driver.js';
 import { bwrap } from './bwrap/driver.js';
 import { targetConfigs } from './common/config.js';
 import { docker } from './docker/driver.js';
+import { gvisor } from './gvisor/driver.js';
 import { oci } from './oci/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, gvisor] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 

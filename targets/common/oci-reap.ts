@@ -41,5 +41,5 @@ export async function cleanJournalled(binary: string, entries: Resource[], keep:
   }
   const left = found.filter((f) => still.has(f.id));
   for (const l of left) keep(l);
-  return { kind, found: found.map((f) => f.id), remaining: left.map((f) => `${f.id}: still listed after "${binary} delete -f"`) };
+  return { kind, found: found.map((f) => f.id), remaining: left.map((f) => `${f.id}: still listed after "${binary} delete --force"`) };
 }

@@ -1,0 +1,20 @@
+/**
+ * runsc's flags that weaken the sandbox in this version (`runsc flags`, 20221219) and that some
+ * check can observe, as data; test/integration/gvisor.test.ts runs each and it must flip exactly
+ * the checks naming it.
+ *  - `--network=host`: the workload uses the host's network stack; the Sentry stays in the host's
+ *    user namespace as root (it needs the host's network capabilities).
+ *  - `--rootless`: the Sentry runs as the caller (root here) instead of nobody.
+ *  - `--ignore-cgroups`: no cgroup for the sandbox, so none of its limits.
+ * Not here: `--host-uds`, `--host-fifo` (they open host sockets and fifos only on paths bound into
+ * the container, and the bundle binds none but /scratch); `--file-access=shared`, `--overlay2=none`
+ * (no check writes to a host path it could observe); `--TESTONLY-unsafe-nonroot` (refuses to start
+ * as root here: "cannot read client sync file").
+ */
+import type { Weakening } from '../../model/weakening.js';
+
+export const GVISOR_WEAKENINGS: readonly Weakening[] = [
+  { kind: 'gvisor', settings: { flags: ['--network=host'] } },
+  { kind: 'gvisor', settings: { flags: ['--rootless'] } },
+  { kind: 'gvisor', settings: { flags: ['--ignore-cgroups'] } },
+];
