@@ -12,12 +12,12 @@ import type { SandboxFacts, SandboxProcess } from '../model/sandbox.js';
 import type { Namespace } from '../model/spec.js';
 import { askedText, limitShown } from './asked.js';
 import { LIMIT_KEYS } from './cgroup.js';
-import { gvisor } from './controls.js';
+import { GVISOR_HOST_NETWORK, gvisor } from './controls.js';
 import { check, requireSettableLimits } from './define.js';
 
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 const GVISOR_SECURITY = 'gVisor documentation: Security Model (the Sentry and gofer run in their own namespaces, under seccomp, without privileges)';
-const HOST_NET = gvisor('--network=host');
+const HOST_NET = GVISOR_HOST_NETWORK;
 
 function nsRows(s: SandboxFacts, ref: Partial<Record<Namespace, { link: string | null } | undefined>>, want: Partial<Record<SandboxProcess['role'], Namespace[]>>) {
   return s.processes.flatMap((p) =>

@@ -13,6 +13,21 @@ import { capNames, parseStatus } from '../../model/parse/status.js';
 import type { SandboxFacts, SandboxProcess } from '../../model/sandbox.js';
 import { NAMESPACES } from '../../model/spec.js';
 
+/**
+ * The pid file is written before the Sentry has finished booting and installed its seccomp
+ * filter: wait for the filter, bounded, so a posture read mid-boot is not taken for the sandbox's.
+ * A Sentry that never installs one is read as it is once the bound is past.
+ */
+export const SENTRY_BOOT_MS = 3000;
+
+export async function observeBootedSandbox(sandboxPid: number, root = '/'): Promise<SandboxFacts> {
+  for (const end = Date.now() + SENTRY_BOOT_MS; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+    const s = readOrNull(path.join(root, 'proc', String(sandboxPid), 'status'));
+    if (s === null || /^Seccomp:\s*[12]$/m.test(s)) break;
+  }
+  return observeSandbox(sandboxPid, root);
+}
+
 /** The Sentry's process, observed while the sandbox lives; then its gofer, if the host finds it. */
 export function observeSandbox(sandboxPid: number, root = '/'): SandboxFacts {
   const processes: SandboxProcess[] = [];
@@ -89,4 +104,13 @@ function readLink(p: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** A run's outcome with the sandbox's view: the lifecycle observed the Sentry's pid, whose cgroup is the sandbox's. */
+export function withSandbox<O extends { hostFacts: { cgroup: { paths: string[]; limits: Record<string, string> } } }>(
+  outcome: O,
+  sandbox: SandboxFacts | null,
+): O & { sandbox?: SandboxFacts } {
+  if (!sandbox) return outcome;
+  return { ...outcome, sandbox: { ...sandbox, cgroup: { paths: outcome.hostFacts.cgroup.paths, limits: outcome.hostFacts.cgroup.limits } } };
 }

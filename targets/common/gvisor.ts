@@ -68,3 +68,22 @@ export function runscRequest(userFlags: readonly string[]): Request {
   const net = runscNetwork(userFlags);
   return { 'ns.net': { value: net.value === 'host' ? 'host' : 'new', source: net.source } };
 }
+
+/**
+ * What a target running runsc can give the checks: no `observed` (the host pid is the Sentry's,
+ * not the workload's) and no `siblings` (the pair's exchange reads the workload's root through
+ * /proc/<pid>/cwd, engine/cross.ts), `sandbox` instead (model/sandbox.ts).
+ */
+export const GVISOR_PROVIDES = ['container', 'reference', 'sentinels', 'sandbox', 'after', 'enforcement'] as const;
+
+/** A Docker (or CRI) runtime name that is runsc: by name, or by the binary the daemon registered for it. */
+export function isRunscRuntime(name: string | undefined, registeredPath?: string): boolean {
+  if (name === undefined) return false;
+  return name === 'runsc' || (registeredPath !== undefined && /(^|\/)runsc$/.test(registeredPath));
+}
+
+/** The one line a daemon that lacks a runtime a target names is refused with, at preflight. */
+export function unregisteredRuntime(daemon: string, runtime: string, target: string, registered: string[]): string {
+  const hint = runtime === 'runsc' ? ' (register it with runtimeArgs ["--network=none"], as scripts/docker-up.sh does)' : '';
+  return `${daemon} does not register the runtime "${runtime}" that target "${target}" asks for (registered: ${registered.join(', ') || 'none'})${hint}`;
+}

@@ -15,8 +15,8 @@ import type { SandboxFacts } from '../../model/sandbox.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { ProbeFiles, RunHooks, Target, TargetCapabilities } from '../../model/target.js';
 import { harnessBoundingCaps } from '../common/config.js';
-import { observeSandbox } from '../common/gvisor-sandbox.js';
-import { runscGlobalFlags, runscNetwork, runscPlatform } from '../common/gvisor.js';
+import { observeBootedSandbox, withSandbox } from '../common/gvisor-sandbox.js';
+import { GVISOR_PROVIDES, runscGlobalFlags, runscNetwork, runscPlatform } from '../common/gvisor.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { buildRootfs, makeBundle, writeConfig } from '../common/oci-bundle.js';
 import { ociConfig } from '../common/oci-config.js';
@@ -41,11 +41,7 @@ let containerSeq = 0;
 
 export class GvisorTarget implements Target {
   readonly runtime = 'gvisor';
-  /**
-   * No `siblings`: the pair's exchange (engine/cross.ts) reads the workload's root through
-   * /proc/<pid>/cwd, and the pid here is the Sentry's, whose cwd is not the container's root.
-   */
-  readonly provides = ['container', 'reference', 'sentinels', 'sandbox', 'after', 'enforcement'] as const;
+  readonly provides = GVISOR_PROVIDES;
   readonly capabilities: TargetCapabilities = {
     timeOffsets: true,
     lsmProfile: { applied: false, why: 'runsc applies no AppArmor or SELinux label to its sandbox unless config.json names one (a specPatch can)' },
@@ -111,15 +107,12 @@ export class GvisorTarget implements Target {
             journal: { kind: 'gvisor', binary: this.opts.binary, root: this.opts.stateRoot, id, cgroupsPath: `/${id}` },
           });
           // While the probe is held: the Sentry and its gofer as the host sees them.
-          if (observe) sandbox = observeSandbox(c.pid);
+          if (observe) sandbox = await observeBootedSandbox(c.pid);
           return { ...c, scratch: bundle.scratch };
         },
         { cgroups: this.opts.cgroups, observe, hooks },
       );
-      if (!sandbox) return outcome;
-      // The lifecycle observed the Sentry's pid: its cgroup is the sandbox's, the rest is not the workload's.
-      const s: SandboxFacts = sandbox;
-      return { ...outcome, sandbox: { ...s, cgroup: { paths: outcome.hostFacts.cgroup.paths, limits: outcome.hostFacts.cgroup.limits } } };
+      return withSandbox(outcome, sandbox);
     } finally {
       await bundle.remove();
     }

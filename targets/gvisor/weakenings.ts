@@ -13,8 +13,22 @@
  */
 import type { Weakening } from '../../model/weakening.js';
 
+/**
+ * As Docker sends it for runsc with the host's network: config.json without a network namespace
+ * (with one, runsc --network=host puts the Sentry in that new, empty one), and without a user
+ * namespace, which 20221219 refuses with the host's network ("error setting up chroot: error
+ * converting mounts: operation not permitted"): the Sentry then stays in the host's.
+ */
+export const HOST_NETWORK: Weakening = {
+  kind: 'gvisor',
+  settings: {
+    flags: ['--network=host'],
+    specPatch: { linux: { namespaces: ['pid', 'mount', 'uts', 'ipc', 'time', 'cgroup'].map((type) => ({ type })), uidMappings: null, gidMappings: null } },
+  },
+};
+
 export const GVISOR_WEAKENINGS: readonly Weakening[] = [
-  { kind: 'gvisor', settings: { flags: ['--network=host'] } },
+  HOST_NETWORK,
   { kind: 'gvisor', settings: { flags: ['--rootless'] } },
   { kind: 'gvisor', settings: { flags: ['--ignore-cgroups'] } },
 ];
