@@ -46,6 +46,15 @@ export function requireNsProof(refused: string | null | undefined, what: string)
     skip('evidence', `the probe did not ${what}: the container shows no namespace link to prove it is not the host's, and the probe never writes without that proof`);
 }
 
+/**
+ * A kernel whose /proc/<pid>/status has no NoNewPrivs line (gVisor's Sentry shows none, and its
+ * prctl(PR_GET_NO_NEW_PRIVS) answers 1 whatever was asked): the workload's no_new_privs is not
+ * observable there, which is missing evidence, not a verdict.
+ */
+export function requireNoNewPrivsLine(got: boolean | null): void {
+  if (got === null) skip('evidence', 'the container\'s /proc/self/status has no NoNewPrivs line, so its no_new_privs cannot be read');
+}
+
 /** The limit checks skip, with the target's reason, where the runtime cannot be asked for cgroup limits at all. */
 export function requireSettableLimits(ctx: Pick<CheckContext, 'target' | 'capabilities'>): void {
   const l = ctx.capabilities.cgroupLimits;

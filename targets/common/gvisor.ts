@@ -76,6 +76,9 @@ export function runscRequest(userFlags: readonly string[]): Request {
  */
 export const GVISOR_PROVIDES = ['container', 'reference', 'sentinels', 'sandbox', 'after', 'enforcement'] as const;
 
+/** TargetCapabilities.ownKernel of a target running runsc. */
+export const GVISOR_OWN_KERNEL = "the workload's system calls are served by gVisor's Sentry, a kernel of the sandbox's own";
+
 /** A Docker (or CRI) runtime name that is runsc: by name, or by the binary the daemon registered for it. */
 export function isRunscRuntime(name: string | undefined, registeredPath?: string): boolean {
   if (name === undefined) return false;

@@ -8,13 +8,13 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
-import { GVISOR_PROVIDES, isRunscRuntime } from '../common/gvisor.js';
+import { GVISOR_OWN_KERNEL, GVISOR_PROVIDES, isRunscRuntime } from '../common/gvisor.js';
 import { observeBootedSandbox, withSandbox } from '../common/gvisor-sandbox.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import type { EvidenceKind } from '../../model/evidence.js';
 import type { SandboxFacts } from '../../model/sandbox.js';
 import { holdProbe } from '../common/observe.js';
-import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target, type TargetCapabilities } from '../../model/target.js';
 import { daemonDefaults, daemonInfo, OWNER_LABEL, RUN_LABEL } from './daemon.js';
 import { journal } from '../../host/journal.js';
 import { api, daemonMessage, type Daemon } from './errors.js';
@@ -49,7 +49,10 @@ export class DockerTarget implements Target {
   }
   /** No Docker release can be asked for time namespace offsets. */
   /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
-  readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
+  get capabilities(): TargetCapabilities {
+    const base = { timeOffsets: false, lsmProfile: { applied: true as const } };
+    return isRunscRuntime(this.opts.ask.dockerRuntime) ? { ...base, ownKernel: GVISOR_OWN_KERNEL } : base;
+  }
   private prepared: Promise<Record<string, string>> | null = null;
 
   constructor(

@@ -16,7 +16,7 @@ import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { ProbeFiles, RunHooks, Target, TargetCapabilities } from '../../model/target.js';
 import { harnessBoundingCaps } from '../common/config.js';
 import { observeBootedSandbox, withSandbox } from '../common/gvisor-sandbox.js';
-import { GVISOR_PROVIDES, runscGlobalFlags, runscNetwork, runscPlatform } from '../common/gvisor.js';
+import { GVISOR_OWN_KERNEL, GVISOR_PROVIDES, runscGlobalFlags, runscNetwork, runscPlatform } from '../common/gvisor.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { buildRootfs, makeBundle, writeConfig } from '../common/oci-bundle.js';
 import { ociConfig } from '../common/oci-config.js';
@@ -45,6 +45,7 @@ export class GvisorTarget implements Target {
   readonly capabilities: TargetCapabilities = {
     timeOffsets: true,
     lsmProfile: { applied: false, why: 'runsc applies no AppArmor or SELinux label to its sandbox unless config.json names one (a specPatch can)' },
+    ownKernel: GVISOR_OWN_KERNEL,
   };
   private rootfs: string | null = null;
 
