@@ -158,7 +158,11 @@ const capabilities = check(
     const req = ctx.request.caps!.value;
     const f = ctx.container.files.cap_last_cap;
     // A probe that looked and could not read it (gVisor's /proc/sys has no kernel/cap_last_cap): the full set is unknown.
-    if (f && f.errno !== 0) skip('evidence', `the container cannot read /proc/sys/kernel/cap_last_cap (${errnoName(f.errno)}): the capability count of its kernel, which the asked set is expanded with, is unknown`);
+    if (f && f.errno !== 0)
+      skip(
+        'evidence',
+        `the container cannot read /proc/sys/kernel/cap_last_cap (${errnoName(f.errno)}): the capability count of its kernel, which the asked set is expanded with, is unknown`,
+      );
     const lastCap = f?.errno === 0 ? Number(f.text.trim()) : Number.NaN;
     if (!Number.isInteger(lastCap)) throw new Error('the probe reported no /proc/sys/kernel/cap_last_cap (probe older than the harness?)');
     const kernel = capNames((1n << BigInt(lastCap + 1)) - 1n).sort();

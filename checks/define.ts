@@ -43,7 +43,10 @@ export function requireNamespaceSupport(ctx: Pick<Evidence, 'reference'>, ns: Na
  */
 export function requireNsProof(refused: string | null | undefined, what: string): void {
   if (refused === 'own-ns-unknown')
-    skip('evidence', `the probe did not ${what}: the container shows no namespace link to prove it is not the host's, and the probe never writes without that proof`);
+    skip(
+      'evidence',
+      `the probe did not ${what}: the container shows no namespace link to prove it is not the host's, and the probe never writes without that proof`,
+    );
 }
 
 /**
@@ -52,7 +55,7 @@ export function requireNsProof(refused: string | null | undefined, what: string)
  * observable there, which is missing evidence, not a verdict.
  */
 export function requireNoNewPrivsLine(got: boolean | null): void {
-  if (got === null) skip('evidence', 'the container\'s /proc/self/status has no NoNewPrivs line, so its no_new_privs cannot be read');
+  if (got === null) skip('evidence', "the container's /proc/self/status has no NoNewPrivs line, so its no_new_privs cannot be read");
 }
 
 /** The limit checks skip, with the target's reason, where the runtime cannot be asked for cgroup limits at all. */

@@ -158,7 +158,11 @@ export const limitChecks = [
       // The cpu time a sandbox's own kernel reports is its accounting, not the host's: the host's throttling of the sandbox's cgroup decides.
       if (ctx.capabilities.ownKernel) {
         const throttled = Number(/\bnr_throttled (\d+)/.exec(ctx.enforcement.cpu.hostEvents['cpu.stat'] ?? '')?.[1] ?? Number.NaN);
-        if (Number.isNaN(throttled)) skip('evidence', `${ctx.capabilities.ownKernel}, whose cpu time is its own accounting, and the host read no cpu.stat of the sandbox's cgroup: ${evidence}`);
+        if (Number.isNaN(throttled))
+          skip(
+            'evidence',
+            `${ctx.capabilities.ownKernel}, whose cpu time is its own accounting, and the host read no cpu.stat of the sandbox's cgroup: ${evidence}`,
+          );
         expect(throttled, `the host never throttled the sandbox's cgroup: ${evidence}`).to.be.above(0);
         return `the host throttled the sandbox's cgroup (its own cpu time is the sandbox kernel's accounting): ${evidence}`;
       }

@@ -19,10 +19,12 @@ const ALL = ['baseline', 'restricted', 'strict'] as const;
 const GVISOR_SECURITY = 'gVisor documentation: Security Model (the Sentry and gofer run in their own namespaces, under seccomp, without privileges)';
 const HOST_NET = GVISOR_HOST_NETWORK;
 
-function nsRows(s: SandboxFacts, ref: Partial<Record<Namespace, { link: string | null } | undefined>>, want: Partial<Record<SandboxProcess['role'], Namespace[]>>) {
-  return s.processes.flatMap((p) =>
-    (want[p.role] ?? []).map((ns) => ({ who: `${p.role} ${p.pid}`, ns, link: p.ns[ns] ?? null, host: ref[ns]?.link ?? null })),
-  );
+function nsRows(
+  s: SandboxFacts,
+  ref: Partial<Record<Namespace, { link: string | null } | undefined>>,
+  want: Partial<Record<SandboxProcess['role'], Namespace[]>>,
+) {
+  return s.processes.flatMap((p) => (want[p.role] ?? []).map((ns) => ({ who: `${p.role} ${p.pid}`, ns, link: p.ns[ns] ?? null, host: ref[ns]?.link ?? null })));
 }
 
 function requireSentry(s: SandboxFacts): void {
@@ -44,7 +46,7 @@ export const sandboxChecks = [
     ({ sandbox, reference }) => {
       requireSentry(sandbox);
       const rows = nsRows(sandbox, reference.ns, { sandbox: ['net'], gofer: ['net'] });
-      const evidence = rows.map((r) => `${r.who} ${r.link ?? 'unreadable'}`).join('; ') + `; host ${reference.ns.net?.link}`;
+      const evidence = `${rows.map((r) => `${r.who} ${r.link ?? 'unreadable'}`).join('; ')}; host ${reference.ns.net?.link}`;
       expect(
         rows.filter((r) => r.link === null || r.link === r.host).map((r) => r.who),
         evidence,
@@ -56,7 +58,7 @@ export const sandboxChecks = [
     {
       id: 'security.sandbox-namespaces',
       area: 'security',
-      title: "the Sentry has its own user, mount, ipc and uts namespaces, and the gofer its own mount, ipc and uts ones",
+      title: 'the Sentry has its own user, mount, ipc and uts namespaces, and the gofer its own mount, ipc and uts ones',
       profiles: [...ALL],
       references: [GVISOR_SECURITY],
       needs: ['sandbox', 'reference'],
@@ -88,7 +90,8 @@ export const sandboxChecks = [
     },
     ({ sandbox }) => {
       requireSentry(sandbox);
-      const shown = (p: SandboxProcess) => `${p.role} ${p.pid}: uid ${p.uids.join(' ')}, NoNewPrivs ${p.noNewPrivs ?? 'absent'}, Seccomp ${p.seccomp ?? 'absent'}, CapEff ${p.capEff.join(',') || 'none'}`;
+      const shown = (p: SandboxProcess) =>
+        `${p.role} ${p.pid}: uid ${p.uids.join(' ')}, NoNewPrivs ${p.noNewPrivs ?? 'absent'}, Seccomp ${p.seccomp ?? 'absent'}, CapEff ${p.capEff.join(',') || 'none'}`;
       const evidence = sandbox.processes.map(shown).join('; ');
       const wrong = sandbox.processes.flatMap((p) => [
         ...(p.role === 'sandbox' && p.uids.includes(0) ? [`${p.role} runs as host uid 0`] : []),

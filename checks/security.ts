@@ -189,7 +189,10 @@ export const securityChecks = [
       const reached = DANGEROUS_SYSCALLS.filter((n) => !refused(calls[n]));
       const evidence = DANGEROUS_SYSCALLS.map((n) => `${n}: ${errnoName(calls[n])}`).join(', ');
       if (ctx.capabilities.ownKernel)
-        skip('evidence', `${ctx.capabilities.ownKernel}: these calls reach that kernel, not the host's (inside: ${evidence}); the host-side filter of the sandbox is judged by security.sandbox-unprivileged`);
+        skip(
+          'evidence',
+          `${ctx.capabilities.ownKernel}: these calls reach that kernel, not the host's (inside: ${evidence}); the host-side filter of the sandbox is judged by security.sandbox-unprivileged`,
+        );
       expect(reached, `reachable (not EPERM/EACCES/ENOSYS): ${evidence}`).to.deep.equal([]);
       return evidence;
     },

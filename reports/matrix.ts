@@ -51,7 +51,9 @@ export function matrixMarkdown(results: RunResults): string {
   const totals = `| *totals* | ${g.targets.map((t) => mdTally(results, t)).join(' | ')} |`;
   const rows = g.areas.flatMap(([area, ids]) => [
     `| **${mdEscape(area)}** |${g.targets.map(() => ' |').join('')}`,
-    ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id), t)).join(' | ')} |`),
+    ...ids.map(
+      (id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id), t)).join(' | ')} |`,
+    ),
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
   const partial = results.partial ? [`**Partial results:** ${mdEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}`, ''] : [];

@@ -74,7 +74,8 @@ export class GvisorTarget implements Target {
       platform: `${platform.value}${platform.source === 'runtime default' ? " (runsc's default)" : ''}`,
       network: `${net.value} (${net.source === 'isoprobe' ? 'asked by isoprobe' : 'user config'})`,
       flags: this.global.join(' '),
-      evidence: "runsc's pid is the Sentry's, not the workload's: host-side checks read the Sentry and gofer (sandbox evidence), none compares in-sandbox ids with the host's",
+      evidence:
+        "runsc's pid is the Sentry's, not the workload's: host-side checks read the Sentry and gofer (sandbox evidence), none compares in-sandbox ids with the host's",
       cgroupMode: this.opts.cgroups.mode,
       kernel: os.release(),
       ...(this.opts.specPatch ? { specPatch: JSON.stringify(this.opts.specPatch) } : {}),

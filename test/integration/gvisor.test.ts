@@ -40,7 +40,7 @@ describe('gVisor, end to end', function () {
   let results: RunResults;
   const byName = (name: string) => results.targets.find((t) => t.name === name)!;
 
-  before(async function () {
+  before(async () => {
     if (!findBinary('runsc')) throw new Error('runsc is not installed (apt-get install runsc)');
     const t0 = performance.now();
     results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: TARGETS, profile: 'strict' });
