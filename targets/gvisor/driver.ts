@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { detectCgroupLayout } from '../../host/cgroup.js';
-import { RUN_ROOT } from '../../host/paths.js';
 import { findBinary, lookupBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
@@ -21,8 +20,14 @@ import { cleanGvisor } from './clean.js';
 import { GvisorTarget } from './gvisor.js';
 import { GVISOR_WEAKENINGS } from './weakenings.js';
 
-/** isoprobe's own runsc state root: `runsc list` there shows only isoprobe's sandboxes. */
-export const RUNSC_STATE_ROOT = path.join(RUN_ROOT, 'runsc');
+/**
+ * runsc's state root, one per run in the run's directory: `runsc list` there shows only that
+ * run's sandboxes (never another runsc user's), the journal names it for the reaper, and it goes
+ * with the run directory.
+ */
+export function runscStateRoot(runDir: string): string {
+  return path.join(runDir, 'runsc');
+}
 
 const config = targetSchema('gvisor', {
   binary: z.string().min(1).default('runsc'),
@@ -52,11 +57,12 @@ export const gvisor: TargetDriver<GvisorTargetConfig> = {
   },
   create(cfg, ctx) {
     if (!findBinary(cfg.binary)) throw new EnvError(missingBinary(cfg.binary, cfg.name));
-    fs.mkdirSync(RUNSC_STATE_ROOT, { recursive: true, mode: 0o700 });
+    const stateRoot = runscStateRoot(ctx.runDir);
+    fs.mkdirSync(stateRoot, { recursive: true, mode: 0o700 });
     return new GvisorTarget(cfg.name, {
       binary: cfg.binary,
       flags: cfg.flags,
-      stateRoot: RUNSC_STATE_ROOT,
+      stateRoot,
       runDir: ctx.runDir,
       cgroups: detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8')),
       files: projectProbeFiles(),

@@ -11,15 +11,15 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../../host/paths.js';
-import { interruptedRun } from './interrupted-run.js';
+import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
+import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { expect } from 'chai';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { runSuite } from '../../engine/run.js';
 import { findBinary } from '../../host/which.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { weakeningLabel } from '../../model/weakening.js';
-import { RUNSC_STATE_ROOT } from '../../targets/gvisor/driver.js';
+import { runscStateRoot } from '../../targets/gvisor/driver.js';
 import { GVISOR_WEAKENINGS } from '../../targets/gvisor/weakenings.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { checksFlippedBy } from './negative-controls.js';
@@ -39,10 +39,29 @@ const TARGETS = parseTargetConfig(
 );
 const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 
-/** The runsc containers of a run (by its pid) in isoprobe's state root. */
+/** The runsc containers of a run (by its pid) in its own state roots (targets/gvisor/driver.ts). */
 function sandboxesOf(pid: number): string[] {
-  const r = spawnSync('runsc', ['--root', RUNSC_STATE_ROOT, 'list', '--quiet'], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((id) => id.startsWith(`isoprobe-${pid}-`));
+  return runDirsOf(pid).flatMap((d) => {
+    const root = runscStateRoot(path.join(RUN_ROOT, d));
+    if (!fs.existsSync(root)) return [];
+    const r = spawnSync('runsc', ['--root', root, 'list', '--quiet'], { encoding: 'utf8' });
+    return r.stdout.split('\n').filter(Boolean);
+  });
+}
+
+/** Processes whose command line names one of `dirs` (a run's bundles are in its directory). */
+function processesNaming(dirs: string[]): string[] {
+  if (dirs.length === 0) return [];
+  return fs.readdirSync('/proc').flatMap((p) => {
+    if (!/^\d+$/.test(p)) return [];
+    let cmd: string;
+    try {
+      cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      return [];
+    }
+    return dirs.some((d) => cmd.includes(d)) ? [`${p}: ${cmd.slice(0, 120)}`] : [];
+  });
 }
 
 async function until(ok: () => boolean, ms: number): Promise<boolean> {
@@ -109,10 +128,9 @@ describe('gVisor, end to end', function () {
     });
   });
 
-  it("leaves no sandbox in isoprobe's runsc state root", () => {
-    const r = spawnSync('runsc', ['--root', RUNSC_STATE_ROOT, 'list', '--quiet'], { encoding: 'utf8' });
-    const ours = r.stdout.split('\n').filter((id) => id.startsWith(`isoprobe-${process.pid}-`));
-    expect(ours).to.deep.equal([]);
+  it('leaves no sandbox, and no runsc state root, behind', () => {
+    expect(sandboxesOf(process.pid)).to.deep.equal([]);
+    expect(runDirsOf(process.pid)).to.deep.equal([]);
   });
 });
 
@@ -136,10 +154,13 @@ describe('gVisor cleanup', function () {
       // `runsc run` is the sandbox's parent and holds its stdin: with the run gone the held probe
       // reads EOF and runsc removes the sandbox itself, so there may be nothing left to reap; the
       // journal still names it, and clean must look at isoprobe's state root and leave it empty.
+      const dirs = runDirsOf(child.pid!).map((d) => path.join(RUN_ROOT, d));
       const clean = spawnSync(process.execPath, [CLI, 'clean'], { encoding: 'utf8', timeout: 120_000 });
       expect(clean.status, `${clean.stdout}${clean.stderr}`).to.equal(0);
       expect(clean.stdout, clean.stderr).to.match(/runsc sandboxes/);
       expect(sandboxesOf(child.pid!)).to.deep.equal([]);
+      // Nor any runsc process (run, gofer, Sentry) of its bundles.
+      expect(processesNaming(dirs)).to.deep.equal([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
