@@ -56,7 +56,10 @@ export const cgroupChecks = [
       const evidence = `${entries.length} hierarchies; paths other than "/": ${visible.join(' ') || 'none'}`;
       // Read and empty: a sandbox's own kernel (gVisor's Sentry) lists no hierarchy at all, so there is no path to judge.
       if (entries.length === 0 && container.files.cgroup.errno === 0 && container.files.cgroup.text.trim() === '')
-        skip('evidence', "the container's /proc/self/cgroup is readable and lists no hierarchy: there is no path to compare (the sandbox's cgroup is judged from the host)");
+        skip(
+          'evidence',
+          "the container's /proc/self/cgroup is readable and lists no hierarchy: there is no path to compare (the sandbox's cgroup is judged from the host)",
+        );
       expect(entries.length, `no /proc/self/cgroup entries: ${evidence}`).to.be.greaterThan(0);
       expect(visible, evidence).to.deep.equal([]);
       return evidence;

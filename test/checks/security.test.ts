@@ -25,7 +25,13 @@ const ALL = [...securityChecks, ...escapeChecks].filter((c) => c !== LSM_CHECK);
 function ctxOf(r: { status: string; security?: SecurityFacts }, over: Partial<CheckContext> = {}): CheckContext {
   const facts = { files: { status: { text: r.status, errno: 0, truncated: false } }, security: r.security } as unknown as ProbeFacts;
   const capabilities = { timeOffsets: true, lsmProfile: { applied: false, why: 'none' } };
-  return { spec: { ...DEFAULT_SPEC, argv: [] }, request: { noNewPrivs: { value: true, source: 'isoprobe' } }, capabilities, container: facts, ...over } as CheckContext;
+  return {
+    spec: { ...DEFAULT_SPEC, argv: [] },
+    request: { noNewPrivs: { value: true, source: 'isoprobe' } },
+    capabilities,
+    container: facts,
+    ...over,
+  } as CheckContext;
 }
 
 function verdicts(checks: readonly Check[], ctx: CheckContext): Record<string, string> {
