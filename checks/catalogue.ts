@@ -9,6 +9,7 @@ import { limitChecks } from './limits.js';
 import { mountChecks } from './mount.js';
 import { netChecks } from './net.js';
 import { pidChecks } from './pid.js';
+import { sandboxChecks } from './sandbox.js';
 import { securityChecks } from './security.js';
 import { timeChecks } from './time.js';
 import { userChecks } from './user.js';
@@ -25,6 +26,7 @@ export const CATALOGUE: readonly Check[] = [
   ...cgroupChecks,
   ...limitChecks,
   ...securityChecks,
+  ...sandboxChecks,
   ...escapeChecks,
   ...conformanceChecks,
   ...crossChecks,

@@ -5,13 +5,14 @@
 import { expect } from 'chai';
 import type { CgroupfsFacts, CgroupLeaveFacts } from '../model/facts.js';
 import { parseProcCgroup, type ProcCgroupEntry } from '../model/parse/cgroup.js';
-import { errnoName } from './define.js';
+import { errnoName, requireNsProof } from './define.js';
 
 const NOT_OBSERVED = 'not observed: the probe predates the cgroupfs facts';
 
 export function cgroupfsReadonly(fs: CgroupfsFacts | undefined): string {
   expect(fs, NOT_OBSERVED).to.not.equal(undefined);
   expect(errnoName(fs!.mountinfo_errno), 'the probe could not read /proc/self/mountinfo').to.equal('success');
+  requireNsProof(fs!.refused, 'try mkdir in cgroupfs');
   expect(fs!.refused, `the probe made no mkdir attempt: neither its mount nor its cgroup namespace differs from the host's (${fs!.refused})`).to.equal(null);
   if (fs!.mounts.length === 0) return 'no cgroup or cgroup2 mount inside: there is no cgroupfs to write to';
   const shown = fs!.mounts.map((m) => {
@@ -54,6 +55,7 @@ function hostSide(h: HostCgroupView): string {
 export function cannotLeave(leave: CgroupLeaveFacts | undefined, host: HostCgroupView): string {
   expect(leave, NOT_OBSERVED).to.not.equal(undefined);
   const l = leave!;
+  requireNsProof(l.refused, 'try to leave its cgroup');
   expect(l.refused, `the probe made no attempt: neither its mount nor its cgroup namespace differs from the host's (${l.refused})`).to.equal(null);
   expect(errnoName(l.errno), 'the child that tries to leave its cgroup did not report back').to.equal('success');
   const before = parseProcCgroup(l.before);

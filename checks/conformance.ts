@@ -22,7 +22,7 @@ import { maskClassOf } from '../model/posture.js';
 import type { Request, SettingKey } from '../model/request.js';
 import { DEFAULT_CAPS, NAMESPACES, type Namespace } from '../model/spec.js';
 import type { Weakening } from '../model/weakening.js';
-import { check } from './define.js';
+import { check, errnoName, requireNoNewPrivsLine } from './define.js';
 
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 const NS_KEYS = NAMESPACES.map((ns) => `ns.${ns}` as const);
@@ -157,6 +157,12 @@ const capabilities = check(
     requireAsked(ctx, ['caps'], 'capabilities');
     const req = ctx.request.caps!.value;
     const f = ctx.container.files.cap_last_cap;
+    // A probe that looked and could not read it (gVisor's /proc/sys has no kernel/cap_last_cap): the full set is unknown.
+    if (f && f.errno !== 0)
+      skip(
+        'evidence',
+        `the container cannot read /proc/sys/kernel/cap_last_cap (${errnoName(f.errno)}): the capability count of its kernel, which the asked set is expanded with, is unknown`,
+      );
     const lastCap = f?.errno === 0 ? Number(f.text.trim()) : Number.NaN;
     if (!Number.isInteger(lastCap)) throw new Error('the probe reported no /proc/sys/kernel/cap_last_cap (probe older than the harness?)');
     const kernel = capNames((1n << BigInt(lastCap + 1)) - 1n).sort();
@@ -217,6 +223,7 @@ const noNewPrivs = check(
     requireAsked(ctx, ['noNewPrivs'], 'no_new_privs');
     const asked = ctx.request.noNewPrivs!.value;
     const got = status(ctx).noNewPrivs;
+    requireNoNewPrivsLine(got);
     return judge(
       ctx,
       ['noNewPrivs'],

@@ -43,3 +43,17 @@ export function capAdd(cap: string): Weakening {
 export function onCgroupV1(w: Weakening): Weakening {
   return { ...w, flipsOnlyWith: 'cgroup-v1' };
 }
+
+/** runsc's own flags of a gvisor target (targets/gvisor/weakenings.ts). */
+export function gvisor(...flags: string[]): Weakening {
+  return { kind: 'gvisor', settings: { flags } };
+}
+
+/** runsc --network=host, which 20221219 runs only without a user namespace in config.json (targets/gvisor/weakenings.ts). */
+export const GVISOR_HOST_NETWORK: Weakening = {
+  kind: 'gvisor',
+  settings: {
+    flags: ['--network=host'],
+    specPatch: { linux: { namespaces: ['pid', 'mount', 'uts', 'ipc', 'time', 'cgroup'].map((type) => ({ type })), uidMappings: null, gidMappings: null } },
+  },
+};

@@ -36,6 +36,28 @@ export function requireNamespaceSupport(ctx: Pick<Evidence, 'reference'>, ns: Na
   if (ns === 'time' && !hostNsLink(ctx, 'time')) skip('timens', 'this kernel has no time namespaces (/proc/self/ns/time is absent)');
 }
 
+/**
+ * A write test the probe did not run because the container shows no /proc/self/ns link to prove
+ * its namespace is not the host's (probes/writes.c `own-ns-unknown`: gVisor's Sentry lists only
+ * net, pid and user): that is missing evidence, neither a pass nor a failure of the isolation.
+ */
+export function requireNsProof(refused: string | null | undefined, what: string): void {
+  if (refused === 'own-ns-unknown')
+    skip(
+      'evidence',
+      `the probe did not ${what}: the container shows no namespace link to prove it is not the host's, and the probe never writes without that proof`,
+    );
+}
+
+/**
+ * A kernel whose /proc/<pid>/status has no NoNewPrivs line (gVisor's Sentry shows none, and its
+ * prctl(PR_GET_NO_NEW_PRIVS) answers 1 whatever was asked): the workload's no_new_privs is not
+ * observable there, which is missing evidence, not a verdict.
+ */
+export function requireNoNewPrivsLine(got: boolean | null): void {
+  if (got === null) skip('evidence', "the container's /proc/self/status has no NoNewPrivs line, so its no_new_privs cannot be read");
+}
+
 /** The limit checks skip, with the target's reason, where the runtime cannot be asked for cgroup limits at all. */
 export function requireSettableLimits(ctx: Pick<CheckContext, 'target' | 'capabilities'>): void {
   const l = ctx.capabilities.cgroupLimits;

@@ -5,12 +5,12 @@
  * and the host's counters are the evidence.
  */
 import { expect } from 'chai';
-import type { CheckContext } from '../model/check.js';
+import { skip, type CheckContext } from '../model/check.js';
 import type { EnforcementFacts, EnforcementRun } from '../model/enforcement.js';
 import { limitsInForce, type LimitInForce } from '../model/parse/cgroup.js';
 import type { SettingKey } from '../model/request.js';
 import { askedText, limitShown } from './asked.js';
-import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT } from './controls.js';
+import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT, gvisor } from './controls.js';
 import { check, errnoName, requireSettableLimits } from './define.js';
 
 const STRICTER = ['restricted', 'strict'] as const;
@@ -57,6 +57,24 @@ function limitMet(
   return { value, shown: `${f.file} not read on the host (${who})` };
 }
 
+/**
+ * In a sandbox with a kernel of its own (gVisor), the host's limit bounds the sandbox as a whole:
+ * at pids.max the Sentry cannot make a thread, at the memory limit the host OOM-kills it, and
+ * the probe's container ends without a report. The host's counters of the sandbox's cgroup then
+ * decide: the limit was reached there, and the sandbox did not outgrow it. Null where this does not apply.
+ */
+function sandboxStopped(ctx: CheckContext<'enforcement'>, key: 'pids' | 'memory', what: string, hit: RegExp): string | null {
+  requireSettableLimits(ctx);
+  const r = ctx.enforcement[key];
+  if (!ctx.capabilities.ownKernel || !r?.error || r.result) return null;
+  const ev = Object.values(r.hostEvents).join('\n');
+  const n = Number(hit.exec(ev)?.[1] ?? 0);
+  if (!(n > 0)) return null;
+  return `${ctx.capabilities.ownKernel}: the sandbox as a whole met ${what} and ended (${r.error}); host: ${Object.entries(r.hostEvents)
+    .map(([f, v]) => `${f}: ${v.replace(/\n/g, ', ')}`)
+    .join('; ')}`;
+}
+
 /** cpu time allowed over a wall-time window: the quota, one period's burst and the slack. */
 export function cpuAllowanceMs(cpus: number, wallMs: number): number {
   return cpus * wallMs + cpus * CPU_PERIOD_MS + CPU_SLACK_MS;
@@ -72,9 +90,11 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'],
       needs: ['enforcement'],
       settings: ['limits.pids'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT],
+      negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT, gvisor('--ignore-cgroups')],
     },
     (ctx) => {
+      const whole = sandboxStopped(ctx, 'pids', 'pids.max', /\bmax (\d+)/);
+      if (whole) return whole;
       const f = run(ctx, 'pids');
       const { value: limit, shown } = limitMet(ctx, 'pids', 'limits.pids');
       const evidence = `pids limit ${shown}; forked ${f.forked} of at most ${f.max} before ${errnoName(f.errno)}, ${f.elapsed_ms} ms; host: ${events(ctx, 'pids', ['pids.events'])}`;
@@ -94,9 +114,11 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'],
       needs: ['enforcement'],
       settings: ['limits.memory'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY],
+      negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY, gvisor('--ignore-cgroups')],
     },
     (ctx) => {
+      const whole = sandboxStopped(ctx, 'memory', 'its memory limit', /\boom_kill (\d+)/);
+      if (whole) return whole;
       const m = run(ctx, 'memory');
       const { value: limit, shown } = limitMet(ctx, 'memory', 'limits.memory');
       const limitMb = limit === null ? null : limit / 2 ** 20;
@@ -121,7 +143,7 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'],
       needs: ['enforcement'],
       settings: ['limits.cpu'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_CPUS],
+      negativeControls: [NO_LIMITS, DOCKER_NO_CPUS, gvisor('--ignore-cgroups')],
     },
     (ctx) => {
       const c = run(ctx, 'cpu');
@@ -133,6 +155,17 @@ export const limitChecks = [
       // On a busy machine the burn may get less cpu than the quota, so staying under it proves
       // nothing alone: a quota asked for must also be the one in force while it ran.
       if (asked !== undefined && asked > 0) expect(cpus, `the asked quota is not in force on the burn's cgroup: ${evidence}`).to.equal(asked);
+      // The cpu time a sandbox's own kernel reports is its accounting, not the host's: the host's throttling of the sandbox's cgroup decides.
+      if (ctx.capabilities.ownKernel) {
+        const throttled = Number(/\bnr_throttled (\d+)/.exec(ctx.enforcement.cpu.hostEvents['cpu.stat'] ?? '')?.[1] ?? Number.NaN);
+        if (Number.isNaN(throttled))
+          skip(
+            'evidence',
+            `${ctx.capabilities.ownKernel}, whose cpu time is its own accounting, and the host read no cpu.stat of the sandbox's cgroup: ${evidence}`,
+          );
+        expect(throttled, `the host never throttled the sandbox's cgroup: ${evidence}`).to.be.above(0);
+        return `the host throttled the sandbox's cgroup (its own cpu time is the sandbox kernel's accounting): ${evidence}`;
+      }
       expect(c.cpu_ms, `more cpu time than the quota allows: ${evidence}`).to.be.at.most(allowed!);
       return evidence;
     },

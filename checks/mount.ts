@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { ProbeFacts } from '../model/facts.js';
 import { parseMountinfo } from '../model/parse/mountinfo.js';
 import { builtin, docker, share } from './controls.js';
-import { check, errnoName, ownNamespaceCheck } from './define.js';
+import { check, errnoName, ownNamespaceCheck, requireNsProof } from './define.js';
 
 const NEG = [share('mnt')];
 const OCI_MNT = 'OCI runtime spec: linux.namespaces "mount", root.path';
@@ -105,6 +105,7 @@ export const mountChecks = [
       expect(m, 'the probe made no mount attempt').to.not.equal(undefined);
       const source = `isoprobe-${m!.nonce}`;
       const leaked = after.mountinfo.includes(source);
+      requireNsProof(m!.refused, 'mount a tmpfs');
       expect(m!.refused, `the probe refused to mount: its mount namespace is the host's (${m!.refused})`).to.equal(null);
       // EPERM (no CAP_SYS_ADMIN) is stronger isolation: nothing can be mounted, so nothing leaks.
       const evidence = `tmpfs "${source}" mounted inside: ${errnoName(m!.errno)}; on the host afterwards: ${leaked ? 'present' : 'absent'}`;

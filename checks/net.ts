@@ -1,7 +1,7 @@
 /** net area: the container has its own network stack; host listeners are out of reach. */
 import { expect } from 'chai';
 import { skip } from '../model/check.js';
-import { docker, share } from './controls.js';
+import { docker, share, GVISOR_HOST_NETWORK } from './controls.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
 const NEG = [share('net'), docker({ NetworkMode: 'host' })];
@@ -21,7 +21,7 @@ export const netChecks = [
       needs: ['container', 'sentinels'],
       sentinels: ['tcp'],
       settings: ['ns.net'],
-      negativeControls: NEG,
+      negativeControls: [...NEG, GVISOR_HOST_NETWORK],
     },
     ({ container, sentinels }) => {
       const t = container.sentinels.tcp;
@@ -60,7 +60,7 @@ export const netChecks = [
       references: [OCI_NET],
       needs: ['container', 'reference'],
       settings: ['ns.net'],
-      negativeControls: NEG,
+      negativeControls: [...NEG, GVISOR_HOST_NETWORK],
     },
     ({ container, reference }) => {
       const hostAddrs = new Set(reference.ipv4Addresses);
@@ -81,7 +81,7 @@ export const netChecks = [
       needs: ['container', 'sentinels'],
       sentinels: ['tcp'],
       settings: ['ns.net'],
-      negativeControls: NEG,
+      negativeControls: [...NEG, GVISOR_HOST_NETWORK],
     },
     ({ container, sentinels }) => {
       const b = container.sentinels.bind_port;

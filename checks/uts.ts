@@ -1,7 +1,7 @@
 /** uts area: hostname and domain name are the container's own. */
 import { expect } from 'chai';
 import { docker, share } from './controls.js';
-import { check, errnoName, ownNamespaceCheck } from './define.js';
+import { check, errnoName, ownNamespaceCheck, requireNsProof } from './define.js';
 
 const NEG = [share('uts'), docker({ UTSMode: 'host' })];
 const OCI_UTS = 'OCI runtime spec: linux.namespaces "uts", hostname';
@@ -47,6 +47,7 @@ export const utsChecks = [
     ({ container, reference, after }) => {
       const s = container.sentinels.set_hostname;
       expect(s, 'the probe made no sethostname attempt').to.not.equal(undefined);
+      requireNsProof(s!.refused, 'set the hostname');
       expect(s!.refused, `the probe refused to set the hostname: its UTS namespace is the host's (${s!.refused})`).to.equal(null);
       // EPERM (no CAP_SYS_ADMIN) is stronger isolation: the name cannot be changed at all.
       const evidence = `sethostname("${s!.name}") inside: ${errnoName(s!.errno)}; host hostname before "${reference.hostname}", after "${after.hostname}"`;

@@ -40,6 +40,7 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
     ...(t.request ? { request: t.request } : {}),
     ...(t.control ? { control: true } : {}),
     ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
+    ...(t.ctx ? { provides: [...t.ctx.provides] } : {}),
     checks: [],
   }));
   targets.forEach((target, i) => {
@@ -64,7 +65,8 @@ function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: 
     const pair = check.needs.includes('siblings') ? target.ctx?.siblings?.request : undefined;
     const request = pair ?? target.ctx?.request ?? target.request;
     const provenance = check.settings && request ? { provenance: provenanceFor(request, check.settings) } : {};
-    sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict, ...provenance });
+    const decided = verdict.status === 'pass' || verdict.status === 'fail' ? { decidedBy: [...check.needs] } : {};
+    sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict, ...provenance, ...decided });
     if (verdict.status === 'skip') this.skip();
     if (verdict.status === 'fail') throw new Error(`expected ${verdict.expected}, observed ${verdict.observed}`);
     if (verdict.status === 'error') throw new Error(verdict.reason);

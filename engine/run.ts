@@ -282,6 +282,7 @@ function checkContext(
     provides: target.provides,
     container: facts,
     observed: outcome.hostFacts,
+    ...(outcome.sandbox ? { sandbox: outcome.sandbox } : {}),
     reference: shared.hostView,
     after: { hostname: os.hostname(), mountinfo: fs.readFileSync('/proc/self/mountinfo', 'utf8') },
     sentinels: shared.sentinels,

@@ -15,6 +15,7 @@ import type { Request, SettingKey } from './request.js';
 import type { TargetCapabilities } from './target.js';
 import type { EvidenceKind } from './evidence.js';
 import type { SiblingSentinel, SiblingsEvidence } from './sibling.js';
+import type { SandboxFacts } from './sandbox.js';
 import { weakeningLabel, type Weakening } from './weakening.js';
 
 export { EVIDENCE_KINDS, type EvidenceKind } from './evidence.js';
@@ -44,6 +45,8 @@ export interface Evidence {
   enforcement: EnforcementFacts;
   /** Two sibling containers of the target's config, each looking for the other's sentinels (engine/cross.ts). */
   siblings: SiblingsEvidence;
+  /** The host's view of a sandbox's own processes (gVisor's Sentry and gofer), where the workload is not a host process. */
+  sandbox: SandboxFacts;
 }
 
 /** Evidence holds exactly the kinds model/evidence.ts names (a compile error otherwise). */

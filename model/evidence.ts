@@ -3,5 +3,5 @@
  * Apart from check.ts, with no imports, so that model/target.ts can say what a target provides
  * without an import cycle (check.ts reads target.ts's TargetCapabilities).
  */
-export const EVIDENCE_KINDS = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
+export const EVIDENCE_KINDS = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings', 'sandbox'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];

@@ -27,6 +27,8 @@ export type Resource =
   /** A Docker container, by name, labelled isoprobe.run=<run>: only one with that label is ours. */
   | { kind: 'docker'; name: string; run: string }
   | { kind: 'oci'; binary: string; id: string; cgroupsPath: string }
+  /** A runsc container in isoprobe's own state root (`runsc --root`), so no other runsc user's is ever listed. */
+  | { kind: 'gvisor'; binary: string; root: string; id: string; cgroupsPath: string }
   /** A bwrap process (its own process group) and the run directory its command line names. */
   | { kind: 'bwrap'; pid: number; start: string; runDir: string }
   /**
@@ -37,7 +39,7 @@ export type Resource =
   | { kind: 'cri'; run: string; endpoint?: string; dir?: string; pid?: number; start?: string };
 
 /** The kinds removed by a driver's clean() rather than by the host's reaper. */
-export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'cri'] as const;
+export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'cri', 'gvisor'] as const;
 
 /** One line of a journal: a resource made, or (`done`) the one with that seq removed by its run. */
 export type JournalLine = { seq: number; res: Resource } | { done: number } | { run: string; pid: number; start: string };
@@ -70,5 +72,7 @@ export function describeResource(r: Resource): string {
       return `bwrap ${r.pid}`;
     case 'cri':
       return r.dir ? `containerd ${r.pid} (${r.dir})` : `pod sandboxes of run ${r.run} at ${r.endpoint}`;
+    case 'gvisor':
+      return `runsc ${r.id} (root ${r.root})`;
   }
 }

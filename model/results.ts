@@ -75,6 +75,11 @@ export const checkResultSchema = z.object({
    * config, or nobody (the runtime's default). Absent in files written before provenance.
    */
   provenance: z.record(z.string(), provenanceSchema).optional(),
+  /**
+   * For pass and fail: the kinds of evidence the verdict was decided by (model/evidence.ts; strings
+   * here, so a file with other kinds still reads). Absent in files written before it.
+   */
+  decidedBy: z.array(z.string()).optional(),
 });
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
@@ -103,6 +108,12 @@ export const targetResultSchema = z.object({
    * files written before it was measured.
    */
   durationMs: z.number().nonnegative().optional(),
+  /**
+   * The evidence kinds the target can give (Target.provides). Reports name the deciding evidence
+   * in the cells of a target that cannot give them all (a sandbox whose workload is not a host
+   * process). Absent in files written before it.
+   */
+  provides: z.array(z.string()).optional(),
   checks: z.array(checkResultSchema),
 });
 export type TargetResult = z.infer<typeof targetResultSchema>;

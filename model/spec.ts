@@ -2,6 +2,7 @@
  * The one container description every target translates (built-in flags, Docker HostConfig,
  * OCI config.json). Weakenings are expressed here so negative controls are ordinary specs.
  */
+import type { SandboxFacts } from './sandbox.js';
 export const NAMESPACES = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
@@ -56,6 +57,8 @@ export interface RunOutcome {
   stderr: string;
   /** Host-side observations taken while the container was alive (see host/host-facts.ts). */
   hostFacts: HostSideFacts;
+  /** A sandbox's own host processes (model/sandbox.ts), from a target whose workload is not a host process. */
+  sandbox?: SandboxFacts;
 }
 
 export interface NsOwnership {

@@ -17,6 +17,12 @@ export interface TargetCapabilities {
    * the conformance checks fail on them (checks/conformance.ts).
    */
   dropped?: readonly DroppedSetting[];
+  /**
+   * Present: the workload's system calls are served by a kernel of the sandbox's own (gVisor's
+   * Sentry), not the host's, and why; what the probe reaches from inside then says nothing about
+   * the host kernel's attack surface.
+   */
+  ownKernel?: string;
 }
 
 export interface DroppedSetting {

@@ -7,6 +7,7 @@
  * check's is a property of its suite named after the testcase, "[id] provenance.<setting>", beside
  * the target's request ("request.<setting>": value and source). A failure's body says it too.
  */
+import { decidedByText } from './decided-by.js';
 import jrb from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
 import type { CheckResult, RunResults, TargetResult } from '../model/results.js';
@@ -53,6 +54,10 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
     ...(rows ?? []).map((r): [string, string] => [`request.${r.setting}`, `${r.source}: ${r.value}`]),
     ...(rows ? [['request.not-asked (runtime default)', notAsked(target).join(', ') || 'none'] as [string, string]] : []),
     ...checks.flatMap((c) => Object.entries(c.provenance ?? {}).map(([k, v]): [string, string] => [`[${c.id}] provenance.${k}`, v ?? ''])),
+    ...checks.flatMap((c): [string, string][] => {
+      const by = decidedByText(target, c);
+      return by ? [[`[${c.id}] decidedBy`, by]] : [];
+    }),
   ];
   for (const [name, value] of props) suite.property(visible(name), visible(value));
 }

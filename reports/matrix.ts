@@ -2,6 +2,7 @@
  * The side-by-side matrix: targets as columns, checks as rows grouped by area.
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
+import { decidedByText } from './decided-by.js';
 import type { CheckResult, RunResults, Status, TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor, requiredFailures } from './rows.js';
 import { hasProvenance, notAsked, PROVENANCE_LEGEND, provenanceMarks, provenanceText, requestRows } from './provenance.js';
@@ -36,10 +37,11 @@ function mdEscape(s: string): string {
 }
 
 /** The verdict, then a mark per source of its settings ("✅ pass ᵈ"). */
-function mdCell(c: CheckResult | undefined): string {
+function mdCell(c: CheckResult | undefined, t: TargetResult): string {
   if (!c) return '—';
   const marks = provenanceMarks(c.provenance);
-  return `${MARK[c.status]}${marks ? ` ${marks}` : ''}${c.status === 'fail' && !c.required ? ' (not required)' : ''}`;
+  const by = decidedByText(t, c);
+  return `${MARK[c.status]}${marks ? ` ${marks}` : ''}${c.status === 'fail' && !c.required ? ' (not required)' : ''}${by ? ` <sub>by ${mdEscape(by)}</sub>` : ''}`;
 }
 
 export function matrixMarkdown(results: RunResults): string {
@@ -49,7 +51,9 @@ export function matrixMarkdown(results: RunResults): string {
   const totals = `| *totals* | ${g.targets.map((t) => mdTally(results, t)).join(' | ')} |`;
   const rows = g.areas.flatMap(([area, ids]) => [
     `| **${mdEscape(area)}** |${g.targets.map(() => ' |').join('')}`,
-    ...ids.map((id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id))).join(' | ')} |`),
+    ...ids.map(
+      (id) => `| \`${id.replace(/`/g, "'")}\` ${mdEscape(metaFor(results, id).title)} | ${g.targets.map((t) => mdCell(g.cell(t, id), t)).join(' | ')} |`,
+    ),
   ]);
   const title = `### isoprobe — profile \`${results.profile}\`, ${results.startedAt}`;
   const partial = results.partial ? [`**Partial results:** ${mdEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}`, ''] : [];
@@ -241,10 +245,10 @@ function requestTable(t: TargetResult): string {
 function htmlRow(results: RunResults, g: Grid, id: string): string {
   const meta = metaFor(results, id);
   const label = `<td class="check">${htmlEscape(meta.title)}<br><code>${htmlEscape(id)}</code></td>`;
-  return `<tr>${label}${g.targets.map((t) => htmlCell(g.cell(t, id))).join('')}</tr>`;
+  return `<tr>${label}${g.targets.map((t) => htmlCell(g.cell(t, id), t)).join('')}</tr>`;
 }
 
-function htmlCell(c: CheckResult | undefined): string {
+function htmlCell(c: CheckResult | undefined, t: TargetResult): string {
   if (!c) return '<td class="none">—</td>';
   const label = c.status === 'fail' && !c.required ? 'fail (not required)' : c.status;
   const cls = `${c.status}${c.required ? '' : ' optional'}`;
@@ -257,6 +261,7 @@ function htmlCell(c: CheckResult | undefined): string {
     ['reason', c.reason],
     ['evidence', c.evidence],
     ['settings', settings],
+    ['decided by', decidedByText(t, c) ?? undefined],
   ];
   const shown = facts.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
   if (shown.length === 0) return `<td class="${cls}">${htmlEscape(label)}${mark}</td>`;

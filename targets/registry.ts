@@ -9,9 +9,10 @@ import { bwrap } from './bwrap/driver.js';
 import { targetConfigs } from './common/config.js';
 import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
+import { gvisor } from './gvisor/driver.js';
 import { oci } from './oci/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, cri] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, cri, gvisor] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 

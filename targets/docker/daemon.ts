@@ -50,6 +50,17 @@ export async function pingDaemon(docker: Pick<Dockerode, 'ping'>, socketPath = D
   }
 }
 
+/** The runtimes `docker info` lists (HostConfig.Runtime names), bounded like the ping; an EnvError when it does not answer. */
+export async function registeredRuntimes(docker: Pick<Dockerode, 'info'>, socketPath = DOCKER_SOCKET, timeoutMs = PING_TIMEOUT_MS): Promise<string[]> {
+  try {
+    const info = await withDeadline(docker.info(), timeoutMs, 'info');
+    return Object.keys((info as { Runtimes?: Record<string, unknown> }).Runtimes ?? {});
+  } catch (e) {
+    const why = e instanceof DeadlineError ? `no answer within ${secondsText(e.ms)}` : daemonMessage(e);
+    throw new EnvError(`the Docker daemon at ${socketPath} did not say which runtimes it registers (docker info): ${why}`);
+  }
+}
+
 /** Engine version and settings that explain a docker target's results. */
 export async function daemonInfo(docker: Dockerode, d: Daemon): Promise<Record<string, string>> {
   const [v, info] = await Promise.all([api(d, 'version', () => docker.version()), api(d, 'info', () => docker.info())]);

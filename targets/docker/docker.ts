@@ -8,9 +8,13 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
+import { GVISOR_OWN_KERNEL, GVISOR_PROVIDES, isRunscRuntime } from '../common/gvisor.js';
+import { observeBootedSandbox, withSandbox } from '../common/gvisor-sandbox.js';
 import { runLifecycle } from '../common/lifecycle.js';
+import type { EvidenceKind } from '../../model/evidence.js';
+import type { SandboxFacts } from '../../model/sandbox.js';
 import { holdProbe } from '../common/observe.js';
-import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
+import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target, type TargetCapabilities } from '../../model/target.js';
 import { daemonDefaults, daemonInfo, OWNER_LABEL, RUN_LABEL } from './daemon.js';
 import { journal } from '../../host/journal.js';
 import { api, daemonMessage, type Daemon } from './errors.js';
@@ -35,12 +39,20 @@ export interface DockerOptions {
 
 let containerSeq = 0;
 
+const DOCKER_PROVIDES = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
+
 export class DockerTarget implements Target {
   readonly runtime = 'docker';
-  readonly provides = ['container', 'reference', 'sentinels', 'observed', 'after', 'enforcement', 'siblings'] as const;
+  /** With runsc as its runtime, the pid Docker reports is gVisor's Sentry (targets/common/gvisor.ts). */
+  get provides(): readonly EvidenceKind[] {
+    return isRunscRuntime(this.opts.ask.dockerRuntime) ? GVISOR_PROVIDES : DOCKER_PROVIDES;
+  }
   /** No Docker release can be asked for time namespace offsets. */
   /** dockerd applies docker-default (or the SELinux container type) unless told otherwise. */
-  readonly capabilities = { timeOffsets: false, lsmProfile: { applied: true as const } };
+  get capabilities(): TargetCapabilities {
+    const base = { timeOffsets: false, lsmProfile: { applied: true as const } };
+    return isRunscRuntime(this.opts.ask.dockerRuntime) ? { ...base, ownKernel: GVISOR_OWN_KERNEL } : base;
+  }
   private prepared: Promise<Record<string, string>> | null = null;
 
   constructor(
@@ -108,8 +120,9 @@ export class DockerTarget implements Target {
     return this.prepared;
   }
 
-  private execute(create: Dockerode.ContainerCreateOptions, hooks?: RunHooks): Promise<RunOutcome> {
-    return runLifecycle(
+  private async execute(create: Dockerode.ContainerCreateOptions, hooks?: RunHooks): Promise<RunOutcome> {
+    let sandbox: SandboxFacts | null = null;
+    const outcome = await runLifecycle(
       async () => {
         const c = await withStartSlot(this.opts.socketPath, () =>
           startSession(this.opts.docker, create, {
@@ -119,10 +132,12 @@ export class DockerTarget implements Target {
             run: journal().id,
           }),
         );
+        if (isRunscRuntime(this.opts.ask.dockerRuntime) && (this.opts.observe ?? true)) sandbox = await observeBootedSandbox(c.pid);
         // The writable layer as the host sees it: who owns what root created in /scratch.
         return { ...c, ref: create.name, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },
       { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
     );
+    return withSandbox(outcome, sandbox);
   }
 }

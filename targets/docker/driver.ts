@@ -15,7 +15,8 @@ import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
 import { baseSpec, describeBase, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanDocker } from './clean.js';
-import { dockerClient, dockerSocket, pingDaemon } from './daemon.js';
+import { dockerClient, dockerSocket, pingDaemon, registeredRuntimes } from './daemon.js';
+import { unregisteredRuntime } from '../common/gvisor.js';
 import { DockerTarget } from './docker.js';
 import { dockerCreate, OWNED_CONTAINER_FIELDS, type DockerAsk } from './host-config.js';
 import { parseDockerRequest, userFields } from './request.js';
@@ -88,11 +89,16 @@ const NOT_EXPRESSIBLE: readonly string[] = ['ns.user', 'ns.time', 'timeOffsets']
 export const docker: TargetDriver<DockerTargetConfig> = {
   kind: 'docker',
   config,
-  shorthands: { docker: { name: 'docker', runtime: 'docker' } },
+  shorthands: { docker: { name: 'docker', runtime: 'docker' }, 'docker-runsc': { name: 'docker-runsc', runtime: 'docker', dockerRuntime: 'runsc' } },
   delivery: 'image',
   weakenings,
   async preflight(cfgs) {
     for (const socket of new Set(cfgs.map((c) => dockerSocket(c.socket)))) await pingDaemon(dockerClient(socket), socket);
+    for (const c of cfgs.filter((x) => x.dockerRuntime !== undefined)) {
+      const socket = dockerSocket(c.socket);
+      const registered = await registeredRuntimes(dockerClient(socket), socket);
+      if (!registered.includes(c.dockerRuntime!)) throw new EnvError(unregisteredRuntime(`dockerd at ${socket}`, c.dockerRuntime!, c.name, registered));
+    }
   },
   create(cfg, ctx) {
     const socket = dockerSocket(cfg.socket);

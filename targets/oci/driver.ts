@@ -1,6 +1,6 @@
 /**
  * Any OCI runtime binary (runc, crun, ...) as a driver: isoprobe writes the whole bundle
- * (./config.ts), so every setting is its request or the user's (a specPatch over config.json).
+ * (../common/oci-config.ts), so every setting is its request or the user's (a specPatch over config.json).
  */
 import fs from 'node:fs';
 import { z } from 'zod';
@@ -12,8 +12,8 @@ import { NAMESPACES } from '../../model/spec.js';
 import { baseSpec, describeBase, harnessBoundingCaps, joinSiblingField, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { OciTarget } from './oci.js';
-import { ociRequest } from './request.js';
-import { cleanJournalled } from './reap.js';
+import { ociRequest } from '../common/oci-request.js';
+import { cleanJournalled } from '../common/oci-reap.js';
 import { weakenings } from './weakenings.js';
 
 const config = targetSchema('oci', {
@@ -65,7 +65,7 @@ export const oci: TargetDriver<OciTargetConfig> = {
       ...(cfg.specPatch ? [{ setting: 'specPatch', value: JSON.stringify(cfg.specPatch), source: 'user config' as const }] : []),
     ];
   },
-  // Only what dead runs' journals list (./reap.ts): the shorthands' runtimes, and any other binary named there.
+  // Only what dead runs' journals list (../common/oci-reap.ts): the shorthands' runtimes, and any other binary named there.
   async clean(ctx) {
     const binaries = [...new Set([...SHORTHANDS, ...ctx.entries.flatMap((e) => (e.kind === 'oci' ? [e.binary] : []))])];
     const items = [];

@@ -11,21 +11,21 @@ import type { DroppedSetting, TargetCapabilities } from '../../model/target.js';
 import { DEFAULT_SPEC, type ContainerSpec, type Namespace, type RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { PROBE_PATH, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
-import { buildRootfs, makeBundle, writeConfig, type Bundle } from './bundle.js';
-import { madeNamespaces, ociConfig, withoutNamespaces } from './config.js';
+import { buildRootfs, makeBundle, writeConfig, type Bundle } from '../common/oci-bundle.js';
+import { madeNamespaces, ociConfig, withoutNamespaces } from '../common/oci-config.js';
 import { mergePatch } from '../../model/merge-patch.js';
 import { harnessBoundingCaps } from '../common/config.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { journal } from '../../host/journal.js';
-import { RuntimeRefusal, runtimeVersion, startContainer } from './runtime-cli.js';
+import { RuntimeRefusal, runtimeVersion, startContainer } from '../common/oci-runtime-cli.js';
 
 export interface OciOptions {
   binary: string;
   /** Per-run directory (under /run/isoprobe); removed by the run's cleanup. */
   runDir: string;
   cgroups: CgroupLayout;
-  /** The project's binaries, copied into the shared rootfs (./bundle.ts). */
+  /** The project's binaries, copied into the shared rootfs (../common/oci-bundle.ts). */
   files: ProbeFiles;
   specPatch?: Record<string, unknown>;
   idMapping?: { hostBase: number; count: number };
@@ -36,7 +36,7 @@ export interface OciOptions {
 
 let containerSeq = 0;
 
-/** Which defaults the bundle models (./config.ts), for a reader comparing it with an engine's. */
+/** Which defaults the bundle models (../common/oci-config.ts), for a reader comparing it with an engine's. */
 const BUNDLE_DEFAULTS =
   "Docker's default capabilities; runc spec's masked and read-only paths (and powercap), mounts and RLIMIT_NOFILE 1024; user 0:0, read-only root; isoprobe's limits, seccomp deny-list, no_new_privs, hostname and time offsets";
 
@@ -143,7 +143,7 @@ export class OciTarget implements Target {
 
   private async runOnce(asked: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {
     const spec = { ...asked, argv: holdProbe(asked.argv) };
-    // Its run's id in it: no other run, live or dead, has a container of that id (./reap.ts).
+    // Its run's id in it: no other run, live or dead, has a container of that id (../common/oci-reap.ts).
     const id = `isoprobe-${process.pid}-${journal().id}-${++containerSeq}-${this.name}`;
     const mapping = this.opts.idMapping ?? { hostBase: 100_000, count: 65_536 };
     const owner = spec.share.includes('user') ? 0 : mapping.hostBase;

@@ -24,7 +24,14 @@ const ALL = [...securityChecks, ...escapeChecks].filter((c) => c !== LSM_CHECK);
 
 function ctxOf(r: { status: string; security?: SecurityFacts }, over: Partial<CheckContext> = {}): CheckContext {
   const facts = { files: { status: { text: r.status, errno: 0, truncated: false } }, security: r.security } as unknown as ProbeFacts;
-  return { spec: { ...DEFAULT_SPEC, argv: [] }, request: { noNewPrivs: { value: true, source: 'isoprobe' } }, container: facts, ...over } as CheckContext;
+  const capabilities = { timeOffsets: true, lsmProfile: { applied: false, why: 'none' } };
+  return {
+    spec: { ...DEFAULT_SPEC, argv: [] },
+    request: { noNewPrivs: { value: true, source: 'isoprobe' } },
+    capabilities,
+    container: facts,
+    ...over,
+  } as CheckContext;
 }
 
 function verdicts(checks: readonly Check[], ctx: CheckContext): Record<string, string> {
@@ -39,6 +46,11 @@ const failing = (v: Record<string, string>) =>
 describe('security and escape checks on recorded facts', () => {
   it('the isolated built-in container passes all of them', () => {
     expect(failing(verdicts(ALL, ctxOf(recorded.builtin)))).to.deep.equal([]);
+  });
+  it("in a sandbox with a kernel of its own, what the syscalls reach says nothing of the host's: an evidence skip", () => {
+    const ctx = ctxOf(recorded.noseccomp, { capabilities: { timeOffsets: true, lsmProfile: { applied: false, why: 'none' }, ownKernel: 'the Sentry' } });
+    const v = evaluate(securityChecks.find((c) => c.id === 'security.dangerous-syscalls-refused')!, ctx);
+    expect(v).to.include({ status: 'skip', requirement: 'evidence' });
   });
   it('without seccomp and no_new_privs: the filter, the syscalls, no_new_privs and CVE-2022-0185 fail', () => {
     expect(failing(verdicts(ALL, ctxOf(recorded.noseccomp)))).to.deep.equal([

@@ -17,7 +17,7 @@ import type { DockerTargetConfig } from '../../targets/docker/driver.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
 import { LABEL } from '../../targets/docker/image.js';
-import { defaultSeccomp } from '../../targets/oci/seccomp.js';
+import { defaultSeccomp } from '../../targets/common/oci-seccomp.js';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { expectedBeside } from './negative-controls.js';
 import type { Check } from '../../model/check.js';

@@ -7,6 +7,6 @@
  */
 export const OCI_BOUNDS_MS = {
   '--version': 5_000,
-  'delete -f': 10_000,
-  'list -q': 10_000,
+  'delete --force': 10_000,
+  'list --quiet': 10_000,
 } as const;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { intend, own } from '../../host/journal.js';
-import { buildTemplate, makeScratch } from '../common/rootfs.js';
+import { buildTemplate, makeScratch } from './rootfs.js';
 import type { ProbeFiles } from '../../model/target.js';
 
 export interface Bundle {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DEFAULT_SPEC, type ContainerSpec } from '../../../model/spec.js';
-import { DEFAULT_CAPS, madeNamespaces, ociConfig, OCI_VERSION, type OciConfigOptions } from '../../../targets/oci/config.js';
-import { DENIED_SYSCALLS } from '../../../targets/oci/seccomp.js';
+import { DEFAULT_CAPS, madeNamespaces, ociConfig, OCI_VERSION, type OciConfigOptions } from '../../../targets/common/oci-config.js';
+import { DENIED_SYSCALLS } from '../../../targets/common/oci-seccomp.js';
 
 const OPTS: OciConfigOptions = {
   rootfs: '/run/isoprobe/r/rootfs',

@@ -8,8 +8,8 @@
 import type { CleanItem } from '../../model/clean-report.js';
 import type { Resource } from '../../model/journal.js';
 import { findBinary } from '../../host/which.js';
-import { removeCgroupPath } from './cgroups.js';
-import { deleteContainer, listContainers } from './runtime-cli.js';
+import { removeCgroupPath } from './oci-cgroups.js';
+import { deleteContainer, listContainers } from './oci-runtime-cli.js';
 
 type OciEntry = Extract<Resource, { kind: 'oci' }>;
 
@@ -41,5 +41,5 @@ export async function cleanJournalled(binary: string, entries: Resource[], keep:
   }
   const left = found.filter((f) => still.has(f.id));
   for (const l of left) keep(l);
-  return { kind, found: found.map((f) => f.id), remaining: left.map((f) => `${f.id}: still listed after "${binary} delete -f"`) };
+  return { kind, found: found.map((f) => f.id), remaining: left.map((f) => `${f.id}: still listed after "${binary} delete --force"`) };
 }

@@ -5,7 +5,7 @@
  */
 import { NAMESPACES, type ContainerSpec, type Limits, type Namespace } from '../../model/spec.js';
 import { SCRATCH_DIR } from '../../model/target.js';
-import { defaultSeccomp } from './seccomp.js';
+import { defaultSeccomp } from './oci-seccomp.js';
 
 /**
  * 1.0.2, not the newest: crun 1.8.1 refuses ociVersion ≥ 1.2 and runc 1.1 speaks 1.0.2. Fields

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { pendingCleanups } from '../../../host/cleanup.js';
 import { TargetError } from '../../../model/target.js';
-import { RuntimeRefusal, startContainer, tail } from '../../../targets/oci/runtime-cli.js';
+import { RuntimeRefusal, startContainer, tail } from '../../../targets/common/oci-runtime-cli.js';
 
 /** What targets/common/lifecycle.ts does with a held container, without the host-side reads. */
 async function runContainer(

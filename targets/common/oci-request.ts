@@ -1,5 +1,5 @@
 /**
- * What an OCI runtime is asked for: read back from the config.json isoprobe sends it (./config.ts,
+ * What an OCI runtime is asked for: read back from the config.json isoprobe sends it (./oci-config.ts,
  * with the target's specPatch merged over it), so the request is exactly the bundle and never a
  * second description of it that could drift. A setting the patch changed, added or removed is the
  * user's; the rest is isoprobe's, or the user's where a common option (share, caps, seccomp, ...)
@@ -9,9 +9,9 @@ import { mergePatch } from '../../model/merge-patch.js';
 import type { Request, RequestSource, RequestValues, SettingKey } from '../../model/request.js';
 import { DEFAULT_CAPS, NAMESPACES, type ContainerSpec } from '../../model/spec.js';
 import type { TargetConfigBase } from '../../model/driver.js';
-import { requestFromSpec } from '../common/config.js';
-import { OCI_NS_NAME, ociConfig } from './config.js';
-import { defaultSeccomp } from './seccomp.js';
+import { requestFromSpec } from './config.js';
+import { OCI_NS_NAME, ociConfig } from './oci-config.js';
+import { defaultSeccomp } from './oci-seccomp.js';
 
 type Values = { [K in SettingKey]?: RequestValues[K] };
 type Json = Record<string, unknown>;

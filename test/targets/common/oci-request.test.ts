@@ -1,11 +1,11 @@
 /**
- * The OCI request is read back from the config.json the target sends (targets/oci/request.ts):
+ * The OCI request is read back from the config.json the target sends (targets/common/oci-request.ts):
  * the bundle's defaults are isoprobe's, a common option the user set is the user's, and whatever
  * the specPatch changes, adds or removes is the user's.
  */
 import { expect } from 'chai';
 import { DEFAULT_CAPS, DEFAULT_SPEC, type ContainerSpec } from '../../../model/spec.js';
-import { ociRequest, requestValues } from '../../../targets/oci/request.js';
+import { ociRequest, requestValues } from '../../../targets/common/oci-request.js';
 import type { OciTargetConfig } from '../../../targets/oci/driver.js';
 
 const HOST_CAPS = [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'];

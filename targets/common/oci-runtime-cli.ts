@@ -8,15 +8,16 @@
  * containerd-shim is, could reap it). `run` stays its parent and exits with its status; the probe's
  * `--wait-stdin` holds it while the host observes, and `--pid-file` says when it exists.
  */
-import { collectOutput as collect } from '../common/output.js';
+import { collectOutput as collect } from './output.js';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { intend, own } from '../../host/journal.js';
 import { decodeExitStatus } from '../../host/process.js';
+import type { Resource } from '../../model/journal.js';
 import { TargetError } from '../../model/target.js';
-import type { Exit } from '../common/lifecycle.js';
-import { OCI_BOUNDS_MS } from './bounds.js';
-import { removeCgroupPath } from './cgroups.js';
+import type { Exit } from './lifecycle.js';
+import { OCI_BOUNDS_MS } from './oci-bounds.js';
+import { removeCgroupPath } from './oci-cgroups.js';
 
 const PID_POLL_MS = 2;
 /** After the runtime exited, the last output may still be in the pipes: bounded drain. */
@@ -46,8 +47,12 @@ export interface HeldRun {
   remove(): Promise<void>;
 }
 
-export function runtimeVersion(binary: string): string {
-  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: OCI_BOUNDS_MS['--version'] });
+/**
+ * runc, crun and runsc share the verbs but not every short flag (runsc has no `-f`, `-q`), so the
+ * long ones are used; `global` are flags before the verb (runsc's `--root`, `--network`).
+ */
+export function runtimeVersion(binary: string, global: readonly string[] = []): string {
+  const r = spawnSync(binary, [...global, '--version'], { encoding: 'utf8', timeout: OCI_BOUNDS_MS['--version'] });
   if (r.error) throw timedOut(r.error, binary, '--version') ?? r.error;
   return r.stdout.split('\n').slice(0, 2).join(' ').replace(/\s+/g, ' ').trim();
 }
@@ -59,21 +64,21 @@ function timedOut(e: Error, binary: string, verb: keyof typeof OCI_BOUNDS_MS): E
 }
 
 /** `delete -f`: kills and removes the container; no error if it is already gone. */
-export function deleteContainer(binary: string, id: string): void {
-  spawnSync(binary, ['delete', '-f', id], { stdio: 'ignore', timeout: OCI_BOUNDS_MS['delete -f'] });
+export function deleteContainer(binary: string, id: string, global: readonly string[] = []): void {
+  spawnSync(binary, [...global, 'delete', '--force', id], { stdio: 'ignore', timeout: OCI_BOUNDS_MS['delete --force'] });
 }
 
 /**
  * `delete -f` without blocking the event loop: the cleanup runs it beside other undos (Ctrl-C),
  * so a runtime hanging for its whole bound must not stop the rest. Rejects when the bound is hit.
  */
-export function deleteContainerAsync(binary: string, id: string): Promise<void> {
-  const ms = OCI_BOUNDS_MS['delete -f'];
+export function deleteContainerAsync(binary: string, id: string, global: readonly string[] = []): Promise<void> {
+  const ms = OCI_BOUNDS_MS['delete --force'];
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['delete', '-f', id], { stdio: 'ignore' });
+    const child = spawn(binary, [...global, 'delete', '--force', id], { stdio: 'ignore' });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${binary} delete -f ${id} did not finish within ${ms / 1000} s`));
+      reject(new Error(`${binary} delete --force ${id} did not finish within ${ms / 1000} s`));
     }, ms);
     child.once('error', () => {
       clearTimeout(timer);
@@ -87,9 +92,9 @@ export function deleteContainerAsync(binary: string, id: string): Promise<void> 
 }
 
 /** Container ids the runtime knows about (its default state root); throws with its words when it cannot list. */
-export function listContainers(binary: string): string[] {
-  const r = spawnSync(binary, ['list', '-q'], { encoding: 'utf8', timeout: OCI_BOUNDS_MS['list -q'] });
-  if (r.error) throw timedOut(r.error, binary, 'list -q') ?? r.error;
+export function listContainers(binary: string, global: readonly string[] = []): string[] {
+  const r = spawnSync(binary, [...global, 'list', '--quiet'], { encoding: 'utf8', timeout: OCI_BOUNDS_MS['list --quiet'] });
+  if (r.error) throw timedOut(r.error, binary, 'list --quiet') ?? r.error;
   if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}: ${tail(r.stderr) || 'no message'}`);
   return r.stdout
     .split('\n')
@@ -109,9 +114,9 @@ interface Spawned {
   stderr: { text(): string };
 }
 
-function spawnRun(binary: string, bundle: string, pidFile: string, id: string): Spawned {
+function spawnRun(binary: string, global: readonly string[], bundle: string, pidFile: string, id: string): Spawned {
   // Its own process group: Ctrl-C reaches only the harness, whose cleanup then deletes the container.
-  const child = spawn(binary, ['run', '--bundle', bundle, '--pid-file', pidFile, id], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(binary, [...global, 'run', '--bundle', bundle, '--pid-file', pidFile, id], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   child.stdin!.on('error', () => {}); // EPIPE when it ended before the go byte: its exit status says why
   const exited = new Promise<Ended>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -132,16 +137,17 @@ export async function startContainer(
   binary: string,
   bundle: string,
   id: string,
-  opts: { target: string; timeoutMs: number; cgroupsPath?: string },
+  opts: { target: string; timeoutMs: number; cgroupsPath?: string; global?: readonly string[]; journal?: Resource },
 ): Promise<HeldRun> {
+  const global = opts.global ?? [];
   const pidFile = `${bundle}/pid`;
   let settled = false; // `run` removed the container when it ended
   let killing: Promise<void> | null = null;
   // Journalled before the runtime is started: a SIGKILL at any point leaves the entry to the next reaper.
-  const intent = intend({ kind: 'oci', binary, id, cgroupsPath: opts.cgroupsPath ?? `/${id}` });
-  const run = spawnRun(binary, bundle, pidFile, id);
+  const intent = intend(opts.journal ?? { kind: 'oci', binary, id, cgroupsPath: opts.cgroupsPath ?? `/${id}` });
+  const run = spawnRun(binary, global, bundle, pidFile, id);
   const { child, exited, stdout, stderr } = run;
-  const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, id, run, opts.cgroupsPath));
+  const kill = () => (killing ??= settled ? Promise.resolve() : forceRemove(binary, global, id, run, opts.cgroupsPath));
   const undo = own(intent, `${binary} container ${id}`, kill);
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -200,7 +206,7 @@ async function drained(run: Spawned): Promise<void> {
  * container has saved no state for `delete` to find, but may have made its cgroups: those go too
  * (its init dies with it, PR_SET_PDEATHSIG, so they are empty or soon will be).
  */
-async function forceRemove(binary: string, id: string, run: Spawned, cgroupsPath?: string): Promise<void> {
+async function forceRemove(binary: string, global: readonly string[], id: string, run: Spawned, cgroupsPath?: string): Promise<void> {
   run.child.kill('SIGKILL');
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -210,7 +216,7 @@ async function forceRemove(binary: string, id: string, run: Spawned, cgroupsPath
     }),
   ]);
   clearTimeout(timer);
-  await deleteContainerAsync(binary, id);
+  await deleteContainerAsync(binary, id, global);
   if (cgroupsPath) await removeCgroupPath(cgroupsPath);
 }
 
