@@ -6,11 +6,11 @@
  */
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { intend, own } from '../../host/journal.js';
-import { TargetError } from '../../model/target.js';
-import type { Exit } from '../common/lifecycle.js';
-import { decodeExitStatus, pidAlive } from '../../host/process.js';
-import { DeadlineError, secondsText, settleWithin } from '../../model/deadline.js';
+import { intend, own } from '../../../host/journal.js';
+import { TargetError } from '../../../model/target.js';
+import type { Exit } from '../lifecycle.js';
+import { decodeExitStatus, pidAlive } from '../../../host/process.js';
+import { DeadlineError, secondsText, settleWithin } from '../../../model/deadline.js';
 import { HEARTBEAT_MS, WAIT_AFTER_EXIT_MS } from './bounds.js';
 import { api, dockerError, type Daemon } from './errors.js';
 

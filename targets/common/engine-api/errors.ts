@@ -7,8 +7,8 @@
  * in one line, and the calls after it fail at once with the same reason (one hung daemon costs a
  * target one bound, not one per call), except removals, which are always tried.
  */
-import { DeadlineError, secondsText, withDeadline } from '../../model/deadline.js';
-import { TargetError } from '../../model/target.js';
+import { DeadlineError, secondsText, withDeadline } from '../../../model/deadline.js';
+import { TargetError } from '../../../model/target.js';
 import { DOCKER_BOUNDS_MS, RETRY_ON_BROKEN_MS, type DockerCall } from './bounds.js';
 
 export type DockerFailure = 'not-found' | 'conflict' | 'daemon' | 'unreachable' | 'hung';
