@@ -28,10 +28,17 @@ export type Resource =
   | { kind: 'docker'; name: string; run: string }
   | { kind: 'oci'; binary: string; id: string; cgroupsPath: string }
   /** A bwrap process (its own process group) and the run directory its command line names. */
-  | { kind: 'bwrap'; pid: number; start: string; runDir: string };
+  | { kind: 'bwrap'; pid: number; start: string; runDir: string }
+  /**
+   * A Podman service isoprobe starts (targets/podman/service.ts): `base` holds its socket, config,
+   * storage and runroot, and `base`/service.json its process once started; `user` runs it rootless.
+   * Its containers are in that storage: a container's entry is removed with its service's.
+   */
+  | { kind: 'podman'; what: 'service'; base: string; user?: string }
+  | { kind: 'podman'; what: 'container'; name: string; run: string; base: string };
 
 /** The kinds removed by a driver's clean() rather than by the host's reaper. */
-export const DRIVER_KINDS = ['docker', 'oci', 'bwrap'] as const;
+export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'podman'] as const;
 
 /** One line of a journal: a resource made, or (`done`) the one with that seq removed by its run. */
 export type JournalLine = { seq: number; res: Resource } | { done: number } | { run: string; pid: number; start: string };
@@ -62,5 +69,7 @@ export function describeResource(r: Resource): string {
       return `${r.binary} ${r.id}`;
     case 'bwrap':
       return `bwrap ${r.pid}`;
+    case 'podman':
+      return r.what === 'service' ? `podman service ${r.base}${r.user ? ` (as ${r.user})` : ''}` : r.name;
   }
 }

@@ -9,8 +9,9 @@ import { bwrap } from './bwrap/driver.js';
 import { targetConfigs } from './common/config.js';
 import { docker } from './docker/driver.js';
 import { oci } from './oci/driver.js';
+import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 

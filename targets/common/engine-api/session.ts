@@ -7,6 +7,7 @@
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { intend, own } from '../../../host/journal.js';
+import type { Resource } from '../../../model/journal.js';
 import { TargetError } from '../../../model/target.js';
 import type { Exit } from '../lifecycle.js';
 import { decodeExitStatus, pidAlive } from '../../../host/process.js';
@@ -31,16 +32,17 @@ export interface HeldContainer {
 export async function startSession(
   docker: Dockerode,
   create: Dockerode.ContainerCreateOptions,
-  opts: { target: string; socket: string; timeoutMs: number; run: string },
+  opts: { target: string; socket: string; timeoutMs: number; run: string; engine?: Daemon['engine']; resource?: Resource },
 ): Promise<HeldContainer> {
-  const d: Daemon = { target: opts.target, socket: opts.socket };
+  const d: Daemon = { target: opts.target, socket: opts.socket, engine: opts.engine };
   const name = create.name!;
   let finished = false;
   let interrupted = false;
   // Journalled and registered before the daemon is asked: a Ctrl-C during create still waits for it
   // (bounded), then removes it; a SIGKILL leaves the journal entry for the next reaper. Independent
   // of every other undo: a hung daemon must not hold up the host's cleanup.
-  const intent = intend({ kind: 'docker', name, run: opts.run });
+  // The engine's own journal entry where it has one (Podman's names its service's storage).
+  const intent = intend(opts.resource ?? { kind: 'docker', name, run: opts.run });
   const creating = api(d, 'container create', () => docker.createContainer(create));
   const undo = own(
     intent,
@@ -58,7 +60,10 @@ export async function startSession(
       await undo();
     } catch (e) {
       if (e instanceof DeadlineError)
-        throw new TargetError(d.target, `the Docker daemon at ${d.socket} did not remove container ${name} within ${secondsText(e.ms)} (is dockerd stopped?)`);
+        throw new TargetError(
+          d.target,
+          `the ${d.engine?.name ?? 'Docker daemon'} at ${d.socket} did not remove container ${name} within ${secondsText(e.ms)} (is ${d.engine?.process ?? 'dockerd'} stopped?)`,
+        );
       throw e;
     }
   };

@@ -1,0 +1,83 @@
+/**
+ * Removing a service's storage once its service is gone (the run's own stop, and the reaper of a
+ * killed run's): the containers still in it removed with the podman CLI on that storage (their
+ * conmon and init processes outlive a killed service), a rootless user's pause process and its
+ * rootless-netns slirp4netns (both outlive the service) killed, the mounts under the directory
+ * (rootful overlay mounts its home onto itself) detached, then the directory removed. Returns what
+ * could not be removed, one line each.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { detachMount } from '../../host/leaked-mounts.js';
+import { readMountinfo } from '../../host/proc.js';
+import type { PodmanUser } from './user.js';
+import { asUser, globalFlags, serviceEnv, type ServiceDirs } from './dirs.js';
+
+/** `podman rm` of every container of the storage: a killed container's teardown takes a second or two. */
+const RM_MS = 30_000;
+
+export function wipeService(d: ServiceDirs, user?: PodmanUser): string[] {
+  const left: string[] = [];
+  if (!fs.existsSync(d.base)) return left;
+  if (fs.existsSync(d.root)) {
+    const argv = asUser(['podman', ...globalFlags(d), 'rm', '--all', '--force', '--time', '0'], user);
+    const r = spawnSync(argv[0], argv.slice(1), { env: serviceEnv(d, user), stdio: ['ignore', 'ignore', 'pipe'], timeout: RM_MS, encoding: 'utf8' });
+    if (r.error || r.status !== 0) left.push(`podman rm --all: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`);
+  }
+  if (user) for (const pid of strayPids(d, user)) killQuietly(pid);
+  const under = readMountinfo('/proc', 'self')
+    .map((m) => m.mountPoint)
+    .filter((p) => p === d.base || p.startsWith(`${d.base}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of under) detachMount(point);
+  try {
+    fs.rmSync(d.base, { recursive: true, force: true, maxRetries: 3 });
+  } catch (e) {
+    left.push(`${d.base}: ${(e as Error).message}`);
+  }
+  return left;
+}
+
+/** The rootless processes that outlive the service: each pid file's process, if the user owns it. */
+function strayPids(d: ServiceDirs, user: PodmanUser): number[] {
+  const files = [path.join(d.tmp, 'pause.pid'), ...listPidFiles(path.join(d.tmp, 'rootless-netns'))];
+  const pids: number[] = [];
+  for (const f of files) {
+    const pid = Number(readOr(f, '').trim());
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    try {
+      if (fs.statSync(`/proc/${pid}`).uid === user.uid) pids.push(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+function listPidFiles(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.pid'))
+      .map((n) => path.join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+function readOr(f: string, dflt: string): string {
+  try {
+    return fs.readFileSync(f, 'utf8');
+  } catch {
+    return dflt;
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
