@@ -10,7 +10,7 @@ import type { EnforcementFacts, EnforcementRun } from '../model/enforcement.js';
 import { limitsInForce, type LimitInForce } from '../model/parse/cgroup.js';
 import type { SettingKey } from '../model/request.js';
 import { askedText, limitShown } from './asked.js';
-import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT } from './controls.js';
+import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT, PODMAN_NO_CPUS, PODMAN_NO_MEMORY, PODMAN_NO_PIDS_LIMIT } from './controls.js';
 import { check, errnoName, requireSettableLimits } from './define.js';
 
 const STRICTER = ['restricted', 'strict'] as const;
@@ -72,7 +72,7 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'],
       needs: ['enforcement'],
       settings: ['limits.pids'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT],
+      negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT, PODMAN_NO_PIDS_LIMIT],
     },
     (ctx) => {
       const f = run(ctx, 'pids');
@@ -94,7 +94,7 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'],
       needs: ['enforcement'],
       settings: ['limits.memory'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY],
+      negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY, PODMAN_NO_MEMORY],
     },
     (ctx) => {
       const m = run(ctx, 'memory');
@@ -121,7 +121,7 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'],
       needs: ['enforcement'],
       settings: ['limits.cpu'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_CPUS],
+      negativeControls: [NO_LIMITS, DOCKER_NO_CPUS, PODMAN_NO_CPUS],
     },
     (ctx) => {
       const c = run(ctx, 'cpu');

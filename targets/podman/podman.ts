@@ -22,7 +22,7 @@ import { holdProbe } from '../common/observe.js';
 import { podmanCreate, type PodmanAsk } from './create.js';
 import { ensureService } from './service.js';
 
-export const PODMAN_ENGINE = { name: 'Podman service', process: 'podman system service' };
+export const PODMAN_ENGINE = { name: 'Podman service', process: 'podman system service', word: 'podman' };
 
 export interface PodmanOptions {
   /** A service the config names (used as it is, never started or stopped), else isoprobe's own. */
@@ -87,7 +87,7 @@ export class PodmanTarget implements Target {
         service: c.base ? `started by isoprobe (${c.base})` : 'named by the config (not started or stopped by isoprobe)',
       };
       try {
-        Object.assign(info, await serviceInfo(c.client, d));
+        Object.assign(info, await serviceInfoOnce(c.client, d));
       } catch (e) {
         info.serviceInfo = `unavailable: ${daemonMessage(e)}`;
       }
@@ -117,6 +117,7 @@ export class PodmanTarget implements Target {
             timeoutMs: this.opts.timeoutMs ?? 60_000,
             run: journal().id,
             engine: PODMAN_ENGINE,
+            rawAttach: true,
             ...(resource ? { resource } : {}),
           }),
         );
@@ -137,6 +138,18 @@ interface LibpodInfo {
   };
   store?: { graphDriverName?: string; graphRoot?: string; runRoot?: string };
   version?: { Version?: string; APIVersion?: string };
+}
+
+/** Asked once per service: libpod's info walks its storage, and a run's podman targets all ask at once. */
+const infos = new Map<string, Promise<Record<string, string>>>();
+
+function serviceInfoOnce(client: Dockerode, d: Daemon): Promise<Record<string, string>> {
+  let p = infos.get(d.socket);
+  if (!p) {
+    p = serviceInfo(client, d);
+    infos.set(d.socket, p);
+  }
+  return p;
 }
 
 /** Podman's own account of itself (its libpod info endpoint): version, OCI runtime, rootless, cgroup manager, storage. */

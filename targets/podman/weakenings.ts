@@ -24,7 +24,8 @@ export const weakenings: Weakening[] = [
   { kind: 'podman', settings: { hostConfig: { Memory: 0, MemorySwap: 0 } } },
   { kind: 'podman', settings: { hostConfig: { NanoCpus: 0 } } },
   { kind: 'podman', settings: { hostConfig: { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] } } },
-  { kind: 'podman', settings: { hostConfig: { MaskedPaths: [], ReadonlyPaths: [] } }, note: 'systempaths=unconfined' },
+  // Podman's own --security-opt unmask=ALL: its compat API ignores MaskedPaths and ReadonlyPaths.
+  { kind: 'podman', settings: { hostConfig: { SecurityOpt: ['unmask=ALL'] } } },
   { kind: 'podman', settings: { hostConfig: { Devices: [{ PathOnHost: LOOP0, PathInContainer: LOOP0, CgroupPermissions: 'rwm' }] } } },
   { kind: 'podman', settings: { noNewPrivs: false } },
   { kind: 'podman', settings: { hostConfig: { Privileged: true } } },

@@ -56,10 +56,10 @@ export interface Daemon {
   target: string;
   socket: string;
   /** Who answers there, as messages name it: the Docker daemon (default), or the Podman service (and its process). */
-  engine?: { name: string; process: string };
+  engine?: { name: string; process: string; word: string };
 }
 
-const DOCKERD = { name: 'Docker daemon', process: 'dockerd' };
+const DOCKERD = { name: 'Docker daemon', process: 'dockerd', word: 'docker' };
 
 /** One line naming the daemon and the call: what a user reads in the report and on stderr. */
 export function dockerError(d: Daemon, what: string, e: unknown): DockerApiError {
@@ -82,7 +82,7 @@ export function dockerError(d: Daemon, what: string, e: unknown): DockerApiError
     );
   }
   const label = { 'not-found': 'not found', conflict: 'conflict', daemon: 'daemon error' }[kind];
-  return new DockerApiError(d.target, kind, status, `docker ${what}: ${label}${status ? ` (HTTP ${status})` : ''}: ${daemonMessage(e)}`);
+  return new DockerApiError(d.target, kind, status, `${engine.word} ${what}: ${label}${status ? ` (HTTP ${status})` : ''}: ${daemonMessage(e)}`);
 }
 
 /** Daemons that did not answer or refused, by socket, with the first such failure's line. */

@@ -13,6 +13,7 @@ import type { Exit } from '../lifecycle.js';
 import { decodeExitStatus, pidAlive } from '../../../host/process.js';
 import { DeadlineError, secondsText, settleWithin } from '../../../model/deadline.js';
 import { HEARTBEAT_MS, WAIT_AFTER_EXIT_MS } from './bounds.js';
+import { rawAttach } from './attach.js';
 import { api, dockerError, type Daemon } from './errors.js';
 
 const OUTPUT_CAP = 4 * 1024 * 1024;
@@ -32,7 +33,7 @@ export interface HeldContainer {
 export async function startSession(
   docker: Dockerode,
   create: Dockerode.ContainerCreateOptions,
-  opts: { target: string; socket: string; timeoutMs: number; run: string; engine?: Daemon['engine']; resource?: Resource },
+  opts: { target: string; socket: string; timeoutMs: number; run: string; engine?: Daemon['engine']; resource?: Resource; rawAttach?: boolean },
 ): Promise<HeldContainer> {
   const d: Daemon = { target: opts.target, socket: opts.socket, engine: opts.engine };
   const name = create.name!;
@@ -69,7 +70,12 @@ export async function startSession(
   };
   try {
     const container = await creating;
-    const stream = await api(d, 'container attach', () => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
+    // Podman's compat API gives a body's bytes to stdin (./attach.ts): its attach sends none.
+    const stream = await api(d, 'container attach', () =>
+      opts.rawAttach
+        ? (rawAttach(opts.socket, container.id) as Promise<NodeJS.ReadWriteStream>)
+        : container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+    );
     const out = collect();
     const err = collect();
     container.modem.demuxStream(stream, out.sink, err.sink);
