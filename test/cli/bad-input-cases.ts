@@ -60,7 +60,7 @@ export const USER_ROWS: BadInput[] = [
     what: 'an unknown runtime',
     args: ['run', '--runtime', 'no-such-kind'],
     code: 2,
-    message: /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, runc, crun, bwrap; /m,
+    message: /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, runc, crun, bwrap, podman, podman-rootless; /m,
   },
   {
     what: '--share with --config',
