@@ -7,7 +7,8 @@
  * such exception is data here with its reason). Needs the podman package and, for rootless, the
  * account of scripts/rootless-user.sh (the test's set-up runs it).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,8 +24,9 @@ import { defaultSeccomp } from '../../targets/oci/seccomp.js';
 import type { PodmanTargetConfig } from '../../targets/podman/driver.js';
 import { weakenings as podmanWeakenings } from '../../targets/podman/weakenings.js';
 import { rootlessUser } from '../../targets/podman/user.js';
+import { REPO_ROOT } from '../../host/paths.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
-import { runDirsOf } from './interrupted-run.js';
+import { interruptedRun, runDirsOf } from './interrupted-run.js';
 import { expectedBeside } from './negative-controls.js';
 
 type Mode = 'rootful' | 'rootless';
@@ -298,4 +300,40 @@ describe('Podman, rootful and rootless, end to end', function () {
     expect(serviceLeftovers(process.pid)).to.deep.equal([]);
     expect(scanLeftovers().mounts).to.deep.equal([]);
   });
+
+  it('Ctrl-C while podman containers run: the run stops its service and leaves nothing', async () => {
+    const run = await interruptedRun('podman', () => conmons().length > 0);
+    expect(run.seen, 'no podman container was ever seen').to.equal(true);
+    expect(run.code, run.stderr).to.equal(130);
+    expect(serviceLeftovers(run.pid)).to.deep.equal([]);
+    expect(conmons()).to.deep.equal([]);
+  });
+
+  it("a SIGKILLed run's service and containers are reaped by `isoprobe clean`", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-pm-kill-'));
+    try {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/main.js'), 'run', '--runtime', 'podman', '--out', out], {
+        detached: true,
+        stdio: 'ignore',
+      });
+      const exited = once(child, 'exit');
+      for (const end = Date.now() + 60_000; conmons().length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+      expect(conmons(), 'no podman container was ever seen').to.not.be.empty;
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+      expect(serviceLeftovers(child.pid!), 'the service outlives a SIGKILLed run (its own process group)').to.not.be.empty;
+      const clean = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/cli/main.js'), 'clean'], { encoding: 'utf8', timeout: 120_000 });
+      expect(clean.stdout + clean.stderr).to.match(/podman services: 1 found, 1 removed/);
+      expect(serviceLeftovers(child.pid!)).to.deep.equal([]);
+      expect(conmons()).to.deep.equal([]);
+      expect(scanLeftovers().mounts).to.deep.equal([]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
+
+/** conmon processes of isoprobe's services (a podman container is running). */
+function conmons(): string[] {
+  return spawnSync('pgrep', ['-a', '-f', '^/usr/bin/conmon .*isoprobe'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+}
