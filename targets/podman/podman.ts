@@ -9,6 +9,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { journal } from '../../host/journal.js';
+import { readMountinfo } from '../../host/proc.js';
 import type { Resource } from '../../model/journal.js';
 import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import { SCRATCH_DIR, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
@@ -121,10 +122,27 @@ export class PodmanTarget implements Target {
             ...(resource ? { resource } : {}),
           }),
         );
-        return { ...held, ref: name, scratch: held.upperDir ? path.join(held.upperDir, SCRATCH_DIR) : null };
+        const root = held.upperDir ?? (held.pid > 0 ? bindRootOnHost(held.pid) : null);
+        return { ...held, ref: name, scratch: root ? path.join(root, SCRATCH_DIR) : null };
       },
       { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
     );
+  }
+}
+
+/**
+ * The container's root as a host directory when it is a bind of one (rootless Podman's vfs storage
+ * has no overlay upper dir): the root of the container's "/" mount, if that mount is of the
+ * filesystem the host has at "/" from its own root. Else null (the created files are then not seen).
+ */
+export function bindRootOnHost(pid: number): string | null {
+  try {
+    const inside = readMountinfo('/proc', pid).find((m) => m.mountPoint === '/');
+    const host = readMountinfo('/proc', 'self').find((m) => m.mountPoint === '/');
+    if (!inside || !host || host.root !== '/' || inside.major !== host.major || inside.minor !== host.minor || inside.fsType === 'overlay') return null;
+    return inside.root;
+  } catch {
+    return null;
   }
 }
 
