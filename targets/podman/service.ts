@@ -69,7 +69,8 @@ async function startService(rootless: boolean): Promise<Service> {
     const log = fs.openSync(d.log, 'a', 0o644);
     const argv = asUser(['podman', ...globalFlags(d), 'system', 'service', '--time=0', `unix://${d.socket}`], user);
     // Its own process group: a Ctrl-C reaches the run, whose cleanup stops the service after its containers.
-    const child = spawn(argv[0], argv.slice(1), { env: serviceEnv(d, user), stdio: ['ignore', log, log], detached: true });
+    // cwd: its directory, since conmon writes an "oom" file into the cwd it inherits when a container is OOM-killed.
+    const child = spawn(argv[0], argv.slice(1), { cwd: d.base, env: serviceEnv(d, user), stdio: ['ignore', log, log], detached: true });
     fs.closeSync(log);
     child.unref();
     pid = child.pid ?? 0;

@@ -22,7 +22,7 @@ export function wipeService(d: ServiceDirs, user?: PodmanUser): string[] {
   if (!fs.existsSync(d.base)) return left;
   if (fs.existsSync(d.root)) {
     const argv = asUser(['podman', ...globalFlags(d), 'rm', '--all', '--force', '--time', '0'], user);
-    const r = spawnSync(argv[0], argv.slice(1), { env: serviceEnv(d, user), stdio: ['ignore', 'ignore', 'pipe'], timeout: RM_MS, encoding: 'utf8' });
+    const r = spawnSync(argv[0], argv.slice(1), { cwd: '/', env: serviceEnv(d, user), stdio: ['ignore', 'ignore', 'pipe'], timeout: RM_MS, encoding: 'utf8' });
     if (r.error || r.status !== 0) left.push(`podman rm --all: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`);
   }
   if (user) for (const pid of strayPids(d, user)) killQuietly(pid);
