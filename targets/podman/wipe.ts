@@ -14,28 +14,49 @@ import { readMountinfo } from '../../host/proc.js';
 import type { PodmanUser } from './user.js';
 import { asUser, globalFlags, serviceEnv, type ServiceDirs } from './dirs.js';
 
+const RM_ATTEMPTS = 3;
+
+/** Every mount at or under `base`, deepest first (rootful overlay mounts its home onto itself). */
+function detachUnder(base: string): void {
+  const under = readMountinfo('/proc', 'self')
+    .map((m) => m.mountPoint)
+    .filter((p) => p === base || p.startsWith(`${base}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of under) detachMount(point);
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** `podman rm` of every container of the storage: a killed container's teardown takes a second or two. */
 const RM_MS = 30_000;
 
 export function wipeService(d: ServiceDirs, user?: PodmanUser): string[] {
   const left: string[] = [];
   if (!fs.existsSync(d.base)) return left;
+  // Said only when the storage stays: once it is gone, so is what the CLI could not remove from it.
+  let rmError: string | null = null;
   if (fs.existsSync(d.root)) {
     const argv = asUser(['podman', ...globalFlags(d), 'rm', '--all', '--force', '--time', '0'], user);
     const r = spawnSync(argv[0], argv.slice(1), { cwd: '/', env: serviceEnv(d, user), stdio: ['ignore', 'ignore', 'pipe'], timeout: RM_MS, encoding: 'utf8' });
-    if (r.error || r.status !== 0) left.push(`podman rm --all: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`);
+    if (r.error || r.status !== 0) rmError = `podman rm --all: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`;
   }
   if (user) for (const pid of strayPids(d, user)) killQuietly(pid);
-  const under = readMountinfo('/proc', 'self')
-    .map((m) => m.mountPoint)
-    .filter((p) => p === d.base || p.startsWith(`${d.base}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const point of under) detachMount(point);
-  try {
-    fs.rmSync(d.base, { recursive: true, force: true, maxRetries: 3 });
-  } catch (e) {
-    left.push(`${d.base}: ${(e as Error).message}`);
+  // A service that was still exiting may mount its overlay home again: detach and remove, a few times.
+  let failed: unknown = null;
+  for (let attempt = 0; attempt < RM_ATTEMPTS; attempt++) {
+    detachUnder(d.base);
+    try {
+      fs.rmSync(d.base, { recursive: true, force: true, maxRetries: 3 });
+      failed = null;
+      break;
+    } catch (e) {
+      failed = e;
+      sleepSync(500);
+    }
   }
+  if (failed) left.push(...(rmError ? [rmError] : []), `${d.base}: ${(failed as Error).message}`);
   return left;
 }
 

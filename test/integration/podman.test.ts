@@ -323,7 +323,7 @@ describe('Podman, rootful and rootless, end to end', function () {
       await exited;
       expect(serviceLeftovers(child.pid!), 'the service outlives a SIGKILLed run (its own process group)').to.not.be.empty;
       const clean = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/cli/main.js'), 'clean'], { encoding: 'utf8', timeout: 120_000 });
-      expect(clean.stdout + clean.stderr).to.match(/podman services: 1 found, 1 removed/);
+      expect(clean.stdout + clean.stderr, clean.stdout + clean.stderr).to.match(/podman services: 1 found, 1 removed/);
       expect(serviceLeftovers(child.pid!)).to.deep.equal([]);
       expect(conmons()).to.deep.equal([]);
       expect(scanLeftovers().mounts).to.deep.equal([]);
