@@ -25,6 +25,28 @@ function detachUnder(base: string): void {
   for (const point of under) detachMount(point);
 }
 
+/** How long the processes naming the directory (conmon, its exit command) get to end by themselves. */
+const QUIESCE_MS = 10_000;
+
+function quiesce(base: string): void {
+  for (const deadline = Date.now() + QUIESCE_MS; namingProcesses(base).length > 0 && Date.now() < deadline; ) sleepSync(100);
+  for (const pid of namingProcesses(base)) killQuietly(pid);
+}
+
+/** Live processes whose command line names `base`. */
+function namingProcesses(base: string): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(base)) out.push(Number(name));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -43,6 +65,9 @@ export function wipeService(d: ServiceDirs, user?: PodmanUser): string[] {
     if (r.error || r.status !== 0) rmError = `podman rm --all: ${r.error?.message ?? r.stderr.trim().split('\n').at(-1)}`;
   }
   if (user) for (const pid of strayPids(d, user)) killQuietly(pid);
+  // conmon runs its exit command (`podman container cleanup`, on this storage) once a container
+  // dies: it would make the directory again after its removal, so it is waited for, then killed.
+  quiesce(d.base);
   // A service that was still exiting may mount its overlay home again: detach and remove, a few times.
   let failed: unknown = null;
   for (let attempt = 0; attempt < RM_ATTEMPTS; attempt++) {
