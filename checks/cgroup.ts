@@ -14,6 +14,11 @@ import {
   DOCKER_NO_PIDS_LIMIT,
   DOCKER_PRIVILEGED,
   onCgroupV1,
+  PODMAN_NO_CPUS,
+  PODMAN_NO_MEMORY,
+  PODMAN_NO_PIDS_LIMIT,
+  PODMAN_PRIVILEGED,
+  PODMAN_SYS_ADMIN_V1,
   share,
   SYS_ADMIN_IN_HOST_CGROUPNS,
 } from './controls.js';
@@ -74,7 +79,16 @@ export const cgroupChecks = [
       references: ['OCI runtime spec: linux.resources', 'CIS Docker 5.10, 5.11, 5.28 (memory, cpu, pids limits)'],
       needs: ['observed'],
       settings: ['limits.pids', 'limits.memory', 'limits.cpu'],
-      negativeControls: [builtin({ limits: 'none' }), DOCKER_NO_LIMITS, DOCKER_NO_PIDS_LIMIT, DOCKER_NO_MEMORY, DOCKER_NO_CPUS],
+      negativeControls: [
+        builtin({ limits: 'none' }),
+        DOCKER_NO_LIMITS,
+        DOCKER_NO_PIDS_LIMIT,
+        DOCKER_NO_MEMORY,
+        DOCKER_NO_CPUS,
+        PODMAN_NO_PIDS_LIMIT,
+        PODMAN_NO_MEMORY,
+        PODMAN_NO_CPUS,
+      ],
     },
     (ctx) => {
       requireSettableLimits(ctx);
@@ -102,7 +116,7 @@ export const cgroupChecks = [
       needs: ['container'],
       // Whether the cgroupfs is mounted read-only is no request setting; privileged mode (caps) reaches it through the mount.
       settings: ['ns.mnt', 'ns.cgroup'],
-      negativeControls: [builtin({ cgroupfs: 'rw' }), share('mnt'), BUILTIN_PRIVILEGED, DOCKER_PRIVILEGED],
+      negativeControls: [builtin({ cgroupfs: 'rw' }), share('mnt'), BUILTIN_PRIVILEGED, DOCKER_PRIVILEGED, PODMAN_PRIVILEGED],
     },
     ({ container }) => cgroupfsReadonly(container.cgroupfs),
   ),
@@ -115,7 +129,7 @@ export const cgroupChecks = [
       references: ['OCI runtime spec: linux.cgroupsPath', 'cgroups(7) cgroup.procs', ...PRIVILEGED],
       needs: ['container', 'observed'],
       settings: ['ns.cgroup', 'caps'],
-      negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)],
+      negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED), PODMAN_SYS_ADMIN_V1, onCgroupV1(PODMAN_PRIVILEGED)],
     },
     ({ container, observed }) => cannotLeave(container.cgroup_leave, observed.cgroup),
   ),

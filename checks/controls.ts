@@ -20,6 +20,16 @@ export function docker(hostConfig: Record<string, unknown>, note?: string): Weak
   return { kind: 'docker', settings: { hostConfig }, ...(note ? { note } : {}) };
 }
 
+/** Raw HostConfig fields of a podman target (its compat API spells them as Docker's Engine API). */
+export function podman(hostConfig: Record<string, unknown>, note?: string): Weakening {
+  return { kind: 'podman', settings: { hostConfig }, ...(note ? { note } : {}) };
+}
+
+/** The same HostConfig weakening for both engines that take it: Docker's and Podman's. */
+export function engines(hostConfig: Record<string, unknown>, note?: string): Weakening[] {
+  return [docker(hostConfig, note), podman(hostConfig, note)];
+}
+
 /** The nearest to Docker's --privileged this host allows (test/integration/negative-controls.ts). */
 export const BUILTIN_PRIVILEGED = builtin({ share: ['user', 'cgroup'], caps: 'all', seccomp: 'none', noNewPrivs: false, cgroupfs: 'rw' }, 'privileged');
 export const DOCKER_PRIVILEGED = docker({ Privileged: true });
@@ -35,9 +45,28 @@ export const DOCKER_SYSTEMPATHS_UNCONFINED = docker({ MaskedPaths: [], ReadonlyP
 /** CAP_SYS_ADMIN over the host's user namespace, in the host's cgroup namespace: the release_agent escape's setting. */
 export const SYS_ADMIN_IN_HOST_CGROUPNS = docker({ CapAdd: ['SYS_ADMIN'], CgroupnsMode: 'host' });
 
+export const PODMAN_PRIVILEGED = podman({ Privileged: true });
+export const PODMAN_NO_PIDS_LIMIT = podman({ PidsLimit: 0 });
+export const PODMAN_NO_MEMORY = podman({ Memory: 0, MemorySwap: 0 });
+export const PODMAN_NO_CPUS = podman({ NanoCpus: 0 });
+export const PODMAN_SECCOMP_UNCONFINED = podman({ SecurityOpt: ['seccomp=unconfined'] });
+/** Podman's own --security-opt unmask=ALL (its compat API ignores MaskedPaths and ReadonlyPaths). */
+export const PODMAN_UNMASK_ALL = podman({ SecurityOpt: ['unmask=ALL'] });
+
+/** A capability added: on Docker, and on Podman. */
 export function capAdd(cap: string): Weakening {
   return docker({ CapAdd: [cap] });
 }
+export function capAdds(cap: string): Weakening[] {
+  return engines({ CapAdd: [cap] });
+}
+
+/**
+ * Podman 4.3 ignores CgroupnsMode, and on cgroup v1 its containers are in the host's cgroup
+ * namespace: CAP_SYS_ADMIN alone is the release_agent escape's setting there (on cgroup v2 its
+ * default cgroup namespace is private).
+ */
+export const PODMAN_SYS_ADMIN_V1 = onCgroupV1(podman({ CapAdd: ['SYS_ADMIN'] }));
 
 /** Flips the check only where a cgroup v1 hierarchy exists. */
 export function onCgroupV1(w: Weakening): Weakening {

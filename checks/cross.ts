@@ -11,7 +11,7 @@ import type { SiblingDoc, SiblingRun, SiblingSentinel } from '../model/sibling.j
 import type { SettingKey } from '../model/request.js';
 import type { CheckMeta } from '../model/results.js';
 import type { Weakening } from '../model/weakening.js';
-import { docker, share } from './controls.js';
+import { engines, podman, share } from './controls.js';
 import { check, errnoName } from './define.js';
 
 const ALL = ['baseline', 'restricted', 'strict'] as const;
@@ -25,7 +25,7 @@ type Ns = 'pid' | 'ipc' | 'net' | 'uts';
  * The cross area's own negative control: the second sibling joins the first's namespace. Checks
  * name the builtin and docker ones; the OCI ones are their twins (test/integration/oci.test.ts).
  */
-export function joinSibling(kind: 'builtin' | 'docker', ns: Ns): Weakening {
+export function joinSibling(kind: 'builtin' | 'docker' | 'podman', ns: Ns): Weakening {
   return { kind, settings: { joinSibling: [ns] } };
 }
 
@@ -100,7 +100,13 @@ function crossCheck(meta: CrossMeta, one: (d: Direction) => string) {
 }
 
 /** What puts both siblings in one network namespace (the host's, or the first's): abstract sockets and loopback are then shared. */
-const NET_SHARED = [share('net'), docker({ NetworkMode: 'host' }), joinSibling('builtin', 'net'), joinSibling('docker', 'net')];
+const NET_SHARED = [
+  share('net'),
+  ...engines({ NetworkMode: 'host' }),
+  joinSibling('builtin', 'net'),
+  joinSibling('docker', 'net'),
+  joinSibling('podman', 'net'),
+];
 
 export const crossChecks = [
   crossCheck(
@@ -112,7 +118,14 @@ export const crossChecks = [
       // The host's mount namespace brings the host's /proc (its negative control share mnt).
       settings: ['ns.pid', 'ns.mnt'],
       // A host mount namespace brings the host's /proc, where every process is listed.
-      negativeControls: [share('pid'), share('mnt', 'host /proc'), docker({ PidMode: 'host' }), joinSibling('builtin', 'pid'), joinSibling('docker', 'pid')],
+      negativeControls: [
+        share('pid'),
+        share('mnt', 'host /proc'),
+        ...engines({ PidMode: 'host' }),
+        joinSibling('builtin', 'pid'),
+        joinSibling('docker', 'pid'),
+        joinSibling('podman', 'pid'),
+      ],
       references: ['OCI runtime spec: linux.namespaces "pid"', 'pid_namespaces(7)'],
     },
     ({ label, look }) => {
@@ -129,7 +142,13 @@ export const crossChecks = [
       title: "a sibling container's SysV IPC objects and POSIX message queue are invisible",
       ns: 'ipc',
       sentinels: ['shm', 'msg', 'sem', 'mq'],
-      negativeControls: [share('ipc'), docker({ IpcMode: 'host' }), joinSibling('builtin', 'ipc'), joinSibling('docker', 'ipc')],
+      negativeControls: [
+        share('ipc'),
+        ...engines({ IpcMode: 'host' }),
+        joinSibling('builtin', 'ipc'),
+        joinSibling('docker', 'ipc'),
+        joinSibling('podman', 'ipc'),
+      ],
       references: ['OCI runtime spec: linux.namespaces "ipc"', 'sysvipc(7)', 'mq_overview(7)'],
     },
     ({ label, look }) => {
@@ -154,7 +173,7 @@ export const crossChecks = [
       // /dev/shm is a mount: Docker's IpcMode host and container: bind the host's or the first's;
       // the built-in runtime and an OCI bundle mount a tmpfs of their own, also in a shared or
       // joined IPC namespace, unless the host's mounts are kept.
-      negativeControls: [share('mnt', 'host /dev/shm'), docker({ IpcMode: 'host' }), joinSibling('docker', 'ipc')],
+      negativeControls: [share('mnt', 'host /dev/shm'), ...engines({ IpcMode: 'host' }), joinSibling('docker', 'ipc'), joinSibling('podman', 'ipc')],
       references: ['CIS Docker 5.16 (IPC namespace not shared)', 'shm_overview(7)'],
     },
     ({ label, look }) => {
@@ -200,7 +219,8 @@ export const crossChecks = [
       ns: 'net',
       sentinels: ['any'],
       // Docker's own are not named: its default bridge lets siblings reach each other already.
-      negativeControls: [share('net'), joinSibling('builtin', 'net')],
+      // Podman's siblings are on no network of theirs (targets/podman/create.ts), so sharing one reaches the other; Docker's share a bridge.
+      negativeControls: [share('net'), joinSibling('builtin', 'net'), podman({ NetworkMode: 'host' }), joinSibling('podman', 'net')],
       // Not baseline: a default engine network is shared on purpose (Docker's default bridge with
       // inter-container communication on, a Kubernetes pod network), so reaching a sibling there
       // is the documented default, not a broken namespace; isolating them is hardening (CIS 2.1).
@@ -223,7 +243,7 @@ export const crossChecks = [
       ns: 'uts',
       sentinels: ['hostname'],
       // Docker has no container: mode for UTS.
-      negativeControls: [share('uts'), docker({ UTSMode: 'host' }), joinSibling('builtin', 'uts')],
+      negativeControls: [share('uts'), ...engines({ UTSMode: 'host' }), joinSibling('builtin', 'uts')],
       references: ['OCI runtime spec: linux.namespaces "uts"', 'uts_namespaces(7)'],
       settings: ['ns.uts', 'hostname'],
     },

@@ -8,10 +8,13 @@ import {
   builtin,
   BUILTIN_PRIVILEGED,
   capAdd,
-  docker,
   DOCKER_PRIVILEGED,
   DOCKER_SECCOMP_UNCONFINED,
+  engines,
   onCgroupV1,
+  PODMAN_PRIVILEGED,
+  PODMAN_SECCOMP_UNCONFINED,
+  PODMAN_SYS_ADMIN_V1,
   share,
   SYS_ADMIN_IN_HOST_CGROUPNS,
 } from './controls.js';
@@ -64,7 +67,7 @@ export const escapeChecks = [
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
       needs: ['container'],
       settings: ['caps', 'seccomp', 'ns.cgroup'],
-      negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED)],
+      negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED), PODMAN_SYS_ADMIN_V1, onCgroupV1(PODMAN_PRIVILEGED)],
     },
     (ctx) => {
       const s = sec(ctx);
@@ -85,7 +88,14 @@ export const escapeChecks = [
       references: ['CVE-2022-0185', 'Docker default seccomp profile (unshare needs CAP_SYS_ADMIN)', 'user_namespaces(7)'],
       needs: ['container'],
       settings: ['seccomp', 'caps'],
-      negativeControls: [builtin({ seccomp: 'none' }), BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, capAdd('SYS_ADMIN')],
+      negativeControls: [
+        builtin({ seccomp: 'none' }),
+        BUILTIN_PRIVILEGED,
+        DOCKER_SECCOMP_UNCONFINED,
+        capAdd('SYS_ADMIN'),
+        // Not Podman's CAP_SYS_ADMIN or --privileged: its default seccomp profile lets unshare through already.
+        PODMAN_SECCOMP_UNCONFINED,
+      ],
     },
     (ctx) => {
       const r = sec(ctx).userns_fsopen;
@@ -103,7 +113,7 @@ export const escapeChecks = [
       references: ['CIS Docker 5.31 (Docker socket not mounted)', 'OCI runtime spec: mounts'],
       needs: ['container'],
       settings: ['ns.mnt'],
-      negativeControls: [share('mnt'), docker({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] })],
+      negativeControls: [share('mnt'), ...engines({ Binds: ['/var/run/docker.sock:/var/run/docker.sock'] })],
     },
     (ctx) => {
       const socks = sec(ctx).runtime_sockets;

@@ -2,10 +2,10 @@
 import { expect } from 'chai';
 import type { CheckContext } from '../model/check.js';
 import type { SentinelKind } from '../model/sentinels.js';
-import { docker, share } from './controls.js';
+import { engines, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
-const NEG = [share('ipc'), docker({ IpcMode: 'host' })];
+const NEG = [share('ipc'), ...engines({ IpcMode: 'host' })];
 const OCI_IPC = 'OCI runtime spec: linux.namespaces "ipc"';
 const CIS_IPC = 'CIS Docker 5.16 (host IPC namespace not shared)';
 const ALL = ['baseline', 'restricted', 'strict'] as const;

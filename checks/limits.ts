@@ -10,7 +10,7 @@ import type { EnforcementFacts, EnforcementRun } from '../model/enforcement.js';
 import { limitsInForce, type LimitInForce } from '../model/parse/cgroup.js';
 import type { SettingKey } from '../model/request.js';
 import { askedText, limitShown } from './asked.js';
-import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT, gvisor } from './controls.js';
+import { builtin, DOCKER_NO_CPUS, DOCKER_NO_MEMORY, DOCKER_NO_PIDS_LIMIT, gvisor, PODMAN_NO_CPUS, PODMAN_NO_MEMORY, PODMAN_NO_PIDS_LIMIT } from './controls.js';
 import { check, errnoName, requireSettableLimits } from './define.js';
 
 const STRICTER = ['restricted', 'strict'] as const;
@@ -90,7 +90,7 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.pids', 'CIS Docker 5.28 (PIDs cgroup limit)'],
       needs: ['enforcement'],
       settings: ['limits.pids'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT, gvisor('--ignore-cgroups')],
+      negativeControls: [NO_LIMITS, DOCKER_NO_PIDS_LIMIT, PODMAN_NO_PIDS_LIMIT, gvisor('--ignore-cgroups')],
     },
     (ctx) => {
       const whole = sandboxStopped(ctx, 'pids', 'pids.max', /\bmax (\d+)/);
@@ -114,7 +114,7 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.memory', 'CIS Docker 5.10 (memory limited)'],
       needs: ['enforcement'],
       settings: ['limits.memory'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY, gvisor('--ignore-cgroups')],
+      negativeControls: [NO_LIMITS, DOCKER_NO_MEMORY, PODMAN_NO_MEMORY, gvisor('--ignore-cgroups')],
     },
     (ctx) => {
       const whole = sandboxStopped(ctx, 'memory', 'its memory limit', /\boom_kill (\d+)/);
@@ -143,7 +143,7 @@ export const limitChecks = [
       references: ['OCI runtime spec: linux.resources.cpu (quota, period)', 'CIS Docker 5.11 (CPU priority/limits)'],
       needs: ['enforcement'],
       settings: ['limits.cpu'],
-      negativeControls: [NO_LIMITS, DOCKER_NO_CPUS, gvisor('--ignore-cgroups')],
+      negativeControls: [NO_LIMITS, DOCKER_NO_CPUS, PODMAN_NO_CPUS, gvisor('--ignore-cgroups')],
     },
     (ctx) => {
       const c = run(ctx, 'cpu');

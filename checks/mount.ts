@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import type { ProbeFacts } from '../model/facts.js';
 import { parseMountinfo } from '../model/parse/mountinfo.js';
-import { builtin, docker, share } from './controls.js';
+import { builtin, engines, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck, requireNsProof } from './define.js';
 
 const NEG = [share('mnt')];
@@ -124,7 +124,7 @@ export const mountChecks = [
       sentinels: ['marker-shm'],
       // Docker binds the host's /dev/shm into a container in the host's ipc namespace.
       settings: ['ns.mnt', 'ns.ipc'],
-      negativeControls: [...NEG, docker({ IpcMode: 'host' })],
+      negativeControls: [...NEG, ...engines({ IpcMode: 'host' })],
     },
     ({ container, sentinels }) => {
       const m = marker(container, sentinels.markers.shm);

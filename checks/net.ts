@@ -1,10 +1,10 @@
 /** net area: the container has its own network stack; host listeners are out of reach. */
 import { expect } from 'chai';
 import { skip } from '../model/check.js';
-import { docker, share, GVISOR_HOST_NETWORK } from './controls.js';
+import { engines, GVISOR_HOST_NETWORK, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
-const NEG = [share('net'), docker({ NetworkMode: 'host' })];
+const NEG = [share('net'), ...engines({ NetworkMode: 'host' })];
 const OCI_NET = 'OCI runtime spec: linux.namespaces "network"';
 const CIS_NET = 'CIS Docker 5.9 (host network namespace not shared)';
 const ALL = ['baseline', 'restricted', 'strict'] as const;

@@ -1,9 +1,9 @@
 /** pid area: the container's processes live in a pid namespace of their own. */
 import { expect } from 'chai';
-import { docker, share } from './controls.js';
+import { engines, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck } from './define.js';
 
-const NEG = [share('pid'), docker({ PidMode: 'host' })];
+const NEG = [share('pid'), ...engines({ PidMode: 'host' })];
 const HOST_PROC = share('mnt', 'host /proc');
 const OCI_PID = 'OCI runtime spec: linux.namespaces "pid"';
 const CIS_PID = 'CIS Docker 5.16 (host PID namespace not shared)';

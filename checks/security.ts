@@ -10,7 +10,20 @@ import type { RawFile, SecurityFacts } from '../model/facts.js';
 import { judgeLabel } from '../model/lsm.js';
 import { capNames, parseStatus } from '../model/parse/status.js';
 import { DEFAULT_CAPS } from '../model/spec.js';
-import { builtin, BUILTIN_PRIVILEGED, capAdd, docker, DOCKER_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_SYSTEMPATHS_UNCONFINED, share } from './controls.js';
+import {
+  builtin,
+  BUILTIN_PRIVILEGED,
+  capAdds,
+  docker,
+  DOCKER_PRIVILEGED,
+  DOCKER_SECCOMP_UNCONFINED,
+  DOCKER_SYSTEMPATHS_UNCONFINED,
+  engines,
+  PODMAN_PRIVILEGED,
+  PODMAN_SECCOMP_UNCONFINED,
+  PODMAN_UNMASK_ALL,
+  share,
+} from './controls.js';
 import { check, errnoName, requireNoNewPrivsLine, requireNsProof } from './define.js';
 import { askedText } from './asked.js';
 
@@ -18,7 +31,7 @@ export const ALL = ['baseline', 'restricted', 'strict'] as const;
 const STRICTER = ['restricted', 'strict'] as const;
 const OCI_CAPS = 'OCI runtime spec: process.capabilities';
 /** Any capability beyond the default set flips the capability checks. */
-const ANY_CAP = [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_ADMIN'), capAdd('SYS_PTRACE'), capAdd('SYS_TIME')];
+const ANY_CAP = [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, ...capAdds('SYS_ADMIN'), ...capAdds('SYS_PTRACE'), ...capAdds('SYS_TIME')];
 const NO_SECCOMP = builtin({ seccomp: 'none' });
 const LOOP0 = { PathOnHost: '/dev/loop0', PathInContainer: '/dev/loop0', CgroupPermissions: 'rwm' };
 
@@ -105,7 +118,7 @@ export const securityChecks = [
       ],
       needs: ['container'],
       settings: ['caps'],
-      negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED],
+      negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED, PODMAN_PRIVILEGED],
     },
     (ctx) => {
       const s = status(ctx);
@@ -131,7 +144,7 @@ export const securityChecks = [
       references: [OCI_CAPS, 'CIS Docker 5.3, 5.4 (no privileged containers)', 'capabilities(7)'],
       needs: ['container'],
       settings: ['caps'],
-      negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED],
+      negativeControls: [...ANY_CAP, DOCKER_PRIVILEGED, PODMAN_PRIVILEGED],
     },
     (ctx) => {
       const s = status(ctx);
@@ -154,7 +167,7 @@ export const securityChecks = [
       ],
       needs: ['container'],
       settings: ['seccomp'],
-      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_PRIVILEGED],
+      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, DOCKER_PRIVILEGED, PODMAN_SECCOMP_UNCONFINED, PODMAN_PRIVILEGED],
     },
     (ctx) => {
       const s = status(ctx);
@@ -182,7 +195,7 @@ export const securityChecks = [
       needs: ['container'],
       // Refused by the seccomp filter or for want of a capability (mount: CAP_SYS_ADMIN).
       settings: ['seccomp', 'caps'],
-      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED],
+      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, PODMAN_SECCOMP_UNCONFINED],
     },
     (ctx) => {
       const calls = sec(ctx).syscalls;
@@ -210,7 +223,12 @@ export const securityChecks = [
       ],
       needs: ['container'],
       settings: ['noNewPrivs'],
-      negativeControls: [builtin({ noNewPrivs: false }), BUILTIN_PRIVILEGED, { kind: 'docker', settings: { noNewPrivs: false } }],
+      negativeControls: [
+        builtin({ noNewPrivs: false }),
+        BUILTIN_PRIVILEGED,
+        { kind: 'docker', settings: { noNewPrivs: false } },
+        { kind: 'podman', settings: { noNewPrivs: false } },
+      ],
     },
     (ctx) => {
       requireNoNewPrivsLine(status(ctx).noNewPrivs);
@@ -228,7 +246,7 @@ export const securityChecks = [
       references: ['ptrace(2) "Ptrace access mode checking"', 'CIS Docker 5.3', 'Docker default seccomp profile (ptrace gated by CAP_SYS_PTRACE)'],
       needs: ['container'],
       settings: ['caps'],
-      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_PTRACE')],
+      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, ...capAdds('SYS_PTRACE')],
     },
     (ctx) => {
       const e = sec(ctx).syscalls.ptrace_attach;
@@ -257,7 +275,7 @@ function pathChecks() {
         needs: ['container'],
         // The device cgroup rules that also decide it are no request setting.
         settings: ['ns.mnt', 'caps'],
-        negativeControls: [share('mnt'), docker({ Devices: [LOOP0] }), DOCKER_PRIVILEGED],
+        negativeControls: [share('mnt'), ...engines({ Devices: [LOOP0] }), DOCKER_PRIVILEGED, PODMAN_PRIVILEGED],
       },
       (ctx) => {
         const s = sec(ctx);
@@ -287,7 +305,7 @@ function pathChecks() {
         ],
         needs: ['container'],
         settings: ['readonlyPaths', 'ns.mnt'],
-        negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED],
+        negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED, PODMAN_UNMASK_ALL, PODMAN_PRIVILEGED],
       },
       (ctx) => {
         const s = sec(ctx);
@@ -307,7 +325,7 @@ function pathChecks() {
         references: ['OCI runtime spec: mounts (sysfs ro)', 'CIS Docker 5.4'],
         needs: ['container'],
         settings: ['ns.mnt'],
-        negativeControls: [share('mnt'), DOCKER_PRIVILEGED],
+        negativeControls: [share('mnt'), DOCKER_PRIVILEGED, PODMAN_PRIVILEGED],
       },
       (ctx) => {
         const s = sec(ctx).sys;
@@ -327,7 +345,7 @@ function pathChecks() {
         references: ['OCI runtime spec: linux.maskedPaths', 'CVE-2025-31133', 'Kubernetes Pod Security Standards baseline: procMount'],
         needs: ['container'],
         settings: ['maskedPaths', 'ns.mnt'],
-        negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED],
+        negativeControls: [share('mnt'), DOCKER_SYSTEMPATHS_UNCONFINED, DOCKER_PRIVILEGED, PODMAN_UNMASK_ALL, PODMAN_PRIVILEGED],
       },
       (ctx) => {
         const masked = sec(ctx).masked;
@@ -363,7 +381,7 @@ function lsmCheck() {
       needs: ['container', 'reference'],
       // The LSM profile is no request setting (model/request.ts); the target's capabilities say whether one is applied.
       settings: [],
-      negativeControls: [docker({ SecurityOpt: ['apparmor=unconfined'] }), DOCKER_PRIVILEGED],
+      negativeControls: [docker({ SecurityOpt: ['apparmor=unconfined'] }), DOCKER_PRIVILEGED, PODMAN_PRIVILEGED],
     },
     (ctx) => {
       const lsm = ctx.reference.lsm;

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { skip } from '../model/check.js';
 import { parseStatus } from '../model/parse/status.js';
 import { parseTimensOffsets } from '../model/parse/timens.js';
-import { BUILTIN_PRIVILEGED, builtin, capAdd, share } from './controls.js';
+import { BUILTIN_PRIVILEGED, builtin, capAdds, share } from './controls.js';
 import { check, ownNamespaceCheck, requireNamespaceSupport } from './define.js';
 
 const NEG = [share('time')];
@@ -57,7 +57,7 @@ export const timeChecks = [
       references: ['capabilities(7) CAP_SYS_TIME', 'CIS Docker 5.3 (Linux kernel capabilities restricted)'],
       needs: ['container'],
       settings: ['caps'],
-      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, capAdd('SYS_TIME')],
+      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, ...capAdds('SYS_TIME')],
     },
     ({ container }) => {
       const status = parseStatus(container.files.status.text);

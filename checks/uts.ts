@@ -1,9 +1,9 @@
 /** uts area: hostname and domain name are the container's own. */
 import { expect } from 'chai';
-import { docker, share } from './controls.js';
+import { engines, share } from './controls.js';
 import { check, errnoName, ownNamespaceCheck, requireNsProof } from './define.js';
 
-const NEG = [share('uts'), docker({ UTSMode: 'host' })];
+const NEG = [share('uts'), ...engines({ UTSMode: 'host' })];
 const OCI_UTS = 'OCI runtime spec: linux.namespaces "uts", hostname';
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 
@@ -25,7 +25,7 @@ export const utsChecks = [
       needs: ['container', 'reference'],
       // ns.net: Docker gives a host-network container the host's hostname unless one is asked for.
       settings: ['ns.uts', 'ns.net', 'hostname'],
-      negativeControls: [...NEG, docker({ NetworkMode: 'host' }, 'no Hostname asked')],
+      negativeControls: [...NEG, ...engines({ NetworkMode: 'host' }, 'no Hostname asked')],
     },
     ({ container, reference, spec }) => {
       const evidence = `inside "${container.hostname}", host "${reference.hostname}", configured ${spec.hostname ? `"${spec.hostname}"` : "none (the runtime's own)"}`;

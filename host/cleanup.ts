@@ -32,7 +32,7 @@ type Undo = { label: string; run: () => void | Promise<void>; done?: Promise<voi
 
 /** An undo of the host's own (unmount, rmdir, kill a process, a runtime CLI's delete). */
 export const UNDO_MS = 15_000;
-/** A daemon's removal: its create may still be answered (10 s), then the removal (20 s) — targets/docker/bounds.ts. */
+/** A daemon's removal: its create may still be answered (10 s), then the removal (20 s) — targets/common/engine-api/bounds.ts. */
 export const INDEPENDENT_UNDO_MS = 30_000;
 /** From a signal to the exit, whatever still hangs (then named on stderr). */
 export const SIGNAL_CLEANUP_MS = 45_000;

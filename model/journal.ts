@@ -36,10 +36,17 @@ export type Resource =
    * state, socket and CNI config in that directory; `pid` and `start` identify the daemon); without,
    * the pod sandboxes labelled isoprobe.run=<run> at a runtime the user named.
    */
-  | { kind: 'cri'; run: string; endpoint?: string; dir?: string; pid?: number; start?: string };
+  | { kind: 'cri'; run: string; endpoint?: string; dir?: string; pid?: number; start?: string }
+  /**
+   * A Podman service isoprobe starts (targets/podman/service.ts): `base` holds its socket, config,
+   * storage and runroot, and `base`/service.json its process once started; `user` runs it rootless.
+   * Its containers are in that storage: a container's entry is removed with its service's.
+   */
+  | { kind: 'podman'; what: 'service'; base: string; user?: string }
+  | { kind: 'podman'; what: 'container'; name: string; run: string; base: string };
 
 /** The kinds removed by a driver's clean() rather than by the host's reaper. */
-export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'cri', 'gvisor'] as const;
+export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'podman', 'cri', 'gvisor'] as const;
 
 /** One line of a journal: a resource made, or (`done`) the one with that seq removed by its run. */
 export type JournalLine = { seq: number; res: Resource } | { done: number } | { run: string; pid: number; start: string };
@@ -74,5 +81,7 @@ export function describeResource(r: Resource): string {
       return r.dir ? `containerd ${r.pid} (${r.dir})` : `pod sandboxes of run ${r.run} at ${r.endpoint}`;
     case 'gvisor':
       return `runsc ${r.id} (root ${r.root})`;
+    case 'podman':
+      return r.what === 'service' ? `podman service ${r.base}${r.user ? ` (as ${r.user})` : ''}` : r.name;
   }
 }

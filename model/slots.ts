@@ -1,7 +1,7 @@
 /**
  * A counting semaphore: at most `size` holders of a slot at a time, the others wait in order.
  * Used where concurrency itself would spoil a result or a bound (engine/enforce.ts cpu burns,
- * targets/docker/start-slots.ts container starts).
+ * targets/common/engine-api/start-slots.ts container starts).
  */
 export class Slots {
   private free: number;

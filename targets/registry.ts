@@ -11,8 +11,9 @@ import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
 import { gvisor } from './gvisor/driver.js';
 import { oci } from './oci/driver.js';
+import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, cri, gvisor] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 

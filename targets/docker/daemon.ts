@@ -1,14 +1,15 @@
 /**
  * The Docker daemon: the client, the preflight (no daemon is an environment error: exit 2, one
  * line), the fingerprint the report shows, and the labels that tie a container to its run (what
- * killed runs left is removed by their journals, ./clean.ts).
+ * killed runs left is removed by their journals, ../common/engine-api/clean.ts).
  */
 import Dockerode from 'dockerode';
 import { intend, own } from '../../host/journal.js';
 import { EnvError } from '../../model/errors.js';
 import { DeadlineError, secondsText, withDeadline } from '../../model/deadline.js';
-import { DOCKER_BOUNDS_MS } from './bounds.js';
-import { api, daemonMessage, type Daemon } from './errors.js';
+import { DOCKER_BOUNDS_MS } from '../common/engine-api/bounds.js';
+import { api, daemonMessage, type Daemon } from '../common/engine-api/errors.js';
+import { RUN_LABEL } from '../common/engine-api/labels.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -24,14 +25,10 @@ export function dockerSocket(configured?: string, env: NodeJS.ProcessEnv = proce
   if (host) throw new EnvError(`DOCKER_HOST=${host}: only a unix socket (unix:///path) is supported`);
   return DOCKER_SOCKET;
 }
-/** Label with the pid of the run that made the container: for people to read, never what decides removal. */
-export const OWNER_LABEL = 'isoprobe.owner';
-/** Label with the run's id (host/journal.ts): the reaper removes a journalled container only if it carries its run's. */
-export const RUN_LABEL = 'isoprobe.run';
 
 /**
  * requestTimeoutMs bounds every request at the transport too (`isoprobe clean`); runs bound each
- * call by its own deadline instead (./bounds.ts, ./errors.ts api), since building the image or a
+ * call by its own deadline instead (../common/engine-api/bounds.ts, errors.ts api), since building the image or a
  * container's life take longer than any one bound.
  */
 export function dockerClient(socketPath = dockerSocket(), requestTimeoutMs?: number): Dockerode {
@@ -89,7 +86,7 @@ export async function daemonDefaults(
   name: string,
   labels: Record<string, string>,
 ): Promise<Record<string, string>> {
-  // Journalled before the daemon is asked, as every container (targets/docker/session.ts).
+  // Journalled before the daemon is asked, as every container (targets/common/engine-api/session.ts).
   const intent = intend({ kind: 'docker', name, run: labels[RUN_LABEL] ?? '' });
   const creating = api(d, 'container create', () => docker.createContainer({ name, Image: image, Cmd: ['/isoprobe/probe', 'true'], Labels: labels }));
   const remove = own(

@@ -15,20 +15,21 @@ import type { EvidenceKind } from '../../model/evidence.js';
 import type { SandboxFacts } from '../../model/sandbox.js';
 import { holdProbe } from '../common/observe.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target, type TargetCapabilities } from '../../model/target.js';
-import { daemonDefaults, daemonInfo, OWNER_LABEL, RUN_LABEL } from './daemon.js';
+import { daemonDefaults, daemonInfo } from './daemon.js';
+import { OWNER_LABEL, RUN_LABEL } from '../common/engine-api/labels.js';
 import { journal } from '../../host/journal.js';
-import { api, daemonMessage, type Daemon } from './errors.js';
-import { dockerCreate, type DockerAsk } from './host-config.js';
-import { parseDockerRequest } from './request.js';
-import { ensureProbeImage, LABEL } from './image.js';
-import { startSession } from './session.js';
-import { withStartSlot } from './start-slots.js';
+import { api, daemonMessage, type Daemon } from '../common/engine-api/errors.js';
+import { dockerCreate, type DockerAsk } from '../common/engine-api/host-config.js';
+import { parseDockerRequest } from '../common/engine-api/request.js';
+import { ensureProbeImage, LABEL } from '../common/engine-api/image.js';
+import { startSession } from '../common/engine-api/session.js';
+import { withStartSlot } from '../common/engine-api/start-slots.js';
 
 export interface DockerOptions {
   docker: Dockerode;
   socketPath: string;
   cgroups: CgroupLayout;
-  /** The project's binaries, built into the probe image (./image.ts). */
+  /** The project's binaries, built into the probe image (../common/engine-api/image.ts). */
   files: ProbeFiles;
   /** What the config asks for besides the spec, its raw HostConfig and container fields among it (./driver.ts). */
   ask: DockerAsk;
@@ -66,7 +67,7 @@ export class DockerTarget implements Target {
     if (hostConfig) info.hostConfig = JSON.stringify(hostConfig);
     if (container) info.container = JSON.stringify(container);
     if (dockerRuntime) info.dockerRuntime = dockerRuntime;
-    // What the request (./request.ts) leaves out rather than guess: a user or group name the image resolves.
+    // What the request (../common/engine-api/request.ts) leaves out rather than guess: a user or group name the image resolves.
     const { unparsed } = parseDockerRequest({ ...container, HostConfig: hostConfig ?? {} }, new Set());
     if (unparsed.length > 0) info.notParsed = `${unparsed.join('; ')} (left out of the request, never guessed)`;
     return info;
@@ -97,7 +98,7 @@ export class DockerTarget implements Target {
   }
 
   /**
-   * The daemon answers (else this target is an error, ./errors.ts names the daemon and the call).
+   * The daemon answers (else this target is an error, ../common/engine-api/errors.ts names the daemon and the call).
    * Nothing else here rejects: other problems are shown in the info and met again by run().
    */
   private prepare(): Promise<Record<string, string>> {

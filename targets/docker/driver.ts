@@ -1,6 +1,6 @@
 /**
  * Docker as a driver: Docker as its users run it. isoprobe sends what observation needs
- * (./host-config.ts); namespaces, capabilities, seccomp, limits and no-new-privileges are the
+ * (../common/engine-api/host-config.ts); namespaces, capabilities, seccomp, limits and no-new-privileges are the
  * daemon's defaults unless the config asks: the common options, `"request": "profile"` (what the
  * run's profile needs that Docker can express), and raw HostConfig and container fields.
  */
@@ -14,12 +14,12 @@ import type { Profile } from '../../model/results.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
 import { baseSpec, describeBase, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
-import { cleanDocker } from './clean.js';
+import { cleanDocker } from '../common/engine-api/clean.js';
 import { dockerClient, dockerSocket, pingDaemon, registeredRuntimes } from './daemon.js';
 import { unregisteredRuntime } from '../common/gvisor.js';
 import { DockerTarget } from './docker.js';
-import { dockerCreate, OWNED_CONTAINER_FIELDS, type DockerAsk } from './host-config.js';
-import { parseDockerRequest, userFields } from './request.js';
+import { dockerCreate, OWNED_CONTAINER_FIELDS, type DockerAsk } from '../common/engine-api/host-config.js';
+import { parseDockerRequest, userFields } from '../common/engine-api/request.js';
 import { weakenings } from './weakenings.js';
 
 /** Docker can share these with the host (PidMode, NetworkMode, IpcMode, UTSMode, CgroupnsMode, UsernsMode); never mnt or time. */
@@ -51,7 +51,7 @@ const config = targetSchema('docker', {
   socket: z.string().startsWith('/', "an absolute path to the daemon's unix socket").optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
-  /** Docker has no container: mode for UTS (./host-config.ts siblingModes). */
+  /** Docker has no container: mode for UTS (../common/engine-api/host-config.ts siblingModes). */
   joinSibling: z
     .array(z.enum(['pid', 'ipc', 'net'], { error: "Docker can join a sibling's pid, ipc and net namespaces only (no container: mode for UTS)" }))
     .min(1)

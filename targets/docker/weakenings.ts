@@ -31,7 +31,7 @@ export const weakenings: Weakening[] = [
   // What the CLI sends for --security-opt systempaths=unconfined (the daemon does not know that option).
   { kind: 'docker', settings: { hostConfig: { MaskedPaths: [], ReadonlyPaths: [] } }, note: 'systempaths=unconfined' },
   { kind: 'docker', settings: { hostConfig: { Devices: [{ PathOnHost: LOOP0, PathInContainer: LOOP0, CgroupPermissions: 'rwm' }] } } },
-  // Sent as no-new-privileges:false (targets/docker/host-config.ts): over a target that asks for it (request: profile).
+  // Sent as no-new-privileges:false (targets/common/engine-api/host-config.ts): over a target that asks for it (request: profile).
   { kind: 'docker', settings: { noNewPrivs: false } },
   // Also no seccomp filter, every capability, every device and no masked or read-only paths.
   { kind: 'docker', settings: { hostConfig: { Privileged: true } } },

@@ -13,13 +13,14 @@ import { parseTargetConfig } from '../../targets/registry.js';
 import { weakenings as docker } from '../../targets/docker/weakenings.js';
 import { weakenings as oci } from '../../targets/oci/weakenings.js';
 import { GVISOR_WEAKENINGS } from '../../targets/gvisor/weakenings.js';
+import { weakenings as podman } from '../../targets/podman/weakenings.js';
 
-const LISTS: Record<string, Weakening[]> = { builtin, docker, oci, gvisor: [...GVISOR_WEAKENINGS] };
+const LISTS: Record<string, Weakening[]> = { builtin, docker, oci, podman, gvisor: [...GVISOR_WEAKENINGS] };
 /**
- * Checks name builtin and docker controls, and the conformance checks OCI ones (the lossy runtime);
+ * Checks name builtin, docker and podman controls, and the conformance checks OCI ones (the lossy runtime);
  * the other OCI weakenings are built-in twins (test/integration/oci.test.ts).
  */
-const NAMED_KINDS = ['builtin', 'docker', 'gvisor'];
+const NAMED_KINDS = ['builtin', 'docker', 'podman', 'gvisor'];
 const named = CATALOGUE.flatMap((c) => c.negativeControls.map((w) => ({ id: c.id, w })));
 /** The label of the weakening itself: a check's note or host condition is not part of it. */
 const bare = (w: Weakening) => weakeningLabel({ kind: w.kind, settings: w.settings, ...(w.requires ? { requires: w.requires } : {}) });
@@ -31,7 +32,7 @@ describe('negative controls as data', () => {
     expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal([...NAMED_KINDS, 'oci'].sort());
   });
 
-  it('every weakening of the builtin and docker lists is named by a check (else it could flip nothing)', () => {
+  it('every weakening of the builtin, docker and podman lists is named by a check (else it could flip nothing)', () => {
     const unnamed = NAMED_KINDS.flatMap((k) => LISTS[k]).filter((l) => !named.some(({ w }) => sameWeakening(w, l)));
     expect(unnamed.map(weakeningLabel)).to.deep.equal([]);
   });
@@ -78,9 +79,11 @@ describe('negative controls as data', () => {
 
   it('the derived label is what people read: isoprobe list, the results catalogue and reports', () => {
     const pid = CATALOGUE.find((c) => c.id === 'pid.host-invisible')!;
-    expect(pid.negativeControl).to.equal('builtin share=pid; docker hostConfig.PidMode=host; builtin share=mnt (host /proc)');
+    expect(pid.negativeControl).to.equal('builtin share=pid; docker hostConfig.PidMode=host; podman hostConfig.PidMode=host; builtin share=mnt (host /proc)');
     const leave = CATALOGUE.find((c) => c.id === 'cgroup.cannot-leave')!;
-    expect(leave.negativeControl).to.match(/; docker hostConfig\.Privileged=true \(cgroup v1\)$/);
+    expect(leave.negativeControl).to.match(
+      /; docker hostConfig\.Privileged=true \(cgroup v1\); podman hostConfig\.CapAdd=SYS_ADMIN \(cgroup v1\); podman hostConfig\.Privileged=true \(cgroup v1\)$/,
+    );
   });
 });
 

@@ -18,8 +18,8 @@ import { expect } from 'chai';
 import { REPO_ROOT } from '../../host/paths.js';
 import { SIGNAL_CLEANUP_MS } from '../../host/cleanup.js';
 import { readResults } from '../../reports/results-json.js';
-import { OWNER_LABEL } from '../../targets/docker/daemon.js';
-import { ensureProbeImage, LABEL } from '../../targets/docker/image.js';
+import { OWNER_LABEL } from '../../targets/common/engine-api/labels.js';
+import { ensureProbeImage, LABEL } from '../../targets/common/engine-api/image.js';
 import { projectProbeFiles } from '../../targets/common/probe-files.js';
 import { startPrivateDockerd, type PrivateDockerd } from '../support/private-dockerd.js';
 

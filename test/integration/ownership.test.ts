@@ -17,7 +17,8 @@ import { scanLeftovers } from '../../host/leftovers.js';
 import { RUN_ROOT } from '../../host/paths.js';
 import { liveRuns, parseJournal } from '../../host/reap.js';
 import type { Resource } from '../../model/journal.js';
-import { dockerClient, OWNER_LABEL } from '../../targets/docker/daemon.js';
+import { dockerClient } from '../../targets/docker/daemon.js';
+import { OWNER_LABEL } from '../../targets/common/engine-api/labels.js';
 import { cli, startCli } from './cli-run.js';
 import { requireDaemon } from './requirements.js';
 

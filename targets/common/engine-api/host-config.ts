@@ -7,9 +7,9 @@
  * HostConfig and container fields over the result, so any setting can be tested.
  */
 import type Dockerode from 'dockerode';
-import { mergePatch } from '../../model/merge-patch.js';
-import type { ProfileNeeds } from '../../model/profile-needs.js';
-import type { ContainerSpec, Namespace } from '../../model/spec.js';
+import { mergePatch } from '../../../model/merge-patch.js';
+import type { ProfileNeeds } from '../../../model/profile-needs.js';
+import type { ContainerSpec, Namespace } from '../../../model/spec.js';
 
 export type HostConfig = Record<string, unknown>;
 /** Top-level container Config fields (User, Hostname, ...), as the Engine API spells them. */

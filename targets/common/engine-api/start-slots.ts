@@ -6,7 +6,7 @@
  * wait here, outside any bound; the daemon then answers each in about a second. A slot is held
  * until the container is started and inspected, not while it runs.
  */
-import { Slots } from '../../model/slots.js';
+import { Slots } from '../../../model/slots.js';
 
 const START_SLOTS = 4;
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { PROFILE_NEEDS } from '../../../model/profile-needs.js';
-import { DEFAULT_SPEC, type ContainerSpec } from '../../../model/spec.js';
-import { createOptions, dockerCreate, mergeHostConfig, translateHostConfig, type Translation } from '../../../targets/docker/host-config.js';
+import { PROFILE_NEEDS } from '../../../../model/profile-needs.js';
+import { DEFAULT_SPEC, type ContainerSpec } from '../../../../model/spec.js';
+import { createOptions, dockerCreate, mergeHostConfig, translateHostConfig, type Translation } from '../../../../targets/common/engine-api/host-config.js';
 
 function spec(over: Partial<ContainerSpec> = {}): ContainerSpec {
   return { ...DEFAULT_SPEC, limits: {}, noNewPrivs: false, hostname: '', argv: ['/isoprobe/probe', 'facts'], ...over };

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type Dockerode from 'dockerode';
-import type { Resource } from '../../../model/journal.js';
-import { cleanDocker, type CleanClient } from '../../../targets/docker/clean.js';
-import { RUN_LABEL } from '../../../targets/docker/daemon.js';
+import type { Resource } from '../../../../model/journal.js';
+import { cleanDocker, type CleanClient } from '../../../../targets/common/engine-api/clean.js';
+import { RUN_LABEL } from '../../../../targets/common/engine-api/labels.js';
 
 interface FakeContainer {
   Id: string;

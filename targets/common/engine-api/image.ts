@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
-import { PROBE_PATH, SCRATCH_DIR, type ProbeFiles } from '../../model/target.js';
+import { PROBE_PATH, SCRATCH_DIR, type ProbeFiles } from '../../../model/target.js';
 import { api, dockerError, failureKind, type Daemon } from './errors.js';
 
 export const IMAGE_REPO = 'isoprobe-probe';

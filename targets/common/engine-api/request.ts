@@ -6,8 +6,8 @@
  * the image's /etc/passwd resolves) is left out and said so, never guessed.
  */
 import type Dockerode from 'dockerode';
-import type { Request, RequestSource, RequestValues, SettingKey } from '../../model/request.js';
-import type { TargetConfigBase } from '../../model/driver.js';
+import type { Request, RequestSource, RequestValues, SettingKey } from '../../../model/request.js';
+import type { TargetConfigBase } from '../../../model/driver.js';
 import { HOST_MODE, securityOptName, type ContainerFields, type HostConfig } from './host-config.js';
 
 /** The HostConfig or container fields each setting is read from ("SecurityOpt:<name>" for one security option). */

@@ -10,10 +10,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { cgroupMounts } from '../../host/cgroup.js';
-import type { CleanItem } from '../../model/clean-report.js';
-import type { Resource } from '../../model/journal.js';
-import { RUN_LABEL } from './daemon.js';
+import { cgroupMounts } from '../../../host/cgroup.js';
+import type { CleanItem } from '../../../model/clean-report.js';
+import type { Resource } from '../../../model/journal.js';
+import { RUN_LABEL } from './labels.js';
 import { daemonMessage, failureKind } from './errors.js';
 import { LABEL } from './image.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { DeadlineError } from '../../../model/deadline.js';
-import { api, DockerApiError, dockerError, forgetBrokenDaemons } from '../../../targets/docker/errors.js';
-import { TargetError } from '../../../model/target.js';
+import { DeadlineError } from '../../../../model/deadline.js';
+import { api, DockerApiError, dockerError, forgetBrokenDaemons } from '../../../../targets/common/engine-api/errors.js';
+import { TargetError } from '../../../../model/target.js';
 
 /** docker-modem's rejections: statusCode, reason and the daemon's JSON body. */
 function modemError(statusCode: number, message: string): Error {

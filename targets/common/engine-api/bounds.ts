@@ -8,7 +8,7 @@
  * target ends within about 45 s of its daemon going silent: the call under way (at most 20 s; the
  * image build's 120 s), then its container's removal (20 s).
  */
-import { secondsText } from '../../model/deadline.js';
+import { secondsText } from '../../../model/deadline.js';
 
 export const DOCKER_BOUNDS_MS = {
   ping: 10_000,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import tar from 'tar-stream';
-import { buildContext, imageTag } from '../../../targets/docker/image.js';
+import { buildContext, imageTag } from '../../../../targets/common/engine-api/image.js';
 
 type Entry = { type: string; mode: number; body: string; linkname?: string };
 

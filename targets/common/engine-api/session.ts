@@ -6,12 +6,14 @@
  */
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { intend, own } from '../../host/journal.js';
-import { TargetError } from '../../model/target.js';
-import type { Exit } from '../common/lifecycle.js';
-import { decodeExitStatus, pidAlive } from '../../host/process.js';
-import { DeadlineError, secondsText, settleWithin } from '../../model/deadline.js';
+import { intend, own } from '../../../host/journal.js';
+import type { Resource } from '../../../model/journal.js';
+import { TargetError } from '../../../model/target.js';
+import type { Exit } from '../lifecycle.js';
+import { decodeExitStatus, pidAlive } from '../../../host/process.js';
+import { DeadlineError, secondsText, settleWithin } from '../../../model/deadline.js';
 import { HEARTBEAT_MS, WAIT_AFTER_EXIT_MS } from './bounds.js';
+import { rawAttach } from './attach.js';
 import { api, dockerError, type Daemon } from './errors.js';
 
 const OUTPUT_CAP = 4 * 1024 * 1024;
@@ -31,16 +33,17 @@ export interface HeldContainer {
 export async function startSession(
   docker: Dockerode,
   create: Dockerode.ContainerCreateOptions,
-  opts: { target: string; socket: string; timeoutMs: number; run: string },
+  opts: { target: string; socket: string; timeoutMs: number; run: string; engine?: Daemon['engine']; resource?: Resource; rawAttach?: boolean },
 ): Promise<HeldContainer> {
-  const d: Daemon = { target: opts.target, socket: opts.socket };
+  const d: Daemon = { target: opts.target, socket: opts.socket, engine: opts.engine };
   const name = create.name!;
   let finished = false;
   let interrupted = false;
   // Journalled and registered before the daemon is asked: a Ctrl-C during create still waits for it
   // (bounded), then removes it; a SIGKILL leaves the journal entry for the next reaper. Independent
   // of every other undo: a hung daemon must not hold up the host's cleanup.
-  const intent = intend({ kind: 'docker', name, run: opts.run });
+  // The engine's own journal entry where it has one (Podman's names its service's storage).
+  const intent = intend(opts.resource ?? { kind: 'docker', name, run: opts.run });
   const creating = api(d, 'container create', () => docker.createContainer(create));
   const undo = own(
     intent,
@@ -58,13 +61,21 @@ export async function startSession(
       await undo();
     } catch (e) {
       if (e instanceof DeadlineError)
-        throw new TargetError(d.target, `the Docker daemon at ${d.socket} did not remove container ${name} within ${secondsText(e.ms)} (is dockerd stopped?)`);
+        throw new TargetError(
+          d.target,
+          `the ${d.engine?.name ?? 'Docker daemon'} at ${d.socket} did not remove container ${name} within ${secondsText(e.ms)} (is ${d.engine?.process ?? 'dockerd'} stopped?)`,
+        );
       throw e;
     }
   };
   try {
     const container = await creating;
-    const stream = await api(d, 'container attach', () => container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }));
+    // Podman's compat API gives a body's bytes to stdin (./attach.ts): its attach sends none.
+    const stream = await api(d, 'container attach', () =>
+      opts.rawAttach
+        ? (rawAttach(opts.socket, container.id) as Promise<NodeJS.ReadWriteStream>)
+        : container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+    );
     const out = collect();
     const err = collect();
     container.modem.demuxStream(stream, out.sink, err.sink);

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type Dockerode from 'dockerode';
-import { RequestSchema, type Request } from '../../../model/request.js';
-import { docker, type DockerTargetConfig } from '../../../targets/docker/driver.js';
-import { parseDockerRequest, userFields } from '../../../targets/docker/request.js';
-import { parseTargetConfig } from '../../../targets/registry.js';
+import { RequestSchema, type Request } from '../../../../model/request.js';
+import { docker, type DockerTargetConfig } from '../../../../targets/docker/driver.js';
+import { parseDockerRequest, userFields } from '../../../../targets/common/engine-api/request.js';
+import { parseTargetConfig } from '../../../../targets/registry.js';
 
 const U = 'user config' as const;
 const I = 'isoprobe' as const;

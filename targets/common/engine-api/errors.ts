@@ -7,8 +7,8 @@
  * in one line, and the calls after it fail at once with the same reason (one hung daemon costs a
  * target one bound, not one per call), except removals, which are always tried.
  */
-import { DeadlineError, secondsText, withDeadline } from '../../model/deadline.js';
-import { TargetError } from '../../model/target.js';
+import { DeadlineError, secondsText, withDeadline } from '../../../model/deadline.js';
+import { TargetError } from '../../../model/target.js';
 import { DOCKER_BOUNDS_MS, RETRY_ON_BROKEN_MS, type DockerCall } from './bounds.js';
 
 export type DockerFailure = 'not-found' | 'conflict' | 'daemon' | 'unreachable' | 'hung';
@@ -55,17 +55,22 @@ export function failureKind(e: unknown): DockerFailure {
 export interface Daemon {
   target: string;
   socket: string;
+  /** Who answers there, as messages name it: the Docker daemon (default), or the Podman service (and its process). */
+  engine?: { name: string; process: string; word: string };
 }
+
+const DOCKERD = { name: 'Docker daemon', process: 'dockerd', word: 'docker' };
 
 /** One line naming the daemon and the call: what a user reads in the report and on stderr. */
 export function dockerError(d: Daemon, what: string, e: unknown): DockerApiError {
   if (e instanceof DockerApiError) return e;
   const kind = failureKind(e);
   const status = (e as ModemError).statusCode ?? null;
-  const at = `the Docker daemon at ${d.socket}`;
+  const engine = d.engine ?? DOCKERD;
+  const at = `the ${engine.name} at ${d.socket}`;
   if (kind === 'hung') {
     const ms = e instanceof DeadlineError ? e.ms : null;
-    return new DockerApiError(d.target, kind, null, `${at} did not answer '${what}'${ms ? ` within ${secondsText(ms)}` : ''} (is dockerd stopped?)`);
+    return new DockerApiError(d.target, kind, null, `${at} did not answer '${what}'${ms ? ` within ${secondsText(ms)}` : ''} (is ${engine.process} stopped?)`);
   }
   if (kind === 'unreachable') {
     const code = (e as ModemError).code;
@@ -73,11 +78,11 @@ export function dockerError(d: Daemon, what: string, e: unknown): DockerApiError
       d.target,
       kind,
       null,
-      `${at} ${code === 'ECONNRESET' || code === 'EPIPE' ? `dropped the connection during '${what}'` : `refused '${what}'`} (${code}: ${code === 'EACCES' ? 'not allowed to use its socket' : 'is dockerd running?'})`,
+      `${at} ${code === 'ECONNRESET' || code === 'EPIPE' ? `dropped the connection during '${what}'` : `refused '${what}'`} (${code}: ${code === 'EACCES' ? 'not allowed to use its socket' : `is ${engine.process} running?`})`,
     );
   }
   const label = { 'not-found': 'not found', conflict: 'conflict', daemon: 'daemon error' }[kind];
-  return new DockerApiError(d.target, kind, status, `docker ${what}: ${label}${status ? ` (HTTP ${status})` : ''}: ${daemonMessage(e)}`);
+  return new DockerApiError(d.target, kind, status, `${engine.word} ${what}: ${label}${status ? ` (HTTP ${status})` : ''}: ${daemonMessage(e)}`);
 }
 
 /** Daemons that did not answer or refused, by socket, with the first such failure's line. */
