@@ -72,6 +72,8 @@ if [ ! -f dist/cli/main.js ] || [ ! -d node_modules ] || [ ! -x probes/build/pro
   apt-get install -y -qq --no-install-recommends npm >/dev/null
   npm install --no-audit --no-fund
 fi
+# The podman-rootless target's account and subordinate id ranges (set-up, like a package).
+case ",$runtimes," in *,podman-rootless,*) bash scripts/rootless-user.sh || die "scripts/rootless-user.sh failed";; esac
 
 # 4. Facts about the guest that explain the matrix, gathered outside isoprobe: each runtime
 #    started once by hand (a busybox container), the AppArmor profile Docker applies, whether a
