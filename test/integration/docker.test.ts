@@ -233,7 +233,10 @@ describe('Docker, end to end', function () {
 
   it('passes the baseline pid, mnt, net, uts and ipc checks on default Docker', () => {
     const t = byName('docker');
-    const baseline = CATALOGUE.filter((c) => ['pid', 'mnt', 'net', 'uts', 'ipc'].includes(c.area) && c.profiles.includes('baseline'));
+    // The checks Docker's evidence can decide (not the gVisor sandbox checks, which read `sandbox`).
+    const baseline = CATALOGUE.filter(
+      (c) => ['pid', 'mnt', 'net', 'uts', 'ipc'].includes(c.area) && c.profiles.includes('baseline') && c.needs.every((n) => t.provides?.includes(n)),
+    );
     expect(baseline.length).to.be.greaterThan(15);
     const s = statuses(t);
     expect(Object.fromEntries(baseline.map((c) => [c.id, s[c.id]]))).to.deep.equal(Object.fromEntries(baseline.map((c) => [c.id, 'pass'])));

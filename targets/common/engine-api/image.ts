@@ -55,18 +55,23 @@ export function buildContext(files: ProbeFiles): NodeJS.ReadableStream {
   return Readable.from(pack);
 }
 
-/** Builds in flight or done in this process, by tag: concurrent containers and targets share one. */
-const ensured = new Map<string, Promise<string>>();
+/**
+ * Looks and builds in flight in this process, by tag: concurrent containers and targets share one.
+ * Only while in flight: a finished one is asked again next time (one inspect), because the image
+ * may have gone since (`isoprobe clean` between two runs of one process, as the tests do).
+ */
+const ensuring = new Map<string, Promise<string>>();
 
 /** The image's tag; built only when the daemon does not have it yet. */
 export function ensureProbeImage(docker: Dockerode, files: ProbeFiles, d: Daemon): Promise<string> {
   const tag = imageTag(files);
   const key = `${d.socket} ${tag}`;
-  let p = ensured.get(key);
+  let p = ensuring.get(key);
   if (!p) {
     p = inspectOrBuild(docker, files, tag, d);
-    ensured.set(key, p);
-    p.catch(() => ensured.delete(key)); // a failed build is tried again next time
+    ensuring.set(key, p);
+    const forget = () => ensuring.delete(key);
+    p.then(forget, forget);
   }
   return p;
 }
