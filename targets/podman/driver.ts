@@ -11,11 +11,9 @@ import { detectCgroupLayout } from '../../host/cgroup.js';
 import { findBinary } from '../../host/which.js';
 import type { Setting, TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
-import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
-import { PROFILE_NEEDS, type ProfileNeeds } from '../../model/profile-needs.js';
 import type { Profile } from '../../model/results.js';
-import { baseSpec, describeBase, pivotRootOnly, rawObject, targetSchema } from '../common/config.js';
-import { OWNED_CONTAINER_FIELDS } from '../common/engine-api/host-config.js';
+import { pivotRootOnly, targetSchema } from '../common/config.js';
+import { containerFields, engineSettings, engineSpec, missingCaps, needsOf, pascalCase, userSetting } from '../common/engine-api/driver-parts.js';
 import { parseDockerRequest, userFields } from '../common/engine-api/request.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanPodman } from './clean.js';
@@ -28,11 +26,7 @@ import { weakenings } from './weakenings.js';
 /** What Podman can share with the host through the compat API's modes (as Docker; never mnt or time). */
 export const PODMAN_SHAREABLE = ['pid', 'net', 'ipc', 'uts', 'cgroup', 'user'] as const;
 
-const pascalCase = (what: string) =>
-  rawObject.refine(
-    (o) => Object.keys(o).every((k) => /^[A-Z]/.test(k)),
-    `${what} field names are PascalCase, as the Docker Engine API (Podman's compat API) spells them (e.g. "PidMode")`,
-  );
+const API = "the Docker Engine API (Podman's compat API)";
 
 /** HostConfig fields Podman 4.3's compat API accepts and ignores: sent, they could only pass where they should fail. */
 export const IGNORED_FIELDS = ['Runtime'] as const;
@@ -43,16 +37,12 @@ const config = targetSchema('podman', {
   /** Rootless: the service runs as the unprivileged user (scripts/rootless-user.sh). */
   rootless: z.boolean().default(false),
   request: z.literal('profile').optional(),
-  hostConfig: pascalCase('HostConfig')
+  hostConfig: pascalCase('HostConfig', API)
     .refine((o) => !IGNORED_FIELDS.some((f) => f in o), {
       message: `Podman 4.3 ignores HostConfig.Runtime (its OCI runtime is containers.conf's, runc here)`,
     })
     .optional(),
-  container: pascalCase('container Config')
-    .refine((o) => !Object.keys(o).some((k) => OWNED_CONTAINER_FIELDS.includes(k)), {
-      message: `the container fields ${OWNED_CONTAINER_FIELDS.join(', ')} are isoprobe's (the probe, its command and its held stdin)`,
-    })
-    .optional(),
+  container: containerFields(API).optional(),
   /** A running service's unix socket, used as it is; absent: isoprobe starts its own. */
   socket: z.string().startsWith('/', "an absolute path to the service's unix socket").optional(),
   joinSibling: z
@@ -62,15 +52,6 @@ const config = targetSchema('podman', {
 });
 
 export type PodmanTargetConfig = z.infer<typeof config>;
-
-function needsOf(cfg: PodmanTargetConfig, profile: Profile | undefined): ProfileNeeds {
-  return cfg.request === 'profile' && profile ? PROFILE_NEEDS[profile] : {};
-}
-
-function missingCaps(): string[] {
-  const have = new Set(capNames(parseStatus(fs.readFileSync('/proc/self/status', 'utf8')).capBnd));
-  return CAP_NAMES.filter((c) => !have.has(c));
-}
 
 export function podmanAsk(cfg: PodmanTargetConfig, profile: Profile | undefined, missing: string[] = missingCaps(), nofile = harnessNofile()): PodmanAsk {
   return {
@@ -83,8 +64,6 @@ export function podmanAsk(cfg: PodmanTargetConfig, profile: Profile | undefined,
     nofile,
   };
 }
-
-const NOT_EXPRESSIBLE: readonly string[] = ['ns.user', 'ns.time', 'timeOffsets'];
 
 /** isoprobe's own requests for this host (./create.ts, ./dirs.ts), each with its reason. */
 function ownSettings(cfg: PodmanTargetConfig): Setting[] {
@@ -141,40 +120,15 @@ export const podman: TargetDriver<PodmanTargetConfig> = {
     });
   },
   spec(cfg, argv, profile) {
-    const needs = needsOf(cfg, profile);
-    const base = baseSpec(cfg, argv);
-    const limits = cfg.limits === 'none' || needs['limits.pids'] === undefined ? {} : base.limits;
-    const hostname = typeof cfg.container?.Hostname === 'string' ? cfg.container.Hostname : '';
-    return { ...base, limits, noNewPrivs: cfg.noNewPrivs ?? needs.noNewPrivs ?? false, hostname };
+    return engineSpec(cfg, argv, profile);
   },
   request(cfg, spec, profile) {
     const create = podmanCreate(spec, spec.argv, podmanAsk(cfg, profile), { name: 'request', image: 'probe', labels: {} });
     return parseDockerRequest(create, userFields(cfg, cfg.hostConfig, cfg.container)).request;
   },
   describe(cfg) {
-    const asked = cfg.request === 'profile' ? ('isoprobe' as const) : ('runtime default' as const);
-    const rows = describeBase(cfg, {
-      share: 'runtime default',
-      root: 'runtime default',
-      caps: 'runtime default',
-      limits: asked,
-      seccomp: 'runtime default',
-      'no-new-privs': asked,
-    });
-    const nnp = rows.find((r) => r.setting === 'no-new-privs')!;
-    if (cfg.noNewPrivs === undefined) nnp.value = cfg.request === 'profile' ? 'profile' : 'default';
-    const limits = rows.find((r) => r.setting === 'limits')!;
-    if (cfg.limits === 'default' && cfg.request === 'profile') limits.value = 'profile';
-    const user = (setting: string, value: string): Setting => ({ setting, value, source: 'user config' });
-    return [
-      ...rows,
-      ...(cfg.rootless ? [user('rootless', 'true')] : []),
-      ...ownSettings(cfg),
-      ...(cfg.request ? [user('request', `${cfg.request} (not expressible by Podman's compat API: ${NOT_EXPRESSIBLE.join(', ')})`)] : []),
-      ...(cfg.hostConfig ? [user('hostConfig', JSON.stringify(cfg.hostConfig))] : []),
-      ...(cfg.container ? [user('container', JSON.stringify(cfg.container))] : []),
-      ...(cfg.socket ? [user('socket', cfg.socket)] : []),
-    ];
+    const { base, asked } = engineSettings(cfg, "Podman's compat API");
+    return [...base, ...(cfg.rootless ? [userSetting('rootless', 'true')] : []), ...ownSettings(cfg), ...asked];
   },
   clean(ctx) {
     return cleanPodman(ctx);
