@@ -40,6 +40,12 @@ export interface ContainerSpec {
   /** argv run inside the container. argv[0] is a path inside the rootfs. */
   argv: string[];
   /**
+   * Variables isoprobe plants in the workload's environment (the sandbox profile's decoy secret):
+   * each target passes them the way it passes any environment to its workload, beside what its
+   * users' workloads get anyway. Absent: none.
+   */
+  env?: Record<string, string>;
+  /**
    * Only on the second of a pair of siblings (engine/cross.ts): the namespaces it joins of the
    * first, which runs as host pid `pid` (`ref`: the runtime's own name for it, Docker's container).
    */

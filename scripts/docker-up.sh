@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A Docker daemon for the tests, and the OCI runtimes and bubblewrap beside it.
+# A Docker daemon for the tests, and the OCI runtimes and the sandboxes beside it.
 #
-#   docker-up.sh start STATE   installs docker.io, runc, crun, runsc, podman, the CNI plugins and
-#                              bubblewrap when missing (Debian packages), starts dockerd in the
+#   docker-up.sh start STATE   installs docker.io, runc, crun, runsc, podman, the CNI plugins,
+#                              bubblewrap, firejail, systemd-nspawn and LXC when missing (Debian packages), starts dockerd in the
 #                              background when no daemon answers on the socket (crun and runsc
 #                              registered beside runc), and waits (bounded) until it does. The pid of a dockerd it
 #                              started is written to STATE; STATE stays empty when the daemon was
@@ -38,7 +38,11 @@ install_missing() {
   command -v dockerd >/dev/null || need+=(docker.io)
   command -v runc >/dev/null || need+=(runc)
   command -v crun >/dev/null || need+=(crun)
+  # The sandboxes beside the containers (issue 13): bubblewrap, firejail, systemd-nspawn, LXC.
   command -v bwrap >/dev/null || need+=(bubblewrap)
+  command -v firejail >/dev/null || need+=(firejail)
+  command -v systemd-nspawn >/dev/null || need+=(systemd-container)
+  command -v lxc-execute >/dev/null || need+=(lxc)
   command -v runsc >/dev/null || need+=(runsc)
   command -v podman >/dev/null || need+=(podman)
   # Rootless Podman's helpers: the id-mapping setuid tools and its user-mode network.

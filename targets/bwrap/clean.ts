@@ -13,13 +13,10 @@
  * process group. A probe's own children, where the pid namespace was shared on purpose, end within
  * their bound (the fork bomb's hold) by themselves.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { CleanItem } from '../../model/clean-report.js';
 import type { CleanContext } from '../../model/driver.js';
 import type { Resource } from '../../model/journal.js';
-import { listDir } from '../../host/files.js';
-import { procStartTime } from '../../host/proc.js';
+import { processesNaming, reapWrappers } from '../common/wrapper-clean.js';
 
 export const CLEAN_KIND = 'bwrap sandboxes';
 
@@ -27,47 +24,16 @@ type BwrapEntry = Extract<Resource, { kind: 'bwrap' }>;
 
 /** "<pid> <cmdline>" of each bwrap process whose command line names one of `runDirs`. */
 export function sandboxesIn(runDirs: string[], procRoot = '/proc'): string[] {
-  const out: string[] = [];
-  if (runDirs.length === 0) return out;
-  for (const name of listDir(procRoot)) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    let argv: string[];
-    try {
-      argv = fs.readFileSync(path.join(procRoot, name, 'cmdline'), 'utf8').split('\0');
-    } catch {
-      continue; // exited while we looked
-    }
-    if (path.basename(argv[0] ?? '') !== 'bwrap') continue;
-    if (argv.some((a) => runDirs.some((d) => a === d || a.startsWith(`${d}/`)))) out.push(`${name} ${argv.join(' ').trim()}`);
-  }
-  return out;
+  return processesNaming(runDirs, ['bwrap'], procRoot);
 }
 
 export async function cleanBwrap(ctx: Pick<CleanContext, 'entries' | 'keep'>): Promise<CleanItem[]> {
   const entries = ctx.entries.filter((e): e is BwrapEntry => e.kind === 'bwrap');
-  const found: string[] = [];
-  for (const e of entries) {
-    if (procStartTime(e.pid) !== e.start) continue; // gone, or the pid is another process's now
-    found.push(`${e.pid} bwrap`);
-    try {
-      process.kill(-e.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-  const runDirs = [...new Set(entries.map((e) => e.runDir))];
-  const stuck = sandboxesIn(runDirs);
-  for (const entry of stuck) {
-    try {
-      process.kill(Number(entry.split(' ')[0]), 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-  found.push(...stuck.filter((s) => !found.includes(`${s.split(' ')[0]} bwrap`)));
-  // SIGKILL is delivered at once, but the process table may show it a moment longer: bounded wait.
-  for (let i = 0; i < 50 && sandboxesIn(runDirs).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  const left = sandboxesIn(runDirs);
-  if (left.length > 0) for (const e of entries) ctx.keep(e);
-  return [{ kind: CLEAN_KIND, found, remaining: left.map((f) => `${f}: still there`) }];
+  const { found, remaining } = await reapWrappers(
+    entries.map((e) => ({ pid: e.pid, start: e.start, needles: [e.runDir] })),
+    'bwrap',
+    ['bwrap'],
+  );
+  if (remaining.length > 0) for (const e of entries) ctx.keep(e);
+  return [{ kind: CLEAN_KIND, found, remaining }];
 }

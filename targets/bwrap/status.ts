@@ -7,8 +7,7 @@
  * host pid is found among child-pid and its children, by the probe's path in argv[0]: the probe
  * holds itself (--wait-stdin) until the host has observed it, so it is there to be found.
  */
-import path from 'node:path';
-import { listDir, readOrNull } from '../../host/files.js';
+import { findDescendant } from '../../host/proc-tree.js';
 import { PROBE_PATH } from '../../model/target.js';
 
 export interface BwrapStatus {
@@ -53,34 +52,10 @@ function splitDocuments(text: string): string[] {
   return docs;
 }
 
-/** Processes read per scan, at most: the host's whole table is scanned for child-pid's children. */
-const MAX_SCANNED = 65_536;
-
 /**
  * The host pid of the process running the probe: child-pid itself when it has exec'd the probe,
  * else a child of it that has. null while neither has (bwrap is still setting the sandbox up).
  */
 export function findProbePid(childPid: number, procRoot = '/proc'): number | null {
-  if (isProbe(childPid, procRoot)) return childPid;
-  let scanned = 0;
-  for (const name of listDir(procRoot)) {
-    if (!/^\d+$/.test(name) || ++scanned > MAX_SCANNED) continue;
-    const pid = Number(name);
-    if (parentOf(pid, procRoot) === childPid && isProbe(pid, procRoot)) return pid;
-  }
-  return null;
-}
-
-function isProbe(pid: number, procRoot: string): boolean {
-  const cmdline = readOrNull(path.join(procRoot, String(pid), 'cmdline'));
-  return cmdline !== null && cmdline.split('\0')[0] === PROBE_PATH;
-}
-
-/** The PPid of /proc/<pid>/stat: the field after the command name, which may itself hold spaces and parentheses. */
-export function parentOf(pid: number, procRoot = '/proc'): number | null {
-  const stat = readOrNull(path.join(procRoot, String(pid), 'stat'));
-  if (stat === null) return null;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ppid = Number(fields[1]);
-  return Number.isInteger(ppid) ? ppid : null;
+  return findDescendant(childPid, (argv) => argv[0] === PROBE_PATH, procRoot);
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { findProbePid, parentOf, parseStatus } from '../../../targets/bwrap/status.js';
+import { parentOf } from '../../../host/proc-tree.js';
+import { findProbePid, parseStatus } from '../../../targets/bwrap/status.js';
 
 describe('bwrap --json-status-fd', () => {
   // As bubblewrap 0.8.0 writes them: one document when the sandbox exists, one when it ended.
