@@ -2,6 +2,7 @@
  * The side-by-side matrix: targets as columns, checks as rows grouped by area.
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
+import { areaCellClass, areaCellText, areaGrid } from './area-grid.js';
 import { decidedByText } from './decided-by.js';
 import type { CheckResult, RunResults, Status, TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor, requiredFailures } from './rows.js';
@@ -59,7 +60,26 @@ export function matrixMarkdown(results: RunResults): string {
   const partial = results.partial ? [`**Partial results:** ${mdEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}`, ''] : [];
   // The legend is this file's own text, not evidence: no escaping (mdEscape would also cut it short).
   const legend = hasProvenance(results) ? ['', `*${PROVENANCE_LEGEND}*`] : [];
-  return `${[title, '', ...partial, head, rule, totals, ...rows, ...legend, ...mdDetails(results, g), ...mdRequests(g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
+  return `${[title, '', ...partial, ...mdAreaGrid(results), head, rule, totals, ...rows, ...legend, ...mdDetails(results, g), ...mdRequests(g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
+}
+
+const AREA_GRID_TITLE = 'Areas at a glance: checks passed of those decided, ✗ failed, ⚠ error; bold: a required check not passing';
+
+/** The area × target grid above the check rows (./area-grid.ts). */
+function mdAreaGrid(results: RunResults): string[] {
+  const a = areaGrid(results);
+  if (a.targets.length === 0) return [];
+  const head = `| area | ${a.targets.map((t) => mdEscape(t.name)).join(' | ')} |`;
+  const rule = `|---|${a.targets.map(() => '---|').join('')}`;
+  const rows = a.areas.map((area) => {
+    const cells = a.targets.map((t) => {
+      const c = a.cell(area, t);
+      const text = areaCellText(c);
+      return areaCellClass(c) === 'weak' ? `**${text}**` : text;
+    });
+    return `| ${mdEscape(area)} | ${cells.join(' | ')} |`;
+  });
+  return [`*${AREA_GRID_TITLE}*`, '', head, rule, ...rows, ''];
 }
 
 function mdTally(results: RunResults, t: TargetResult): string {
@@ -156,7 +176,9 @@ thead th.target{min-width:6.5rem;max-width:13rem}
 .tally .bad{color:#cf222e;font-weight:600}
 summary{white-space:nowrap}
 .prov{color:#57606a;font-size:.9rem}
-.legend{color:#57606a;font-size:.85rem;max-width:60rem}
+.legend,.grid-legend{color:#57606a;font-size:.85rem;max-width:60rem}
+table.areas td{white-space:nowrap;text-align:center}
+td.area-weak{background:#ffd8d3;font-weight:700} td.area-mixed{background:#fff1c2} td.area-clean{background:#dafbe1} td.area-none{color:#8c959f}
 `;
 
 export function matrixHtml(results: RunResults): string {
@@ -171,6 +193,7 @@ export function matrixHtml(results: RunResults): string {
     ...(results.partial
       ? [`<p class="target-error">Partial results: ${htmlEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}</p>`]
       : []),
+    htmlAreaGrid(results),
     htmlTable(results, g),
     ...(hasProvenance(results) ? [`<p class="legend">${htmlEscape(PROVENANCE_LEGEND)}</p>`] : []),
     '<h2>Targets</h2>',
@@ -180,6 +203,20 @@ export function matrixHtml(results: RunResults): string {
     '</body></html>',
     '',
   ].join('\n');
+}
+
+function htmlAreaGrid(results: RunResults): string {
+  const a = areaGrid(results);
+  if (a.targets.length === 0) return '';
+  const head = `<tr><th scope="col">area</th>${a.targets.map((t) => `<th scope="col">${htmlEscape(t.name)}</th>`).join('')}</tr>`;
+  const rows = a.areas.map((area) => {
+    const cells = a.targets.map((t) => {
+      const c = a.cell(area, t);
+      return `<td class="area-${areaCellClass(c)}">${htmlEscape(areaCellText(c))}</td>`;
+    });
+    return `<tr><th scope="row">${htmlEscape(area)}</th>${cells.join('')}</tr>`;
+  });
+  return `<h2>Areas at a glance</h2>\n<p class="grid-legend">${htmlEscape(AREA_GRID_TITLE.replace(/^[^:]*: /, ''))}</p>\n<table class="areas">\n<thead>${head}</thead>\n<tbody>${rows.join('\n')}</tbody>\n</table>`;
 }
 
 function htmlTable(results: RunResults, g: Grid): string {
