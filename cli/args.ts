@@ -15,6 +15,8 @@ export type Command =
   | {
       kind: 'run';
       runtimes: string[];
+      /** --runtime was given (not the default): with --config, both lists are run. */
+      runtimesGiven?: boolean;
       profile: Profile;
       outDir: string;
       grep?: string;
@@ -45,7 +47,7 @@ Options for run:
   -p, --profile NAME  baseline | restricted | strict (default: baseline)
   -o, --out DIR       where reports are written (default: reports)
   -g, --grep REGEX    only checks whose id or title matches
-  -c, --config FILE   named targets and their options
+  -c, --config FILE   named targets and their options (with --runtime: both lists run)
   -b, --baseline FILE results JSON of an earlier run; a check that passed there and fails now
                       is a regression
       --share LIST    share these namespaces with the host (negative controls):
@@ -185,6 +187,8 @@ function runCommand(values: Partial<Record<OptionName, string[]>>): Command {
   return {
     kind: 'run',
     runtimes: values.runtime ? commaList(values.runtime, '--runtime') : ['builtin'],
+    // With --config, the file's targets are the run's, beside those --runtime names explicitly.
+    ...(values.runtime ? { runtimesGiven: true } : {}),
     profile: values.profile ? profileOf(last(values.profile)) : 'baseline',
     outDir: values.out ? last(values.out) : 'reports',
     ...(grep === undefined ? {} : { grep }),

@@ -48,13 +48,27 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The run's targets: the --runtime names, the --config file's, or both (the names first); a name
+ * given by both is refused, since the reports key every result by target name.
+ */
+function runTargets(cmd: Extract<Command, { kind: 'run' }>) {
+  if (!cmd.configPath) return withShared(targetsFromRuntimes(cmd.runtimes), cmd.share);
+  const fromFile = targetsFromFile(cmd.configPath);
+  if (!cmd.runtimesGiven) return fromFile;
+  const named = targetsFromRuntimes(cmd.runtimes);
+  const twice = named.find((t) => fromFile.some((f) => f.name === t.name));
+  if (twice) throw new ConfigError(`target name "${twice.name}" is given by both --runtime and --config ${cmd.configPath}: rename it in the file`);
+  return [...named, ...fromFile];
+}
+
 async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<number> {
   if (cmd.configPath && cmd.share) throw new ConfigError('--share and --config cannot be combined: put "share" in the target config');
   // A typo in a gate's pattern must not select nothing and pass.
   if (cmd.grep !== undefined && selectChecks(CATALOGUE, cmd.grep).length === 0) {
     throw new UsageError(`--grep "${cmd.grep}" selects no check (it is matched against each id and title, as "isoprobe list" shows them)`);
   }
-  const targets = cmd.configPath ? targetsFromFile(cmd.configPath) : withShared(targetsFromRuntimes(cmd.runtimes), cmd.share);
+  const targets = runTargets(cmd);
   const baseline = cmd.baselinePath ? readResults(cmd.baselinePath) : null;
   // Asked before the run starts: found unwritable after it, the results would be lost.
   const out = writableDirProblem(cmd.outDir, REPORT_FILES);

@@ -39,6 +39,7 @@ describe('cli/args', () => {
       expect(parseCli(argv)).to.deep.equal({
         kind: 'run',
         runtimes: ['builtin', 'docker'],
+        runtimesGiven: true,
         profile: 'strict',
         outDir: 'out/x',
         grep: '^pid\\.',

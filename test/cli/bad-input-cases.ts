@@ -70,6 +70,13 @@ export const USER_ROWS: BadInput[] = [
     message: /^isoprobe: --share and --config cannot be combined/,
   },
   {
+    what: 'a target name given by both --runtime and --config',
+    args: ['run', '--runtime', 'builtin', '--config', 'DIR/t.json'],
+    files: { 't.json': '{"targets": [{"name": "builtin", "runtime": "bwrap"}]}' },
+    code: 2,
+    message: /^isoprobe: target name "builtin" is given by both --runtime and --config .*t\.json: rename it in the file$/,
+  },
+  {
     what: '--share on a non-built-in target',
     args: ['run', '--runtime', 'docker', '--share', 'pid'],
     code: 2,
