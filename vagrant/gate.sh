@@ -8,7 +8,7 @@
 #                                  required check passed; 1 otherwise; 2 set-up error)
 #
 # Settings: ISOPROBE_GATE_MACHINES ("debian12 debian12-cgroup1"), ISOPROBE_RUNTIMES
-# (builtin,docker,runc,crun,runsc,docker-runsc,podman,podman-rootless,cri), ISOPROBE_PROFILE (baseline), ISOPROBE_GATE_UP_TIMEOUT (2700 s per
+# (builtin,docker,runc,crun,runsc,docker-runsc,podman,podman-rootless,cri,bwrap,firejail,nspawn,lxc), ISOPROBE_PROFILE (baseline), ISOPROBE_GATE_UP_TIMEOUT (2700 s per
 # machine), ISOPROBE_VM_MEMORY, ISOPROBE_VM_CPUS. Network: nothing leaves the host; libvirtd, its
 # isolated bridge, the VMs and vagrant run in a network namespace the gate makes and deletes.
 set -euo pipefail
@@ -17,7 +17,7 @@ cd "$repo"
 cache=$repo/vagrant/.cache
 reports=$repo/reports/vagrant
 machines=${ISOPROBE_GATE_MACHINES:-debian12 debian12-cgroup1}
-export ISOPROBE_RUNTIMES=${ISOPROBE_RUNTIMES:-builtin,docker,runc,crun,runsc,docker-runsc,podman,podman-rootless,cri}
+export ISOPROBE_RUNTIMES=${ISOPROBE_RUNTIMES:-builtin,docker,runc,crun,runsc,docker-runsc,podman,podman-rootless,cri,bwrap,firejail,nspawn,lxc}
 export ISOPROBE_PROFILE=${ISOPROBE_PROFILE:-baseline}
 [ "$(id -u)" = 0 ] || { echo "gate: must run as root" >&2; exit 2; }
 

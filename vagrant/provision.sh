@@ -12,7 +12,7 @@
 set -euo pipefail
 machine=${1:?usage: provision.sh MACHINE CGROUP_VERSION}
 want_cgroup=${2:?usage: provision.sh MACHINE CGROUP_VERSION}
-runtimes=${ISOPROBE_RUNTIMES:-builtin,docker,runc,crun,runsc,docker-runsc,podman,podman-rootless,cri}
+runtimes=${ISOPROBE_RUNTIMES:-builtin,docker,runc,crun,runsc,docker-runsc,podman,podman-rootless,cri,bwrap,firejail,nspawn,lxc}
 profile=${ISOPROBE_PROFILE:-baseline}
 offline=${ISOPROBE_OFFLINE:-0}
 src=/isoprobe
@@ -36,7 +36,8 @@ esac
 # 2. Packages: baked into the CI box; on a public box installed now (needs the network).
 need=()
 for c in docker:docker.io containerd:containerd runc:runc crun:crun runsc:runsc podman:podman newuidmap:uidmap slirp4netns:slirp4netns \
-         fuse-overlayfs:fuse-overlayfs /usr/lib/cni/bridge:containernetworking-plugins aa-status:apparmor busybox:busybox-static rsync:rsync ip:iproute2; do
+         fuse-overlayfs:fuse-overlayfs bwrap:bubblewrap firejail:firejail \
+         systemd-nspawn:systemd-container lxc-execute:lxc /usr/lib/cni/bridge:containernetworking-plugins aa-status:apparmor busybox:busybox-static rsync:rsync ip:iproute2; do
   command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
 done
 [ -f /etc/apparmor.d/docker ] || [ -d /sys/kernel/security/apparmor ] || need+=(apparmor)

@@ -67,9 +67,10 @@ stamp "disk ready ($loop, offset $part_off)"
 # What the suite needs inside the guest, installed now: in a TCG guest apt is 10-80x slower.
 # apparmor: without it every `docker run` fails in a Debian guest. busybox-static: the built-in
 # runtime's rootfs. runsc, podman (with uidmap, slirp4netns, fuse-overlayfs for rootless) and
-# containerd with the CNI plugins: the gVisor, Podman and CRI targets. No npm: the gate syncs dist/
+# containerd with the CNI plugins: the gVisor, Podman and CRI targets; bubblewrap, firejail,
+# systemd-container and lxc: the sandbox targets. No npm: the gate syncs dist/
 # and node_modules/ built on the host.
-include=linux-image-amd64,grub-pc-bin,initramfs-tools,systemd-sysv,udev,dbus,openssh-server,sudo,rsync,iproute2,procps,kmod,less,ca-certificates,docker.io,containerd,apparmor,runc,crun,runsc,podman,uidmap,slirp4netns,fuse-overlayfs,containernetworking-plugins,busybox-static,libxml2-utils
+include=linux-image-amd64,grub-pc-bin,initramfs-tools,systemd-sysv,udev,dbus,openssh-server,sudo,rsync,iproute2,procps,kmod,less,ca-certificates,docker.io,containerd,apparmor,runc,crun,runsc,podman,uidmap,slirp4netns,fuse-overlayfs,containernetworking-plugins,bubblewrap,firejail,systemd-container,lxc,busybox-static,libxml2-utils
 args=(--include="$include" --components=main)
 if [ -n "$debcache" ]; then mkdir -p "$debcache"; args+=(--cache-dir="$(cd "$debcache" && pwd)"); fi
 debootstrap "${args[@]}" "$suite" "$mnt" "$mirror" > "$work/debootstrap.log" 2>&1 || {
