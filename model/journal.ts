@@ -31,6 +31,17 @@ export type Resource =
   | { kind: 'gvisor'; binary: string; root: string; id: string; cgroupsPath: string }
   /** A bwrap process (its own process group) and the run directory its command line names. */
   | { kind: 'bwrap'; pid: number; start: string; runDir: string }
+  /** A firejail process (its own process group) and the run directory its command line names. */
+  | { kind: 'firejail'; pid: number; start: string; runDir: string }
+  /**
+   * A systemd-nspawn process (its own process group), the run directory its command line names, and
+   * the machine name it was given (so a leftover registration or lock can be told apart as ours).
+   */
+  | { kind: 'nspawn'; pid: number; start: string; runDir: string; machine: string }
+  /** An LXC container in isoprobe's own lxcpath (`lxc-* -P`), so no other LXC user's container is ever touched; `pid`/`start`: its lxc-execute/lxc-start. */
+  | { kind: 'lxc'; lxcpath: string; name: string; pid?: number; start?: string }
+  /** A user's wrapper command (the `command` target): its process group, run directory, and the nonce in the probe's argv. */
+  | { kind: 'command'; pid: number; start: string; runDir: string; nonce: string }
   /**
    * A CRI runtime's share of a run: with `dir`, the containerd isoprobe started (its config, root,
    * state, socket and CNI config in that directory; `pid` and `start` identify the daemon); without,
@@ -46,7 +57,7 @@ export type Resource =
   | { kind: 'podman'; what: 'container'; name: string; run: string; base: string };
 
 /** The kinds removed by a driver's clean() rather than by the host's reaper. */
-export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'podman', 'cri', 'gvisor'] as const;
+export const DRIVER_KINDS = ['docker', 'oci', 'bwrap', 'podman', 'cri', 'gvisor', 'firejail', 'nspawn', 'lxc', 'command'] as const;
 
 /** One line of a journal: a resource made, or (`done`) the one with that seq removed by its run. */
 export type JournalLine = { seq: number; res: Resource } | { done: number } | { run: string; pid: number; start: string };
@@ -77,6 +88,14 @@ export function describeResource(r: Resource): string {
       return `${r.binary} ${r.id}`;
     case 'bwrap':
       return `bwrap ${r.pid}`;
+    case 'firejail':
+      return `firejail ${r.pid}`;
+    case 'nspawn':
+      return `systemd-nspawn ${r.pid} (machine ${r.machine})`;
+    case 'lxc':
+      return `lxc ${r.name} (lxcpath ${r.lxcpath})`;
+    case 'command':
+      return `wrapper command ${r.pid} (nonce ${r.nonce})`;
     case 'cri':
       return r.dir ? `containerd ${r.pid} (${r.dir})` : `pod sandboxes of run ${r.run} at ${r.endpoint}`;
     case 'gvisor':
