@@ -9,11 +9,12 @@ import { bwrap } from './bwrap/driver.js';
 import { targetConfigs } from './common/config.js';
 import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
+import { firejail } from './firejail/driver.js';
 import { gvisor } from './gvisor/driver.js';
 import { oci } from './oci/driver.js';
 import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, firejail] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 
