@@ -102,7 +102,11 @@ export interface FirejailOption {
 export function firejailOptions(req: Omit<FirejailRequest, 'argv'>): FirejailOption[] {
   const by = (user: boolean, dflt: OptionSource): OptionSource => (user ? 'user config' : dflt);
   const opts: FirejailOption[] = [
-    { setting: 'share', value: `user,cgroup,time${req.net === 'host' ? ',net' : ''} (firejail makes mnt, pid, uts and ipc only)`, source: by(req.net !== 'host', 'runtime default') },
+    {
+      setting: 'share',
+      value: `user,cgroup,time${req.net === 'host' ? ',net' : ''} (firejail makes mnt, pid, uts and ipc only)`,
+      source: by(req.net !== 'host', 'runtime default'),
+    },
     { setting: 'root', value: "none: the host's root with firejail's mounts over it", source: 'runtime default' },
     {
       setting: 'caps',
@@ -120,7 +124,7 @@ export function firejailOptions(req: Omit<FirejailRequest, 'argv'>): FirejailOpt
       value: req.noNewPrivsOff ? '--ignore=nonewprivs' : "true (server.profile's nonewprivs)",
       source: by(req.noNewPrivsOff, 'runtime default'),
     },
-    { setting: 'profile', value: '/etc/firejail/server.profile (firejail\'s choice for root)', source: 'runtime default' },
+    { setting: 'profile', value: "/etc/firejail/server.profile (firejail's choice for root)", source: 'runtime default' },
     { setting: 'net', value: req.net === 'none' ? '--net=none' : "the host's (no --net)", source: by(req.net !== 'host', 'runtime default') },
     { setting: 'quiet', value: '--quiet', source: 'isoprobe' },
     { setting: 'hostname', value: `--hostname=${req.hostname}`, source: 'isoprobe' },
