@@ -86,3 +86,11 @@ export const GVISOR_HOST_NETWORK: Weakening = {
     specPatch: { linux: { namespaces: ['pid', 'mount', 'uts', 'ipc', 'time', 'cgroup'].map((type) => ({ type })), uidMappings: null, gidMappings: null } },
   },
 };
+
+/**
+ * firejail with none of server.profile's seccomp filters (targets/firejail/weakenings.ts): where
+ * its default capability filter keeps CAP_SYS_PTRACE, and its restrict-namespaces filter is what
+ * stops unshare(CLONE_NEWUSER) in the host's user and cgroup namespaces, the filters alone refuse
+ * what the checks naming it look for.
+ */
+export const FIREJAIL_SECCOMP_NONE: Weakening = { kind: 'firejail', settings: { seccomp: 'none' } };

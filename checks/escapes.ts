@@ -11,6 +11,7 @@ import {
   DOCKER_PRIVILEGED,
   DOCKER_SECCOMP_UNCONFINED,
   engines,
+  FIREJAIL_SECCOMP_NONE,
   onCgroupV1,
   PODMAN_PRIVILEGED,
   PODMAN_SECCOMP_UNCONFINED,
@@ -67,7 +68,14 @@ export const escapeChecks = [
       references: ['CVE-2022-0492', 'CIS Docker 5.21 (seccomp), 5.3 (capabilities)', 'cgroups(7) release_agent'],
       needs: ['container'],
       settings: ['caps', 'seccomp', 'ns.cgroup'],
-      negativeControls: [BUILTIN_PRIVILEGED, SYS_ADMIN_IN_HOST_CGROUPNS, onCgroupV1(DOCKER_PRIVILEGED), PODMAN_SYS_ADMIN_V1, onCgroupV1(PODMAN_PRIVILEGED)],
+      negativeControls: [
+        BUILTIN_PRIVILEGED,
+        SYS_ADMIN_IN_HOST_CGROUPNS,
+        onCgroupV1(DOCKER_PRIVILEGED),
+        PODMAN_SYS_ADMIN_V1,
+        onCgroupV1(PODMAN_PRIVILEGED),
+        onCgroupV1(FIREJAIL_SECCOMP_NONE),
+      ],
     },
     (ctx) => {
       const s = sec(ctx);

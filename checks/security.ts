@@ -19,6 +19,7 @@ import {
   DOCKER_SECCOMP_UNCONFINED,
   DOCKER_SYSTEMPATHS_UNCONFINED,
   engines,
+  FIREJAIL_SECCOMP_NONE,
   PODMAN_PRIVILEGED,
   PODMAN_SECCOMP_UNCONFINED,
   PODMAN_UNMASK_ALL,
@@ -245,8 +246,9 @@ export const securityChecks = [
       profiles: [...ALL],
       references: ['ptrace(2) "Ptrace access mode checking"', 'CIS Docker 5.3', 'Docker default seccomp profile (ptrace gated by CAP_SYS_PTRACE)'],
       needs: ['container'],
-      settings: ['caps'],
-      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, ...capAdds('SYS_PTRACE')],
+      // seccomp too: a filter that refuses ptrace(2) holds it whatever the capabilities (firejail's).
+      settings: ['caps', 'seccomp'],
+      negativeControls: [builtin({ caps: 'all' }), BUILTIN_PRIVILEGED, ...capAdds('SYS_PTRACE'), FIREJAIL_SECCOMP_NONE],
     },
     (ctx) => {
       const e = sec(ctx).syscalls.ptrace_attach;

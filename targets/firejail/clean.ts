@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readOrNull } from '../../host/files.js';
 import { argvOf } from '../../host/proc-tree.js';
 import { procStartTime } from '../../host/proc.js';
 import type { CleanItem } from '../../model/clean-report.js';
@@ -24,6 +25,12 @@ export const CLEAN_KIND = 'firejail sandboxes';
 export const STATE_KIND = 'firejail run state';
 
 type FirejailEntry = Extract<Resource, { kind: 'firejail' }>;
+
+/** A process that has exited but not been waited for (a killed run's firejail, reparented to an init that reaps late). */
+function isZombie(pid: number, procRoot: string): boolean {
+  const stat = readOrNull(path.join(procRoot, String(pid), 'stat'));
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
 
 /** A pid that is a firejail process now (ours still, or another's reusing the number). */
 function isFirejail(pid: number, procRoot: string): boolean {
@@ -39,7 +46,8 @@ export function removeState(
   const found: string[] = [];
   const remaining: string[] = [];
   for (const e of entries) {
-    if (procStartTime(e.pid, procRoot) === e.start || isFirejail(e.pid, procRoot)) continue;
+    // A zombie has no argv: it is gone, whatever its start time says.
+    if ((procStartTime(e.pid, procRoot) === e.start && !isZombie(e.pid, procRoot)) || isFirejail(e.pid, procRoot)) continue;
     for (const f of stateFilesOf(e.pid, root)) {
       found.push(f);
       try {

@@ -15,7 +15,7 @@ import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import type { Request } from '../../model/request.js';
 import { NAMESPACES, type Namespace } from '../../model/spec.js';
-import { baseSpec, pivotRootOnly, targetSchema } from '../common/config.js';
+import { baseSpec, harnessBoundingCaps, pivotRootOnly, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { FIREJAIL_NET, firejailOptions, type FirejailRequest } from './argv.js';
 import { cleanFirejail } from './clean.js';
@@ -76,7 +76,9 @@ export const firejail: TargetDriver<FirejailTargetConfig> = {
     // passed through unread: what they ask is not in the request.
     const r: Request = { hostname: { value: spec.hostname, source: 'isoprobe' } };
     if (cfg.net === 'none') r['ns.net'] = { value: 'new', source: 'user config' };
-    if (cfg.caps === 'all') r.caps = { value: { add: ['ALL'], drop: [] }, source: 'user config' };
+    // Every capability in the host's user namespace is the harness's bounding set (never
+    // CAP_SYS_RESOURCE on the project's VM): what --caps.keep of every name can keep.
+    if (cfg.caps === 'all') r.caps = { value: { add: harnessBoundingCaps(), drop: [] }, source: 'user config' };
     if (cfg.seccomp === 'none') r.seccomp = { value: 'unconfined', source: 'user config' };
     if (cfg.noNewPrivs === false) r.noNewPrivs = { value: false, source: 'user config' };
     return r;

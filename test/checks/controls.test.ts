@@ -12,15 +12,18 @@ import { weakenings as builtin } from '../../targets/builtin/weakenings.js';
 import { parseTargetConfig } from '../../targets/registry.js';
 import { weakenings as docker } from '../../targets/docker/weakenings.js';
 import { weakenings as oci } from '../../targets/oci/weakenings.js';
+import { FIREJAIL_WEAKENINGS } from '../../targets/firejail/weakenings.js';
 import { GVISOR_WEAKENINGS } from '../../targets/gvisor/weakenings.js';
 import { weakenings as podman } from '../../targets/podman/weakenings.js';
 
-const LISTS: Record<string, Weakening[]> = { builtin, docker, oci, podman, gvisor: [...GVISOR_WEAKENINGS] };
+const LISTS: Record<string, Weakening[]> = { builtin, docker, oci, podman, gvisor: [...GVISOR_WEAKENINGS], firejail: [...FIREJAIL_WEAKENINGS] };
 /**
  * Checks name builtin, docker and podman controls, and the conformance checks OCI ones (the lossy runtime);
  * the other OCI weakenings are built-in twins (test/integration/oci.test.ts).
  */
 const NAMED_KINDS = ['builtin', 'docker', 'podman', 'gvisor'];
+/** Kinds whose lists are mostly built-in twins, of which checks name only the weakenings that flip more there. */
+const TWIN_KINDS = ['oci', 'firejail'];
 const named = CATALOGUE.flatMap((c) => c.negativeControls.map((w) => ({ id: c.id, w })));
 /** The label of the weakening itself: a check's note or host condition is not part of it. */
 const bare = (w: Weakening) => weakeningLabel({ kind: w.kind, settings: w.settings, ...(w.requires ? { requires: w.requires } : {}) });
@@ -29,7 +32,7 @@ describe('negative controls as data', () => {
   it("every control a check names is in its kind's list, or requires what isoprobe cannot create", () => {
     const missing = named.filter(({ w }) => !w.requires && !(LISTS[w.kind] ?? []).some((l) => sameWeakening(l, w)));
     expect(missing.map(({ id, w }) => `${id}: ${weakeningLabel(w)}`)).to.deep.equal([]);
-    expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal([...NAMED_KINDS, 'oci'].sort());
+    expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal([...NAMED_KINDS, ...TWIN_KINDS].sort());
   });
 
   it('every weakening of the builtin, docker and podman lists is named by a check (else it could flip nothing)', () => {

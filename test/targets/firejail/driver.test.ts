@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Setting } from '../../../model/driver.js';
 import { ConfigError, EnvError } from '../../../model/errors.js';
+import { harnessBoundingCaps } from '../../../targets/common/config.js';
 import { firejail, type FirejailTargetConfig } from '../../../targets/firejail/driver.js';
 import { parseTargetConfig, targetsFromRuntimes } from '../../../targets/registry.js';
 
@@ -39,7 +40,7 @@ describe('firejail driver', () => {
     expect(firejail.request(weak, firejail.spec(weak, []))).to.deep.equal({
       hostname: { value: 'isoprobe', source: 'isoprobe' },
       'ns.net': { value: 'new', source: 'user config' },
-      caps: { value: { add: ['ALL'], drop: [] }, source: 'user config' },
+      caps: { value: { add: harnessBoundingCaps(), drop: [] }, source: 'user config' },
       seccomp: { value: 'unconfined', source: 'user config' },
       noNewPrivs: { value: false, source: 'user config' },
     });
