@@ -29,7 +29,7 @@ type FirejailEntry = Extract<Resource, { kind: 'firejail' }>;
 /** A process that has exited but not been waited for (a killed run's firejail, reparented to an init that reaps late). */
 function isZombie(pid: number, procRoot: string): boolean {
   const stat = readOrNull(path.join(procRoot, String(pid), 'stat'));
-  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  return stat?.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ?? false;
 }
 
 /** A pid that is a firejail process now (ours still, or another's reusing the number). */
