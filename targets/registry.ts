@@ -10,10 +10,11 @@ import { targetConfigs } from './common/config.js';
 import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
 import { gvisor } from './gvisor/driver.js';
+import { nspawn } from './nspawn/driver.js';
 import { oci } from './oci/driver.js';
 import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, nspawn] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 
