@@ -30,11 +30,12 @@ export function nspawnsIn(runDirs: string[], procRoot = '/proc'): string[] {
 export async function cleanNspawn(ctx: Pick<CleanContext, 'entries' | 'keep'>, stateDir?: string): Promise<CleanItem[]> {
   const entries = ctx.entries.filter((e): e is NspawnEntry => e.kind === 'nspawn');
   const { found, remaining } = await reapWrappers(
+    // An entry without a pid names a machine before its nspawn was started: only its state and the processes naming its run directory.
     entries.map((e) => ({ pid: e.pid, start: e.start, needles: [e.runDir] })),
     'systemd-nspawn',
     ['systemd-nspawn'],
   );
-  for (const e of entries) {
+  for (const e of new Map(entries.map((x) => [`${x.runDir}\0${x.machine}`, x])).values()) {
     const state = removeStaleState(path.join(e.runDir, e.machine), e.machine, stateDir);
     found.push(...state.found);
     remaining.push(...state.remaining);

@@ -13,7 +13,8 @@ import { findBinary, lookupBinary } from '../../host/which.js';
 import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import type { Request } from '../../model/request.js';
-import { baseSpec, pivotRootOnly, targetSchema } from '../common/config.js';
+import { DEFAULT_CAPS } from '../../model/spec.js';
+import { baseSpec, harnessBoundingCaps, pivotRootOnly, targetSchema } from '../common/config.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { ALWAYS_SHARED, NSPAWN_SHAREABLE, nspawnOptions } from './argv.js';
 import { nspawnHierarchies } from './cgroup.js';
@@ -73,7 +74,12 @@ export const nspawn: TargetDriver<NspawnTargetConfig> = {
     // the rest is nspawn's default, asked of nobody. A user's `args` are passed through unread.
     const r: Request = { hostname: { value: spec.hostname, source: 'isoprobe' } };
     if (!cfg.share.includes('net')) r['ns.net'] = { value: 'new', source: 'user config' };
-    if (cfg.caps === 'all') r.caps = { value: { add: ['ALL'], drop: [] }, source: 'user config' };
+    // --capability=all in the host's user namespace: what the harness holds (its bounding set), as
+    // the built-in runtime's caps=all with the host's user namespace asks.
+    if (cfg.caps === 'all') {
+      const held = harnessBoundingCaps();
+      r.caps = { value: { add: held.filter((c) => !DEFAULT_CAPS.includes(c)), drop: DEFAULT_CAPS.filter((c) => !held.includes(c)) }, source: 'user config' };
+    }
     if (cfg.seccomp === 'none') r.seccomp = { value: 'unconfined', source: 'user config' };
     return r;
   },

@@ -70,7 +70,9 @@ export class NspawnTarget implements Target {
     const scratch = path.join(this.opts.runDir, `${machine}-scratch`);
     const cgroups = containerCgroups(this.opts.hierarchies, machine);
     // Journalled before they are made: a SIGKILL mid-creation leaves them to the reaper.
-    const intent = intend(cgroupResources(cgroups));
+    // The machine before its nspawn exists (no pid yet): a run killed before nspawn is journalled
+    // at its birth still tells the reaper which machine's state to look for (./clean.ts).
+    const intent = intend([...cgroupResources(cgroups), { kind: 'nspawn', pid: 0, start: '', runDir: this.opts.runDir, machine }]);
     makeCgroups(cgroups);
     const removeOwn = own(intent, `cgroups of ${machine}`, async () => {
       killCgroups(cgroups);
