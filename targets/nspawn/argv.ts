@@ -97,7 +97,11 @@ export function nspawnOptions(req: Omit<NspawnRequest, 'argv' | 'machine' | 'env
       ? { setting: 'seccomp', value: `none (${SECCOMP_OFF_ENV}=0)`, source: 'user config' }
       : { setting: 'seccomp', value: "nspawn's default filter", source: 'runtime default' },
     { setting: 'no-new-privs', value: 'false (nspawn sets it only with --no-new-privileges)', source: 'runtime default' },
-    { setting: 'namespaces', value: `mnt,pid,ipc,uts,cgroup new${privateNet ? ', net new (--private-network)' : ''}`, source: privateNet ? 'user config' : 'runtime default' },
+    {
+      setting: 'namespaces',
+      value: `mnt,pid,ipc,uts,cgroup new${privateNet ? ', net new (--private-network)' : ''}`,
+      source: privateNet ? 'user config' : 'runtime default',
+    },
     { setting: 'systemd', value: '--keep-unit --register=no (no systemd, no machined on the host)', source: 'isoprobe' },
     { setting: 'cgroup', value: 'one per container, made by isoprobe in place of the scope systemd would make', source: 'isoprobe' },
     { setting: 'console', value: '-q --console=pipe', source: 'isoprobe' },

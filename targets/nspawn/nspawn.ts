@@ -43,7 +43,8 @@ let containerSeq = 0;
 /** A machine name of this run's own: "isoprobe-<run dir's name>-<n>", within nspawn's 64 characters. */
 export function machineName(runDir: string, seq: number): string {
   const run = path.basename(runDir).replace(/[^A-Za-z0-9-]/g, '-');
-  return `isoprobe-${run}`.slice(0, 52) + `-${seq}`;
+  const prefix = `isoprobe-${run}`.slice(0, 52);
+  return `${prefix}-${seq}`;
 }
 
 export class NspawnTarget implements Target {
@@ -83,7 +84,15 @@ export class NspawnTarget implements Target {
       fs.mkdirSync(path.join(root, 'usr'), { mode: 0o755 });
       makeScratch(scratch, 0, 0);
       const argv = nspawnArgv(
-        { share: this.opts.share, machine, hostname: spec.hostname, caps: this.opts.caps, env: spec.env ?? {}, args: this.opts.args, argv: holdProbe(spec.argv) },
+        {
+          share: this.opts.share,
+          machine,
+          hostname: spec.hostname,
+          caps: this.opts.caps,
+          env: spec.env ?? {},
+          args: this.opts.args,
+          argv: holdProbe(spec.argv),
+        },
         { root, scratch },
       );
       return await runLifecycle(

@@ -171,7 +171,7 @@ describe('systemd-nspawn, end to end', function () {
     });
   }
 
-  it("leaves no container, cgroup, mount, process, lock, machine state or run directory behind", () => {
+  it('leaves no container, cgroup, mount, process, lock, machine state or run directory behind', () => {
     expect(nspawnsOf(process.pid)).to.deep.equal([]);
     expect(machineStateOf(process.pid)).to.deep.equal([]);
     expect(scanLeftovers()).to.deep.equal(already);

@@ -38,7 +38,7 @@ describe('systemd-nspawn command line', () => {
     expect(opts).to.deep.equal(['--private-network', '--capability=all', '--setenv=SECRET=x=y', '--drop-capability=CAP_SYS_ADMIN']);
   });
 
-  it("gives nspawn PATH only, and SYSTEMD_SECCOMP=0 for the seccomp control", () => {
+  it('gives nspawn PATH only, and SYSTEMD_SECCOMP=0 for the seccomp control', () => {
     expect(nspawnEnv('default')).to.deep.equal({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
     expect(nspawnEnv('none')).to.deep.include({ SYSTEMD_SECCOMP: '0' });
   });

@@ -20,7 +20,10 @@ describe("systemd-nspawn's state of a container", () => {
     const root = path.join(dir, 'runs', 'm1');
     fs.mkdirSync(root, { recursive: true });
     const st = fs.statSync(root);
-    expect(lockFiles(root, path.join(dir, 'state'))).to.deep.equal([path.join(dir, 'state/locks', `inode-${st.dev}:${st.ino}`), path.join(dir, 'runs/.#m1.lck')]);
+    expect(lockFiles(root, path.join(dir, 'state'))).to.deep.equal([
+      path.join(dir, 'state/locks', `inode-${st.dev}:${st.ino}`),
+      path.join(dir, 'runs/.#m1.lck'),
+    ]);
     expect(propagateDir('m1', '/run/systemd/nspawn')).to.equal('/run/systemd/nspawn/propagate/m1');
   });
 
