@@ -8,8 +8,10 @@
  * What isoprobe adds, and why:
  *  - `--keep-unit --register=no`: nspawn normally asks systemd (over D-Bus) for a scope unit and
  *    registers the machine with systemd-machined; this host has neither (no systemd as PID 1), and
- *    nspawn refuses to start without them. The container then stays in its caller's cgroup, which
- *    isoprobe makes per container in place of the scope (./cgroup.ts).
+ *    without both options nspawn exits 1 with "Failed to open system bus" (measured). The container
+ *    then stays in its caller's cgroup, which isoprobe makes per container in place of the scope
+ *    (./cgroup.ts). On every exit nspawn 252 also says "Attempted to remove disk file system under
+ *    /run/systemd/nspawn/propagate/NAME" where /run is no tmpfs; harmless, the directory goes.
  *  - `-q --console=pipe`: no banner, and the probe's stdio are the pipes isoprobe holds (the go byte
  *    on stdin, the facts on stdout), as with any other target.
  *  - `--machine`: a name of the run's own, so two containers never share nspawn's per-machine state
