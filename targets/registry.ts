@@ -11,10 +11,11 @@ import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
 import { firejail } from './firejail/driver.js';
 import { gvisor } from './gvisor/driver.js';
+import { nspawn } from './nspawn/driver.js';
 import { oci } from './oci/driver.js';
 import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, firejail] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, firejail, nspawn] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 
