@@ -6,6 +6,7 @@
 import type { ConfigOf, TargetDriver } from '../model/driver.js';
 import { builtin } from './builtin/driver.js';
 import { bwrap } from './bwrap/driver.js';
+import { command } from './command/driver.js';
 import { targetConfigs } from './common/config.js';
 import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
@@ -13,7 +14,7 @@ import { gvisor } from './gvisor/driver.js';
 import { oci } from './oci/driver.js';
 import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, command] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 
