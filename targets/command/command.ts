@@ -47,7 +47,10 @@ export class CommandTarget implements Target {
   readonly capabilities: TargetCapabilities = {
     timeOffsets: false,
     lsmProfile: { applied: false, why: 'a command target is its argv: isoprobe asks its wrapper for no LSM profile' },
-    cgroupLimits: { settable: false, why: "a command target is its argv: isoprobe cannot ask its wrapper for cgroup limits (a wrapper that sets some is measured, not asked)" },
+    cgroupLimits: {
+      settable: false,
+      why: 'a command target is its argv: isoprobe cannot ask its wrapper for cgroup limits (a wrapper that sets some is measured, not asked)',
+    },
   };
   private template: string | null = null;
   private hostProbe: string | null = null;
@@ -58,7 +61,14 @@ export class CommandTarget implements Target {
   ) {}
 
   async info(): Promise<Record<string, string>> {
-    return { runtime: 'command', binary: this.opts.binary, argv: this.opts.argv.join(' '), version: wrapperVersion(this.opts.binary), cgroupMode: this.opts.cgroups.mode, kernel: os.release() };
+    return {
+      runtime: 'command',
+      binary: this.opts.binary,
+      argv: this.opts.argv.join(' '),
+      version: wrapperVersion(this.opts.binary),
+      cgroupMode: this.opts.cgroups.mode,
+      kernel: os.release(),
+    };
   }
 
   run(spec: ContainerSpec, hooks?: RunHooks): Promise<RunOutcome> {

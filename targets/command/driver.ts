@@ -59,7 +59,16 @@ export const command: TargetDriver<CommandTargetConfig> = {
     const r = lookupBinary(cfg.argv[0]);
     if (!('found' in r)) throw new EnvError(`target "${cfg.name}": wrapper "${cfg.argv[0]}" cannot be run`);
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new CommandTarget(cfg.name, { binary: r.found, argv: cfg.argv, env: cfg.env, rootfs: cfg.rootfs, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), observe: ctx.observe });
+    return new CommandTarget(cfg.name, {
+      binary: r.found,
+      argv: cfg.argv,
+      env: cfg.env,
+      rootfs: cfg.rootfs,
+      runDir: ctx.runDir,
+      cgroups,
+      files: projectProbeFiles(),
+      observe: ctx.observe,
+    });
   },
   spec(cfg, argvOfProbe) {
     return { ...baseSpec(cfg, argvOfProbe), limits: {} };
@@ -72,11 +81,14 @@ export const command: TargetDriver<CommandTargetConfig> = {
     return [
       { setting: 'argv', value: cfg.argv.join(' '), source: 'user config' },
       { setting: 'rootfs', value: cfg.rootfs, source: cfg.rootfs === 'host' ? 'isoprobe' : 'user config' },
-      { setting: 'environment', value: ['PATH', 'HOME', ...Object.keys(cfg.env)].join(','), source: Object.keys(cfg.env).length > 0 ? 'user config' : 'isoprobe' },
+      {
+        setting: 'environment',
+        value: ['PATH', 'HOME', ...Object.keys(cfg.env)].join(','),
+        source: Object.keys(cfg.env).length > 0 ? 'user config' : 'isoprobe',
+      },
       { setting: 'observation', value: '--nonce=<nonce> before the probe subcommand; --wait-stdin; cwd = {workspace}', source: 'isoprobe' },
       { setting: 'limits', value: 'none asked (a wrapper is its argv)', source: 'runtime default' },
     ];
   },
   clean: cleanCommand,
 };
-

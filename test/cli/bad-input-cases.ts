@@ -60,7 +60,8 @@ export const USER_ROWS: BadInput[] = [
     what: 'an unknown runtime',
     args: ['run', '--runtime', 'no-such-kind'],
     code: 2,
-    message: /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, docker-runsc, runc, crun, bwrap, podman, podman-rootless, cri, runsc, command; /m,
+    message:
+      /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, docker-runsc, runc, crun, bwrap, podman, podman-rootless, cri, runsc, command; /m,
   },
   {
     what: '--share with --config',

@@ -101,7 +101,8 @@ const ROOT_ROWS: RootRow[] = [
     files: { 't.json': '{"targets": [{"name": "c", "runtime": "command", "argv": ["no-such-wrapper-x", "{probe}", "{args}"]}]}' },
     code: 2,
     message: /^isoprobe: target "c": wrapper "no-such-wrapper-x" not found in PATH$/,
-  },];
+  },
+];
 
 /**
  * Runs isoprobe in a mount namespace of its own after the row's mounts, listing that namespace's

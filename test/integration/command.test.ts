@@ -26,7 +26,24 @@ import { DRIVERS } from '../../targets/registry.js';
 import { runDirsOf } from './interrupted-run.js';
 import { checksFlippedBy, expectedBeside } from './negative-controls.js';
 
-const BWRAP_LINE = ['bwrap', '--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--bind', '{workspace}', '{workspace}', '--', '{probe}', '{args}'];
+const BWRAP_LINE = [
+  'bwrap',
+  '--unshare-all',
+  '--die-with-parent',
+  '--ro-bind',
+  '/',
+  '/',
+  '--proc',
+  '/proc',
+  '--dev',
+  '/dev',
+  '--bind',
+  '{workspace}',
+  '{workspace}',
+  '--',
+  '{probe}',
+  '{args}',
+];
 const controlName = (ns: string) => `command-shares-${ns}`;
 const TARGETS = parseTargetConfig(
   {
@@ -93,7 +110,10 @@ describe('command target, end to end', function () {
         Object.entries(ref).map(([id, st]) => [id, expectedBeside(CATALOGUE.find((x) => x.id === id)!, st, flip, t.request, byName('command').request)]),
       );
       const got = statuses(t);
-      if (c.ns === 'net') for (const id of LOOPBACK_DOWN) if (ref[id] === 'error') [want[id], got[id]] = ['(loopback down on the default line)', `${got[id]}`.replace(/^(fail|error)$/, '(loopback down on the default line)')];
+      if (c.ns === 'net')
+        for (const id of LOOPBACK_DOWN)
+          if (ref[id] === 'error')
+            [want[id], got[id]] = ['(loopback down on the default line)', `${got[id]}`.replace(/^(fail|error)$/, '(loopback down on the default line)')];
       expect(got).to.deep.equal(want);
     });
   }
@@ -115,7 +135,7 @@ describe('command target, end to end', function () {
   it('a wrapper that exits at once is a target error naming it, not a hang', async () => {
     const cfg = parseTargetConfig({ targets: [{ name: 'exits', runtime: 'command', argv: ['false', '{probe}', '{args}'] }] }, 't');
     const t0 = Date.now();
-    const r = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: cfg, profile: 'strict', grep: '^pid\.own-ns$' });
+    const r = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: cfg, profile: 'strict', grep: '^pid.own-ns$' });
     expect(Date.now() - t0).to.be.below(60_000);
     const t = r.targets[0];
     const said = [t.error ?? '', ...t.checks.map((c) => c.reason ?? '')].join(' ');

@@ -8,7 +8,16 @@ const V = { probe: '/run/p', args: ['--nonce=n1', 'facts', '--wait-stdin'], work
 describe('command target placeholders', () => {
   it('expands {probe}, {args} (one element each), and placeholders inside an element', () => {
     expect(expandArgv(['bwrap', '--bind', '{workspace}', '{workspace}', '--x={rootfs}:{nonce}', '--', '{probe}', '{args}'], V)).to.deep.equal([
-      'bwrap', '--bind', '/run/w', '/run/w', '--x=/run/r:n1', '--', '/run/p', '--nonce=n1', 'facts', '--wait-stdin',
+      'bwrap',
+      '--bind',
+      '/run/w',
+      '/run/w',
+      '--x=/run/r:n1',
+      '--',
+      '/run/p',
+      '--nonce=n1',
+      'facts',
+      '--wait-stdin',
     ]);
   });
 
