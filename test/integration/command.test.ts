@@ -12,7 +12,10 @@ import { expect } from 'chai';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { runSuite } from '../../engine/run.js';
 import { scanLeftovers } from '../../host/leftovers.js';
-import { RUN_ROOT } from '../../host/paths.js';
+import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
+import { lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
+import fs from 'node:fs';
+import os from 'node:os';
 import { procStartTime } from '../../host/proc.js';
 import { findBinary } from '../../host/which.js';
 import type { Resource } from '../../model/journal.js';
@@ -155,5 +158,37 @@ describe('command target, end to end', function () {
     expect(item.found.map((f) => Number(f.split(' ')[0]))).to.include(child.pid!);
     await exited;
     expect(processesNaming([nonceArg(nonce)])).to.deep.equal([]);
+  });
+
+  it('a SIGKILLed run: its wrapper and probe end or are reaped through the journal', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-command-kill-'));
+    try {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/main.js'), 'run', '--runtime', 'command', '--out', dir], { stdio: 'ignore' });
+      const exited = once(child, 'exit');
+      const mine = () =>
+        processesNaming(
+          fs
+            .readdirSync(RUN_ROOT)
+            .filter((n) => n.startsWith(`run-${child.pid}-`))
+            .map((n) => path.join(RUN_ROOT, n)),
+        );
+      let seen = false;
+      for (let i = 0; i < 3000 && !seen; i++) {
+        seen = mine().length > 0;
+        if (!seen) await new Promise((r) => setTimeout(r, 10));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      expect(seen, 'no wrapper was ever seen').to.equal(true);
+      const runs = lockDeadRuns();
+      releaseDeadRuns(runs);
+      const entries = runs.flatMap((r) => r.entries.filter((e) => e.kind === 'command' && e.runDir.includes(`run-${child.pid}-`)));
+      const [item] = await command.clean({ inUse: () => null, entries, shared: false, keep: () => {} });
+      process.stdout.write(`      after the SIGKILL: ${item.found.length} wrapper process(es) found by clean, ${item.remaining.length} remaining\n`);
+      expect(item.remaining).to.deep.equal([]);
+      expect(mine()).to.deep.equal([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
