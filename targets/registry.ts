@@ -6,6 +6,7 @@
 import type { ConfigOf, TargetDriver } from '../model/driver.js';
 import { builtin } from './builtin/driver.js';
 import { bwrap } from './bwrap/driver.js';
+import { command } from './command/driver.js';
 import { targetConfigs } from './common/config.js';
 import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
@@ -15,7 +16,7 @@ import { nspawn } from './nspawn/driver.js';
 import { oci } from './oci/driver.js';
 import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, firejail, nspawn] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, firejail, nspawn, command] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 

@@ -32,6 +32,8 @@ export interface HeldProcessOptions {
   argv: readonly string[];
   /** The wrapper's whole environment (isoprobe's own is not the sandbox's business). */
   env: NodeJS.ProcessEnv;
+  /** The wrapper's working directory (default: the harness's). */
+  cwd?: string;
   /** Extra pipes after stdio 0..2 (bwrap's --json-status-fd 3): collected, bounded, given to `locate`. */
   extraPipes?: number;
   /** The journal entry for the wrapper, once its pid is known (the reaper removes it when the run is killed). */
@@ -63,6 +65,7 @@ export async function startHeldProcess(opts: HeldProcessOptions): Promise<Held> 
     stdio: ['pipe', 'pipe', 'pipe', ...Array.from({ length: extra }, () => 'pipe' as const)],
     detached: true,
     env: opts.env,
+    ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
   });
   child.stdin!.on('error', () => {}); // EPIPE when it ended before the go byte: its exit status says why
   const stdout = collectOutput(child.stdout!);

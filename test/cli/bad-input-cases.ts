@@ -61,7 +61,7 @@ export const USER_ROWS: BadInput[] = [
     args: ['run', '--runtime', 'no-such-kind'],
     code: 2,
     message:
-      /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, docker-runsc, runc, crun, bwrap, podman, podman-rootless, cri, runsc, firejail, nspawn; /m,
+      /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, docker-runsc, runc, crun, bwrap, podman, podman-rootless, cri, runsc, firejail, nspawn, command; /m,
   },
   {
     what: '--share with --config',
@@ -83,6 +83,21 @@ export const USER_ROWS: BadInput[] = [
     code: 2,
     message: /^isoprobe: --share applies to the built-in runtime only, not "docker"/,
   },
+  // command targets (targets/command/placeholders.ts)
+  ...(
+    [
+      ['no {probe}', '["unshare", "--", "{args}"]', /targets\.0\.argv: "\{probe\}" must appear exactly once in argv \(found 0 times\)$/],
+      ['an unknown placeholder', '["unshare", "{probe}", "{arg}"]', /targets\.0\.argv: unknown placeholder "\{arg\}" \(known: /],
+      ['an empty argv', '[]', /targets\.0\.argv: argv is empty/],
+    ] as const
+  ).map(([what, argv, message]) => ({
+    what: `a command target with ${what}`,
+    args: ['run', '--config', 'DIR/t.json'],
+    files: { 't.json': `{"targets": [{"name": "c", "runtime": "command", "argv": ${argv}}]}` },
+    code: 2,
+    message: new RegExp(`^isoprobe: invalid target config .*t\\.json: ${message.source}`),
+  })),
+
   // config files
   { what: 'a missing config', args: ['run', '--config', 'DIR/none.json'], code: 2, message: /^isoprobe: cannot read target config .*none\.json: ENOENT/ },
   { what: 'a config that is a directory', args: ['run', '--config', 'DIR'], code: 2, message: /^isoprobe: cannot read target config .*: EISDIR/ },

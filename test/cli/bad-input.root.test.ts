@@ -95,6 +95,13 @@ const ROOT_ROWS: RootRow[] = [
     code: 2,
     message: /^isoprobe: bubblewrap cannot be run: .*\/bin\/bwrap is not executable \(needed by target "bwrap"\)$/,
   },
+  {
+    what: 'a command target whose wrapper is not found',
+    args: ['run', '--config', 'DIR/t.json', '--out', 'DIR/out'],
+    files: { 't.json': '{"targets": [{"name": "c", "runtime": "command", "argv": ["no-such-wrapper-x", "{probe}", "{args}"]}]}' },
+    code: 2,
+    message: /^isoprobe: target "c": wrapper "no-such-wrapper-x" not found in PATH$/,
+  },
 ];
 
 /**
