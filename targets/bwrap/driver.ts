@@ -26,6 +26,10 @@ const config = targetSchema('bwrap', {
   rootChange: pivotRootOnly,
   /** Raw extra bwrap arguments, after isoprobe's and before `--` (e.g. ["--cap-drop", "ALL"]). */
   args: z.array(z.string()).default([]),
+  /** "host": bind the host's / read-only instead of the project's rootfs, as agent and CI sandboxes do (docs/sandbox-profile.md). */
+  rootfs: z.enum(['template', 'host']).default('template'),
+  /** A host directory bound writable at the same path: the workload's workspace (the sandbox profile writes there). */
+  workspace: z.string().startsWith('/').optional(),
 }).refine((c) => c.noNewPrivs !== false, { path: ['noNewPrivs'], message: 'bwrap always sets no_new_privs; it cannot be turned off' });
 
 export type BwrapTargetConfig = z.infer<typeof config>;
@@ -46,11 +50,11 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
     const binary = findBinary(BINARY);
     if (!binary) throw new EnvError(missing([cfg]));
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new BwrapTarget(cfg.name, { binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), args: cfg.args, observe: ctx.observe });
+    return new BwrapTarget(cfg.name, { binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), args: cfg.args, rootfsMode: cfg.rootfs, workspace: cfg.workspace, observe: ctx.observe });
   },
   spec(cfg, argv) {
     // What the command line asks of bwrap: no --cap-drop, no --seccomp, no cgroup at all.
-    return { ...baseSpec(cfg, argv), caps: 'all', seccomp: 'none', noNewPrivs: true, limits: {} };
+    return { ...baseSpec(cfg, argv), caps: 'all', seccomp: 'none', noNewPrivs: true, limits: {}, ...(cfg.workspace ? { workspace: cfg.workspace } : {}) };
   },
   request(cfg, spec) {
     // Its command line asks for namespaces (never a time one: bwrap cannot make it), the hostname,
@@ -65,7 +69,7 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
     };
   },
   describe(cfg) {
-    return bwrapOptions({ share: cfg.share, hostname: baseSpec(cfg, []).hostname, args: cfg.args });
+    return bwrapOptions({ share: cfg.share, hostname: baseSpec(cfg, []).hostname, args: cfg.args, rootfs: cfg.rootfs, workspace: cfg.workspace });
   },
   clean: cleanBwrap,
 };
