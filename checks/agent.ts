@@ -146,7 +146,7 @@ export const agentChecks = [
       const e = agentOf(ctx).egress;
       if (!ctx.sentinels.decoys!.egress.port) skip('host-interface', 'the decoy network was not made');
       expect(e, 'the probe did not try the outside address').to.not.equal(undefined);
-      const who = e!.greeting === `isoprobe-decoy ${ctx.sentinels.nonce}` ? 'the decoy listener answered' : `something else answered (${JSON.stringify(e!.greeting)})`;
+      const who = e!.greeting.trim() === `isoprobe-decoy ${ctx.sentinels.nonce}` ? 'the decoy listener answered' : `something else answered (${JSON.stringify(e!.greeting)})`;
       const evidence = `connect(${e!.target}): ${errnoName(e!.errno)} in ${e!.ms} ms${e!.errno === 0 ? `; ${who}` : ''}`;
       expect(errnoName(e!.errno), `egress: ${evidence}`).to.not.equal('success');
       return evidence;

@@ -78,7 +78,8 @@ function plant(file: string, content: string): { path: string; fnv: string } {
 
 async function listenUnix(file: string, nonce: string): Promise<void> {
   const intent = intend({ kind: 'socket', path: file });
-  const server = net.createServer((s) => s.end(`isoprobe-decoy ${nonce}\n`));
+  // A probe that connects and closes at once makes the greeting fail (EPIPE): that is no error of ours.
+  const server = net.createServer((s) => s.on('error', () => {}).end(`isoprobe-decoy ${nonce}\n`));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(file, () => resolve());
@@ -126,7 +127,7 @@ async function outsideWorld(netns: string, nonce: string): Promise<{ host: strin
 
 /** A node listener inside the netns; setpriv's parent-death signal takes it with the harness, also on SIGKILL. */
 async function startListener(netns: string, addr: string, port: number, nonce: string): Promise<void> {
-  const script = `require('net').createServer((s)=>s.end('isoprobe-decoy ${nonce}\\n')).listen(${port},'${addr}',()=>console.log('ready'))`;
+  const script = `require('net').createServer((s)=>s.on('error',()=>{}).end('isoprobe-decoy ${nonce}\\n')).listen(${port},'${addr}',()=>console.log('ready'))`;
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'ip', 'netns', 'exec', netns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('the decoy listener did not start');
   own(processResource(child.pid, 'isoprobe-decoy listener'), `decoy listener ${child.pid}`, () => {
