@@ -45,7 +45,11 @@ export const agentChecks = [
     (ctx) => {
       const a = agentOf(ctx);
       expect(a.secret_files.length, 'the probe tried none of the decoy secrets').to.equal(ctx.sentinels.decoys!.secrets.length);
-      const evidence = a.secret_files.map((s) => `${s.path}: ${s.errno ? errnoName(s.errno) : s.match ? `read, ${s.bytes} bytes matching the decoy` : `read ${s.bytes} bytes of another file`}`).join('; ');
+      const evidence = a.secret_files
+        .map(
+          (s) => `${s.path}: ${s.errno ? errnoName(s.errno) : s.match ? `read, ${s.bytes} bytes matching the decoy` : `read ${s.bytes} bytes of another file`}`,
+        )
+        .join('; ');
       expect(
         a.secret_files.filter((s) => s.errno === 0 && s.match).map((s) => s.path),
         `decoy secret read: ${evidence}`,
@@ -146,7 +150,10 @@ export const agentChecks = [
       const e = agentOf(ctx).egress;
       if (!ctx.sentinels.decoys!.egress.port) skip('host-interface', 'the decoy network was not made');
       expect(e, 'the probe did not try the outside address').to.not.equal(undefined);
-      const who = e!.greeting.trim() === `isoprobe-decoy ${ctx.sentinels.nonce}` ? 'the decoy listener answered' : `something else answered (${JSON.stringify(e!.greeting)})`;
+      const who =
+        e!.greeting.trim() === `isoprobe-decoy ${ctx.sentinels.nonce}`
+          ? 'the decoy listener answered'
+          : `something else answered (${JSON.stringify(e!.greeting)})`;
       const evidence = `connect(${e!.target}): ${errnoName(e!.errno)} in ${e!.ms} ms${e!.errno === 0 ? `; ${who}` : ''}`;
       expect(errnoName(e!.errno), `egress: ${evidence}`).to.not.equal('success');
       return evidence;

@@ -87,6 +87,5 @@ export const GVISOR_HOST_NETWORK: Weakening = {
   },
 };
 
-
 /** The sandbox profile's bwrap controls (model/sandbox-controls.ts). */
 export * from '../model/sandbox-controls.js';

@@ -9,7 +9,13 @@ const OCI_PID = 'OCI runtime spec: linux.namespaces "pid"';
 const CIS_PID = 'CIS Docker 5.16 (host PID namespace not shared)';
 
 export const pidChecks = [
-  ownNamespaceCheck({ area: 'pid', ns: 'pid', profiles: ['baseline', 'restricted', 'strict', 'sandbox'], references: [OCI_PID, CIS_PID], negativeControls: NEG }),
+  ownNamespaceCheck({
+    area: 'pid',
+    ns: 'pid',
+    profiles: ['baseline', 'restricted', 'strict', 'sandbox'],
+    references: [OCI_PID, CIS_PID],
+    negativeControls: NEG,
+  }),
   check(
     {
       id: 'pid.init-is-pid1',

@@ -128,7 +128,9 @@ async function outsideWorld(netns: string, nonce: string): Promise<{ host: strin
 /** A node listener inside the netns; setpriv's parent-death signal takes it with the harness, also on SIGKILL. */
 async function startListener(netns: string, addr: string, port: number, nonce: string): Promise<void> {
   const script = `require('net').createServer((s)=>s.on('error',()=>{}).end('isoprobe-decoy ${nonce}\\n')).listen(${port},'${addr}',()=>console.log('ready'))`;
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'ip', 'netns', 'exec', netns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'ip', 'netns', 'exec', netns, process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid === undefined) throw new Error('the decoy listener did not start');
   own(processResource(child.pid, 'isoprobe-decoy listener'), `decoy listener ${child.pid}`, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -137,8 +139,14 @@ async function startListener(netns: string, addr: string, port: number, nonce: s
   child.stderr!.on('data', (d) => (err += d));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the decoy listener was not ready within ${LISTENER_READY_MS} ms: ${err.trim()}`)), LISTENER_READY_MS);
-    child.stdout!.once('data', () => (clearTimeout(timer), resolve()));
-    child.once('exit', (c) => (clearTimeout(timer), reject(new Error(`the decoy listener exited with ${c}: ${err.trim()}`))));
+    child.stdout!.once('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      reject(new Error(`the decoy listener exited with ${c}: ${err.trim()}`));
+    });
   });
   child.unref();
   (child.stdout as net.Socket).unref();
@@ -185,7 +193,8 @@ export async function verifyDecoys(d: Decoys): Promise<Partial<Record<DecoyKind,
     return `${d.outside} ${identity(d.outside)}`;
   });
   await attempt('decoy-socket', async () => `${d.socket} ${identity(d.socket)} greets: ${await greeting({ path: d.socket })}`);
-  if (d.egress.port) await attempt('decoy-egress', async () => `${d.egress.host}:${d.egress.port} greets: ${await greeting({ host: d.egress.host, port: d.egress.port })}`);
+  if (d.egress.port)
+    await attempt('decoy-egress', async () => `${d.egress.host}:${d.egress.port} greets: ${await greeting({ host: d.egress.host, port: d.egress.port })}`);
   return out;
 }
 
@@ -201,7 +210,10 @@ function greeting(to: net.NetConnectOpts): Promise<string> {
     const sock = net.connect(to);
     sock.setTimeout(5000, () => sock.destroy(new Error('timed out after 5 s')));
     sock.on('data', (b) => (text += b));
-    sock.once('end', () => (sock.destroy(), resolve(text.trim())));
+    sock.once('end', () => {
+      sock.destroy();
+      resolve(text.trim());
+    });
     sock.once('error', reject);
   });
 }

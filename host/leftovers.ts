@@ -143,7 +143,11 @@ function mqueueMountpoint(): string | null {
 /** The sandbox profile's decoys (host/decoys.ts): their directory in /var/tmp and socket in /run. */
 function findDecoys(root: string): string[] {
   return [
-    ...listDir(path.join(root, 'var/tmp')).filter((n) => n.startsWith('isoprobe-decoy-')).map((n) => path.join('/var/tmp', n)),
-    ...listDir(path.join(root, 'run')).filter((n) => n.startsWith('isoprobe-decoy-')).map((n) => path.join('/run', n)),
+    ...listDir(path.join(root, 'var/tmp'))
+      .filter((n) => n.startsWith('isoprobe-decoy-'))
+      .map((n) => path.join('/var/tmp', n)),
+    ...listDir(path.join(root, 'run'))
+      .filter((n) => n.startsWith('isoprobe-decoy-'))
+      .map((n) => path.join('/run', n)),
   ];
 }

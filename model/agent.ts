@@ -23,7 +23,9 @@ export function agentInformation(facts: ProbeFacts, host: HostView): Record<stri
   const inner = facts.ns.user.link;
   const outer = host.ns.user?.link ?? null;
   const userns = !inner || !outer ? 'not observed' : inner === outer ? "the host's" : 'its own';
-  const landlock = a.landlock.errno ? `unavailable (landlock_create_ruleset: errno ${a.landlock.errno})` : `ABI ${a.landlock.abi} offered (whether a domain is in force is not observable)`;
+  const landlock = a.landlock.errno
+    ? `unavailable (landlock_create_ruleset: errno ${a.landlock.errno})`
+    : `ABI ${a.landlock.abi} offered (whether a domain is in force is not observable)`;
   return {
     'agent.mechanisms': [
       `seccomp ${seccomp === null ? 'not observed' : (SECCOMP_MODES[seccomp] ?? seccomp)}${filters && filters !== '0' ? ` (${filters} filters)` : ''}`,

@@ -24,7 +24,6 @@
 
 #include "probe.h"
 
-extern char **environ;
 
 /* linux/landlock.h: the flag that asks landlock_create_ruleset(2) for the ABI version. */
 #define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
@@ -145,8 +144,9 @@ static void emit_write(const char *key, const char *path) {
  * A name that looks like it holds a secret (the words of docs/sandbox-profile.md): matched on the
  * upper-cased name, so "github_token" counts as GITHUB_TOKEN.
  */
-static const char *const SECRET_WORDS[] = {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY",
-					   "PRIVATE_KEY", "CREDENTIAL", "AUTH", "SESSION_KEY", "SSH_AUTH_SOCK"};
+static const char *const SECRET_WORDS[] = {"SECRET",     "TOKEN",  "PASSWORD",    "PASSWD",
+					   "API_KEY",    "APIKEY", "ACCESS_KEY",  "PRIVATE_KEY",
+					   "CREDENTIAL", "AUTH",   "SESSION_KEY", "SSH_AUTH_SOCK"};
 
 int secret_shaped(const char *name, size_t n) {
 	char up[MAX_NAME + 1];

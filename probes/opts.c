@@ -66,12 +66,11 @@ static int parse_host_ns(struct facts_opts *o, const char *arg) {
 	return 0;
 }
 
-static const char *const VALUE_FLAGS[] = {"--tcp",          "--abstract",    "--mq",          "--sentinel-argv",
-					  "--set-hostname", "--mount-nonce", "--create-file", "--shm-key",
-					  "--msg-key",      "--sem-key",     "--host-pid",    "--bind-port",
-					  "--host-ns",      "--marker",      "--sysctl",      "--path",
-					  "--secret-file",  "--host-socket", "--egress",      "--write-outside",
-					  "--write-inside"};
+static const char *const VALUE_FLAGS[] = {
+	"--tcp",         "--abstract",      "--mq",          "--sentinel-argv", "--set-hostname", "--mount-nonce",
+	"--create-file", "--shm-key",       "--msg-key",     "--sem-key",       "--host-pid",     "--bind-port",
+	"--host-ns",     "--marker",        "--sysctl",      "--path",          "--secret-file",  "--host-socket",
+	"--egress",      "--write-outside", "--write-inside"};
 
 /* HOST:PORT with a numeric IPv4 host or a bracketed IPv6 one ("[::1]:80"); -1 if malformed. */
 static int parse_tcp(struct sockaddr_storage *addr, socklen_t *len, const char *arg) {

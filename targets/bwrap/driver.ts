@@ -50,7 +50,16 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
     const binary = findBinary(BINARY);
     if (!binary) throw new EnvError(missing([cfg]));
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new BwrapTarget(cfg.name, { binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), args: cfg.args, rootfsMode: cfg.rootfs, workspace: cfg.workspace, observe: ctx.observe });
+    return new BwrapTarget(cfg.name, {
+      binary,
+      runDir: ctx.runDir,
+      cgroups,
+      files: projectProbeFiles(),
+      args: cfg.args,
+      rootfsMode: cfg.rootfs,
+      workspace: cfg.workspace,
+      observe: ctx.observe,
+    });
   },
   spec(cfg, argv) {
     // What the command line asks of bwrap: no --cap-drop, no --seccomp, no cgroup at all.

@@ -41,7 +41,7 @@ describe('the sandbox profile (agent checks) on bwrap, end to end', function () 
   let already: ReturnType<typeof scanLeftovers>;
   const byName = (name: string) => results.targets.find((t) => t.name === name)!;
 
-  before(async function () {
+  before(async () => {
     if (!findBinary('bwrap')) throw new Error('bwrap is not installed; run the tests with "npm test", which installs it');
     already = scanLeftovers();
     results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: TARGETS, profile: 'sandbox' });
@@ -50,7 +50,10 @@ describe('the sandbox profile (agent checks) on bwrap, end to end', function () 
   it('runs every target without a target error, and no agent check errors', () => {
     for (const t of results.targets) {
       expect(t.error, t.name).to.equal(undefined);
-      expect(t.checks.filter((c) => AGENT.includes(c.id) && c.status === 'error').map((c) => `${c.id}: ${c.reason}`), t.name).to.deep.equal([]);
+      expect(
+        t.checks.filter((c) => AGENT.includes(c.id) && c.status === 'error').map((c) => `${c.id}: ${c.reason}`),
+        t.name,
+      ).to.deep.equal([]);
     }
   });
 
@@ -66,7 +69,10 @@ describe('the sandbox profile (agent checks) on bwrap, end to end', function () 
     it(`${weakeningLabel(w)}: fails exactly the checks naming it, the others as on the sandbox line`, () => {
       const ref = statuses(byName(LINE.name));
       const flip = named(w).filter((id) => ref[id] === 'pass');
-      expect(flip.filter((id) => AGENT.includes(id)), 'it flips no agent check').to.not.be.empty;
+      expect(
+        flip.filter((id) => AGENT.includes(id)),
+        'it flips no agent check',
+      ).to.not.be.empty;
       const t = byName(nameOf(w));
       const want = Object.fromEntries(
         Object.entries(ref).map(([id, st]) => [id, expectedBeside(CATALOGUE.find((c) => c.id === id)!, st, flip, t.request, byName(LINE.name).request)]),
