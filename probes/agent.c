@@ -24,7 +24,6 @@
 
 #include "probe.h"
 
-
 /* linux/landlock.h: the flag that asks landlock_create_ruleset(2) for the ABI version. */
 #define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
 #ifndef SYS_landlock_create_ruleset
