@@ -40,6 +40,7 @@ export const agentChecks = [
       references: [DOC, 'bwrap(1) --ro-bind, --tmpfs', 'CWE-538'],
       needs: ['container', 'sentinels'],
       sentinels: ['decoy-secrets'],
+      settings: ['ns.mnt', 'readonlyRootfs'],
       negativeControls: [BWRAP_SANDBOX_HOST_VARTMP],
     },
     (ctx) => {
@@ -66,6 +67,7 @@ export const agentChecks = [
       references: [DOC, 'unix(7)', 'CIS Docker 5.31 (Docker socket not mounted)'],
       needs: ['container', 'sentinels'],
       sentinels: ['decoy-socket'],
+      settings: ['ns.mnt'],
       negativeControls: [BWRAP_SANDBOX_HOST_RUN],
     },
     (ctx) => {
@@ -105,6 +107,7 @@ export const agentChecks = [
       references: [DOC, 'bwrap(1) --ro-bind', 'open(2) EROFS'],
       needs: ['container', 'sentinels'],
       sentinels: ['decoy-outside'],
+      settings: ['ns.mnt', 'readonlyRootfs'],
       negativeControls: [BWRAP_SANDBOX_HOST_VARTMP],
     },
     (ctx) => {
@@ -124,6 +127,7 @@ export const agentChecks = [
       references: [DOC, 'bwrap(1) --bind'],
       needs: ['container', 'sentinels'],
       sentinels: ['decoy-outside'],
+      settings: ['ns.mnt'],
       negativeControls: [BWRAP_SANDBOX_RO_WORKSPACE],
     },
     (ctx) => {
@@ -168,6 +172,7 @@ export const agentChecks = [
       references: [DOC, 'bwrap(1) --clearenv', 'environ(7)'],
       needs: ['container', 'sentinels'],
       sentinels: ['decoy-secrets'],
+      settings: [],
       negativeControls: [BWRAP_SANDBOX_KEEP_ENV],
     },
     (ctx) => {

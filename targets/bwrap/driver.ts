@@ -16,7 +16,7 @@ import { projectProbeFiles } from '../common/probe-files.js';
 import { BWRAP_SHAREABLE, bwrapOptions } from './argv.js';
 import { BwrapTarget } from './bwrap.js';
 import { cleanBwrap } from './clean.js';
-import { BWRAP_WEAKENINGS } from './weakenings.js';
+import { BWRAP_SANDBOX_WEAKENINGS, BWRAP_WEAKENINGS } from './weakenings.js';
 
 const BINARY = 'bwrap';
 
@@ -39,7 +39,7 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
   config,
   shorthands: { bwrap: { name: 'bwrap', runtime: 'bwrap' } },
   delivery: 'rootfs',
-  weakenings: BWRAP_WEAKENINGS,
+  weakenings: [...BWRAP_WEAKENINGS, ...BWRAP_SANDBOX_WEAKENINGS],
   async preflight(cfgs) {
     const r = lookupBinary(BINARY);
     if ('notExecutable' in r) throw new EnvError(`bubblewrap cannot be run: ${r.notExecutable} ${r.why} (needed by ${names(cfgs)})`);
