@@ -125,12 +125,20 @@ async function outsideWorld(netns: string, nonce: string): Promise<{ host: strin
   return { host: outAddr, port };
 }
 
-/** A node listener inside the netns; setpriv's parent-death signal takes it with the harness, also on SIGKILL. */
+/**
+ * A node listener inside the netns. `ip netns exec` forks its command (measured, iproute2 6.1), so
+ * the parent-death signal is set twice: on ip (dies with the harness, also on SIGKILL) and on the
+ * listener (dies with ip).
+ */
 async function startListener(netns: string, addr: string, port: number, nonce: string): Promise<void> {
   const script = `require('net').createServer((s)=>s.on('error',()=>{}).end('isoprobe-decoy ${nonce}\\n')).listen(${port},'${addr}',()=>console.log('ready'))`;
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'ip', 'netns', 'exec', netns, process.execPath, '-e', script], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'setpriv',
+    ['--pdeathsig', 'KILL', '--', 'ip', 'netns', 'exec', netns, 'setpriv', '--pdeathsig', 'KILL', '--', process.execPath, '-e', script],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (child.pid === undefined) throw new Error('the decoy listener did not start');
   own(processResource(child.pid, 'isoprobe-decoy listener'), `decoy listener ${child.pid}`, () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
