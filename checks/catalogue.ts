@@ -1,5 +1,6 @@
 /** The check catalogue: every area's checks, in report order. Ids are unique and stable. */
 import type { Check } from '../model/check.js';
+import { agentChecks } from './agent.js';
 import { cgroupChecks } from './cgroup.js';
 import { conformanceChecks } from './conformance.js';
 import { crossChecks } from './cross.js';
@@ -30,4 +31,5 @@ export const CATALOGUE: readonly Check[] = [
   ...escapeChecks,
   ...conformanceChecks,
   ...crossChecks,
+  ...agentChecks,
 ];

@@ -94,3 +94,6 @@ export const GVISOR_HOST_NETWORK: Weakening = {
  * what the checks naming it look for.
  */
 export const FIREJAIL_SECCOMP_NONE: Weakening = { kind: 'firejail', settings: { seccomp: 'none' } };
+
+/** The sandbox profile's bwrap controls (model/sandbox-controls.ts). */
+export * from '../model/sandbox-controls.js';

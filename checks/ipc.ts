@@ -8,7 +8,7 @@ import { check, errnoName, ownNamespaceCheck } from './define.js';
 const NEG = [share('ipc'), ...engines({ IpcMode: 'host' })];
 const OCI_IPC = 'OCI runtime spec: linux.namespaces "ipc"';
 const CIS_IPC = 'CIS Docker 5.16 (host IPC namespace not shared)';
-const ALL = ['baseline', 'restricted', 'strict'] as const;
+const ALL = ['baseline', 'restricted', 'strict', 'sandbox'] as const;
 
 type IpcSentinel = 'shm' | 'msg' | 'sem' | 'mq';
 const KIND: Record<IpcSentinel, SentinelKind> = { shm: 'sysv-shm', msg: 'sysv-msg', sem: 'sysv-sem', mq: 'posix-mq' };

@@ -7,7 +7,7 @@ import { check, errnoName, ownNamespaceCheck } from './define.js';
 const NEG = [share('net'), ...engines({ NetworkMode: 'host' })];
 const OCI_NET = 'OCI runtime spec: linux.namespaces "network"';
 const CIS_NET = 'CIS Docker 5.9 (host network namespace not shared)';
-const ALL = ['baseline', 'restricted', 'strict'] as const;
+const ALL = ['baseline', 'restricted', 'strict', 'sandbox'] as const;
 
 export const netChecks = [
   ownNamespaceCheck({ area: 'net', ns: 'net', profiles: [...ALL], references: [OCI_NET, CIS_NET], negativeControls: NEG }),

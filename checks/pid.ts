@@ -9,7 +9,13 @@ const OCI_PID = 'OCI runtime spec: linux.namespaces "pid"';
 const CIS_PID = 'CIS Docker 5.16 (host PID namespace not shared)';
 
 export const pidChecks = [
-  ownNamespaceCheck({ area: 'pid', ns: 'pid', profiles: ['baseline', 'restricted', 'strict'], references: [OCI_PID, CIS_PID], negativeControls: NEG }),
+  ownNamespaceCheck({
+    area: 'pid',
+    ns: 'pid',
+    profiles: ['baseline', 'restricted', 'strict', 'sandbox'],
+    references: [OCI_PID, CIS_PID],
+    negativeControls: NEG,
+  }),
   check(
     {
       id: 'pid.init-is-pid1',
@@ -17,7 +23,7 @@ export const pidChecks = [
       // The namespace is judged, not the probe's own pid: under an init (docker --init, a pod's
       // pause container, bwrap's own init) the probe is its child, in the same intact namespace.
       title: "the container process is PID 1 of a pid namespace below the host's, or descends from that PID 1",
-      profiles: ['baseline', 'restricted', 'strict'],
+      profiles: ['baseline', 'restricted', 'strict', 'sandbox'],
       references: [OCI_PID, 'pid_namespaces(7)', 'proc(5) /proc/pid/status NSpid'],
       needs: ['container', 'observed', 'reference'],
       settings: ['ns.pid'],
@@ -50,7 +56,7 @@ export const pidChecks = [
       id: 'pid.host-invisible',
       area: 'pid',
       title: 'host processes are not visible in /proc',
-      profiles: ['baseline', 'restricted', 'strict'],
+      profiles: ['baseline', 'restricted', 'strict', 'sandbox'],
       references: [OCI_PID, CIS_PID],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
@@ -74,7 +80,7 @@ export const pidChecks = [
       id: 'pid.cannot-signal-host',
       area: 'pid',
       title: 'a host process cannot be signalled (ESRCH)',
-      profiles: ['baseline', 'restricted', 'strict'],
+      profiles: ['baseline', 'restricted', 'strict', 'sandbox'],
       references: [OCI_PID, 'kill(2)'],
       needs: ['container', 'sentinels'],
       sentinels: ['process'],
@@ -94,7 +100,7 @@ export const pidChecks = [
       id: 'pid.fresh-proc',
       area: 'pid',
       title: "/proc is a fresh proc of the container's own pid namespace",
-      profiles: ['baseline', 'restricted', 'strict'],
+      profiles: ['baseline', 'restricted', 'strict', 'sandbox'],
       references: ['OCI runtime spec: config-linux "proc" mount', 'proc(5)'],
       // Sharing the pid namespace does not flip this one: the host's /proc then *is* the proc of
       // the container's (host) pid namespace. What it catches is a /proc from another namespace.

@@ -44,7 +44,7 @@ Commands:
 
 Options for run:
   -r, --runtime LIST  comma-separated targets (default: builtin), e.g. builtin,docker,runc
-  -p, --profile NAME  baseline | restricted | strict (default: baseline)
+  -p, --profile NAME  baseline | restricted | strict | sandbox (default: baseline)
   -o, --out DIR       where reports are written (default: reports)
   -g, --grep REGEX    only checks whose id or title matches
   -c, --config FILE   named targets and their options (with --runtime: both lists run)

@@ -23,6 +23,7 @@ import type { SiblingsEvidence } from '../model/sibling.js';
 import { EnvError } from '../model/errors.js';
 import { DeadlineError } from '../model/deadline.js';
 import { FactsError, parseFacts, type ProbeFacts } from '../model/facts.js';
+import { agentInformation } from '../model/agent.js';
 import { describeHostPaths } from '../model/host-paths.js';
 import { assessPosture } from '../model/posture-diff.js';
 import { removeProbeCgroups } from '../host/probe-cgroups.js';
@@ -36,6 +37,7 @@ import { reapKilledRuns } from './reap-killed.js';
 import { endJournal, intend, own, startJournal } from '../host/journal.js';
 import { RESULTS_SCHEMA_VERSION, type Profile, type RunResults } from '../model/results.js';
 import { armSentinels, probeArgs, verifySentinelsFromHost } from '../host/sentinels.js';
+import { armDecoys, decoyArgs, verifyDecoys } from '../host/decoys.js';
 
 export interface RunOptions {
   /** The kinds of target this run can use (targets/registry.ts DRIVERS, from the composition root). */
@@ -67,6 +69,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const runDir = makeRunDir(runId);
     const hostView = captureHostView();
     const sentinels = await armSentinels();
+    // The sandbox profile's decoys (host/decoys.ts): a netns and files on the host, so only when asked.
+    if (opts.profile === 'sandbox') sentinels.decoys = await armDecoys({ nonce: sentinels.nonce });
     own({ kind: 'probe-mounts', source: `isoprobe-${sentinels.nonce}` }, 'mounts leaked by the probe', () => detachLeakedMounts(`isoprobe-${sentinels.nonce}`));
     const probeCgroups = `isoprobe-probe-${sentinels.nonce}-`;
     own(
@@ -74,7 +78,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
       'cgroups made by a probe killed mid-test',
       () => void removeProbeCgroups(probeCgroups, fs.readFileSync('/proc/self/mountinfo', 'utf8')),
     );
-    const armed = await verifySentinelsFromHost(sentinels);
+    const armed = await verifyAll(sentinels);
     const problems = Object.values(armed).flatMap((v) => ('problem' in v ? [v.problem] : []));
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     // runTarget never rejects: a target that breaks (a hung daemon) is an error of its own, the others are still judged.
@@ -166,7 +170,12 @@ interface Shared {
  */
 async function probeWithSentinels(target: Target, spec: ContainerSpec, shared: Shared) {
   const outcome = await target.run(spec);
-  return { outcome, sentinelsVanished: vanishedBetween(shared.armed, await verifySentinelsFromHost(shared.sentinels)) };
+  return { outcome, sentinelsVanished: vanishedBetween(shared.armed, await verifyAll(shared.sentinels)) };
+}
+
+/** The sentinels and, where armed, the decoys: one state each. */
+async function verifyAll(s: Sentinels): Promise<SentinelStates> {
+  return { ...(await verifySentinelsFromHost(s)), ...(s.decoys ? await verifyDecoys(s.decoys) : {}) };
 }
 
 /**
@@ -174,7 +183,7 @@ async function probeWithSentinels(target: Target, spec: ContainerSpec, shared: S
  * runtime was asked for that the probe does not look at by itself (each requested sysctl, masked
  * and read-only path), so the conformance checks can compare them.
  */
-export function probeArgv(sentinels: Sentinels, hostView: HostView, target: string, request: Request = {}): string[] {
+export function probeArgv(sentinels: Sentinels, hostView: HostView, target: string, request: Request = {}, workspace = `/${SCRATCH_DIR}`): string[] {
   const n = sentinels.nonce;
   return [
     PROBE_PATH,
@@ -196,6 +205,8 @@ export function probeArgv(sentinels: Sentinels, hostView: HostView, target: stri
       .filter((p) => p.startsWith('/'))
       .slice(0, PROBE_MAX_REQUESTED)
       .flatMap((p) => ['--path', p]),
+    // The sandbox profile's decoys; the write inside goes to the workspace the target declares.
+    ...(sentinels.decoys ? decoyArgs(sentinels.decoys, workspace, `${n}-${target}`) : []),
   ];
 }
 
@@ -214,8 +225,12 @@ interface Ran {
 
 async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: () => Target, shared: Shared): Promise<Ran> {
   // The request does not depend on the probe's argv; the argv names what the request asks for.
-  const request = driver.request(cfg, driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name), shared.profile), shared.profile);
-  const spec = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name, request), shared.profile);
+  const first = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name), shared.profile);
+  const request = driver.request(cfg, first, shared.profile);
+  const decoys = shared.sentinels.decoys;
+  const planted = driver.spec(cfg, probeArgv(shared.sentinels, shared.hostView, cfg.name, request, first.workspace), shared.profile);
+  // The decoy secrets go in the wrapper's environment, as a user's shell would hold them.
+  const spec: ContainerSpec = decoys ? { ...planted, env: { ...planted.env, ...decoys.env } } : planted;
   const base = { name: cfg.name, runtime: cfg.runtime, ...(cfg.control ? { control: true } : {}), info: settingsInfo(driver, cfg), request };
   const t0 = performance.now();
   const took = () => ({ durationMs: performance.now() - t0 });
@@ -235,6 +250,7 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
     const assessed = assessPosture(spec, { facts, host: outcome.hostFacts, reference: shared.hostView }, self);
     const information = {
       'host paths in mountinfo': describeHostPaths(facts.files.mountinfo.text),
+      ...agentInformation(facts, shared.hostView),
       ...('error' in assessed ? { posture: `not computed: ${assessed.error}` } : {}),
     };
     const pair = () => runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg));

@@ -34,9 +34,10 @@ export function scanLeftovers(root = '/'): Leftovers {
   return {
     mounts: findMounts(at('proc/self/mountinfo')),
     cgroups: findCgroups(at('sys/fs/cgroup')),
-    netns: listDir(at('run/netns')).filter((n) => n.includes('isoprobe')),
+    // The decoy network's namespace and its host-side veth end (host/decoys.ts).
+    netns: [...listDir(at('run/netns')), ...listDir(at('sys/class/net'))].filter((n) => n.includes('isoprobe')),
     processes: findProcesses(at('proc')),
-    ipc: [...findSysv(at('proc/sysvipc')), ...findMqueues(root), ...findMarkers(root)],
+    ipc: [...findSysv(at('proc/sysvipc')), ...findMqueues(root), ...findMarkers(root), ...findDecoys(root)],
   };
 }
 
@@ -137,4 +138,16 @@ export function listMqueueNames(root = '/'): string[] {
 
 function mqueueMountpoint(): string | null {
   return parseMountinfo(readOrNull('/proc/self/mountinfo') ?? '').find((m) => m.fsType === 'mqueue')?.mountPoint ?? null;
+}
+
+/** The sandbox profile's decoys (host/decoys.ts): their directory in /var/tmp and socket in /run. */
+function findDecoys(root: string): string[] {
+  return [
+    ...listDir(path.join(root, 'var/tmp'))
+      .filter((n) => n.startsWith('isoprobe-decoy-'))
+      .map((n) => path.join('/var/tmp', n)),
+    ...listDir(path.join(root, 'run'))
+      .filter((n) => n.startsWith('isoprobe-decoy-'))
+      .map((n) => path.join('/run', n)),
+  ];
 }

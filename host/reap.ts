@@ -162,7 +162,8 @@ function reapHostEntries(entries: Resource[], kept: Set<Resource>): CleanItem[] 
     { kind: 'processes', of: ['process'] },
     { kind: 'mounts', of: ['mount', 'probe-mounts'] },
     { kind: 'cgroups', of: ['cgroup', 'probe-cgroups'] },
-    { kind: 'ipc', of: ['sysv', 'mq', 'file'] },
+    { kind: 'ipc', of: ['sysv', 'mq', 'file', 'socket'] },
+    { kind: 'networks', of: ['netns', 'link'] },
     { kind: 'run directories', of: ['dir'] },
   ];
   return groups.map(({ kind, of }) => {
@@ -223,9 +224,26 @@ function removeHostEntry(e: Resource): Outcome {
       if (!fs.existsSync(e.path)) return 'gone';
       fs.rmSync(e.path, { recursive: true, force: true });
       return 'removed';
+    case 'socket': {
+      const st = fs.lstatSync(e.path, { throwIfNoEntry: false });
+      if (!st?.isSocket()) return 'gone';
+      fs.rmSync(e.path, { force: true });
+      return 'removed';
+    }
+    case 'netns':
+      if (!fs.existsSync(`/run/netns/${e.name}`)) return 'gone';
+      return ipDelete(['netns', 'delete', e.name]);
+    case 'link':
+      if (!fs.existsSync(`/sys/class/net/${e.name}`)) return 'gone';
+      return ipDelete(['link', 'delete', e.name]);
     default:
       return 'no reaper for this kind';
   }
+}
+
+function ipDelete(args: string[]): Outcome {
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 5000 });
+  return r.status === 0 ? 'removed' : `ip ${args.join(' ')}: ${r.error?.message ?? r.stderr.trim()}`;
 }
 
 /**

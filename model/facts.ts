@@ -115,6 +115,19 @@ const cgroupLeave = z.object({
   attempts: z.array(z.object({ path: z.string(), own: z.boolean(), errno })),
 });
 
+/** probes/agent.c: the sandbox profile's decoys as the workload met them (absent without --agent). */
+const agent = z.object({
+  secret_files: z.array(z.object({ path: z.string(), errno, bytes: z.number().int().nonnegative(), match: z.boolean() })),
+  host_socket: z.object({ path: z.string(), errno }).optional(),
+  egress: z.object({ target: z.string(), errno, greeting: z.string(), ms: z.number().int() }).optional(),
+  write_outside: z.object({ path: z.string(), errno, removed: z.boolean() }).optional(),
+  write_inside: z.object({ path: z.string(), errno, removed: z.boolean() }).optional(),
+  /** Names only: the probe never prints a value. */
+  env_secret_names: z.array(z.string()),
+  env_scanned: z.number().int().nonnegative(),
+  landlock: z.object({ abi: z.number().int().nonnegative(), errno }),
+});
+
 export const FactsSchema = z.object({
   schema: z.literal(FACTS_SCHEMA_VERSION),
   kind: z.literal('facts'),
@@ -180,6 +193,7 @@ export const FactsSchema = z.object({
   security: security.optional(),
   /** Absent from probes older than the cgroupfs facts; their checks then fail as "not observed". */
   cgroupfs: cgroupfs.optional(),
+  agent: agent.optional(),
   cgroup_leave: cgroupLeave.optional(),
   /**
    * What the runtime was asked for beyond the probe's fixed lists (--sysctl, --path): each sysctl's
@@ -196,6 +210,7 @@ export const FactsSchema = z.object({
 export type ProbeFacts = z.infer<typeof FactsSchema>;
 export type FactsSentinels = ProbeFacts['sentinels'];
 export type SecurityFacts = NonNullable<ProbeFacts['security']>;
+export type AgentFacts = NonNullable<ProbeFacts['agent']>;
 export type CgroupfsFacts = NonNullable<ProbeFacts['cgroupfs']>;
 export type CgroupLeaveFacts = NonNullable<ProbeFacts['cgroup_leave']>;
 export type RequestedFacts = NonNullable<ProbeFacts['requested']>;

@@ -24,6 +24,11 @@ export type Resource =
   /** `shared`: the parent all runs' cgroups go in (…/isoprobe): only removed once empty, nothing in it killed. */
   | { kind: 'cgroup'; path: string; shared?: true }
   | { kind: 'dir'; path: string }
+  /** A listening unix socket's file (the sandbox profile's decoy, host/decoys.ts): removed if still a socket. */
+  | { kind: 'socket'; path: string }
+  /** A named network namespace (/run/netns/<name>, `ip netns add`) and a host-side interface (`ip link add`). */
+  | { kind: 'netns'; name: string }
+  | { kind: 'link'; name: string }
   /** A Docker container, by name, labelled isoprobe.run=<run>: only one with that label is ours. */
   | { kind: 'docker'; name: string; run: string }
   | { kind: 'oci'; binary: string; id: string; cgroupsPath: string }
@@ -82,6 +87,12 @@ export function describeResource(r: Resource): string {
       return `cgroup ${r.path}`;
     case 'dir':
       return r.path;
+    case 'socket':
+      return `socket ${r.path}`;
+    case 'netns':
+      return `netns ${r.name}`;
+    case 'link':
+      return `link ${r.name}`;
     case 'docker':
       return r.name;
     case 'oci':

@@ -36,4 +36,7 @@ const RESTRICTED: ProfileNeeds = {
 
 const STRICT: ProfileNeeds = { ...RESTRICTED, 'ns.time': 'new', timeOffsets: { ...DEFAULT_SPEC.timeOffsets } };
 
-export const PROFILE_NEEDS: Readonly<Record<Profile, ProfileNeeds>> = { baseline: BASELINE, restricted: RESTRICTED, strict: STRICT };
+/** An agent or CI sandbox: no host processes, host IPC or network in sight; the filesystem is shared on purpose. */
+const SANDBOX: ProfileNeeds = { 'ns.pid': 'new', 'ns.ipc': 'new', 'ns.net': 'new', noNewPrivs: true };
+
+export const PROFILE_NEEDS: Readonly<Record<Profile, ProfileNeeds>> = { baseline: BASELINE, restricted: RESTRICTED, strict: STRICT, sandbox: SANDBOX };

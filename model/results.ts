@@ -10,15 +10,22 @@ import { provenanceSchema, RequestSchema } from './request.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
-export const PROFILES = ['baseline', 'restricted', 'strict'] as const;
+/**
+ * sandbox: what agent and CI sandboxes are for (docs/sandbox-profile.md). Such wrappers share the
+ * host's filesystem on purpose (read-only, one writable workspace), so it asks not whether the
+ * root is the host's but whether the host's secrets, sockets, processes and network stay out of
+ * reach, and which kernel mechanisms are in force.
+ */
+export const PROFILES = ['baseline', 'restricted', 'strict', 'sandbox'] as const;
 export const profileSchema = z.enum(PROFILES);
 export type Profile = z.infer<typeof profileSchema>;
 
 /**
  * conformance: the runtime delivered what it was asked (model/request.ts); cross: two sibling
- * containers of one target cannot reach each other.
+ * containers of one target cannot reach each other; agent: the decoys of the sandbox profile (a
+ * host secret, socket, process and network the workload must not reach, checks/agent.ts).
  */
-export const AREAS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security', 'conformance', 'cross'] as const;
+export const AREAS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security', 'conformance', 'cross', 'agent'] as const;
 export const areaSchema = z.enum(AREAS);
 export type Area = z.infer<typeof areaSchema>;
 

@@ -46,6 +46,11 @@ export interface ContainerSpec {
    */
   env?: Record<string, string>;
   /**
+   * The writable directory the target declares as its workload's workspace, as a path inside
+   * (bwrap `workspace`): where the sandbox profile's write-inside test writes. Absent: /scratch.
+   */
+  workspace?: string;
+  /**
    * Only on the second of a pair of siblings (engine/cross.ts): the namespaces it joins of the
    * first, which runs as host pid `pid` (`ref`: the runtime's own name for it, Docker's container).
    */

@@ -325,6 +325,7 @@ int cmd_facts(int argc, char **argv) {
 	emit_root();
 	emit_sentinels(&o);
 	emit_security(&o);
+	emit_agent(&o);
 	emit_cgroupfs(&o);
 	emit_cgroup_leave(&o);
 	emit_requested(&o);

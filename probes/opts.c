@@ -26,7 +26,8 @@ const char FACTS_USAGE[] =
 	"facts [--tcp HOST:PORT] [--abstract NAME] [--shm-key K] [--msg-key K] [--sem-key K] [--mq /NAME]"
 	" [--marker PATH]... [--host-pid PID] [--sentinel-argv STR] [--bind-port PORT]"
 	" [--host-ns NAME:INO]... [--set-hostname NAME] [--mount-nonce STR] [--create-file PATH]"
-	" [--chroot-escape] [--sysctl NAME]... [--path PATH]... [--wait-stdin]";
+	" [--chroot-escape] [--sysctl NAME]... [--path PATH]... [--agent] [--secret-file PATH:FNV]..."
+	" [--host-socket PATH] [--egress HOST:PORT] [--write-outside PATH] [--write-inside PATH] [--wait-stdin]";
 
 int usage_error(const char *usage, const char *why, const char *what) {
 	fprintf(stderr, "probe: %s '%s'\nusage: probe %s\n", why, what, usage);
@@ -65,15 +66,16 @@ static int parse_host_ns(struct facts_opts *o, const char *arg) {
 	return 0;
 }
 
-static const char *const VALUE_FLAGS[] = {"--tcp",          "--abstract",    "--mq",          "--sentinel-argv",
-					  "--set-hostname", "--mount-nonce", "--create-file", "--shm-key",
-					  "--msg-key",      "--sem-key",     "--host-pid",    "--bind-port",
-					  "--host-ns",      "--marker",      "--sysctl",      "--path"};
+static const char *const VALUE_FLAGS[] = {
+	"--tcp",         "--abstract",      "--mq",          "--sentinel-argv", "--set-hostname", "--mount-nonce",
+	"--create-file", "--shm-key",       "--msg-key",     "--sem-key",       "--host-pid",     "--bind-port",
+	"--host-ns",     "--marker",        "--sysctl",      "--path",          "--secret-file",  "--host-socket",
+	"--egress",      "--write-outside", "--write-inside"};
 
 /* HOST:PORT with a numeric IPv4 host or a bracketed IPv6 one ("[::1]:80"); -1 if malformed. */
-static int parse_tcp(struct facts_opts *o, const char *arg) {
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&o->tcp_addr;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&o->tcp_addr;
+static int parse_tcp(struct sockaddr_storage *addr, socklen_t *len, const char *arg) {
+	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
 	const char *colon = strrchr(arg, ':');
 	char host[INET6_ADDRSTRLEN + 2];
 	size_t hl = colon ? (size_t)(colon - arg) : 0;
@@ -85,7 +87,7 @@ static int parse_tcp(struct facts_opts *o, const char *arg) {
 	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
 		v4->sin_port = htons(port);
-		o->tcp_len = sizeof *v4;
+		*len = sizeof *v4;
 		return 0;
 	}
 	if (hl < 3 || host[0] != '[' || host[hl - 1] != ']')
@@ -95,7 +97,25 @@ static int parse_tcp(struct facts_opts *o, const char *arg) {
 		return -1;
 	v6->sin6_family = AF_INET6;
 	v6->sin6_port = htons(port);
-	o->tcp_len = sizeof *v6;
+	*len = sizeof *v6;
+	return 0;
+}
+
+/* "/abs/path:0123abcd…" (the hash in hex, split at the last ':'); -1 if malformed or one too many. */
+static int parse_secret(struct facts_opts *o, const char *arg) {
+	const char *colon = strrchr(arg, ':');
+	char *end;
+	static char paths[MAX_SECRETS][PATH_MAX];
+
+	if (!colon || arg[0] != '/' || o->n_secrets >= MAX_SECRETS || colon - arg >= PATH_MAX || !colon[1])
+		return -1;
+	errno = 0;
+	unsigned long long h = strtoull(colon + 1, &end, 16);
+	if (errno || *end)
+		return -1;
+	snprintf(paths[o->n_secrets], PATH_MAX, "%.*s", (int)(colon - arg), arg);
+	o->secrets[o->n_secrets].path = paths[o->n_secrets];
+	o->secrets[o->n_secrets++].fnv = h;
 	return 0;
 }
 
@@ -109,7 +129,17 @@ static int set_value_option(struct facts_opts *o, const char *flag, const char *
 	if (!v)
 		return -1;
 	if (!strcmp(flag, "--tcp"))
-		return o->tcp = v, parse_tcp(o, v);
+		return o->tcp = v, parse_tcp(&o->tcp_addr, &o->tcp_len, v);
+	else if (!strcmp(flag, "--egress"))
+		return o->agent = 1, o->egress = v, parse_tcp(&o->egress_addr, &o->egress_len, v);
+	else if (!strcmp(flag, "--secret-file"))
+		return o->agent = 1, parse_secret(o, v);
+	else if (!strcmp(flag, "--host-socket"))
+		return o->agent = 1, o->host_socket = v, v[0] == '/' ? 0 : -1;
+	else if (!strcmp(flag, "--write-outside"))
+		return o->agent = 1, o->write_outside = v, v[0] == '/' ? 0 : -1;
+	else if (!strcmp(flag, "--write-inside"))
+		return o->agent = 1, o->write_inside = v, v[0] == '/' ? 0 : -1;
 	else if (!strcmp(flag, "--abstract"))
 		o->abstract = v;
 	else if (!strcmp(flag, "--mq"))
@@ -156,6 +186,10 @@ int parse_facts_opts(int argc, char **argv, struct facts_opts *o) {
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--chroot-escape")) {
 			o->chroot_escape = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--agent")) {
+			o->agent = 1;
 			continue;
 		}
 		if (!strcmp(argv[i], "--wait-stdin")) {

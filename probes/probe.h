@@ -40,9 +40,16 @@ struct host_ns {
 	unsigned long long ino;
 };
 
+/* --secret-file PATH:HEX: a decoy and the FNV-1a 64 hash of its bytes (agent.c). */
+#define MAX_SECRETS 8
+struct secret_file {
+	const char *path;
+	unsigned long long fnv;
+};
+
 struct facts_opts {
-	struct sockaddr_storage tcp_addr;
-	socklen_t tcp_len;
+	struct sockaddr_storage tcp_addr, egress_addr;
+	socklen_t tcp_len, egress_len;
 	const char *tcp, *abstract, *mq, *sentinel_argv, *set_hostname, *mount_nonce, *create_file;
 	long long shm_key, msg_key, sem_key, kill_pid, bind_port;
 	int has_shm, has_msg, has_sem, has_kill, has_bind, chroot_escape, wait_stdin;
@@ -54,6 +61,11 @@ struct facts_opts {
 	int n_sysctls;
 	const char *paths[MAX_REQUESTED];
 	int n_paths;
+	/* the agent section (agent.c): present with --agent or any of its options */
+	int agent;
+	struct secret_file secrets[MAX_SECRETS];
+	int n_secrets;
+	const char *host_socket, *egress, *write_outside, *write_inside;
 };
 
 extern const char FACTS_USAGE[];
@@ -106,6 +118,12 @@ size_t existing_hierarchies(char opts[][HIERARCHY_OPTS], size_t max);
 int unshare_user_probe(void);
 int ptrace_probe(void);
 void emit_experiments(void);
+
+/* agent.c */
+#include <stdint.h>
+uint64_t fnv1a64(const unsigned char *p, size_t n);
+int secret_shaped(const char *name, size_t n);
+void emit_agent(const struct facts_opts *o);
 
 /* cgroupfs.c */
 void emit_cgroupfs(const struct facts_opts *o);

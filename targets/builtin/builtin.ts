@@ -116,7 +116,7 @@ export class BuiltinTarget implements Target {
               cgroup.join(pid);
             },
           },
-          { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000 },
+          { target: this.name, timeoutMs: this.opts.timeoutMs ?? 60_000, env: spec.env },
         );
         // The shim holds itself at READY (every namespace made, the probe not exec'd): no --wait-stdin.
         return { ...shim, scratch: fsLayout.scratch, placement: cgroup };

@@ -32,8 +32,14 @@ export interface HeldShim {
   remove(): Promise<void>;
 }
 
-export async function startShim(shimPath: string, args: string[], hooks: ShimHooks, opts: { target: string; timeoutMs: number }): Promise<HeldShim> {
-  const child = spawn(shimPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+export async function startShim(
+  shimPath: string,
+  args: string[],
+  hooks: ShimHooks,
+  opts: { target: string; timeoutMs: number; env?: Record<string, string> },
+): Promise<HeldShim> {
+  // The shim execs the probe with its own environment: ContainerSpec.env goes in there.
+  const child = spawn(shimPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   const label = `kill shim ${child.pid}`;
   const kill = () => void child.kill('SIGKILL');
   // Journalled as soon as spawn() names its pid; it dies with us anyway (PR_SET_PDEATHSIG).

@@ -13,7 +13,8 @@
  * bwrapOptions, beside the builder, describes the same command line with who asked for each part.
  */
 import type { Namespace } from '../../model/spec.js';
-import { SCRATCH_DIR } from '../../model/target.js';
+import path from 'node:path';
+import { PROBE_PATH, SCRATCH_DIR } from '../../model/target.js';
 
 /**
  * The namespaces bwrap can leave shared with the host, in the order `--unshare-all` makes them.
@@ -38,6 +39,27 @@ const UNSHARE_FLAG: Record<BwrapShareable, string> = {
 /** The fd bwrap writes its JSON status documents to (`--json-status-fd`): the fourth stdio entry of the spawn. */
 export const STATUS_FD = 3;
 
+/**
+ * rootfs "host" (the sandbox profile's line, docs/sandbox-profile.md): the host's / bound
+ * read-only, as agent and CI sandboxes bind it. Nothing can be added at the top of a read-only
+ * host root, so isoprobe's two paths move into the /tmp tmpfs: the probe's directory and the
+ * scratch directory, and the probe's argv names them there (relocate()).
+ */
+export const HOST_ROOT_PROBE_DIR = '/tmp/isoprobe';
+export const HOST_ROOT_SCRATCH = `/tmp/${SCRATCH_DIR}`;
+
+/** An argv's isoprobe paths (/isoprobe/…, /scratch/…) as they are under a host root. */
+export function relocate(argv: readonly string[]): string[] {
+  const probeDir = path.dirname(PROBE_PATH);
+  return argv.map((a) =>
+    a === `/${SCRATCH_DIR}` || a.startsWith(`/${SCRATCH_DIR}/`)
+      ? `/tmp${a}`
+      : a.startsWith(`${probeDir}/`)
+        ? `${HOST_ROOT_PROBE_DIR}${a.slice(probeDir.length)}`
+        : a,
+  );
+}
+
 export interface BwrapPaths {
   /** Host directory bound read-only as the sandbox's root (targets/common/rootfs.ts template). */
   rootfs: string;
@@ -47,6 +69,10 @@ export interface BwrapPaths {
 
 export interface BwrapRequest {
   share: readonly BwrapShareable[];
+  /** "template": the project's rootfs; "host": the host's / read-only (docs/sandbox-profile.md). */
+  rootfs?: 'template' | 'host';
+  /** A host directory bound writable at the same path: the workload's workspace. */
+  workspace?: string;
   hostname: string;
   /** The user's raw extra arguments (config `args`), after isoprobe's and before `--`. */
   args: readonly string[];
@@ -64,11 +90,12 @@ export function namespaceArgs(share: readonly BwrapShareable[]): string[] {
 }
 
 export function bwrapArgv(req: BwrapRequest, paths: BwrapPaths): string[] {
+  const host = req.rootfs === 'host';
   return [
     ...namespaceArgs(req.share),
     '--die-with-parent',
     '--ro-bind',
-    paths.rootfs,
+    host ? '/' : paths.rootfs,
     '/',
     '--proc',
     '/proc',
@@ -76,16 +103,18 @@ export function bwrapArgv(req: BwrapRequest, paths: BwrapPaths): string[] {
     '/dev',
     '--tmpfs',
     '/tmp',
+    ...(host ? ['--ro-bind', path.join(paths.rootfs, path.dirname(PROBE_PATH)), HOST_ROOT_PROBE_DIR] : []),
     '--bind',
     paths.scratch,
-    `/${SCRATCH_DIR}`,
+    host ? HOST_ROOT_SCRATCH : `/${SCRATCH_DIR}`,
+    ...(req.workspace ? ['--bind', req.workspace, req.workspace] : []),
     // bwrap refuses --hostname without a uts namespace of its own.
     ...(req.share.includes('uts') ? [] : ['--hostname', req.hostname]),
     '--json-status-fd',
     String(STATUS_FD),
     ...req.args,
     '--',
-    ...req.argv,
+    ...(host ? relocate(req.argv) : req.argv),
   ];
 }
 
@@ -116,10 +145,17 @@ export function bwrapOptions(req: Omit<BwrapRequest, 'argv'>): BwrapOption[] {
     // The command line.
     { setting: 'namespaces', value: `${namespaceArgs(req.share).join(' ')} (mnt always new, time never)`, source: byUser(req.share.length > 0) },
     { setting: 'lifetime', value: '--die-with-parent', source: 'isoprobe' },
-    { setting: 'mounts', value: `--ro-bind <rootfs> / --proc /proc --dev /dev --tmpfs /tmp --bind <scratch> /${SCRATCH_DIR}`, source: 'isoprobe' },
+    req.rootfs === 'host'
+      ? {
+          setting: 'mounts',
+          value: `--ro-bind / / --proc /proc --dev /dev --tmpfs /tmp --ro-bind <probe dir> ${HOST_ROOT_PROBE_DIR} --bind <scratch> ${HOST_ROOT_SCRATCH}`,
+          source: 'user config',
+        }
+      : { setting: 'mounts', value: `--ro-bind <rootfs> / --proc /proc --dev /dev --tmpfs /tmp --bind <scratch> /${SCRATCH_DIR}`, source: 'isoprobe' },
+    ...(req.workspace ? [{ setting: 'workspace', value: `--bind ${req.workspace} ${req.workspace}`, source: 'user config' as const }] : []),
     { setting: 'hostname', value: utsShared ? "the host's" : `--hostname ${req.hostname}`, source: byUser(utsShared) },
     { setting: 'observation', value: `--json-status-fd ${STATUS_FD}`, source: 'isoprobe' },
-    { setting: 'environment', value: 'PATH only', source: 'isoprobe' },
+    { setting: 'environment', value: "PATH, and the sandbox profile's decoy secrets, in bwrap's own environment", source: 'isoprobe' },
   ];
   if (req.args.length > 0) opts.push({ setting: 'args', value: req.args.join(' '), source: 'user config' });
   return opts;

@@ -28,6 +28,9 @@ export interface BwrapOptions {
   files: ProbeFiles;
   /** The user's raw extra bwrap arguments. */
   args: readonly string[];
+  /** "host": the host's / read-only (./argv.ts relocate). */
+  rootfsMode?: 'template' | 'host';
+  workspace?: string;
   timeoutMs?: number;
   /** Host-side observation (targets/common/lifecycle.ts); default true. */
   observe?: boolean;
@@ -60,11 +63,26 @@ export class BwrapTarget implements Target {
     // Container root is host root (bwrap maps uid 0 to 0 when run by root), so root owns it.
     makeScratch(scratch, 0, 0);
     const argv = bwrapArgv(
-      { share: spec.share as BwrapShareable[], hostname: spec.hostname, args: this.opts.args, argv: holdProbe(spec.argv) },
+      {
+        share: spec.share as BwrapShareable[],
+        hostname: spec.hostname,
+        args: this.opts.args,
+        rootfs: this.opts.rootfsMode,
+        workspace: this.opts.workspace,
+        argv: holdProbe(spec.argv),
+      },
       { rootfs: this.template(), scratch },
     );
     return runLifecycle(
-      () => startSandbox(argv, { target: this.name, binary: this.opts.binary, scratch, runDir: this.opts.runDir, timeoutMs: this.opts.timeoutMs ?? 60_000 }),
+      () =>
+        startSandbox(argv, {
+          target: this.name,
+          binary: this.opts.binary,
+          scratch,
+          runDir: this.opts.runDir,
+          timeoutMs: this.opts.timeoutMs ?? 60_000,
+          env: spec.env,
+        }),
       {
         cgroups: this.opts.cgroups,
         observe: this.opts.observe,

@@ -16,7 +16,7 @@ import { projectProbeFiles } from '../common/probe-files.js';
 import { BWRAP_SHAREABLE, bwrapOptions } from './argv.js';
 import { BwrapTarget } from './bwrap.js';
 import { cleanBwrap } from './clean.js';
-import { BWRAP_WEAKENINGS } from './weakenings.js';
+import { BWRAP_SANDBOX_WEAKENINGS, BWRAP_WEAKENINGS } from './weakenings.js';
 
 const BINARY = 'bwrap';
 
@@ -26,6 +26,10 @@ const config = targetSchema('bwrap', {
   rootChange: pivotRootOnly,
   /** Raw extra bwrap arguments, after isoprobe's and before `--` (e.g. ["--cap-drop", "ALL"]). */
   args: z.array(z.string()).default([]),
+  /** "host": bind the host's / read-only instead of the project's rootfs, as agent and CI sandboxes do (docs/sandbox-profile.md). */
+  rootfs: z.enum(['template', 'host']).default('template'),
+  /** A host directory bound writable at the same path: the workload's workspace (the sandbox profile writes there). */
+  workspace: z.string().startsWith('/').optional(),
 }).refine((c) => c.noNewPrivs !== false, { path: ['noNewPrivs'], message: 'bwrap always sets no_new_privs; it cannot be turned off' });
 
 export type BwrapTargetConfig = z.infer<typeof config>;
@@ -35,7 +39,7 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
   config,
   shorthands: { bwrap: { name: 'bwrap', runtime: 'bwrap' } },
   delivery: 'rootfs',
-  weakenings: BWRAP_WEAKENINGS,
+  weakenings: [...BWRAP_WEAKENINGS, ...BWRAP_SANDBOX_WEAKENINGS],
   async preflight(cfgs) {
     const r = lookupBinary(BINARY);
     if ('notExecutable' in r) throw new EnvError(`bubblewrap cannot be run: ${r.notExecutable} ${r.why} (needed by ${names(cfgs)})`);
@@ -46,11 +50,20 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
     const binary = findBinary(BINARY);
     if (!binary) throw new EnvError(missing([cfg]));
     const cgroups = detectCgroupLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-    return new BwrapTarget(cfg.name, { binary, runDir: ctx.runDir, cgroups, files: projectProbeFiles(), args: cfg.args, observe: ctx.observe });
+    return new BwrapTarget(cfg.name, {
+      binary,
+      runDir: ctx.runDir,
+      cgroups,
+      files: projectProbeFiles(),
+      args: cfg.args,
+      rootfsMode: cfg.rootfs,
+      workspace: cfg.workspace,
+      observe: ctx.observe,
+    });
   },
   spec(cfg, argv) {
     // What the command line asks of bwrap: no --cap-drop, no --seccomp, no cgroup at all.
-    return { ...baseSpec(cfg, argv), caps: 'all', seccomp: 'none', noNewPrivs: true, limits: {} };
+    return { ...baseSpec(cfg, argv), caps: 'all', seccomp: 'none', noNewPrivs: true, limits: {}, ...(cfg.workspace ? { workspace: cfg.workspace } : {}) };
   },
   request(cfg, spec) {
     // Its command line asks for namespaces (never a time one: bwrap cannot make it), the hostname,
@@ -65,7 +78,7 @@ export const bwrap: TargetDriver<BwrapTargetConfig> = {
     };
   },
   describe(cfg) {
-    return bwrapOptions({ share: cfg.share, hostname: baseSpec(cfg, []).hostname, args: cfg.args });
+    return bwrapOptions({ share: cfg.share, hostname: baseSpec(cfg, []).hostname, args: cfg.args, rootfs: cfg.rootfs, workspace: cfg.workspace });
   },
   clean: cleanBwrap,
 };

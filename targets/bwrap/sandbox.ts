@@ -22,6 +22,8 @@ export interface SandboxOptions {
   /** The run directory its command line names: how the reaper finds a sandbox left blocked in set-up (./clean.ts). */
   runDir: string;
   timeoutMs: number;
+  /** ContainerSpec.env: in bwrap's own environment, which it passes on unless told --clearenv. */
+  env?: Record<string, string>;
 }
 
 export function startSandbox(argv: string[], opts: SandboxOptions): Promise<Held> {
@@ -30,7 +32,7 @@ export function startSandbox(argv: string[], opts: SandboxOptions): Promise<Held
     tool: 'bwrap',
     binary: opts.binary,
     argv,
-    env: SANDBOX_ENV,
+    env: { ...SANDBOX_ENV, ...opts.env },
     extraPipes: 1, // --json-status-fd 3 (./argv.ts STATUS_FD)
     journal: (pid, start) => ({ kind: 'bwrap', pid, start, runDir: opts.runDir }),
     locate: (_pid, [status]) => {

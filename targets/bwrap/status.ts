@@ -9,6 +9,7 @@
  */
 import { findDescendant } from '../../host/proc-tree.js';
 import { PROBE_PATH } from '../../model/target.js';
+import { HOST_ROOT_PROBE_DIR } from './argv.js';
 
 export interface BwrapStatus {
   childPid?: number;
@@ -57,5 +58,6 @@ function splitDocuments(text: string): string[] {
  * else a child of it that has. null while neither has (bwrap is still setting the sandbox up).
  */
 export function findProbePid(childPid: number, procRoot = '/proc'): number | null {
-  return findDescendant(childPid, (argv) => argv[0] === PROBE_PATH, procRoot);
+  // Under a host root (./argv.ts relocate) the probe is at /tmp/isoprobe/probe.
+  return findDescendant(childPid, (argv) => argv[0] === PROBE_PATH || argv[0] === `${HOST_ROOT_PROBE_DIR}/probe`, procRoot);
 }

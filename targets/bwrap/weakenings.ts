@@ -9,5 +9,25 @@
  */
 import type { Weakening } from '../../model/weakening.js';
 import { BWRAP_SHAREABLE } from './argv.js';
+import {
+  BWRAP_SANDBOX_HOST_RUN,
+  BWRAP_SANDBOX_HOST_VARTMP,
+  BWRAP_SANDBOX_KEEP_ENV,
+  BWRAP_SANDBOX_RO_WORKSPACE,
+  BWRAP_SANDBOX_SHARE_NET,
+} from '../../model/sandbox-controls.js';
 
 export const BWRAP_WEAKENINGS: readonly Weakening[] = BWRAP_SHAREABLE.map((ns) => ({ kind: 'bwrap', settings: { share: [ns] } }));
+
+/**
+ * The sandbox profile's controls (checks/controls.ts, docs/sandbox-profile.md): the passing line
+ * `rootfs: host` with `--clearenv --tmpfs /var/tmp --tmpfs /run`, each with one thing given
+ * back. test/integration/agent.test.ts runs them under --profile sandbox.
+ */
+export const BWRAP_SANDBOX_WEAKENINGS: readonly Weakening[] = [
+  BWRAP_SANDBOX_HOST_VARTMP,
+  BWRAP_SANDBOX_SHARE_NET,
+  BWRAP_SANDBOX_HOST_RUN,
+  BWRAP_SANDBOX_KEEP_ENV,
+  BWRAP_SANDBOX_RO_WORKSPACE,
+];

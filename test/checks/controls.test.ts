@@ -15,8 +15,17 @@ import { weakenings as oci } from '../../targets/oci/weakenings.js';
 import { FIREJAIL_WEAKENINGS } from '../../targets/firejail/weakenings.js';
 import { GVISOR_WEAKENINGS } from '../../targets/gvisor/weakenings.js';
 import { weakenings as podman } from '../../targets/podman/weakenings.js';
+import { BWRAP_SANDBOX_WEAKENINGS, BWRAP_WEAKENINGS } from '../../targets/bwrap/weakenings.js';
 
-const LISTS: Record<string, Weakening[]> = { builtin, docker, oci, podman, gvisor: [...GVISOR_WEAKENINGS], firejail: [...FIREJAIL_WEAKENINGS] };
+const LISTS: Record<string, Weakening[]> = {
+  builtin,
+  docker,
+  oci,
+  podman,
+  gvisor: [...GVISOR_WEAKENINGS],
+  firejail: [...FIREJAIL_WEAKENINGS],
+  bwrap: [...BWRAP_WEAKENINGS, ...BWRAP_SANDBOX_WEAKENINGS],
+};
 /**
  * Checks name builtin, docker and podman controls, and the conformance checks OCI ones (the lossy runtime);
  * the other OCI weakenings are built-in twins (test/integration/oci.test.ts).
@@ -32,7 +41,8 @@ describe('negative controls as data', () => {
   it("every control a check names is in its kind's list, or requires what isoprobe cannot create", () => {
     const missing = named.filter(({ w }) => !w.requires && !(LISTS[w.kind] ?? []).some((l) => sameWeakening(l, w)));
     expect(missing.map(({ id, w }) => `${id}: ${weakeningLabel(w)}`)).to.deep.equal([]);
-    expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal([...NAMED_KINDS, ...TWIN_KINDS].sort());
+    // bwrap: the sandbox profile's controls (model/sandbox-controls.ts) and its share=pid.
+    expect([...new Set(named.map(({ w }) => w.kind))].sort()).to.deep.equal([...NAMED_KINDS, ...TWIN_KINDS, 'bwrap'].sort());
   });
 
   it('every weakening of the builtin, docker and podman lists is named by a check (else it could flip nothing)', () => {
@@ -98,7 +108,8 @@ describe('checks/ and the weakening lists import only what they may', () => {
       expect(imports(`checks/${f}`).filter((i) => !/^\.\.\/model\/|^\.\/|^chai$/.test(i))).to.deep.equal([]);
     });
   }
-  for (const kind of Object.keys(LISTS)) {
+  // bwrap's list is built from its own namespace list (./argv.js).
+  for (const kind of Object.keys(LISTS).filter((k) => k !== 'bwrap')) {
     it(`targets/${kind}/weakenings.ts: model/ only`, () => {
       expect(imports(`targets/${kind}/weakenings.ts`).filter((i) => !/^\.\.\/\.\.\/model\//.test(i))).to.deep.equal([]);
     });

@@ -16,6 +16,7 @@ import { weakeningLabel, type Weakening } from '../../model/weakening.js';
 const NO_SETTINGS: Record<string, string> = {
   'security.lsm-confined': 'the LSM profile is no request setting; the target says whether it applies one',
   'escape.cve-2024-21626': "leaked fds and the cwd are the runtime's own doing",
+  'agent.env-decoys-withheld': "the wrapper's environment is no request setting: the decoys are planted in it, and the wrapper passes it on or not",
 };
 
 const DOCKER_NS_MODES: Record<string, SettingKey> = {

@@ -84,7 +84,7 @@ describe('cli/args', () => {
 
   describe('usage errors: one line quoting the bad input', () => {
     const cases: [string[], string][] = [
-      [['run', '--profile', 'foo'], 'unknown profile "foo" (expected baseline, restricted, strict)'],
+      [['run', '--profile', 'foo'], 'unknown profile "foo" (expected baseline, restricted, strict, sandbox)'],
       [['run', '--bogus'], 'unknown option "--bogus"'],
       [['run', '-x'], 'unknown option "-x"'],
       [['frob'], 'unknown command "frob" (expected run, list, diff, clean, help, version)'],
@@ -97,7 +97,7 @@ describe('cli/args', () => {
       [['run', '--grep', '('], 'invalid regular expression "(" for --grep'],
       [['run', 'extra'], 'unexpected argument "extra" for "run"'],
       [['list', '--runtime', 'docker'], 'option "--runtime" does not apply to "list"'],
-      [['list', '-p', 'lax'], 'unknown profile "lax" (expected baseline, restricted, strict)'],
+      [['list', '-p', 'lax'], 'unknown profile "lax" (expected baseline, restricted, strict, sandbox)'],
       [['diff', 'a.json'], 'diff needs two results files, OLD and NEW (got "a.json")'],
       [['diff'], 'diff needs two results files, OLD and NEW (got none)'],
       [['clean', '--out', 'x'], 'option "--out" does not apply to "clean"'],

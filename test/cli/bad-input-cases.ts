@@ -44,7 +44,7 @@ export const USER_ROWS: BadInput[] = [
     what: 'an unknown profile',
     args: ['run', '--profile', 'strictest'],
     code: 2,
-    message: usage('unknown profile "strictest" \\(expected baseline, restricted, strict\\)'),
+    message: usage('unknown profile "strictest" \\(expected baseline, restricted, strict, sandbox\\)'),
   },
   { what: 'an unknown profile for list', args: ['list', '-p', 'foo'], code: 2, message: usage('unknown profile "foo"') },
   { what: 'an unknown namespace in --share', args: ['run', '--share', 'pidd'], code: 2, message: usage('unknown namespace "pidd" in --share') },

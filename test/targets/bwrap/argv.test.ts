@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BWRAP_SHAREABLE, bwrapArgv, bwrapOptions, namespaceArgs, STATUS_FD } from '../../../targets/bwrap/argv.js';
+import { BWRAP_SHAREABLE, bwrapArgv, bwrapOptions, HOST_ROOT_PROBE_DIR, namespaceArgs, relocate, STATUS_FD } from '../../../targets/bwrap/argv.js';
 import { BWRAP_WEAKENINGS } from '../../../targets/bwrap/weakenings.js';
 import { weakeningLabel } from '../../../model/weakening.js';
 
@@ -76,5 +76,35 @@ describe('bwrap command line', () => {
 
   it('has one weakening per namespace bwrap can leave shared, as data', () => {
     expect(BWRAP_WEAKENINGS.map(weakeningLabel)).to.deep.equal(BWRAP_SHAREABLE.map((ns) => `bwrap share=${ns}`));
+  });
+});
+
+describe('bwrap command line under a host root (the sandbox profile)', () => {
+  it("binds the host's / read-only and moves isoprobe's paths into the /tmp tmpfs", () => {
+    const argv = bwrapArgv(
+      {
+        share: [],
+        hostname: 'isoprobe',
+        rootfs: 'host',
+        workspace: '/srv/ws',
+        args: ['--tmpfs', '/run'],
+        argv: ['/isoprobe/probe', 'facts', '--create-file', '/scratch/f'],
+      },
+      paths,
+    );
+    expect(argv.slice(0, 5)).to.deep.equal(['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/']);
+    expect(argv.join(' ')).to.include(`--ro-bind ${paths.rootfs}/isoprobe ${HOST_ROOT_PROBE_DIR} --bind ${paths.scratch} /tmp/scratch --bind /srv/ws /srv/ws`);
+    // The user's arguments after isoprobe's binds, the relocated probe after "--".
+    expect(argv.slice(argv.indexOf('--tmpfs', 10))).to.deep.equal(['--tmpfs', '/run', '--', '/tmp/isoprobe/probe', 'facts', '--create-file', '/tmp/scratch/f']);
+  });
+
+  it('relocates only the probe directory and /scratch', () => {
+    expect(relocate(['/isoprobe/probe', '/scratch', '/scratch/x', '/scratchy', '/etc/isoprobe/probe'])).to.deep.equal([
+      '/tmp/isoprobe/probe',
+      '/tmp/scratch',
+      '/tmp/scratch/x',
+      '/scratchy',
+      '/etc/isoprobe/probe',
+    ]);
   });
 });

@@ -11,7 +11,7 @@ const parse = (t: Record<string, unknown>) => parseTargetConfig({ targets: [{ na
 describe('bwrap driver', () => {
   it("answers --runtime bwrap with bwrap's defaults: nothing shared, no extra arguments", () => {
     expect(targetsFromRuntimes(['bwrap'])).to.deep.equal([
-      { name: 'bwrap', runtime: 'bwrap', share: [], rootChange: 'pivot_root', args: [], caps: 'default', limits: 'default' },
+      { name: 'bwrap', runtime: 'bwrap', share: [], rootChange: 'pivot_root', args: [], rootfs: 'template', caps: 'default', limits: 'default' },
     ]);
   });
 
