@@ -15,6 +15,7 @@ import { scanLeftovers } from '../../host/leftovers.js';
 import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 import { lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import fs from 'node:fs';
+import { listDir } from '../../host/files.js';
 import os from 'node:os';
 import { procStartTime } from '../../host/proc.js';
 import { findBinary } from '../../host/which.js';
@@ -166,9 +167,9 @@ describe('command target, end to end', function () {
       const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/main.js'), 'run', '--runtime', 'command', '--out', dir], { stdio: 'ignore' });
       const exited = once(child, 'exit');
       const mine = () =>
+        // Before the run has made RUN_ROOT (the first poll, or after another run removed it) there is nothing of it.
         processesNaming(
-          fs
-            .readdirSync(RUN_ROOT)
+          listDir(RUN_ROOT)
             .filter((n) => n.startsWith(`run-${child.pid}-`))
             .map((n) => path.join(RUN_ROOT, n)),
         );
