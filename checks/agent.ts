@@ -91,6 +91,9 @@ export const agentChecks = [
       negativeControls: [share('pid'), { kind: 'bwrap', settings: { share: ['pid'] } }],
     },
     (ctx) => {
+      // The process sentinel is there in every profile, but this area is judged only where the
+      // run armed the sandbox profile's decoys: elsewhere pid.cannot-signal-host asks it.
+      agentOf(ctx);
       const k = ctx.container.sentinels.kill;
       expect(k, 'the probe did not try the host process').to.not.equal(undefined);
       const evidence = `kill(${k!.pid}, 0): ${errnoName(k!.errno)}`;

@@ -32,7 +32,12 @@ function statuses(t: TargetResult): Record<string, string> {
 /** The checks naming the control, and those naming the built-in weakening with its shared namespaces. */
 function named(w: Weakening): string[] {
   const share = (w.settings.share as string[] | undefined) ?? [];
-  return [...new Set([...checksFlippedBy(w, CATALOGUE), ...share.flatMap((ns) => checksFlippedBy({ kind: 'builtin', settings: { share: [ns] } }, CATALOGUE))])];
+  return [
+    ...new Set([
+      ...checksFlippedBy(w, CATALOGUE, 'sandbox'),
+      ...share.flatMap((ns) => checksFlippedBy({ kind: 'builtin', settings: { share: [ns] } }, CATALOGUE, 'sandbox')),
+    ]),
+  ];
 }
 
 describe('the sandbox profile (agent checks) on bwrap, end to end', function () {

@@ -14,7 +14,9 @@ import { weakeningLabel } from '../../model/weakening.js';
 import { DRIVERS } from '../../targets/registry.js';
 import {
   checksFlippedBy,
+  DECOY_CHECKS,
   documentedSkip,
+  evidenceTakenBy,
   isConformance,
   ISOLATED,
   NOT_ON_BUILTIN,
@@ -36,13 +38,18 @@ function statuses(t: TargetResult): Record<string, string> {
 
 /**
  * What a built-in target must show for a check: its documented skip; for a conformance check of
- * settings its request does not name, "not requested"; else the status asked for.
+ * settings its request does not name, and for a decoy check outside the sandbox profile, "not
+ * requested"; else the status asked for.
  */
-function want(t: TargetResult, status: (id: string) => 'pass' | 'fail'): Record<string, string> {
+function want(t: TargetResult, status: (id: string) => 'pass' | 'fail', taken: readonly string[] = []): Record<string, string> {
   return Object.fromEntries(
     CATALOGUE.map((c) => [
       c.id,
-      c.id in NOT_ON_BUILTIN || SANDBOX_CHECKS.has(c.id) ? 'documented skip' : notAsked(c, t.request) ? 'not requested' : status(c.id),
+      c.id in NOT_ON_BUILTIN || SANDBOX_CHECKS.has(c.id) || taken.includes(c.id)
+        ? 'documented skip'
+        : notAsked(c, t.request) || DECOY_CHECKS.has(c.id)
+          ? 'not requested'
+          : status(c.id),
     ]),
   );
 }
@@ -60,8 +67,9 @@ describe('built-in runtime, end to end', function () {
 
   it('every check has a built-in negative control exercised here, except the few it cannot be asked for (Docker controls)', () => {
     const flipped = new Set(VARIANTS.flatMap((v) => checksFlippedBy(v.weakening, CATALOGUE)));
-    // The conformance checks' controls are lossy OCI runtimes, run by conformance.test.ts; the sandbox checks' are runsc's, run by gvisor.test.ts.
-    const own = CATALOGUE.filter((c) => !isConformance(c) && !SANDBOX_CHECKS.has(c.id));
+    // The conformance checks' controls are lossy OCI runtimes, run by conformance.test.ts; the sandbox checks' are runsc's, run by gvisor.test.ts;
+    // the decoy checks' are judged under the sandbox profile, by agent.test.ts.
+    const own = CATALOGUE.filter((c) => !isConformance(c) && !SANDBOX_CHECKS.has(c.id) && !DECOY_CHECKS.has(c.id));
     expect(own.map((c) => c.id).filter((id) => !flipped.has(id) && !(id in NOT_ON_BUILTIN))).to.deep.equal([]);
     for (const id of Object.keys(NOT_ON_BUILTIN)) {
       const c = CATALOGUE.find((x) => x.id === id);
@@ -90,7 +98,10 @@ describe('built-in runtime, end to end', function () {
       const flipped = checksFlippedBy(v.weakening, CATALOGUE);
       expect(flipped, `no check names "${weakeningLabel(v.weakening)}" as its negative control`).to.not.be.empty;
       const t = results.targets.find((x) => x.name === v.target.name)!;
-      expect(statuses(t)).to.deep.equal(want(t, (id) => (flipped.includes(id) ? 'fail' : 'pass')));
+      const taken = evidenceTakenBy(v.weakening);
+      const got = statuses(t);
+      for (const id of taken) if (t.checks.find((c) => c.id === id)?.requirement === 'evidence') got[id] = 'documented skip';
+      expect(got).to.deep.equal(want(t, (id) => (flipped.includes(id) ? 'fail' : 'pass'), taken));
     });
   }
 

@@ -45,9 +45,19 @@ export function names(check: Pick<Check, 'negativeControls'>, w: Weakening): boo
   return check.negativeControls.some((n) => sameWeakening(n, w));
 }
 
-/** Checks whose declared negative controls include this weakening: they must fail on it. */
-export function checksFlippedBy(w: Weakening, catalogue: readonly Check[]): string[] {
-  return catalogue.filter((c) => names(c, w)).map((c) => c.id);
+/**
+ * The agent area's checks (checks/agent.ts): judged only under the sandbox profile, whose decoys
+ * they need; under any other profile they skip 'not-requested', so no weakening flips them there.
+ * test/integration/agent.test.ts runs them and their controls.
+ */
+export const DECOY_CHECKS: ReadonlySet<string> = new Set(CATALOGUE.filter((c) => c.area === 'agent').map((c) => c.id));
+
+/**
+ * Checks whose declared negative controls include this weakening: they must fail on it, in a run
+ * of this profile (the decoy checks only in a sandbox-profile run).
+ */
+export function checksFlippedBy(w: Weakening, catalogue: readonly Check[], profile = 'strict'): string[] {
+  return catalogue.filter((c) => names(c, w) && (profile === 'sandbox' || !DECOY_CHECKS.has(c.id))).map((c) => c.id);
 }
 
 /**
@@ -70,6 +80,20 @@ export const NOT_ON_BUILTIN: Record<string, { requirements: Requirement[]; why: 
  * 'evidence' there; test/integration/gvisor.test.ts runs them and their controls.
  */
 export const SANDBOX_CHECKS: ReadonlySet<string> = new Set(CATALOGUE.filter((c) => (c.needs as readonly string[]).includes('sandbox')).map((c) => c.id));
+
+/**
+ * Checks a built-in weakening leaves nothing to judge, so they skip there with 'evidence': in the
+ * host's mount namespace the root is the host's own, and mnt.pivot-root's '..' escape has nowhere
+ * to go (mnt.root-not-host fails instead).
+ */
+export const EVIDENCE_TAKEN: readonly { weakening: Weakening; checks: readonly string[] }[] = [
+  { weakening: { kind: 'builtin', settings: { share: ['mnt'] } }, checks: ['mnt.pivot-root'] },
+];
+
+/** The checks this weakening leaves without evidence (EVIDENCE_TAKEN). */
+export function evidenceTakenBy(w: Weakening): string[] {
+  return EVIDENCE_TAKEN.filter((e) => sameWeakening(e.weakening, w)).flatMap((e) => [...e.checks]);
+}
 
 /** A result that is the documented skip of a NOT_ON_BUILTIN check, or of a sandbox check (the reason is shown beside it). */
 export function documentedSkip(c: CheckResult): boolean {
