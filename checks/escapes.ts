@@ -13,6 +13,7 @@ import {
   DOCKER_SECCOMP_UNCONFINED,
   engines,
   FIREJAIL_SECCOMP_NONE,
+  LXC_KEEP_CGROUP_V1,
   onCgroupV1,
   PODMAN_PRIVILEGED,
   PODMAN_SECCOMP_UNCONFINED,
@@ -76,6 +77,7 @@ export const escapeChecks = [
         PODMAN_SYS_ADMIN_V1,
         onCgroupV1(PODMAN_PRIVILEGED),
         onCgroupV1(FIREJAIL_SECCOMP_NONE),
+        LXC_KEEP_CGROUP_V1,
       ],
     },
     (ctx) => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { findBinary } from './which.js';
 
 /** The tools whose version explains results; the binaries the targets (and Docker's daemon) run. */
-export const ISOLATION_TOOLS = ['dockerd', 'runc', 'crun', 'runsc', 'podman', 'containerd', 'bwrap', 'firejail', 'systemd-nspawn'] as const;
+export const ISOLATION_TOOLS = ['dockerd', 'runc', 'crun', 'runsc', 'podman', 'containerd', 'bwrap', 'firejail', 'systemd-nspawn', 'lxc-execute'] as const;
 
 const VERSION_TIMEOUT_MS = 3000;
 

@@ -12,11 +12,12 @@ import { cri } from './cri/driver.js';
 import { docker } from './docker/driver.js';
 import { firejail } from './firejail/driver.js';
 import { gvisor } from './gvisor/driver.js';
+import { lxc } from './lxc/driver.js';
 import { nspawn } from './nspawn/driver.js';
 import { oci } from './oci/driver.js';
 import { podman } from './podman/driver.js';
 
-export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, firejail, nspawn, command] as const;
+export const DRIVERS = [builtin, docker, oci, bwrap, podman, cri, gvisor, firejail, nspawn, lxc, command] as const;
 
 export type TargetConfig = ConfigOf<(typeof DRIVERS)[number]>;
 

@@ -13,10 +13,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cgroupMounts } from '../../host/cgroup.js';
 import type { Resource } from '../../model/journal.js';
+import { cgroupTreeResources, killCgroupTrees, removeCgroupTrees } from '../common/cgroup-tree.js';
 
 /** The sub-cgroups nspawn makes in its own with --keep-unit. */
 export const NSPAWN_SUBGROUPS = ['payload', 'supervisor'] as const;
-const RMDIR_TRIES = 200;
 
 /** The hierarchies nspawn uses: cgroup2 (unified) and the v1 name=systemd one, where mounted. */
 export function nspawnHierarchies(mountinfo: string): string[] {
@@ -32,72 +32,21 @@ export function containerCgroups(hierarchies: readonly string[], machine: string
 
 /** The journal entries: the shared parents, each container cgroup and nspawn's subgroups in it. */
 export function cgroupResources(dirs: readonly string[]): Resource[] {
-  return [
-    ...[...new Set(dirs.map((d) => path.dirname(d)))].map((p) => ({ kind: 'cgroup' as const, path: p, shared: true as const })),
-    ...dirs.flatMap((d) => [d, ...NSPAWN_SUBGROUPS.map((s) => path.join(d, s))].map((p) => ({ kind: 'cgroup' as const, path: p }))),
-  ];
+  return cgroupTreeResources(dirs, NSPAWN_SUBGROUPS);
 }
 
 export function makeCgroups(dirs: readonly string[]): void {
   for (const d of dirs) fs.mkdirSync(d, { recursive: true });
 }
 
-/** Kills whatever still runs in them (cgroup2's cgroup.kill, else SIGKILL to each listed process). */
+/** Kills whatever still runs in them (../common/cgroup-tree.ts). */
 export function killCgroups(dirs: readonly string[]): void {
-  for (const d of dirs) {
-    const kill = path.join(d, 'cgroup.kill');
-    if (fs.existsSync(kill)) {
-      try {
-        fs.writeFileSync(kill, '1');
-      } catch {
-        /* gone */
-      }
-      continue;
-    }
-    for (const sub of [...NSPAWN_SUBGROUPS.map((s) => path.join(d, s)), d]) {
-      for (const pid of readProcs(sub)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  }
+  killCgroupTrees(dirs, NSPAWN_SUBGROUPS);
 }
 
-/** Deepest first, each rmdir retried while the killed processes leave (bounded); the shared parent only once empty. */
-export async function removeCgroups(dirs: readonly string[]): Promise<void> {
-  for (const d of dirs) {
-    for (const p of [...NSPAWN_SUBGROUPS.map((s) => path.join(d, s)), d]) await rmdirBounded(p);
-    try {
-      fs.rmdirSync(path.dirname(d));
-    } catch {
-      /* another container's cgroup is still in it */
-    }
-  }
-}
-
-async function rmdirBounded(dir: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      fs.rmdirSync(dir);
-      return;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      if (i >= RMDIR_TRIES) throw new Error(`cannot remove cgroup ${dir}: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
-
-function readProcs(dir: string): number[] {
-  try {
-    return fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
+/** Deepest first, bounded; the shared parent only once empty (../common/cgroup-tree.ts). */
+export function removeCgroups(dirs: readonly string[]): Promise<void> {
+  return removeCgroupTrees(dirs, NSPAWN_SUBGROUPS);
 }
 
 /**

@@ -13,6 +13,7 @@ import { parseTargetConfig } from '../../targets/registry.js';
 import { weakenings as docker } from '../../targets/docker/weakenings.js';
 import { weakenings as oci } from '../../targets/oci/weakenings.js';
 import { FIREJAIL_WEAKENINGS } from '../../targets/firejail/weakenings.js';
+import { LXC_WEAKENINGS } from '../../targets/lxc/weakenings.js';
 import { GVISOR_WEAKENINGS } from '../../targets/gvisor/weakenings.js';
 import { weakenings as podman } from '../../targets/podman/weakenings.js';
 import { BWRAP_SANDBOX_WEAKENINGS, BWRAP_WEAKENINGS } from '../../targets/bwrap/weakenings.js';
@@ -24,6 +25,7 @@ const LISTS: Record<string, Weakening[]> = {
   podman,
   gvisor: [...GVISOR_WEAKENINGS],
   firejail: [...FIREJAIL_WEAKENINGS],
+  lxc: [...LXC_WEAKENINGS],
   bwrap: [...BWRAP_WEAKENINGS, ...BWRAP_SANDBOX_WEAKENINGS],
 };
 /**
@@ -32,7 +34,7 @@ const LISTS: Record<string, Weakening[]> = {
  */
 const NAMED_KINDS = ['builtin', 'docker', 'podman', 'gvisor'];
 /** Kinds whose lists are mostly built-in twins, of which checks name only the weakenings that flip more there. */
-const TWIN_KINDS = ['oci', 'firejail'];
+const TWIN_KINDS = ['oci', 'firejail', 'lxc'];
 const named = CATALOGUE.flatMap((c) => c.negativeControls.map((w) => ({ id: c.id, w })));
 /** The label of the weakening itself: a check's note or host condition is not part of it. */
 const bare = (w: Weakening) => weakeningLabel({ kind: w.kind, settings: w.settings, ...(w.requires ? { requires: w.requires } : {}) });
@@ -95,7 +97,7 @@ describe('negative controls as data', () => {
     expect(pid.negativeControl).to.equal('builtin share=pid; docker hostConfig.PidMode=host; podman hostConfig.PidMode=host; builtin share=mnt (host /proc)');
     const leave = CATALOGUE.find((c) => c.id === 'cgroup.cannot-leave')!;
     expect(leave.negativeControl).to.match(
-      /; docker hostConfig\.Privileged=true \(cgroup v1\); podman hostConfig\.CapAdd=SYS_ADMIN \(cgroup v1\); podman hostConfig\.Privileged=true \(cgroup v1\)$/,
+      /; docker hostConfig\.Privileged=true \(cgroup v1\); podman hostConfig\.CapAdd=SYS_ADMIN \(cgroup v1\); podman hostConfig\.Privileged=true \(cgroup v1\); lxc share=cgroup \(cgroup v1\)$/,
     );
   });
 });

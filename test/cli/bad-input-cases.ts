@@ -61,7 +61,7 @@ export const USER_ROWS: BadInput[] = [
     args: ['run', '--runtime', 'no-such-kind'],
     code: 2,
     message:
-      /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, docker-runsc, runc, crun, bwrap, podman, podman-rootless, cri, runsc, firejail, nspawn, command; /m,
+      /^isoprobe: unknown runtime "no-such-kind" \(known: builtin, docker, docker-runsc, runc, crun, bwrap, podman, podman-rootless, cri, runsc, firejail, nspawn, lxc, command; /m,
   },
   {
     what: '--share with --config',
