@@ -41,9 +41,12 @@ export interface LxcOptions {
 
 let containerSeq = 0;
 
-/** A container name of this run's own: "isoprobe-<run dir's name>-<n>". */
+/**
+ * A container name of this run's own: "isoprobe-<run dir's name>-lxc-<n>". The kind is in it: the
+ * name is also the container's directory and cgroup beside other kinds' (nspawn's machines).
+ */
 export function containerName(runDir: string, seq: number): string {
-  return `isoprobe-${path.basename(runDir).replace(/[^A-Za-z0-9-]/g, '-')}-${seq}`;
+  return `isoprobe-${path.basename(runDir).replace(/[^A-Za-z0-9-]/g, '-')}-lxc-${seq}`;
 }
 
 /** AppArmor is in force when its module says so; LXC then loads the profile it generates. */

@@ -74,8 +74,8 @@ describe('LXC driver', () => {
     expect(plain).to.deep.include({ share: 'runtime default', idmap: 'runtime default', limits: 'isoprobe', 'time-offsets': 'isoprobe' });
   });
 
-  it('names containers after the run directory', () => {
-    expect(containerName('/run/isoprobe/run-123-abcdef', 2)).to.equal('isoprobe-run-123-abcdef-2');
+  it('names containers after the run directory and the kind (nspawn names its machines beside them)', () => {
+    expect(containerName('/run/isoprobe/run-123-abcdef', 2)).to.equal('isoprobe-run-123-abcdef-lxc-2');
   });
 
   it("reads root's subordinate range by name or uid 0, and names the set-up script when there is none", () => {
