@@ -46,9 +46,35 @@ const ARMED_MS = 20_000;
 const LOOKED_MS = 30_000;
 const POLL_MS = 10;
 
+/** The siblings' listening ports: below the kernel's ephemeral range, so no connect of the host's (in a shared network namespace) can hold one. */
+const PORT_FLOOR = 20_000;
+
+/** [low, high] of ip_local_port_range; Linux's default where unreadable. */
+export function ephemeralPorts(text = readLocalPortRange()): [number, number] {
+  const [low, high] = text.trim().split(/\s+/).map(Number);
+  return Number.isInteger(low) && Number.isInteger(high) && low! > 0 ? [low!, high!] : [32_768, 60_999];
+}
+
+function readLocalPortRange(): string {
+  try {
+    return fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Where the siblings' ports are drawn from: [PORT_FLOOR, the ephemeral range's start), else above its end. */
+export function siblingPortRange([low, high]: [number, number]): [number, number] {
+  if (low - PORT_FLOOR >= 1000) return [PORT_FLOOR, low];
+  if (high < 64_535) return [high + 1, 65_536];
+  // Nearly every port is ephemeral: below it if there is room, else no port is safe from a clash.
+  return low > 2048 ? [1024, low] : [PORT_FLOOR, 60_000];
+}
+
 export function siblingNames(): [SiblingNames, SiblingNames] {
   const ports = new Set<number>();
-  while (ports.size < 4) ports.add(randomInt(20_000, 60_000));
+  const [from, to] = siblingPortRange(ephemeralPorts());
+  while (ports.size < 4) ports.add(randomInt(from, to));
   const keys = new Set<number>();
   while (keys.size < 6) keys.add(((IPC_KEY_PREFIX << 16) | randomInt(1, 0x10000)) >>> 0);
   const [p, k] = [[...ports], [...keys]];

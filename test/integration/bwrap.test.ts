@@ -16,32 +16,39 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { runSuite } from '../../engine/run.js';
-import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
+import { RUN_ROOT } from '../../host/paths.js';
 import { scanLeftovers } from '../../host/leftovers.js';
-import { pidAlive } from '../../host/process.js';
 import { liveRuns } from '../../host/reap.js';
 import type { Resource } from '../../model/journal.js';
 import { PROBE_PATH } from '../../model/target.js';
 import { bwrap } from '../../targets/bwrap/driver.js';
 import { projectProbeFiles } from '../../targets/common/probe-files.js';
 import { buildTemplate } from '../../targets/common/rootfs.js';
-import { findBinary } from '../../host/which.js';
-import type { RunResults, TargetResult } from '../../model/results.js';
+import type { RunResults } from '../../model/results.js';
 import { weakeningLabel, type Weakening } from '../../model/weakening.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { sandboxesIn } from '../../targets/bwrap/clean.js';
 import { listDir } from '../../host/files.js';
 import { procStartTime } from '../../host/proc.js';
-import { lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import { findProbePid } from '../../targets/bwrap/status.js';
 import { BWRAP_WEAKENINGS } from '../../targets/bwrap/weakenings.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
-import { checksFlippedBy, expectedBeside } from './negative-controls.js';
+import { checksFlippedBy } from './negative-controls.js';
+import {
+  CLI,
+  deadEntries,
+  deadPid,
+  errors,
+  expectFlippedExactly,
+  LIMIT_AND_OFFSET_CHECKS,
+  NEXT_RUN_ATTEMPTS,
+  NEXT_RUN_PAUSE_MS,
+  requireTool,
+  statuses,
+  waitFor,
+} from './sandbox-e2e.js';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
 /** How long other runs may keep the next run from reaping a killed one: attempts, and the pause between them. */
-const NEXT_RUN_ATTEMPTS = 20;
-const NEXT_RUN_PAUSE_MS = 3000;
 
 /** A weakening's target name: "bwrap-share-net". */
 function nameOf(w: Weakening): string {
@@ -59,15 +66,6 @@ const TARGETS = parseTargetConfig(
 /** The namespaces bwrap makes with --unshare-all (as root: the user namespace too, mapping 0 to 0); time it never makes. */
 const UNSHARED = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'cgroup'];
 /** Checks of settings bwrap cannot be asked for: a skip with 'target-feature', never a verdict. */
-const NOT_SETTABLE = ['time.offsets-applied', 'cgroup.limits-set', 'cgroup.pids-enforced', 'cgroup.memory-enforced', 'cgroup.cpu-enforced'];
-
-function statuses(t: TargetResult): Record<string, string> {
-  return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
-}
-
-function errors(t: TargetResult): string[] {
-  return [...(t.error ? [t.error] : []), ...t.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)];
-}
 
 /** The checks naming the built-in weakening with the same settings. */
 function named(w: Weakening): string[] {
@@ -84,21 +82,6 @@ function sandboxesOf(pid: number): string[] {
 }
 
 /** The bwrap entries of dead runs' journals, read without reaping anything else. */
-function deadBwrapEntries(): Resource[] {
-  const runs = lockDeadRuns();
-  releaseDeadRuns(runs);
-  return runs.flatMap((r) => r.entries.filter((e) => e.kind === 'bwrap'));
-}
-
-function requireBwrap(ctx: Mocha.Context): void {
-  if (findBinary('bwrap')) return;
-  const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
-  if (why) {
-    process.stdout.write(`    skipped: bwrap not installed; ${why}\n`);
-    ctx.skip();
-  }
-  throw new Error('bwrap is not installed; run the tests with "npm test", which installs it');
-}
 
 describe('bubblewrap, end to end', function () {
   this.timeout(NEXT_RUN_ATTEMPTS * NEXT_RUN_PAUSE_MS + 300_000);
@@ -107,7 +90,7 @@ describe('bubblewrap, end to end', function () {
   const byName = (name: string) => results.targets.find((t) => t.name === name)!;
 
   before(async function () {
-    requireBwrap(this);
+    requireTool(this, 'bwrap', 'bwrap');
     already = scanLeftovers();
     const t0 = performance.now();
     results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: TARGETS, profile: 'strict' });
@@ -131,8 +114,8 @@ describe('bubblewrap, end to end', function () {
 
   it('default bwrap: the checks of what bwrap cannot be asked for skip with target-feature', () => {
     const t = byName('bwrap');
-    expect(Object.fromEntries(t.checks.filter((c) => NOT_SETTABLE.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
-      Object.fromEntries(NOT_SETTABLE.map((id) => [id, 'skip target-feature'])),
+    expect(Object.fromEntries(t.checks.filter((c) => LIMIT_AND_OFFSET_CHECKS.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
+      Object.fromEntries(LIMIT_AND_OFFSET_CHECKS.map((id) => [id, 'skip target-feature'])),
     );
   });
 
@@ -150,10 +133,7 @@ describe('bubblewrap, end to end', function () {
       expect(flip, `no check naming ${weakeningLabel({ ...w, kind: 'builtin' })} passes on default bwrap: this weakening shows nothing`).to.not.be.empty;
       const t = byName(nameOf(w));
       // A setting that goes with the shared namespace (the hostname with UTS) is asked of nobody: its conformance check skips.
-      const want = Object.fromEntries(
-        Object.entries(ref).map(([id, st]) => [id, expectedBeside(CATALOGUE.find((c) => c.id === id)!, st, flip, t.request, byName('bwrap').request)]),
-      );
-      expect(statuses(t)).to.deep.equal(want);
+      expectFlippedExactly(byName('bwrap'), t, flip);
     });
   }
 
@@ -239,7 +219,7 @@ describe('bubblewrap, end to end', function () {
         stuck.filter((p) => !blockedInSetup(Number(p.split(' ')[0]))),
         'a sandbox past its set-up outlived its harness',
       ).to.deep.equal([]);
-      const [item] = await bwrap.clean({ inUse: () => null, entries: deadBwrapEntries(), shared: false, keep: () => {} });
+      const [item] = await bwrap.clean({ inUse: () => null, entries: deadEntries('bwrap'), shared: false, keep: () => {} });
       process.stdout.write(
         `      ${stuck.length} bwrap process(es) blocked in set-up survived the SIGKILL; clean: ${item.found.length} found, ${item.remaining.length} remaining\n`,
       );
@@ -295,19 +275,4 @@ function forksOf(dir: string): number[] {
         return [];
       }
     });
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return cond();
-}
-
-/** A pid that was just used and is now free: the owner of a "killed run". */
-function deadPid(): number {
-  const r = spawnSync('true');
-  expect(pidAlive(r.pid!), `pid ${r.pid} is alive again`).to.equal(false);
-  return r.pid!;
 }

@@ -29,6 +29,7 @@ import { parseTargetConfig } from '../../targets/registry.js';
 import { DRIVERS } from '../../targets/registry.js';
 import { runDirsOf } from './interrupted-run.js';
 import { checksFlippedBy, expectedBeside } from './negative-controls.js';
+import { LIMIT_AND_OFFSET_CHECKS, statuses } from './sandbox-e2e.js';
 
 const BWRAP_LINE = [
   'bwrap',
@@ -65,11 +66,6 @@ const TARGETS = parseTargetConfig(
  * have no evidence on the default line and error; without --net they get it, and fail.
  */
 const LOOPBACK_DOWN = ['cross.loopback', 'cross.net-reachable'];
-const NOT_SETTABLE = ['time.offsets-applied', 'cgroup.limits-set', 'cgroup.pids-enforced', 'cgroup.memory-enforced', 'cgroup.cpu-enforced'];
-
-function statuses(t: TargetResult): Record<string, string> {
-  return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
-}
 
 function counts(t: TargetResult): string {
   const n: Record<string, number> = {};
@@ -99,8 +95,8 @@ describe('command target, end to end', function () {
     const s = statuses(byName('command'));
     expect(['pid', 'mnt', 'net', 'uts', 'ipc'].map((ns) => s[`${ns}.own-ns`])).to.deep.equal(['pass', 'pass', 'pass', 'pass', 'pass']);
     const t = byName('command');
-    expect(Object.fromEntries(t.checks.filter((c) => NOT_SETTABLE.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
-      Object.fromEntries(NOT_SETTABLE.map((id) => [id, 'skip target-feature'])),
+    expect(Object.fromEntries(t.checks.filter((c) => LIMIT_AND_OFFSET_CHECKS.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
+      Object.fromEntries(LIMIT_AND_OFFSET_CHECKS.map((id) => [id, 'skip target-feature'])),
     );
   });
 

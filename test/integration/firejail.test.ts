@@ -19,11 +19,10 @@ import { CATALOGUE } from '../../checks/catalogue.js';
 import { runSuite } from '../../engine/run.js';
 import { listDir } from '../../host/files.js';
 import { scanLeftovers } from '../../host/leftovers.js';
-import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
-import { liveRuns, lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
-import { findBinary } from '../../host/which.js';
+import { RUN_ROOT } from '../../host/paths.js';
+import { lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import type { Resource } from '../../model/journal.js';
-import type { RunResults, TargetResult } from '../../model/results.js';
+import type { RunResults } from '../../model/results.js';
 import { weakeningLabel, type Weakening } from '../../model/weakening.js';
 import { processesNaming } from '../../targets/common/wrapper-clean.js';
 import { firejail } from '../../targets/firejail/driver.js';
@@ -31,11 +30,19 @@ import { parseList, stateFilesOf } from '../../targets/firejail/state.js';
 import { FIREJAIL_WEAKENINGS } from '../../targets/firejail/weakenings.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
-import { checksFlippedBy, expectedBeside } from './negative-controls.js';
-
-const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
-const NEXT_RUN_ATTEMPTS = 20;
-const NEXT_RUN_PAUSE_MS = 3000;
+import { checksFlippedBy } from './negative-controls.js';
+import {
+  CLI,
+  errors,
+  expectFlippedExactly,
+  LIMIT_AND_OFFSET_CHECKS,
+  NEXT_RUN_ATTEMPTS,
+  NEXT_RUN_PAUSE_MS,
+  nextRunReaps,
+  requireTool,
+  statuses,
+  waitFor,
+} from './sandbox-e2e.js';
 
 function nameOf(w: Weakening): string {
   return weakeningLabel(w).replace(/[^a-z0-9]+/g, '-');
@@ -58,15 +65,6 @@ const TARGETS = parseTargetConfig(
 /** The namespaces firejail makes as root; the others it leaves the host's (the network without --net). */
 const MADE = ['pid', 'mnt', 'uts', 'ipc'];
 const KEPT = ['net', 'user', 'cgroup', 'time'];
-const NOT_SETTABLE = ['time.offsets-applied', 'cgroup.limits-set', 'cgroup.pids-enforced', 'cgroup.memory-enforced', 'cgroup.cpu-enforced'];
-
-function statuses(t: TargetResult): Record<string, string> {
-  return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
-}
-
-function errors(t: TargetResult): string[] {
-  return [...(t.error ? [t.error] : []), ...t.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)];
-}
 
 /**
  * The checks naming the built-in weakening with the same settings, or this one itself (where
@@ -106,16 +104,6 @@ function deadFirejailEntries(): Extract<Resource, { kind: 'firejail' }>[] {
   return runs.flatMap((r) => r.entries.filter((e): e is Extract<Resource, { kind: 'firejail' }> => e.kind === 'firejail'));
 }
 
-function requireFirejail(ctx: Mocha.Context): void {
-  if (findBinary('firejail')) return;
-  const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
-  if (why) {
-    process.stdout.write(`    skipped: firejail not installed; ${why}\n`);
-    ctx.skip();
-  }
-  throw new Error('firejail is not installed; run the tests with "npm test", which installs it');
-}
-
 describe('firejail, end to end', function () {
   this.timeout(NEXT_RUN_ATTEMPTS * NEXT_RUN_PAUSE_MS + 300_000);
   let results: RunResults;
@@ -123,7 +111,7 @@ describe('firejail, end to end', function () {
   const byName = (name: string) => results.targets.find((t) => t.name === name)!;
 
   before(async function () {
-    requireFirejail(this);
+    requireTool(this, 'firejail', 'firejail');
     already = scanLeftovers();
     const t0 = performance.now();
     results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: TARGETS, profile: 'strict' });
@@ -147,8 +135,8 @@ describe('firejail, end to end', function () {
 
   it('default firejail: the checks of what firejail cannot be asked for skip with target-feature', () => {
     const t = byName('firejail');
-    expect(Object.fromEntries(t.checks.filter((c) => NOT_SETTABLE.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
-      Object.fromEntries(NOT_SETTABLE.map((id) => [id, 'skip target-feature'])),
+    expect(Object.fromEntries(t.checks.filter((c) => LIMIT_AND_OFFSET_CHECKS.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
+      Object.fromEntries(LIMIT_AND_OFFSET_CHECKS.map((id) => [id, 'skip target-feature'])),
     );
   });
 
@@ -165,11 +153,8 @@ describe('firejail, end to end', function () {
       const flip = named(w).filter((id) => ref[id] === 'pass');
       expect(flip, `no check naming ${weakeningLabel({ ...w, kind: 'builtin' })} passes on default firejail: this weakening shows nothing`).to.not.be.empty;
       const t = byName(nameOf(w));
-      const want = Object.fromEntries(
-        Object.entries(ref).map(([id, st]) => [id, expectedBeside(CATALOGUE.find((c) => c.id === id)!, st, flip, t.request, byName('firejail').request)]),
-      );
       process.stdout.write(`      flips: ${flip.join(' ')}\n`);
-      expect(statuses(t)).to.deep.equal(want);
+      expectFlippedExactly(byName('firejail'), t, flip);
     });
   }
 
@@ -231,32 +216,10 @@ describe('firejail, end to end', function () {
       expect(await waitFor(() => sandboxesOf(child.pid!).length === 0, 5_000), sandboxesOf(child.pid!).join('; ')).to.equal(true);
       expect(listedOf(child.pid!)).to.deep.equal([]);
       if (entries.length > 0) expect([...pids].filter((p) => entries.some((e) => e.pid === p)).flatMap((p) => stateFilesOf(p))).to.deep.equal([]);
-      let reaped = false;
-      for (let i = 0; i < NEXT_RUN_ATTEMPTS && !reaped; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, NEXT_RUN_PAUSE_MS));
-        if (liveRuns().length > 0) continue;
-        const next = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'firejail', '--grep', 'pid.own-ns', '--out', path.join(dir, 'next')], {
-          encoding: 'utf8',
-          timeout: 120_000,
-        });
-        expect(next.status, next.stderr).to.equal(0);
-        reaped = next.stderr.includes('removed what an earlier, killed run left behind');
-      }
-      if (!reaped) {
-        process.stdout.write(`    skipped: other isoprobe runs stayed live for ${NEXT_RUN_ATTEMPTS} attempts (${liveRuns().join(', ')})\n`);
-        this.skip();
-      }
+      if (!(await nextRunReaps('firejail', dir))) this.skip();
       expect(runDirsOf(child.pid!)).to.deep.equal([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return cond();
-}

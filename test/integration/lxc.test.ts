@@ -24,10 +24,8 @@ import { listDir } from '../../host/files.js';
 import { scanLeftovers } from '../../host/leftovers.js';
 import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 import { pidAlive } from '../../host/process.js';
-import { liveRuns, lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import { findBinary } from '../../host/which.js';
-import type { Resource } from '../../model/journal.js';
-import type { RunResults, TargetResult } from '../../model/results.js';
+import type { RunResults } from '../../model/results.js';
 import { DEFAULT_SPEC } from '../../model/spec.js';
 import { PROBE_PATH } from '../../model/target.js';
 import { sameWeakening, weakeningLabel, type Weakening } from '../../model/weakening.js';
@@ -41,11 +39,20 @@ import { findProbePid, lxcExecuteArgv } from '../../targets/lxc/sandbox.js';
 import { LXC_WEAKENINGS } from '../../targets/lxc/weakenings.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
-import { checksFlippedBy, expectedBeside } from './negative-controls.js';
-
-const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
-const NEXT_RUN_ATTEMPTS = 20;
-const NEXT_RUN_PAUSE_MS = 3000;
+import { checksFlippedBy } from './negative-controls.js';
+import {
+  CLI,
+  deadEntries,
+  deadPid,
+  errors,
+  expectFlippedExactly,
+  NEXT_RUN_ATTEMPTS,
+  NEXT_RUN_PAUSE_MS,
+  nextRunReaps,
+  requireTool,
+  statuses,
+  waitFor,
+} from './sandbox-e2e.js';
 
 const IDMAP = 'lxc-idmap';
 const isNoIdmap = (w: Weakening) => w.settings.idmap === false;
@@ -73,14 +80,6 @@ const OWN = ['pid', 'mnt', 'net', 'uts', 'ipc', 'cgroup', 'time'];
 /** What LXC, unlike the other sandboxes, can be asked for: limits and time offsets are judged, not skipped. */
 const SETTABLE = ['time.offsets-applied', 'cgroup.limits-set', 'cgroup.pids-enforced', 'cgroup.memory-enforced', 'cgroup.cpu-enforced'];
 
-function statuses(t: TargetResult): Record<string, string> {
-  return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
-}
-
-function errors(t: TargetResult): string[] {
-  return [...(t.error ? [t.error] : []), ...t.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)];
-}
-
 /** lxc-execute processes of a run (by its pid): their lxcpath is in that run's directory. */
 function lxcExecutesOf(pid: number): string[] {
   return lxcExecutesIn(
@@ -99,22 +98,6 @@ function cgroupsOf(pid: number): string[] {
   );
 }
 
-function deadLxcEntries(): Resource[] {
-  const runs = lockDeadRuns();
-  releaseDeadRuns(runs);
-  return runs.flatMap((r) => r.entries.filter((e) => e.kind === 'lxc'));
-}
-
-function requireLxc(ctx: Mocha.Context): void {
-  if (findBinary('lxc-execute')) return;
-  const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
-  if (why) {
-    process.stdout.write(`    skipped: lxc not installed; ${why}\n`);
-    ctx.skip();
-  }
-  throw new Error('lxc is not installed; run the tests with "npm test", which installs it');
-}
-
 describe('LXC, end to end', function () {
   this.timeout(NEXT_RUN_ATTEMPTS * NEXT_RUN_PAUSE_MS + 300_000);
   let results: RunResults;
@@ -122,7 +105,7 @@ describe('LXC, end to end', function () {
   const byName = (name: string) => results.targets.find((t) => t.name === name)!;
 
   before(async function () {
-    requireLxc(this);
+    requireTool(this, 'lxc-execute', 'lxc');
     const setup = spawnSync('bash', ['scripts/lxc-idmap.sh'], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(setup.status, setup.stderr).to.equal(0);
     already = scanLeftovers();
@@ -171,10 +154,7 @@ describe('LXC, end to end', function () {
       const flip = [...new Set([...checksFlippedBy(twinOf(w), CATALOGUE), ...own])].filter((id) => ref[id] === 'pass');
       expect(flip, `no check naming ${weakeningLabel(twinOf(w))} passes on ${reference}: this weakening shows nothing`).to.not.be.empty;
       const t = byName(weakened);
-      const want = Object.fromEntries(
-        Object.entries(ref).map(([id, st]) => [id, expectedBeside(CATALOGUE.find((c) => c.id === id)!, st, flip, t.request, byName(reference).request)]),
-      );
-      expect(statuses(t)).to.deep.equal(want);
+      expectFlippedExactly(byName(reference), t, flip);
     });
   }
 
@@ -254,25 +234,11 @@ describe('LXC, end to end', function () {
       child.kill('SIGKILL'); // only the harness: lxc-execute is in a process group of its own
       await exited;
       expect(seen, 'no container was ever seen').to.equal(true);
-      const [item] = await lxc.clean({ inUse: () => null, entries: deadLxcEntries(), shared: false, keep: () => {} });
+      const [item] = await lxc.clean({ inUse: () => null, entries: deadEntries('lxc'), shared: false, keep: () => {} });
       process.stdout.write(`      clean: ${item!.found.length} found, ${item!.remaining.length} remaining\n`);
       expect(item!.remaining).to.deep.equal([]);
       expect(lxcExecutesOf(child.pid!)).to.deep.equal([]);
-      let reaped = false;
-      for (let i = 0; i < NEXT_RUN_ATTEMPTS && !reaped; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, NEXT_RUN_PAUSE_MS));
-        if (liveRuns().length > 0) continue;
-        const next = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'lxc', '--grep', 'pid.own-ns', '--out', path.join(dir, 'next')], {
-          encoding: 'utf8',
-          timeout: 120_000,
-        });
-        expect(next.status, next.stderr).to.equal(0);
-        reaped = next.stderr.includes('removed what an earlier, killed run left behind');
-      }
-      if (!reaped) {
-        process.stdout.write(`    skipped: other isoprobe runs stayed live for ${NEXT_RUN_ATTEMPTS} attempts (${liveRuns().join(', ')})\n`);
-        this.skip();
-      }
+      if (!(await nextRunReaps('lxc', dir))) this.skip();
       expect(runDirsOf(child.pid!)).to.deep.equal([]);
       expect(cgroupsOf(child.pid!)).to.deep.equal([]);
     } finally {
@@ -280,18 +246,3 @@ describe('LXC, end to end', function () {
     }
   });
 });
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return cond();
-}
-
-/** A pid that was just used and is now free: the owner of a "killed run". */
-function deadPid(): number {
-  const r = spawnSync('true');
-  expect(pidAlive(r.pid!), `pid ${r.pid} is alive again`).to.equal(false);
-  return r.pid!;
-}

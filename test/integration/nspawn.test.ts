@@ -10,7 +10,7 @@
  * Ctrl-C, a SIGKILLed nspawn (its container and state outlive it: clean removes them) and a
  * SIGKILLed run. nspawn comes with scripts/docker-up.sh (npm test, package systemd-container).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,14 +20,13 @@ import { CATALOGUE } from '../../checks/catalogue.js';
 import { runSuite } from '../../engine/run.js';
 import { listDir } from '../../host/files.js';
 import { scanLeftovers } from '../../host/leftovers.js';
-import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
+import { RUN_ROOT } from '../../host/paths.js';
 import { procStartTime } from '../../host/proc.js';
 import { pidAlive } from '../../host/process.js';
 import { findProcesses } from '../../host/proc-tree.js';
-import { liveRuns, lockDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import { findBinary } from '../../host/which.js';
 import type { Resource } from '../../model/journal.js';
-import type { RunResults, TargetResult } from '../../model/results.js';
+import type { RunResults } from '../../model/results.js';
 import { PROBE_PATH } from '../../model/target.js';
 import { weakeningLabel, type Weakening } from '../../model/weakening.js';
 import { projectProbeFiles } from '../../targets/common/probe-files.js';
@@ -40,11 +39,21 @@ import { lockFiles, propagateDir } from '../../targets/nspawn/state.js';
 import { NSPAWN_WEAKENINGS } from '../../targets/nspawn/weakenings.js';
 import { DRIVERS, parseTargetConfig } from '../../targets/registry.js';
 import { interruptedRun, runDirsOf } from './interrupted-run.js';
-import { checksFlippedBy, expectedBeside } from './negative-controls.js';
-
-const CLI = path.join(REPO_ROOT, 'dist/cli/main.js');
-const NEXT_RUN_ATTEMPTS = 20;
-const NEXT_RUN_PAUSE_MS = 3000;
+import { checksFlippedBy } from './negative-controls.js';
+import {
+  CLI,
+  deadEntries,
+  deadPid,
+  errors,
+  expectFlippedExactly,
+  LIMIT_AND_OFFSET_CHECKS,
+  NEXT_RUN_ATTEMPTS,
+  NEXT_RUN_PAUSE_MS,
+  nextRunReaps,
+  requireTool,
+  statuses,
+  waitFor,
+} from './sandbox-e2e.js';
 
 const PRIVATE_NET = 'nspawn-private-network';
 /** The weakened target of each weakening and the target it is judged against. */
@@ -67,15 +76,6 @@ const TARGETS = parseTargetConfig(
 /** nspawn's namespaces by default (measured with systemd 252): cgroup among them; net, user and time the host's. */
 const OWN = ['pid', 'mnt', 'uts', 'ipc', 'cgroup'];
 const HOSTS = ['net', 'user', 'time'];
-const NOT_SETTABLE = ['time.offsets-applied', 'cgroup.limits-set', 'cgroup.pids-enforced', 'cgroup.memory-enforced', 'cgroup.cpu-enforced'];
-
-function statuses(t: TargetResult): Record<string, string> {
-  return Object.fromEntries(t.checks.map((c) => [c.id, c.status]));
-}
-
-function errors(t: TargetResult): string[] {
-  return [...(t.error ? [t.error] : []), ...t.checks.filter((c) => c.status === 'error').map((c) => `${c.id}: ${c.reason}`)];
-}
 
 /** nspawn processes of a run (by its pid): their root is in that run's directory. */
 function nspawnsOf(pid: number): string[] {
@@ -99,22 +99,6 @@ function probes(): number[] {
   return findProcesses((argv) => argv[0] === PROBE_PATH).map((p) => p.pid);
 }
 
-function deadNspawnEntries(): Resource[] {
-  const runs = lockDeadRuns();
-  releaseDeadRuns(runs);
-  return runs.flatMap((r) => r.entries.filter((e) => e.kind === 'nspawn'));
-}
-
-function requireNspawn(ctx: Mocha.Context): void {
-  if (findBinary('systemd-nspawn')) return;
-  const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
-  if (why) {
-    process.stdout.write(`    skipped: systemd-nspawn not installed; ${why}\n`);
-    ctx.skip();
-  }
-  throw new Error('systemd-nspawn is not installed; run the tests with "npm test", which installs it');
-}
-
 describe('systemd-nspawn, end to end', function () {
   this.timeout(NEXT_RUN_ATTEMPTS * NEXT_RUN_PAUSE_MS + 300_000);
   let results: RunResults;
@@ -122,7 +106,7 @@ describe('systemd-nspawn, end to end', function () {
   const byName = (name: string) => results.targets.find((t) => t.name === name)!;
 
   before(async function () {
-    requireNspawn(this);
+    requireTool(this, 'systemd-nspawn', 'systemd-nspawn');
     already = scanLeftovers();
     const t0 = performance.now();
     results = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets: TARGETS, profile: 'strict' });
@@ -145,8 +129,8 @@ describe('systemd-nspawn, end to end', function () {
 
   it('default nspawn: the checks of what nspawn cannot be asked for here skip with target-feature', () => {
     const t = byName('nspawn');
-    expect(Object.fromEntries(t.checks.filter((c) => NOT_SETTABLE.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
-      Object.fromEntries(NOT_SETTABLE.map((id) => [id, 'skip target-feature'])),
+    expect(Object.fromEntries(t.checks.filter((c) => LIMIT_AND_OFFSET_CHECKS.includes(c.id)).map((c) => [c.id, `${c.status} ${c.requirement}`]))).to.deep.equal(
+      Object.fromEntries(LIMIT_AND_OFFSET_CHECKS.map((id) => [id, 'skip target-feature'])),
     );
   });
 
@@ -164,10 +148,7 @@ describe('systemd-nspawn, end to end', function () {
       const flip = checksFlippedBy({ ...w, kind: 'builtin' }, CATALOGUE).filter((id) => ref[id] === 'pass');
       expect(flip, `no check naming ${weakeningLabel({ ...w, kind: 'builtin' })} passes on ${reference}: this weakening shows nothing`).to.not.be.empty;
       const t = byName(weakened);
-      const want = Object.fromEntries(
-        Object.entries(ref).map(([id, st]) => [id, expectedBeside(CATALOGUE.find((c) => c.id === id)!, st, flip, t.request, byName(reference).request)]),
-      );
-      expect(statuses(t)).to.deep.equal(want);
+      expectFlippedExactly(byName(reference), t, flip);
     });
   }
 
@@ -245,26 +226,12 @@ describe('systemd-nspawn, end to end', function () {
       child.kill('SIGKILL'); // only the harness: nspawn is in a process group of its own
       await exited;
       expect(seen, 'no container was ever seen').to.equal(true);
-      const [item] = await nspawn.clean({ inUse: () => null, entries: deadNspawnEntries(), shared: false, keep: () => {} });
+      const [item] = await nspawn.clean({ inUse: () => null, entries: deadEntries('nspawn'), shared: false, keep: () => {} });
       process.stdout.write(`      clean: ${item!.found.length} found, ${item!.remaining.length} remaining\n`);
       expect(item!.remaining).to.deep.equal([]);
       expect(nspawnsOf(child.pid!)).to.deep.equal([]);
       expect(machineStateOf(child.pid!)).to.deep.equal([]);
-      let reaped = false;
-      for (let i = 0; i < NEXT_RUN_ATTEMPTS && !reaped; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, NEXT_RUN_PAUSE_MS));
-        if (liveRuns().length > 0) continue;
-        const next = spawnSync(process.execPath, [CLI, 'run', '--runtime', 'nspawn', '--grep', 'pid.own-ns', '--out', path.join(dir, 'next')], {
-          encoding: 'utf8',
-          timeout: 120_000,
-        });
-        expect(next.status, next.stderr).to.equal(0);
-        reaped = next.stderr.includes('removed what an earlier, killed run left behind');
-      }
-      if (!reaped) {
-        process.stdout.write(`    skipped: other isoprobe runs stayed live for ${NEXT_RUN_ATTEMPTS} attempts (${liveRuns().join(', ')})\n`);
-        this.skip();
-      }
+      if (!(await nextRunReaps('nspawn', dir))) this.skip();
       expect(runDirsOf(child.pid!)).to.deep.equal([]);
       expect(scanLeftovers().cgroups.filter((c) => c.includes(`isoprobe-run-${child.pid}-`))).to.deep.equal([]);
     } finally {
@@ -272,18 +239,3 @@ describe('systemd-nspawn, end to end', function () {
     }
   });
 });
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return cond();
-}
-
-/** A pid that was just used and is now free: the owner of a "killed run". */
-function deadPid(): number {
-  const r = spawnSync('true');
-  expect(pidAlive(r.pid!), `pid ${r.pid} is alive again`).to.equal(false);
-  return r.pid!;
-}

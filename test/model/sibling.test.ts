@@ -1,6 +1,6 @@
 /** The sibling probe's contract: its command line, the armed/peer file text, and when its sentinels count as live. */
 import { expect } from 'chai';
-import { siblingNames } from '../../engine/cross.js';
+import { ephemeralPorts, siblingNames, siblingPortRange } from '../../engine/cross.js';
 import { parsePeerText, peerText, siblingArgv, siblingSentinelsLost, SIBLING_SENTINELS, type SiblingDoc, type SiblingRun } from '../../model/sibling.js';
 
 describe('model/sibling', () => {
@@ -11,6 +11,17 @@ describe('model/sibling', () => {
     expect(new Set(keys).size).to.equal(6);
     for (const k of keys) expect(k >>> 16).to.equal(0x150b);
     expect(a.nonce).to.not.equal(b.nonce);
+  });
+
+  it("draws the siblings' ports outside the kernel's ephemeral range (a host connect in a shared network namespace cannot hold one)", () => {
+    const [low, high] = ephemeralPorts();
+    const [a, b] = siblingNames();
+    for (const p of [a.tcpPort, a.anyPort, b.tcpPort, b.anyPort]) expect(p < low || p > high, `port ${p} in ${low}-${high}`).to.equal(true);
+    expect(ephemeralPorts('32768\t60999\n')).to.deep.equal([32768, 60999]);
+    expect(ephemeralPorts('')).to.deep.equal([32768, 60999]);
+    expect(siblingPortRange([32768, 60999])).to.deep.equal([20000, 32768]);
+    expect(siblingPortRange([10000, 40000])).to.deep.equal([40001, 65536]);
+    expect(siblingPortRange([4000, 65535])).to.deep.equal([1024, 4000]);
   });
 
   it('gives the probe its own names and the peer ones, with a relative scratch directory', () => {
