@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { cleanupAll } from '../host/cleanup.js';
 import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from '../host/paths.js';
+import { readSeccompFilters } from '../host/seccomp-filters.js';
+import { findBinary } from '../host/which.js';
 import { runSuite } from '../engine/run.js';
 import { DEFAULT_SPEC } from '../model/spec.js';
 import { buildTemplate } from '../targets/common/rootfs.js';
@@ -106,7 +108,53 @@ async function main(): Promise<void> {
       /* in use */
     }
   }
+  await seccompRead();
   await suiteRun();
+}
+
+/**
+ * The host's read of a process's seccomp filters (issue 14: under 50 ms per target is the aim):
+ * firejail's stack of five where firejail is installed, else a process with none.
+ */
+async function seccompRead(): Promise<void> {
+  const firejail = findBinary('firejail');
+  const child = firejail
+    ? spawn(firejail, ['--quiet', '--', 'sleep', '60'], { stdio: 'ignore', detached: true })
+    : spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const target = firejail ? findSleeper() : child.pid!;
+    if (target === null) return console.log('\nseccomp filter read: not measured (firejail ran no command)');
+    const times: number[] = [];
+    let insns = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      const t0 = performance.now();
+      const r = readSeccompFilters(target);
+      times.push(performance.now() - t0);
+      insns = r.filters.reduce((n, f) => n + f.length, 0);
+    }
+    const { median, p90 } = summarize(times);
+    console.log(`\nseccomp filter read (host, ptrace): ${insns} instructions, median ${median.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms over ${ROUNDS} reads`);
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** The `sleep 60` firejail runs (its grandchild), by its command line. */
+function findSleeper(): number | null {
+  for (const p of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === 'sleep\u000060\u0000' && !/Seccomp:\s+0/.test(fs.readFileSync(`/proc/${p}/status`, 'utf8')))
+        return Number(p);
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
 }
 
 function printLatency(samples: Map<string, number[]>): void {

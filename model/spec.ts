@@ -2,6 +2,7 @@
  * The one container description every target translates (built-in flags, Docker HostConfig,
  * OCI config.json). Weakenings are expressed here so negative controls are ordinary specs.
  */
+import type { SeccompFilterRead } from './parse/seccomp-filters.js';
 import type { SandboxFacts } from './sandbox.js';
 export const NAMESPACES = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
@@ -108,6 +109,12 @@ export interface HostSideFacts {
    * reads its own first once released (probes/facts.c), so its reading lies between the two.
    */
   hostClocks: { before: HostClocks; after: HostClocks } | null;
+  /**
+   * The stacked seccomp filters of the container's first host process, read from the host while it
+   * is held (host/seccomp-filters.ts): gVisor's is its Sentry's own. `unreadable`: why the read
+   * failed as a whole. Absent: not observed (results written before it, the benchmark).
+   */
+  seccomp?: SeccompFilterRead | { unreadable: string };
 }
 
 /** Seconds on each clock, as clock_gettime(2) gives them. */

@@ -39,6 +39,8 @@ static const struct subcommand {
 	/* container-to-container isolation (sibling.c); sibling-serve is its sentinel process */
 	{"sibling", SIBLING_USAGE, cmd_sibling},
 	{"sibling-serve", "sibling-serve NONCE (started by probe sibling)", cmd_sibling_serve},
+	/* run on the host by the harness: the stacked seccomp filters of a held container process */
+	{"seccomp-filters", SECCOMP_FILTERS_USAGE, cmd_seccomp_filters},
 	{"help", "help", cmd_help},
 };
 #define N_SUBCOMMANDS (sizeof SUBCOMMANDS / sizeof SUBCOMMANDS[0])

@@ -137,6 +137,10 @@ int cmd_cpuburn(int argc, char **argv);
 
 /* sibling.c, sibling-arm.c, sibling-look.c (sibling.h) */
 extern const char SIBLING_USAGE[];
+
+/* seccomp-filters.c: the host-side read of a process's seccomp filters */
+extern const char SECCOMP_FILTERS_USAGE[];
+int cmd_seccomp_filters(int argc, char **argv);
 int cmd_sibling(int argc, char **argv);
 int cmd_sibling_serve(int argc, char **argv);
 

@@ -1,6 +1,6 @@
 /**
  * The one container lifecycle every kind of target goes through: start it held before the probe
- * runs → observe it from the host (namespaces, id maps, cgroup and its limits) → release it →
+ * runs → observe it from the host (namespaces, id maps, cgroup and its limits, seccomp filters) → release it →
  * poll its cgroup's limit-hit counters while it lives (runtimes remove the cgroup with the
  * container) → wait for its exit → read the host's clocks (read before the release too: the
  * window of the probe's own reading), the owners of what it made in /scratch and the counters once
@@ -11,7 +11,7 @@ import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
 import { readHostClocks, statScratch } from '../../host/host-facts.js';
 import type { HostSideFacts, RunOutcome } from '../../model/spec.js';
 import type { RunHooks } from '../../model/target.js';
-import { emptyHostFacts, observeLive, observePlaced } from './observe.js';
+import { emptyHostFacts, observeLive, observePlaced, observeSeccomp } from './observe.js';
 
 /** How the container ended, and what it wrote. */
 export interface Exit {
@@ -68,6 +68,7 @@ export async function runLifecycle(start: () => Promise<Held>, opts: LifecycleOp
     if (observe && held.pid > 0) {
       if (held.placement) observePlaced(host, held.pid, held.placement);
       else observeLive(host, held.pid, opts.cgroups);
+      host.seccomp = observeSeccomp(held.pid);
     }
     let events: Record<string, string> = {};
     const poll = () => {

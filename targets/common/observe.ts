@@ -15,6 +15,7 @@ import type { CgroupLayout } from '../../host/cgroup.js';
 import { readOrNull } from '../../host/files.js';
 import { nsOwnership } from '../../host/ns.js';
 import { PROBE_PATH } from '../../model/target.js';
+import { readSeccompFilters } from '../../host/seccomp-filters.js';
 
 /** The limit files the checks compare, per cgroup version (the names the built-in runtime reports). */
 /** The limit files of each controller, as the host reads them back (cgroups(7)). */
@@ -106,4 +107,16 @@ export function readCgroupLimits(dirs: Partial<Record<Controller | 'unified', st
     }
   }
   return out;
+}
+
+/**
+ * The held process's seccomp filters, read from the host before it is released (issue 14): a
+ * failure is kept as its reason, never as "no filter".
+ */
+export function observeSeccomp(pid: number): NonNullable<HostSideFacts['seccomp']> {
+  try {
+    return readSeccompFilters(pid);
+  } catch (e) {
+    return { unreadable: (e as Error).message };
+  }
 }
