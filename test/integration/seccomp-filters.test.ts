@@ -3,7 +3,8 @@
  * the common lifecycle): on the built-in runtime its one filter (targets/builtin/harden.c), none
  * with seccomp=none, firejail's stack as /proc/<pid>/status counts it; the process is left
  * untraced and running. Needs root (CAP_SYS_ADMIN for PTRACE_SECCOMP_GET_FILTER) and firejail
- * (scripts/docker-up.sh installs it under npm test).
+ * (scripts/docker-up.sh installs it under npm test). The interpreter (model/seccomp/) runs on
+ * what the kernel returned: it accepts every filter and judges the built-in's deny list.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { expect } from 'chai';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { runSuite } from '../../engine/run.js';
 import { readSeccompFilters } from '../../host/seccomp-filters.js';
+import { AUDIT_ARCH, evaluateCall, validateStack } from '../../model/seccomp/evaluate.js';
 import type { TargetDriver } from '../../model/driver.js';
 import type { SeccompFilterRead } from '../../model/parse/seccomp-filters.js';
 import type { HostSideFacts } from '../../model/spec.js';
@@ -74,6 +76,10 @@ describe('seccomp filters read from the host', function () {
     // The arch check first (ld [4]: BPF_LD|BPF_W|BPF_ABS of seccomp_data.arch), as every filter should.
     expect(filters[0]![0]).to.deep.equal([0x20, 0, 0, 4]);
     process.stdout.write(`      builtin: ${filters.length} filter, ${filters[0]!.length} instructions\n`);
+    // The interpreter on what the kernel really holds: keyctl (250) is on harden.c's deny list, getpid (39) is not.
+    validateStack(filters);
+    expect(evaluateCall(filters, { nr: 250, arch: AUDIT_ARCH.x86_64 }).action).to.not.equal('allow');
+    expect(evaluateCall(filters, { nr: 39, arch: AUDIT_ARCH.x86_64 }).action).to.equal('allow');
     expect(seen.get('builtin-seccomp-none')).to.deep.equal({ pid: (seen.get('builtin-seccomp-none') as { pid: number }).pid, filters: [] });
   });
 
@@ -98,6 +104,7 @@ describe('seccomp filters read from the host', function () {
       expect(r).to.not.have.property('error');
       expect(r.filters.length).to.equal(Number(status(pid, 'Seccomp_filters')));
       process.stdout.write(`      firejail: ${r.filters.map((f) => f.length).join(', ')} instructions\n`);
+      validateStack(r.filters);
       expect([status(pid, 'TracerPid'), status(pid, 'State')]).to.deep.equal(['0', 'S']);
     } finally {
       try {
