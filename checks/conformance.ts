@@ -23,6 +23,9 @@ import type { Request, SettingKey } from '../model/request.js';
 import { DEFAULT_CAPS, NAMESPACES, type Namespace } from '../model/spec.js';
 import type { Weakening } from '../model/weakening.js';
 import { check, errnoName, requireNoNewPrivsLine } from './define.js';
+import { compareWithDeclared, type ProfileDifference } from '../model/seccomp/conformance.js';
+import { parseDeclaredProfile } from '../model/seccomp/declared.js';
+import { seccompStack } from './seccomp-stack.js';
 
 const ALL = ['baseline', 'restricted', 'strict'] as const;
 const NS_KEYS = NAMESPACES.map((ns) => `ns.${ns}` as const);
@@ -191,12 +194,12 @@ const seccomp = check(
   {
     id: 'conformance.seccomp',
     area: 'conformance',
-    title: 'a seccomp filter is in force when one was asked for, none when unconfined was',
+    title: 'a seccomp filter is in force when one was asked for, none when unconfined was, and it lets no call further than the declared profile',
     profiles: [...ALL],
-    references: ['OCI runtime spec: linux.seccomp', 'seccomp(2)'],
-    needs: ['container'],
+    references: ['OCI runtime spec: linux.seccomp', 'seccomp(2)', 'Docker default seccomp profile'],
+    needs: ['container', 'observed'],
     settings: ['seccomp'],
-    negativeControls: [lossy('seccomp')],
+    negativeControls: [lossy('seccomp'), { kind: 'builtin', settings: { seccompNativeOnly: true } }],
   },
   (ctx) => {
     requireAsked(ctx, ['seccomp'], 'a seccomp profile');
@@ -204,9 +207,45 @@ const seccomp = check(
     const mode = status(ctx).seccomp;
     const observed = mode === null ? 'no seccomp in this kernel' : (SECCOMP_MODES[mode] ?? `mode ${mode}`);
     const want = asked === 'unconfined' ? 'disabled' : 'filter';
-    return judge(ctx, ['seccomp'], [{ key: 'seccomp', name: 'seccomp', asked: `${asked} (${want})`, observed, ok: observed === want }]);
+    const items: Item[] = [{ key: 'seccomp', name: 'seccomp', asked: `${asked} (${want})`, observed, ok: observed === want }];
+    const profile = profileItem(ctx);
+    if (typeof profile === 'string') return `${judge(ctx, ['seccomp'], items)}; profile not compared: ${profile}`;
+    return judge(ctx, ['seccomp'], [...items, profile]);
   },
 );
+
+/**
+ * The filter read against the profile the target declared (model/seccomp/conformance.ts), or why
+ * there is nothing to compare: no declaration of this kind, or a filter the host did not read.
+ */
+function profileItem(ctx: Pick<CheckContext, 'observed' | 'container'>): Item | string {
+  const d = ctx.observed.declaredSeccomp;
+  if (!d) return 'this target declares no seccomp profile isoprobe reads';
+  if ('unknown' in d) return d.unknown;
+  if (!ctx.observed.seccomp) return 'the host did not read the filters';
+  const stack = seccompStack(ctx.observed);
+  const declared = d.profile === null ? { defaultAction: 'SCMP_ACT_ALLOW' } : parseDeclaredProfile(d.profile, d.source);
+  const caps = new Set(capNames(status(ctx).capBnd));
+  const diffs = compareWithDeclared(stack, declared, { caps, arch: 'amd64', kernel: d.kernel });
+  const looser = diffs.filter((x) => x.looser).map(diffText);
+  const tighter = diffs.filter((x) => !x.looser).map(diffText);
+  const shown = (l: string[]) => `${l.slice(0, 10).join(', ')}${l.length > 10 ? `, … ${l.length - 10} more` : ''}`;
+  const observedText =
+    looser.length === 0
+      ? `no call further than declared${tighter.length ? `; ${tighter.length} held tighter: ${shown(tighter)}` : ''}`
+      : `${looser.length} looser: ${shown(looser)}`;
+  return {
+    key: 'seccomp',
+    name: 'seccomp profile',
+    asked: `${d.profile === null ? 'no filter' : 'as declared'} by ${d.by}: ${d.source}`,
+    observed: observedText,
+    ok: looser.length === 0,
+  };
+}
+
+function diffText(x: ProfileDifference): string {
+  return `${x.abi === 'x86_64' ? '' : `${x.abi} `}${x.name}${x.case ? `(${x.case})` : ''} ${x.effective} (declared ${x.declared})`;
+}
 
 const noNewPrivs = check(
   {

@@ -26,6 +26,9 @@ import {
   share,
 } from './controls.js';
 import { check, errnoName, requireNoNewPrivsLine, requireNsProof } from './define.js';
+import { compareAbi } from '../model/seccomp/abi.js';
+import { judgeDangerousWithProbe } from './dangerous-syscalls.js';
+import { seccompStack } from './seccomp-stack.js';
 import { askedText } from './asked.js';
 
 export const ALL = ['baseline', 'restricted', 'strict'] as const;
@@ -183,7 +186,7 @@ export const securityChecks = [
       id: 'security.dangerous-syscalls-refused',
       area: 'security',
       title:
-        'keyctl, add_key, bpf, open_by_handle_at, kexec_load, init_module, mount, umount2, swapon, reboot, io_uring_setup, perf_event_open and unshare(CLONE_NEWUSER) are refused',
+        'every dangerous syscall of model/seccomp/dangerous.ts is refused over the whole x86_64 table (by the filter, or held by a capability the container lacks), and the probe reaches none',
       profiles: [...ALL],
       references: [
         'OCI runtime spec: linux.seccomp',
@@ -193,21 +196,47 @@ export const securityChecks = [
         'CVE-2021-3490 (bpf)',
         'CVE-2023-2598 (io_uring)',
       ],
-      needs: ['container'],
+      needs: ['container', 'observed'],
       // Refused by the seccomp filter or for want of a capability (mount: CAP_SYS_ADMIN).
       settings: ['seccomp', 'caps'],
       negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, PODMAN_SECCOMP_UNCONFINED],
     },
     (ctx) => {
       const calls = sec(ctx).syscalls;
-      const reached = DANGEROUS_SYSCALLS.filter((n) => !refused(calls[n]));
-      const evidence = DANGEROUS_SYSCALLS.map((n) => `${n}: ${errnoName(calls[n])}`).join(', ');
+      const tried = DANGEROUS_SYSCALLS.map((n) => `${n}: ${errnoName(calls[n])}`).join(', ');
       if (ctx.capabilities.ownKernel)
         skip(
           'evidence',
-          `${ctx.capabilities.ownKernel}: these calls reach that kernel, not the host's (inside: ${evidence}); the host-side filter of the sandbox is judged by security.sandbox-unprivileged`,
+          `${ctx.capabilities.ownKernel}: these calls reach that kernel, not the host's (inside: ${tried}); the host-side filter of the sandbox is judged by security.sandbox-unprivileged`,
         );
-      expect(reached, `reachable (not EPERM/EACCES/ENOSYS): ${evidence}`).to.deep.equal([]);
+      const j = judgeDangerousWithProbe(seccompStack(ctx.observed), status(ctx), calls);
+      const evidence = `x86_64 over the whole table: ${j.summary}; probe: ${tried}`;
+      expect(j.failures, `${j.failures.join('; ')}\nevidence: ${evidence}`).to.deep.equal([]);
+      return evidence;
+    },
+  ),
+  check(
+    {
+      id: 'security.seccomp-abi',
+      area: 'security',
+      title: 'the i386 and x32 ABIs are refused, or filtered like x86_64: no call gets further through them than natively',
+      profiles: [...ALL],
+      references: ['seccomp(2) "the architecture"', 'Docker default seccomp profile (archMap)', 'CVE-2009-0835'],
+      needs: ['observed'],
+      settings: ['seccomp'],
+      negativeControls: [builtin({ seccompNativeOnly: true }), NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, PODMAN_SECCOMP_UNCONFINED],
+    },
+    (ctx) => {
+      if (ctx.capabilities.ownKernel)
+        skip('evidence', `${ctx.capabilities.ownKernel}: the workload's calls reach that kernel; its host filter is the sandbox's`);
+      const stack = seccompStack(ctx.observed);
+      if (stack.length === 0) expect.fail('no seccomp filter: the i386 and x32 ABIs reach the kernel unfiltered, as the native one does');
+      const results = (['i386', 'x32'] as const).map((abi) => compareAbi(stack, abi));
+      const evidence = results
+        .map((r) => `${r.abi}: ${r.refusedWhole ? 'every call refused' : `${r.compared} calls compared with x86_64, ${r.looser.length} looser`}`)
+        .join('; ');
+      const looser = results.flatMap((r) => r.looser);
+      expect(looser, `${looser.slice(0, 12).join('; ')}${looser.length > 12 ? `; … ${looser.length - 12} more` : ''}\nevidence: ${evidence}`).to.deep.equal([]);
       return evidence;
     },
   ),

@@ -30,6 +30,8 @@ export interface ContainerSpec {
   caps: 'default' | 'all';
   /** The runtime's default seccomp filter ('default', also when absent) or none (weakened). */
   seccomp?: 'default' | 'none';
+  /** The built-in runtime's filter judges only native calls, i386 and x32 ones pass (weakened; others ignore it). */
+  seccompNativeOnly?: boolean;
   /** no_new_privs set before exec (true, also when absent) or left off (weakened). */
   noNewPrivs?: boolean;
   /** Leak a host directory fd into the container, as runc did before 1.1.12 (weakened). */
@@ -115,6 +117,23 @@ export interface HostSideFacts {
    * failed as a whole. Absent: not observed (results written before it, the benchmark).
    */
   seccomp?: SeccompFilterRead | { unreadable: string };
+  /**
+   * The seccomp profile the container was declared to get, in the JSON form runtimes read
+   * (model/seccomp/declared.ts), and where that declaration comes from; `unknown`: why this target
+   * has none to compare with. Absent: results written before it.
+   */
+  declaredSeccomp?: DeclaredSeccomp | { unknown: string };
+}
+
+export interface DeclaredSeccomp {
+  /** "the OCI spec's linux.seccomp", "Docker 20.10.24's default profile (<file>)", a user's file. */
+  source: string;
+  /** Who chose it: the runtime's own default, isoprobe's request, or the user's config. */
+  by: 'runtime' | 'isoprobe' | 'user';
+  /** The profile as the runtime reads it, validated where it is judged; null: no filter declared. */
+  profile: unknown;
+  /** uname -r, which a Docker profile's minKernel rules are resolved against. */
+  kernel: string;
 }
 
 /** Seconds on each clock, as clock_gettime(2) gives them. */

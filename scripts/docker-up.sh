@@ -2,7 +2,8 @@
 # A Docker daemon for the tests, and the OCI runtimes and the sandboxes beside it.
 #
 #   docker-up.sh start STATE   installs docker.io, runc, crun, runsc, podman, the CNI plugins,
-#                              bubblewrap, firejail, systemd-nspawn and LXC when missing (Debian packages), starts dockerd in the
+#                              bubblewrap, firejail, systemd-nspawn, LXC and Docker's
+#                              default seccomp profile when missing (Debian packages), starts dockerd in the
 #                              background when no daemon answers on the socket (crun and runsc
 #                              registered beside runc), and waits (bounded) until it does. The pid of a dockerd it
 #                              started is written to STATE; STATE stays empty when the daemon was
@@ -49,6 +50,9 @@ install_missing() {
   command -v newuidmap >/dev/null || need+=(uidmap)
   command -v slirp4netns >/dev/null || need+=(slirp4netns)
   [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  # Docker's default seccomp profile of the packaged release, which conformance.seccomp compares
+  # with the filter a container gets (targets/docker/seccomp-profile.ts).
+  [ -f /usr/share/gocode/src/github.com/docker/docker/profiles/seccomp/default.json ] || need+=(golang-github-docker-docker-dev)
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || { echo "docker-up: ${need[*]} missing and not root: cannot install" >&2; return 1; }
   echo "docker-up: installing ${need[*]}" >&2

@@ -12,6 +12,7 @@ import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import { SCRATCH_DIR, TargetError, type ProbeFiles, type RunHooks, type Target } from '../../model/target.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { runLifecycle } from '../common/lifecycle.js';
+import { defaultSeccomp } from '../common/oci-seccomp.js';
 import { cgroupPaths, createCgroup, type CgroupPlacement } from './cgroup.js';
 import { cgroupfsMounts, describeCgroupfs, type CgroupfsMount } from './cgroupfs.js';
 import { DEFAULT_ID_MAPPING, writeIdMaps, type IdMapping } from './idmap.js';
@@ -121,7 +122,7 @@ export class BuiltinTarget implements Target {
         // The shim holds itself at READY (every namespace made, the probe not exec'd): no --wait-stdin.
         return { ...shim, scratch: fsLayout.scratch, placement: cgroup };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks, declaredSeccomp: declaredSeccomp(spec) },
     );
     for (const [controller, reason] of Object.entries(cgroup.unsupported)) outcome.hostFacts.cgroup.limits[`${controller}:unsupported`] = reason;
     return outcome;
@@ -148,4 +149,18 @@ export class BuiltinTarget implements Target {
     }
     return this.template;
   }
+}
+
+/**
+ * What the shim is declared to install: the deny list of ./harden.c in its OCI form (the same
+ * list runc and crun are given), or nothing when the config asks for no filter. The native-only
+ * weakening declares the same list: it stands for a runtime whose filter lets other ABIs past it.
+ */
+function declaredSeccomp(spec: ContainerSpec) {
+  if (spec.seccomp === 'none') return { source: 'seccomp: none (no filter)', by: 'user' as const, profile: null };
+  return {
+    source: "isoprobe's deny list (targets/builtin/harden.c; its OCI form, targets/common/oci-seccomp.ts)",
+    by: 'isoprobe' as const,
+    profile: defaultSeccomp(),
+  };
 }

@@ -22,6 +22,8 @@ const config = targetSchema('builtin', {
   leakHostFd: z.boolean().optional(),
   /** The cgroupfs mounted inside: read-only (default) or writable (a weakening). */
   cgroupfs: z.enum(['ro', 'rw']).optional(),
+  /** The seccomp filter judges only native calls: i386 and x32 calls pass unfiltered (a weakening). */
+  seccompNativeOnly: z.boolean().optional(),
   ...joinSiblingField,
 });
 
@@ -58,7 +60,12 @@ export const builtin: TargetDriver<BuiltinTargetConfig> = {
     return new BuiltinTarget(cfg.name, { shimPath: SHIM_BINARY, files: projectProbeFiles(), runDir: ctx.runDir, cgroups, observe: ctx.observe });
   },
   spec(cfg, argv) {
-    return { ...baseSpec(cfg, argv), leakHostFd: cfg.leakHostFd ?? false, cgroupfs: cfg.cgroupfs ?? 'ro' };
+    return {
+      ...baseSpec(cfg, argv),
+      leakHostFd: cfg.leakHostFd ?? false,
+      cgroupfs: cfg.cgroupfs ?? 'ro',
+      ...(cfg.seccompNativeOnly ? { seccompNativeOnly: true } : {}),
+    };
   },
   request(cfg, spec) {
     const r = requestFromSpec(cfg, spec);

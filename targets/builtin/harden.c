@@ -10,7 +10,8 @@
  *    swap, reboot, io_uring, perf, clock setting, handle-based opens) and for creating user
  *    namespaces through unshare/clone; clone3 gets ENOSYS (its flags live in memory a classic
  *    filter cannot read, so libc falls back to clone, which the filter can inspect); any x32
- *    syscall and any foreign architecture get EPERM. ptrace stays allowed, as in Docker's
+ *    syscall and any foreign architecture get EPERM (with --seccomp-native-only, a negative
+ *    control, both pass unfiltered: the ABI-bypass class). ptrace stays allowed, as in Docker's
  *    profile since kernel 4.8: CAP_SYS_PTRACE (not in the default set) is its gate.
  * The filter is installed after the rootfs is ready and before the capabilities are dropped,
  * so every later step of the shim (prctl, capset, close_range, execve) is one it allows.
@@ -109,16 +110,16 @@ void readonly_paths_setup(const char *root) {
 #define DENY(err) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err))
 #define ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
 
-void install_seccomp(void) {
+void install_seccomp(int native_only) {
   struct sock_filter prog[8 + 2 * N_DENIED + 8];
   size_t n = 0;
   prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
   prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0);
-  prog[n++] = (struct sock_filter)DENY(EPERM);
+  prog[n++] = native_only ? (struct sock_filter)ALLOW : (struct sock_filter)DENY(EPERM);
   prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 #ifdef X32_BIT
   prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
-  prog[n++] = (struct sock_filter)DENY(EPERM);
+  prog[n++] = native_only ? (struct sock_filter)ALLOW : (struct sock_filter)DENY(EPERM);
 #endif
   for (size_t i = 0; i < N_DENIED; i++) {
     prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied_syscalls[i], 0, 1);

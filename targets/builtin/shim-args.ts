@@ -18,6 +18,7 @@ export function shimArgs(spec: ContainerSpec, rootfs: string, scratch?: string, 
   if (spec.rootChange === 'chroot') args.push('--chroot');
   if (spec.caps === 'all') args.push('--keep-caps');
   if (spec.seccomp === 'none') args.push('--no-seccomp');
+  else if (spec.seccompNativeOnly) args.push('--seccomp-native-only');
   if (spec.noNewPrivs === false) args.push('--allow-new-privs');
   if (spec.leakHostFd) args.push('--leak-host-fd');
   args.push('--cgroupfs', spec.cgroupfs ?? 'ro', ...cgroupfsArgs(cgroupfs));

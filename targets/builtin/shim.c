@@ -91,6 +91,7 @@ struct config {
   int use_chroot;
   int keep_caps;
   int no_seccomp;
+  int seccomp_native_only;
   int leak_host_fd;
   int allow_new_privs;
   int cgroupfs_rw;
@@ -368,7 +369,7 @@ static void container_init(const struct config *c, int go_fd) {
   /* no_new_privs first: the filter then needs no CAP_SYS_ADMIN; seccomp before the caps drop,
    * which it allows, so the exec'd program starts confined. */
   if (!c->allow_new_privs) STEP("no-new-privs", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-  if (!c->no_seccomp) install_seccomp();
+  if (!c->no_seccomp) install_seccomp(c->seccomp_native_only);
   if (!c->keep_caps) drop_caps();
   /* No fd of the runtime may reach the container (CVE-2024-21626 class): all ≥3 close on exec. */
   STEP("close-fds", (int)syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC));
@@ -484,7 +485,7 @@ static void usage(const char *msg) __attribute__((noreturn));
 static void usage(const char *msg) {
   fprintf(stderr,
           "isoprobe-shim: %s\nusage: isoprobe-shim [--share NS]... [--rootfs DIR] [--scratch DIR] [--hostname NAME]\n"
-          "       [--chroot] [--keep-caps] [--no-seccomp] [--allow-new-privs] [--leak-host-fd]"
+          "       [--chroot] [--keep-caps] [--no-seccomp] [--seccomp-native-only] [--allow-new-privs] [--leak-host-fd]"
           " [--time-offsets MONO_SEC,BOOT_SEC]\n"
           "       [--cgroupfs ro|rw] [--cgroup-mount cgroup|cgroup2:DIR:OPTIONS]... [--join NS:PATH]...\n"
           "       -- PROGRAM [ARG...]\n",
@@ -536,6 +537,7 @@ static void parse_args(struct config *c, int argc, char **argv) {
     if (strcmp(a, "--chroot") == 0) c->use_chroot = 1;
     else if (strcmp(a, "--keep-caps") == 0) c->keep_caps = 1;
     else if (strcmp(a, "--no-seccomp") == 0) c->no_seccomp = 1;
+    else if (strcmp(a, "--seccomp-native-only") == 0) c->seccomp_native_only = 1;
     else if (strcmp(a, "--leak-host-fd") == 0) c->leak_host_fd = 1;
     else if (strcmp(a, "--allow-new-privs") == 0) c->allow_new_privs = 1;
     else if (!v) usage("option needs a value");

@@ -18,6 +18,7 @@ export const weakenings: Weakening[] = [
   { kind: 'builtin', settings: { caps: 'all' } },
   { kind: 'builtin', settings: { limits: 'none' } },
   { kind: 'builtin', settings: { seccomp: 'none' } },
+  { kind: 'builtin', settings: { seccompNativeOnly: true } },
   { kind: 'builtin', settings: { noNewPrivs: false } },
   { kind: 'builtin', settings: { leakHostFd: true } },
   { kind: 'builtin', settings: { cgroupfs: 'rw' } },

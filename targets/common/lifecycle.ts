@@ -9,7 +9,8 @@
  */
 import { readCgroupEvents, type CgroupLayout } from '../../host/cgroup.js';
 import { readHostClocks, statScratch } from '../../host/host-facts.js';
-import type { HostSideFacts, RunOutcome } from '../../model/spec.js';
+import os from 'node:os';
+import type { DeclaredSeccomp, HostSideFacts, RunOutcome } from '../../model/spec.js';
 import type { RunHooks } from '../../model/target.js';
 import { emptyHostFacts, observeLive, observePlaced, observeSeccomp } from './observe.js';
 
@@ -53,6 +54,8 @@ export interface LifecycleOptions {
   observe?: boolean;
   /** The caller's (Target.run's hooks). */
   hooks?: RunHooks;
+  /** The seccomp profile the kind declared for this container (conformance.seccomp compares it with the filter read). */
+  declaredSeccomp?: Omit<DeclaredSeccomp, 'kernel'> | { unknown: string };
 }
 
 /** Interval of the limit-hit counter polling while the container lives. */
@@ -69,6 +72,8 @@ export async function runLifecycle(start: () => Promise<Held>, opts: LifecycleOp
       if (held.placement) observePlaced(host, held.pid, held.placement);
       else observeLive(host, held.pid, opts.cgroups);
       host.seccomp = observeSeccomp(held.pid);
+      const d = opts.declaredSeccomp;
+      if (d) host.declaredSeccomp = 'unknown' in d ? d : { ...d, kernel: os.release() };
     }
     let events: Record<string, string> = {};
     const poll = () => {

@@ -10,7 +10,8 @@ import type { ContainerSpec, RunOutcome } from '../../model/spec.js';
 import type { CgroupLayout } from '../../host/cgroup.js';
 import { GVISOR_OWN_KERNEL, GVISOR_PROVIDES, isRunscRuntime } from '../common/gvisor.js';
 import { observeBootedSandbox, withSandbox } from '../common/gvisor-sandbox.js';
-import { runLifecycle } from '../common/lifecycle.js';
+import { type LifecycleOptions, runLifecycle } from '../common/lifecycle.js';
+import { dockerDeclaredSeccomp } from './seccomp-profile.js';
 import type { EvidenceKind } from '../../model/evidence.js';
 import type { SandboxFacts } from '../../model/sandbox.js';
 import { holdProbe } from '../common/observe.js';
@@ -81,7 +82,8 @@ export class DockerTarget implements Target {
     }
     const image = await ensureProbeImage(this.opts.docker, this.opts.files, this.daemon);
     const create = dockerCreate(spec, holdProbe(spec.argv), this.opts.ask, { name: this.containerName(), image, labels: this.labels() });
-    return this.execute(create, hooks);
+    const declared = isRunscRuntime(rt) ? undefined : dockerDeclaredSeccomp((create.HostConfig ?? {}) as Record<string, unknown>, daemon.engine);
+    return this.execute(create, hooks, declared);
   }
 
   private get daemon(): Daemon {
@@ -121,7 +123,7 @@ export class DockerTarget implements Target {
     return this.prepared;
   }
 
-  private async execute(create: Dockerode.ContainerCreateOptions, hooks?: RunHooks): Promise<RunOutcome> {
+  private async execute(create: Dockerode.ContainerCreateOptions, hooks: RunHooks | undefined, declaredSeccomp: LifecycleOptions['declaredSeccomp']): Promise<RunOutcome> {
     let sandbox: SandboxFacts | null = null;
     const outcome = await runLifecycle(
       async () => {
@@ -137,7 +139,7 @@ export class DockerTarget implements Target {
         // The writable layer as the host sees it: who owns what root created in /scratch.
         return { ...c, ref: create.name, scratch: c.upperDir ? path.join(c.upperDir, SCRATCH_DIR) : null };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks, declaredSeccomp },
     );
     return withSandbox(outcome, sandbox);
   }

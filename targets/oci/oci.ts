@@ -15,7 +15,7 @@ import { buildRootfs, makeBundle, writeConfig, type Bundle } from '../common/oci
 import { madeNamespaces, ociConfig, withoutNamespaces } from '../common/oci-config.js';
 import { mergePatch } from '../../model/merge-patch.js';
 import { harnessBoundingCaps } from '../common/config.js';
-import { runLifecycle } from '../common/lifecycle.js';
+import { type LifecycleOptions, runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { journal } from '../../host/journal.js';
 import { RuntimeRefusal, runtimeVersion, startContainer } from '../common/oci-runtime-cli.js';
@@ -159,13 +159,13 @@ export class OciTarget implements Target {
       });
       const patched = this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated;
       writeConfig(bundle, withoutNamespaces(patched, [...this.refusedNs.keys()]));
-      return await this.execute(id, bundle, hooks);
+      return await this.execute(id, bundle, hooks, declaredSeccomp(patched as Record<string, unknown>, this.opts.specPatch));
     } finally {
       await bundle.remove();
     }
   }
 
-  private execute(id: string, bundle: Bundle, hooks?: RunHooks): Promise<RunOutcome> {
+  private execute(id: string, bundle: Bundle, hooks: RunHooks | undefined, declared: LifecycleOptions['declaredSeccomp']): Promise<RunOutcome> {
     return runLifecycle(
       async () => {
         const c = await startContainer(this.opts.binary, bundle.dir, id, {
@@ -175,7 +175,7 @@ export class OciTarget implements Target {
         });
         return { ...c, scratch: bundle.scratch };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
+      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks, declaredSeccomp: declared },
     );
   }
 
@@ -193,4 +193,14 @@ export class OciTarget implements Target {
 export function asksForLsmLabel(specPatch: Record<string, unknown> | undefined): boolean {
   const proc = specPatch?.process as Record<string, unknown> | undefined;
   return typeof proc?.apparmorProfile === 'string' || typeof proc?.selinuxLabel === 'string';
+}
+
+/** The config.json's linux.seccomp is the declaration: the runtime is to install exactly that (none: no filter). */
+function declaredSeccomp(config: Record<string, unknown>, specPatch: unknown): LifecycleOptions['declaredSeccomp'] {
+  const linux = (config.linux ?? {}) as Record<string, unknown>;
+  const patchLinux = (specPatch && typeof specPatch === 'object' ? (specPatch as Record<string, unknown>).linux : undefined) as
+    | Record<string, unknown>
+    | undefined;
+  const by = patchLinux && 'seccomp' in patchLinux ? ('user' as const) : ('isoprobe' as const);
+  return { source: "the OCI spec's linux.seccomp (config.json)", by, profile: linux.seccomp ?? null };
 }
