@@ -175,7 +175,8 @@ export function effectiveProfile(stack: Stack): EffectiveProfile {
         p.conditional[name] = Object.fromEntries([['args=0', verdictText(o.verdict)], ...o.cases.map((c) => [c.label, verdictText(c.verdict)])]);
         continue;
       }
-      (p.byVerdict[verdictText(o.verdict)] ??= []).push(name);
+      const key = verdictText(o.verdict);
+      p.byVerdict[key] = [...(p.byVerdict[key] ?? []), name];
     }
     abis[abi] = p;
   }

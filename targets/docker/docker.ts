@@ -123,7 +123,11 @@ export class DockerTarget implements Target {
     return this.prepared;
   }
 
-  private async execute(create: Dockerode.ContainerCreateOptions, hooks: RunHooks | undefined, declaredSeccomp: LifecycleOptions['declaredSeccomp']): Promise<RunOutcome> {
+  private async execute(
+    create: Dockerode.ContainerCreateOptions,
+    hooks: RunHooks | undefined,
+    declaredSeccomp: LifecycleOptions['declaredSeccomp'],
+  ): Promise<RunOutcome> {
     let sandbox: SandboxFacts | null = null;
     const outcome = await runLifecycle(
       async () => {

@@ -20,7 +20,7 @@ export function upstreamOf(version: string): string {
 
 function packagedVersion(): string | null {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', PACKAGE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    return execFileSync('dpkg-query', ['-W', `-f=${'$'}{Version}`, PACKAGE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
   } catch {
     return null;
   }
