@@ -25,6 +25,7 @@ import type { Weakening } from '../model/weakening.js';
 import { check, errnoName, requireNoNewPrivsLine } from './define.js';
 import { compareWithDeclared, type ProfileDifference } from '../model/seccomp/conformance.js';
 import { parseDeclaredProfile } from '../model/seccomp/declared.js';
+import { DANGEROUS_NAMES } from '../model/seccomp/dangerous.js';
 import { seccompStack } from './seccomp-stack.js';
 
 const ALL = ['baseline', 'restricted', 'strict'] as const;
@@ -202,13 +203,18 @@ const seccomp = check(
     negativeControls: [lossy('seccomp'), { kind: 'builtin', settings: { seccompNativeOnly: true } }],
   },
   (ctx) => {
-    requireAsked(ctx, ['seccomp'], 'a seccomp profile');
-    const asked = ctx.request.seccomp!.value;
+    // The runtime's own default is a declaration too (Docker's profile for its release): it is
+    // compared when the target knows it, though nobody asked for a filter.
+    const profile = profileItem(ctx);
+    if (ctx.request.seccomp === undefined) {
+      if (typeof profile === 'string') requireAsked(ctx, ['seccomp'], 'a seccomp profile');
+      return judge(ctx, ['seccomp'], [profile as Item]);
+    }
+    const asked = ctx.request.seccomp.value;
     const mode = status(ctx).seccomp;
     const observed = mode === null ? 'no seccomp in this kernel' : (SECCOMP_MODES[mode] ?? `mode ${mode}`);
     const want = asked === 'unconfined' ? 'disabled' : 'filter';
     const items: Item[] = [{ key: 'seccomp', name: 'seccomp', asked: `${asked} (${want})`, observed, ok: observed === want }];
-    const profile = profileItem(ctx);
     if (typeof profile === 'string') return `${judge(ctx, ['seccomp'], items)}; profile not compared: ${profile}`;
     return judge(ctx, ['seccomp'], [...items, profile]);
   },
@@ -224,12 +230,19 @@ function profileItem(ctx: Pick<CheckContext, 'observed' | 'container'>): Item | 
   if ('unknown' in d) return d.unknown;
   if (!ctx.observed.seccomp) return 'the host did not read the filters';
   const stack = seccompStack(ctx.observed);
-  const declared = d.profile === null ? { defaultAction: 'SCMP_ACT_ALLOW' } : parseDeclaredProfile(d.profile, d.source);
+  // No filter declared: every call of every ABI runs.
+  const declared =
+    d.profile === null
+      ? { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'] }
+      : parseDeclaredProfile(d.profile, d.source);
   const caps = new Set(capNames(status(ctx).capBnd));
   const diffs = compareWithDeclared(stack, declared, { caps, arch: 'amd64', kernel: d.kernel });
-  const looser = diffs.filter((x) => x.looser).map(diffText);
-  const tighter = diffs.filter((x) => !x.looser).map(diffText);
-  const shown = (l: string[]) => `${l.slice(0, 10).join(', ')}${l.length > 10 ? `, … ${l.length - 10} more` : ''}`;
+  // The dangerous calls (model/seccomp/dangerous.ts) first, native before the other ABIs.
+  const rank = (x: ProfileDifference) => (DANGEROUS_NAMES.has(x.name) ? 0 : 2) + (x.abi === 'x86_64' ? 0 : 1);
+  const ordered = [...diffs].sort((a, b) => rank(a) - rank(b));
+  const looser = ordered.filter((x) => x.looser).map(diffText);
+  const tighter = ordered.filter((x) => !x.looser).map(diffText);
+  const shown = (l: string[]) => `${l.slice(0, 30).join(', ')}${l.length > 30 ? `, … ${l.length - 30} more` : ''}`;
   const observedText =
     looser.length === 0
       ? `no call further than declared${tighter.length ? `; ${tighter.length} held tighter: ${shown(tighter)}` : ''}`

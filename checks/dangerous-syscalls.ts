@@ -7,7 +7,7 @@
  */
 import type { SecurityFacts } from '../model/facts.js';
 import { capNames, type ProcStatus } from '../model/parse/status.js';
-import { type DangerousFinding, filterLetsUserNs, judgeDangerous } from '../model/seccomp/dangerous.js';
+import { type DangerousFinding, filterLetsUserNs, isInitialUidMap, judgeDangerous } from '../model/seccomp/dangerous.js';
 import type { Stack } from '../model/seccomp/profile.js';
 import { errnoName } from './define.js';
 
@@ -26,10 +26,16 @@ function probeCall(f: DangerousFinding, calls: Calls): number | undefined {
 
 const label = (f: DangerousFinding) => (f.case ? `${f.name}(${f.case})` : f.name);
 
-export function judgeDangerousWithProbe(stack: Stack, status: Pick<ProcStatus, 'capBnd'>, calls: Calls): { failures: string[]; summary: string } {
+export function judgeDangerousWithProbe(
+  stack: Stack,
+  status: Pick<ProcStatus, 'capBnd'>,
+  calls: Calls,
+  uidMap: string | null,
+): { failures: string[]; summary: string } {
   const bounding = new Set(capNames(status.capBnd));
   const canMakeUserNs = filterLetsUserNs(stack) && !refusedErrno(calls.unshare_user);
-  const findings = judgeDangerous(stack, 'x86_64', { bounding, canMakeUserNs });
+  // An unreadable map is taken as the initial namespace's: the gates then hold only for want of the capability.
+  const findings = judgeDangerous(stack, 'x86_64', { bounding, canMakeUserNs, initUserNs: isInitialUidMap(uidMap) });
   const failures: string[] = [];
   const held: string[] = [];
   const disagree: string[] = [];

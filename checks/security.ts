@@ -199,7 +199,8 @@ export const securityChecks = [
       needs: ['container', 'observed'],
       // Refused by the seccomp filter or for want of a capability (mount: CAP_SYS_ADMIN).
       settings: ['seccomp', 'caps'],
-      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, PODMAN_SECCOMP_UNCONFINED],
+      // Every capability in its own user namespace opens the namespace calls the filter leaves to CAP_SYS_ADMIN.
+      negativeControls: [NO_SECCOMP, BUILTIN_PRIVILEGED, builtin({ caps: 'all' }), DOCKER_SECCOMP_UNCONFINED, PODMAN_SECCOMP_UNCONFINED],
     },
     (ctx) => {
       const calls = sec(ctx).syscalls;
@@ -209,7 +210,7 @@ export const securityChecks = [
           'evidence',
           `${ctx.capabilities.ownKernel}: these calls reach that kernel, not the host's (inside: ${tried}); the host-side filter of the sandbox is judged by security.sandbox-unprivileged`,
         );
-      const j = judgeDangerousWithProbe(seccompStack(ctx.observed), status(ctx), calls);
+      const j = judgeDangerousWithProbe(seccompStack(ctx.observed), status(ctx), calls, ctx.observed.uidMap);
       const evidence = `x86_64 over the whole table: ${j.summary}; probe: ${tried}`;
       expect(j.failures, `${j.failures.join('; ')}\nevidence: ${evidence}`).to.deep.equal([]);
       return evidence;
@@ -224,7 +225,15 @@ export const securityChecks = [
       references: ['seccomp(2) "the architecture"', 'Docker default seccomp profile (archMap)', 'CVE-2009-0835'],
       needs: ['observed'],
       settings: ['seccomp'],
-      negativeControls: [builtin({ seccompNativeOnly: true }), NO_SECCOMP, BUILTIN_PRIVILEGED, DOCKER_SECCOMP_UNCONFINED, PODMAN_SECCOMP_UNCONFINED],
+      negativeControls: [
+        builtin({ seccompNativeOnly: true }),
+        NO_SECCOMP,
+        BUILTIN_PRIVILEGED,
+        DOCKER_SECCOMP_UNCONFINED,
+        DOCKER_PRIVILEGED,
+        PODMAN_SECCOMP_UNCONFINED,
+        PODMAN_PRIVILEGED,
+      ],
     },
     (ctx) => {
       if (ctx.capabilities.ownKernel)

@@ -37,6 +37,7 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
     error: t.error,
     ...(t.information ? { information: t.information } : {}),
     ...(t.posture ? { posture: t.posture } : {}),
+    ...(t.seccomp ? { seccomp: t.seccomp } : {}),
     ...(t.request ? { request: t.request } : {}),
     ...(t.control ? { control: true } : {}),
     ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),

@@ -26,6 +26,7 @@ import { FactsError, parseFacts, type ProbeFacts } from '../model/facts.js';
 import { agentInformation } from '../model/agent.js';
 import { describeHostPaths } from '../model/host-paths.js';
 import { assessPosture } from '../model/posture-diff.js';
+import { seccompResult } from '../model/seccomp/summary.js';
 import { removeProbeCgroups } from '../host/probe-cgroups.js';
 import { captureHostView } from '../host/host-view.js';
 import type { HostView } from '../model/host-view.js';
@@ -253,8 +254,9 @@ async function runTarget(cfg: TargetConfigBase, driver: TargetDriver, create: ()
       ...agentInformation(facts, shared.hostView),
       ...('error' in assessed ? { posture: `not computed: ${assessed.error}` } : {}),
     };
+    const seccomp = seccompResult(outcome.hostFacts.seccomp, target.provides.includes('observed') ? 'workload' : 'sandbox');
     const pair = () => runSiblings(target, spec, cfg.joinSibling ?? [], siblingRequest(request, cfg));
-    return { unit: { ...base, information, ...('posture' in assessed ? assessed : {}), ...took(), ctx }, pair };
+    return { unit: { ...base, information, ...('posture' in assessed ? assessed : {}), ...(seccomp ? { seccomp } : {}), ...took(), ctx }, pair };
   } catch (e) {
     return { unit: { ...base, ...took(), ctx: null, error: targetFailure(cfg.name, e) } };
   }

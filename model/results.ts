@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { PostureResultSchema } from './posture-diff.js';
 import { provenanceSchema, RequestSchema } from './request.js';
+import { SeccompResultSchema } from './seccomp/summary.js';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -107,6 +108,11 @@ export const targetResultSchema = z.object({
   information: stringMap.optional(),
   /** Requested vs delivered (model/posture-diff.ts): information, never a verdict. Absent when the target did not run. */
   posture: PostureResultSchema.optional(),
+  /**
+   * The effective seccomp profile of the facts container, every call of each x86 ABI, computed from
+   * the filters the host read (model/seccomp/summary.ts). Absent when nothing was read.
+   */
+  seccomp: SeccompResultSchema.optional(),
   /** What the runtime was asked for, setting by setting, with who asked (model/request.ts). */
   request: RequestSchema.optional(),
   /**

@@ -8,6 +8,7 @@
  * Only settings both runs report are compared, so a baseline written before provenance shows none.
  */
 import type { CheckResult, RunResults, Status } from '../model/results.js';
+import { newlyRunnable } from '../model/seccomp/summary.js';
 import { sourcesOf, type ProvenanceMap } from './provenance.js';
 import { effectiveChecks, expectedObserved, metaFor } from './rows.js';
 import { oneLine, terminalSafe } from './text.js';
@@ -70,7 +71,25 @@ export function diffResults(old: RunResults, now: RunResults): ResultsDiff {
     else if (movedSettings(b, a).length > 0) d.provenance.push({ ...item(key, b, a), detail: movedSettings(b, a).join(', ') });
   }
   for (const [key, b] of before) if (!after.has(key)) d.removed.push(item(key, b, undefined));
+  d.regressions.push(...seccompRegressions(old, now));
   return d;
+}
+
+export const SECCOMP_PROFILE_ID = 'seccomp.profile';
+
+/**
+ * A call the effective seccomp profile lets run now and did not before is a regression even when
+ * every check still passes: the profile loosened (model/seccomp/summary.ts newlyRunnable).
+ */
+function seccompRegressions(old: RunResults, now: RunResults): DiffItem[] {
+  return now.targets.flatMap((t) => {
+    const was = old.targets.find((o) => o.name === t.name)?.seccomp;
+    if (!was || !t.seccomp) return [];
+    const loosened = newlyRunnable(was, t.seccomp);
+    if (loosened.length === 0) return [];
+    const shown = loosened.slice(0, 20).join(', ') + (loosened.length > 20 ? `, … ${loosened.length - 20} more` : '');
+    return [{ target: t.name, id: SECCOMP_PROFILE_ID, title: 'no syscall became runnable under the effective seccomp profile', required: true, detail: `${loosened.length} now run: ${shown}` }];
+  });
 }
 
 /** "limits.pids: user config → runtime default" for each setting both results name with another source. */
@@ -96,7 +115,7 @@ export function diffText(d: ResultsDiff): string {
       `${d.added.length} added, ${d.removed.length} removed${moved}`,
   ];
   const show = (tag: string, it: DiffItem) => {
-    const move = `${state(it.before, it.provenance?.before)} → ${state(it.after, it.provenance?.after)}`;
+    const move = it.id === SECCOMP_PROFILE_ID ? 'profile loosened' : `${state(it.before, it.provenance?.before)} → ${state(it.after, it.provenance?.after)}`;
     const why = it.detail ? `: ${oneLine(it.detail)}` : '';
     lines.push(`  ${tag.padEnd(10)} ${it.target}  [${it.id}] ${it.title}  (${move})${why}`);
   };

@@ -3,6 +3,7 @@
  * Markdown for CI summaries, and one self-contained HTML page a person can open offline.
  */
 import { areaCellClass, areaCellText, areaGrid } from './area-grid.js';
+import { seccompHtml, seccompMarkdown } from './seccomp.js';
 import { decidedByText } from './decided-by.js';
 import type { CheckResult, RunResults, Status, TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor, requiredFailures } from './rows.js';
@@ -60,7 +61,7 @@ export function matrixMarkdown(results: RunResults): string {
   const partial = results.partial ? [`**Partial results:** ${mdEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}`, ''] : [];
   // The legend is this file's own text, not evidence: no escaping (mdEscape would also cut it short).
   const legend = hasProvenance(results) ? ['', `*${PROVENANCE_LEGEND}*`] : [];
-  return `${[title, '', ...partial, ...mdAreaGrid(results), head, rule, totals, ...rows, ...legend, ...mdDetails(results, g), ...mdRequests(g), ...mdInformation(g), ...mdPosture(g)].join('\n')}\n`;
+  return `${[title, '', ...partial, ...mdAreaGrid(results), head, rule, totals, ...rows, ...legend, ...mdDetails(results, g), ...mdRequests(g), ...mdInformation(g), ...mdPosture(g), ...seccompMarkdown(results, mdEscape)].join('\n')}\n`;
 }
 
 const AREA_GRID_TITLE = 'Areas at a glance: checks passed of those decided, ✗ failed, ⚠ error; bold: a required check not passing';
@@ -198,6 +199,7 @@ export function matrixHtml(results: RunResults): string {
     ...(hasProvenance(results) ? [`<p class="legend">${htmlEscape(PROVENANCE_LEGEND)}</p>`] : []),
     '<h2>Targets</h2>',
     targetsTable(results.targets),
+    seccompHtml(results, htmlEscape),
     '<h2>Environment</h2>',
     kvTable(results.environment),
     '</body></html>',

@@ -103,6 +103,14 @@ export const DANGEROUS: readonly DangerousCall[] = [
   { names: ['iopl', 'ioperm'], why: 'raw I/O ports of the host', references: ['ioperm(2)'], gate: { cap: 'CAP_SYS_RAWIO', userns: false } },
 ];
 
+/** An identity map of every id is the initial user namespace's (user_namespaces(7), "/proc/[pid]/uid_map"). */
+export function isInitialUidMap(uidMap: string | null): boolean {
+  return uidMap === null || /^\s*0\s+0\s+4294967295\s*$/.test(uidMap);
+}
+
+/** Every name the list holds. */
+export const DANGEROUS_NAMES: ReadonlySet<string> = new Set(DANGEROUS.flatMap((d) => d.names));
+
 /** What a call of an ABI comes to: refused by the filter, held by a capability the container lacks, or reachable. */
 export type Standing = 'refused' | 'held' | 'delegated' | 'reachable';
 export interface DangerousFinding {
@@ -120,11 +128,17 @@ export interface ContainerPrivilege {
   bounding: ReadonlySet<string>;
   /** Whether the container can make a user namespace (then every `userns: true` gate is open). */
   canMakeUserNs: boolean;
+  /**
+   * Whether it runs in the initial user namespace: only there do its capabilities pass a
+   * `userns: false` gate (the kernel checks those against the initial namespace).
+   */
+  initUserNs: boolean;
 }
 
 function standingOf(verdictRuns: ReturnType<typeof reachOf>, gate: Gate | null | undefined, p: ContainerPrivilege): { standing: Standing; held?: string } {
   if (verdictRuns === 'refused') return { standing: 'refused' };
   if (verdictRuns === 'delegated') return { standing: 'delegated' };
+  if (gate && !gate.userns && !p.initUserNs) return { standing: 'held', held: `${gate.cap} in the initial user namespace` };
   if (gate && !p.bounding.has(gate.cap) && !(gate.userns && p.canMakeUserNs)) return { standing: 'held', held: gate.cap };
   return { standing: 'reachable' };
 }

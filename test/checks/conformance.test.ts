@@ -4,8 +4,11 @@
  * not, fails naming a setting the runtime dropped, and skips 'not-requested' when nothing of its
  * group was asked (never a pass).
  */
+import fs from 'node:fs';
 import { expect } from 'chai';
 import { askedCaps, deliveredLimits } from '../../checks/conformance.js';
+import { defaultSeccomp } from '../../targets/common/oci-seccomp.js';
+import type { BpfInsn } from '../../model/parse/seccomp-filters.js';
 import { CATALOGUE } from '../../checks/catalogue.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { CheckContext, Verdict } from '../../model/check.js';
@@ -57,6 +60,8 @@ interface Fixture {
   mountinfo?: string;
   paths?: ({ path: string } & typeof NULL_DEV)[];
   sysctls?: { name: string; text: string; errno: number }[];
+  /** The filters the host read and the profile declared (HostSideFacts.seccomp, .declaredSeccomp). */
+  seccomp?: { filters: BpfInsn[][]; declared: unknown };
   rlimits?: string;
 }
 
@@ -86,6 +91,12 @@ function ctx(f: Fixture): CheckContext {
     observed: {
       ns: Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, { link: v, ownerUserNsIno: null, parentIno: null }])),
       cgroup: { version: 'v1', paths: ['/sys/fs/cgroup/pids/x'], limits: f.limits ?? {} },
+      ...(f.seccomp
+        ? {
+            seccomp: { pid: 1, filters: f.seccomp.filters },
+            declaredSeccomp: { source: 'a test profile', by: 'isoprobe', profile: f.seccomp.declared, kernel: '6.18.0' },
+          }
+        : {}),
     },
     container: {
       uid: f.uid ?? 0,
@@ -106,6 +117,11 @@ function ctx(f: Fixture): CheckContext {
   } as unknown as CheckContext;
 }
 
+/** The built-in runtime's filter as the host read it (test/fixtures/seccomp-filters.json). */
+const BUILTIN_FILTER = (
+  JSON.parse(fs.readFileSync(new URL('../../../test/fixtures/seccomp-filters.json', import.meta.url), 'utf8')) as { builtin: BpfInsn[][] }
+).builtin;
+
 const run = (id: string, f: Fixture): Verdict => evaluate(CATALOGUE.find((c) => c.id === id)!, ctx(f));
 const asked = <K extends keyof Request>(key: K, value: NonNullable<Request[K]>['value'], source: 'isoprobe' | 'user config' = 'isoprobe'): Request =>
   ({ [key]: { value, source } }) as Request;
@@ -123,12 +139,13 @@ const IDS = CATALOGUE.filter((c) => c.area === 'conformance').map((c) => c.id);
 
 describe('conformance checks', () => {
   it('are thirteen, each declaring its settings, required in every profile, with a lossy or runc control', () => {
+    // conformance.seccomp names the built-in runtime's native-only filter too: its declared deny list refuses i386.
     expect(IDS).to.have.length(13);
     for (const c of CATALOGUE.filter((x) => x.area === 'conformance')) {
       expect(c.settings ?? [], c.id).to.not.be.empty;
       expect(c.profiles, c.id).to.deep.equal(['baseline', 'restricted', 'strict']);
       expect(
-        c.negativeControls.every((w) => w.kind === 'oci'),
+        c.negativeControls.some((w) => w.kind === 'oci') && c.negativeControls.every((w) => w.kind === 'oci' || w.settings.seccompNativeOnly === true),
         c.id,
       ).to.equal(true);
     }
@@ -202,6 +219,24 @@ describe('conformance checks', () => {
       expectPass(run('conformance.seccomp', { request: asked('seccomp', 'default') }));
       expectPass(run('conformance.seccomp', { request: asked('seccomp', 'unconfined', 'user config'), statusText: status({ seccomp: 0 }) }));
       expectPass(run('conformance.no-new-privs', { request: asked('noNewPrivs', true) }));
+    });
+    it("compare the filter the host read with the declared profile: the built-in's filter is its deny list's", () => {
+      const v = run('conformance.seccomp', { request: asked('seccomp', 'default'), seccomp: { filters: BUILTIN_FILTER, declared: defaultSeccomp() } });
+      expectPass(v);
+      expect(v.evidence).to.include('seccomp profile: asked as declared by isoprobe: a test profile').and.include('no call further than declared');
+    });
+    it('fail naming the calls a filter lets further than declared, ABI and argument case included', () => {
+      const lax = { ...defaultSeccomp(), syscalls: [{ names: ['keyctl'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+      const tight = run('conformance.seccomp', { request: asked('seccomp', 'default'), seccomp: { filters: BUILTIN_FILTER, declared: lax } });
+      // Stricter than declared is no failure, but it is said.
+      expectPass(tight);
+      expect(tight.evidence, tight.evidence).to.match(/\d+ held tighter: .*mount errno\(1\) \(declared allow\)/);
+      const v = run('conformance.seccomp', { request: asked('seccomp', 'default'), seccomp: { filters: [], declared: defaultSeccomp() } });
+      expect(v.status).to.equal('fail');
+      expect(JSON.parse(v.observed!)['seccomp profile']).to.match(/^\d+ looser: .*keyctl allow \(declared errno\(1\)\)/);
+      expect(v.evidence).to.include('unshare(flags=CLONE_NEWUSER) allow (declared errno(1))');
+      // The declaration filters x86_64 only, so libseccomp refuses every i386 and x32 call: each one that runs is looser.
+      expect(Number(/(\d+) looser/.exec(v.observed!)![1])).to.be.greaterThan(440 + 351);
     });
     it('fail with asked/observed when not', () => {
       expectFail(

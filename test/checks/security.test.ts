@@ -10,6 +10,7 @@ import type { Check, CheckContext } from '../../model/check.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { EnforcementFacts } from '../../model/enforcement.js';
 import type { ProbeFacts, SecurityFacts } from '../../model/facts.js';
+import type { BpfInsn } from '../../model/parse/seccomp-filters.js';
 import type { Request, RequestSource } from '../../model/request.js';
 import { DEFAULT_SPEC, type Limits } from '../../model/spec.js';
 import { escapeChecks } from '../../checks/escapes.js';
@@ -18,18 +19,23 @@ import { maskedRightly, refused, securityChecks } from '../../checks/security.js
 
 type Recorded = Record<'builtin' | 'noseccomp' | 'allcaps', { status: string; security: SecurityFacts }>;
 const recorded = JSON.parse(fs.readFileSync(new URL('../../../test/fixtures/security-facts.json', import.meta.url), 'utf8')) as Recorded;
+/** The built-in runtime's filter as the host read it (test/fixtures/seccomp-filters.json); the noseccomp case has none. */
+const FILTERS = JSON.parse(fs.readFileSync(new URL('../../../test/fixtures/seccomp-filters.json', import.meta.url), 'utf8')) as { builtin: BpfInsn[][] };
+const BUILTIN_UID_MAP = '         0     100000      65536\n';
 /** The LSM check depends on the host's LSM, not on these facts: its own table is below. */
 const LSM_CHECK = securityChecks.find((c) => c.id === 'security.lsm-confined')!;
 const ALL = [...securityChecks, ...escapeChecks].filter((c) => c !== LSM_CHECK);
 
-function ctxOf(r: { status: string; security?: SecurityFacts }, over: Partial<CheckContext> = {}): CheckContext {
+function ctxOf(r: { status: string; security?: SecurityFacts }, over: Partial<CheckContext> = {}, filters: BpfInsn[][] = FILTERS.builtin): CheckContext {
   const facts = { files: { status: { text: r.status, errno: 0, truncated: false } }, security: r.security } as unknown as ProbeFacts;
+  const observed = { uidMap: BUILTIN_UID_MAP, seccomp: { pid: 1, filters } };
   const capabilities = { timeOffsets: true, lsmProfile: { applied: false, why: 'none' } };
   return {
     spec: { ...DEFAULT_SPEC, argv: [] },
     request: { noNewPrivs: { value: true, source: 'isoprobe' } },
     capabilities,
     container: facts,
+    observed,
     ...over,
   } as CheckContext;
 }
@@ -52,16 +58,41 @@ describe('security and escape checks on recorded facts', () => {
     const v = evaluate(securityChecks.find((c) => c.id === 'security.dangerous-syscalls-refused')!, ctx);
     expect(v).to.include({ status: 'skip', requirement: 'evidence' });
   });
-  it('without seccomp and no_new_privs: the filter, the syscalls, no_new_privs and CVE-2022-0185 fail', () => {
-    expect(failing(verdicts(ALL, ctxOf(recorded.noseccomp)))).to.deep.equal([
+  it('without seccomp and no_new_privs: the filter, the syscalls, the other ABIs, no_new_privs and CVE-2022-0185 fail', () => {
+    expect(failing(verdicts(ALL, ctxOf(recorded.noseccomp, {}, [])))).to.deep.equal([
       'escape.cve-2022-0185',
       'security.dangerous-syscalls-refused',
       'security.no-new-privs',
+      'security.seccomp-abi',
       'security.seccomp-filter',
     ]);
   });
-  it('with all capabilities: the capability checks and ptrace fail', () => {
-    expect(failing(verdicts(ALL, ctxOf(recorded.allcaps)))).to.deep.equal(['security.caps-default-set', 'security.no-host-caps', 'security.ptrace-refused']);
+  it('with all capabilities: the capability checks, ptrace and the namespace calls the filter leaves to CAP_SYS_ADMIN fail', () => {
+    const ctx = ctxOf(recorded.allcaps);
+    expect(failing(verdicts(ALL, ctx))).to.deep.equal([
+      'security.caps-default-set',
+      'security.dangerous-syscalls-refused',
+      'security.no-host-caps',
+      'security.ptrace-refused',
+    ]);
+    const v = evaluate(securityChecks.find((c) => c.id === 'security.dangerous-syscalls-refused')!, ctx);
+    expect(v.observed)
+      .to.match(/unshare\(flags=CLONE_NEWNET\): reachable/)
+      .and.not.match(/keyctl|iopl|ptrace:/);
+  });
+  it('a filter read that failed is an error with its reason, never a pass', () => {
+    const ctx = ctxOf(recorded.builtin, {
+      observed: { uidMap: BUILTIN_UID_MAP, seccomp: { unreadable: 'probe seccomp-filters timed out' } } as unknown as CheckContext['observed'],
+    });
+    const v = evaluate(securityChecks.find((c) => c.id === 'security.dangerous-syscalls-refused')!, ctx);
+    expect(v.status).to.equal('error');
+    expect(v.reason).to.include('timed out');
+  });
+  it('a filter that refuses only x86_64 calls (foreign architectures allowed) fails the ABI check, naming i386 calls', () => {
+    const nativeOnly = FILTERS.builtin.map((f) => f.map((insn, i) => (i === 2 ? ([0x06, 0, 0, 0x7fff0000] as BpfInsn) : insn)));
+    const v = evaluate(securityChecks.find((c) => c.id === 'security.seccomp-abi')!, ctxOf(recorded.builtin, {}, nativeOnly));
+    expect(v.status).to.equal('fail');
+    expect(v.observed).to.match(/i386 keyctl: allow \(x86_64: errno\(1\)\)/);
   });
   it('a probe without security facts is a broken harness (error), not a fail', () => {
     expect(evaluate(securityChecks.find((c) => c.id === 'security.masked-paths')!, ctxOf({ status: recorded.builtin.status })).status).to.equal('error');
