@@ -24,8 +24,8 @@ export interface DangerousCall {
 }
 
 const SYS_ADMIN_NS: Gate = { cap: 'CAP_SYS_ADMIN', userns: true };
-const nsFlagCases = (arg: string): Record<string, Gate | null> =>
-  Object.fromEntries(Object.keys(CLONE_NEW).map((f) => [`${arg}=${f}`, f === 'CLONE_NEWUSER' ? null : SYS_ADMIN_NS]));
+const nsFlagCases = (arg: string, flags: string[] = Object.keys(CLONE_NEW)): Record<string, Gate | null> =>
+  Object.fromEntries(flags.map((f) => [`${arg}=${f}`, f === 'CLONE_NEWUSER' ? null : SYS_ADMIN_NS]));
 
 export const DANGEROUS: readonly DangerousCall[] = [
   {
@@ -67,10 +67,19 @@ export const DANGEROUS: readonly DangerousCall[] = [
     gate: { cap: 'CAP_SYS_PTRACE', userns: false },
   },
   {
-    names: ['unshare', 'clone'],
+    names: ['unshare'],
     why: 'new namespaces: a user namespace gives every capability inside it and a door to kernel code written for root',
     references: ['CVE-2022-0185', 'CVE-2022-0492', 'user_namespaces(7)'],
     cases: nsFlagCases('flags'),
+  },
+  {
+    names: ['clone'],
+    why: 'new namespaces, as unshare (its low flag byte is the exit signal: no time namespace through clone)',
+    references: ['CVE-2022-0185', 'user_namespaces(7)'],
+    cases: nsFlagCases(
+      'flags',
+      Object.keys(CLONE_NEW).filter((f) => f !== 'CLONE_NEWTIME'),
+    ),
   },
   {
     names: ['clone3'],

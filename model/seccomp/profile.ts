@@ -57,7 +57,8 @@ const socketCases = Object.entries(FAMILIES).flatMap(([family, f]) =>
  * that change privilege or filtering, and writable-executable memory.
  */
 export const ARG_CASES: Record<string, readonly ArgCase[]> = {
-  clone: [{ label: 'flags=SIGCHLD', args: argsAt(0, 17) }, ...nsCases(0, 'flags').slice(1)],
+  // clone(2) reads the low byte of its flags as the exit signal, so CLONE_NEWTIME (0x80) is no namespace there (clone3 and unshare only).
+  clone: [{ label: 'flags=SIGCHLD', args: argsAt(0, 17) }, ...nsCases(0, 'flags').filter((c) => c.label !== 'flags=0' && c.label !== 'flags=CLONE_NEWTIME')],
   unshare: nsCases(0, 'flags'),
   setns: nsCases(1, 'nstype'),
   personality: [
