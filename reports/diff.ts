@@ -88,7 +88,15 @@ function seccompRegressions(old: RunResults, now: RunResults): DiffItem[] {
     const loosened = newlyRunnable(was, t.seccomp);
     if (loosened.length === 0) return [];
     const shown = loosened.slice(0, 20).join(', ') + (loosened.length > 20 ? `, … ${loosened.length - 20} more` : '');
-    return [{ target: t.name, id: SECCOMP_PROFILE_ID, title: 'no syscall became runnable under the effective seccomp profile', required: true, detail: `${loosened.length} now run: ${shown}` }];
+    return [
+      {
+        target: t.name,
+        id: SECCOMP_PROFILE_ID,
+        title: 'no syscall became runnable under the effective seccomp profile',
+        required: true,
+        detail: `${loosened.length} now run: ${shown}`,
+      },
+    ];
   });
 }
 

@@ -55,7 +55,12 @@ describe('seccomp effective profile', () => {
       }
     });
     it('clone: SIGCHLD first, then each namespace flag in args[0] but CLONE_NEWTIME (its low byte is the exit signal), and no flags=0', () => {
-      expect(labels('clone')).to.deep.equal(['flags=SIGCHLD', ...Object.keys(CLONE_NEW).filter((f) => f !== 'CLONE_NEWTIME').map((f) => `flags=${f}`)]);
+      expect(labels('clone')).to.deep.equal([
+        'flags=SIGCHLD',
+        ...Object.keys(CLONE_NEW)
+          .filter((f) => f !== 'CLONE_NEWTIME')
+          .map((f) => `flags=${f}`),
+      ]);
       expect(ARG_CASES.clone![0]!.args).to.deep.equal([17n, 0n, 0n, 0n, 0n, 0n]);
       const userns = ARG_CASES.clone!.find((c) => c.label === 'flags=CLONE_NEWUSER')!;
       expect(userns.args).to.deep.equal([0x10000000n, 0n, 0n, 0n, 0n, 0n]);
