@@ -12,6 +12,11 @@ import path from 'node:path';
 import { cleanupAll } from '../host/cleanup.js';
 import { BUSYBOX_BINARY, PROBE_BINARY, RUN_ROOT } from '../host/paths.js';
 import { readSeccompFilters } from '../host/seccomp-filters.js';
+import type { BpfInsn } from '../model/parse/seccomp-filters.js';
+import { compareAbi } from '../model/seccomp/abi.js';
+import { judgeDangerous } from '../model/seccomp/dangerous.js';
+import { validateStack } from '../model/seccomp/evaluate.js';
+import { effectiveProfile } from '../model/seccomp/profile.js';
 import { findBinary } from '../host/which.js';
 import { runSuite } from '../engine/run.js';
 import { DEFAULT_SPEC } from '../model/spec.js';
@@ -127,14 +132,32 @@ async function seccompRead(): Promise<void> {
     if (target === null) return console.log('\nseccomp filter read: not measured (firejail ran no command)');
     const times: number[] = [];
     let insns = 0;
+    let filters: BpfInsn[][] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const t0 = performance.now();
       const r = readSeccompFilters(target);
       times.push(performance.now() - t0);
       insns = r.filters.reduce((n, f) => n + f.length, 0);
+      filters = r.filters;
     }
     const { median, p90 } = summarize(times);
     console.log(`\nseccomp filter read (host, ptrace): ${insns} instructions, median ${median.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms over ${ROUNDS} reads`);
+    // What the run adds after the read: the results' effective profile and the three checks' judgments.
+    const evals: number[] = [];
+    const privilege = { bounding: new Set<string>(), canMakeUserNs: false, initUserNs: true };
+    for (let i = 0; i < ROUNDS; i++) {
+      const t0 = performance.now();
+      validateStack(filters);
+      effectiveProfile(filters);
+      judgeDangerous(filters, 'x86_64', privilege);
+      compareAbi(filters, 'i386');
+      compareAbi(filters, 'x32');
+      evals.push(performance.now() - t0);
+    }
+    const e = summarize(evals);
+    console.log(
+      `seccomp evaluation (every call of 3 ABIs, argument cases, dangerous list, ABI comparison): median ${e.median.toFixed(2)} ms, p90 ${e.p90.toFixed(2)} ms`,
+    );
   } finally {
     try {
       process.kill(-child.pid!, 'SIGKILL');

@@ -11,6 +11,7 @@ import type { TargetDriver } from '../../model/driver.js';
 import { EnvError } from '../../model/errors.js';
 import type { Profile } from '../../model/results.js';
 import { pivotRootOnly, targetSchema } from '../common/config.js';
+import { readSeccompProfileFile } from '../common/seccomp-file.js';
 import { containerFields, engineSettings, engineSpec, missingCaps, needsOf, pascalCase, userSetting } from '../common/engine-api/driver-parts.js';
 import { projectProbeFiles } from '../common/probe-files.js';
 import { cleanDocker } from '../common/engine-api/clean.js';
@@ -42,6 +43,8 @@ const config = targetSchema('docker', {
   socket: z.string().startsWith('/', "an absolute path to the daemon's unix socket").optional(),
   /** A runtime registered with dockerd (HostConfig.Runtime), e.g. "crun". */
   dockerRuntime: z.string().min(1).optional(),
+  /** A seccomp profile file, sent as `SecurityOpt seccomp=<its JSON>` (docker run --security-opt seccomp=FILE). */
+  seccompProfile: z.string().min(1).optional(),
   /** Docker has no container: mode for UTS (../common/engine-api/host-config.ts siblingModes). */
   joinSibling: z
     .array(z.enum(['pid', 'ipc', 'net'], { error: "Docker can join a sibling's pid, ipc and net namespaces only (no container: mode for UTS)" }))
@@ -57,10 +60,18 @@ export function dockerAsk(cfg: DockerTargetConfig, profile: Profile | undefined,
     missingCaps: missing,
     needs: needsOf(cfg, profile),
     user: { noNewPrivs: cfg.noNewPrivs, limits: cfg.limits },
-    hostConfig: cfg.hostConfig,
+    hostConfig: withSeccompProfile(cfg),
     container: cfg.container,
     dockerRuntime: cfg.dockerRuntime,
   };
+}
+
+/** The user's hostConfig with the named profile file's JSON as its seccomp security option. */
+function withSeccompProfile(cfg: DockerTargetConfig): DockerTargetConfig['hostConfig'] {
+  if (!cfg.seccompProfile) return cfg.hostConfig;
+  const profile = JSON.stringify(readSeccompProfileFile(cfg.seccompProfile, cfg.name));
+  const opts = ((cfg.hostConfig?.SecurityOpt as unknown[] | undefined) ?? []).map(String).filter((o) => !/^seccomp[=:]/.test(o));
+  return { ...cfg.hostConfig, SecurityOpt: [...opts, `seccomp=${profile}`] };
 }
 
 export const docker: TargetDriver<DockerTargetConfig> = {
@@ -70,6 +81,7 @@ export const docker: TargetDriver<DockerTargetConfig> = {
   delivery: 'image',
   weakenings,
   async preflight(cfgs) {
+    for (const c of cfgs) if (c.seccompProfile) readSeccompProfileFile(c.seccompProfile, c.name);
     for (const socket of new Set(cfgs.map((c) => dockerSocket(c.socket)))) await pingDaemon(dockerClient(socket), socket);
     for (const c of cfgs.filter((x) => x.dockerRuntime !== undefined)) {
       const socket = dockerSocket(c.socket);
@@ -96,11 +108,16 @@ export const docker: TargetDriver<DockerTargetConfig> = {
   },
   request(cfg, spec, profile) {
     const create = dockerCreate(spec, spec.argv, dockerAsk(cfg, profile), { name: 'request', image: 'probe', labels: {} });
-    return parseDockerRequest(create, userFields(cfg, cfg.hostConfig, cfg.container)).request;
+    return parseDockerRequest(create, userFields(cfg, withSeccompProfile(cfg), cfg.container)).request;
   },
   describe(cfg) {
     const { base, asked } = engineSettings(cfg, 'Docker');
-    return [...base, ...asked, ...(cfg.dockerRuntime ? [userSetting('dockerRuntime', cfg.dockerRuntime)] : [])];
+    return [
+      ...base,
+      ...asked,
+      ...(cfg.dockerRuntime ? [userSetting('dockerRuntime', cfg.dockerRuntime)] : []),
+      ...(cfg.seccompProfile ? [userSetting('seccompProfile', cfg.seccompProfile)] : []),
+    ];
   },
   clean(ctx) {
     const socket = dockerSocket();

@@ -15,6 +15,8 @@ import { OciTarget } from './oci.js';
 import { ociRequest } from '../common/oci-request.js';
 import { cleanJournalled } from '../common/oci-reap.js';
 import { weakenings } from './weakenings.js';
+import { readSeccompProfileFile } from '../common/seccomp-file.js';
+import { mergePatch } from '../../model/merge-patch.js';
 
 const config = targetSchema('oci', {
   /** The OCI runtime binary: a name looked up in PATH, or a path. */
@@ -23,6 +25,8 @@ const config = targetSchema('oci', {
   rootChange: pivotRootOnly,
   /** An RFC 7386 JSON merge patch applied to the generated config.json. */
   specPatch: rawObject.optional(),
+  /** A seccomp profile file (OCI form), written as config.json's linux.seccomp. */
+  seccompProfile: z.string().min(1).optional(),
   ...joinSiblingField,
 });
 
@@ -39,6 +43,7 @@ export const oci: TargetDriver<OciTargetConfig> = {
   weakenings,
   async preflight(cfgs) {
     for (const c of cfgs) {
+      if (c.seccompProfile) readSeccompProfileFile(c.seccompProfile, c.name);
       const r = lookupBinary(c.binary);
       if ('notExecutable' in r) throw new EnvError(`the OCI runtime of target "${c.name}" cannot be run: ${r.notExecutable} ${r.why}`);
       if ('missing' in r) throw new EnvError(missingBinary(c.binary, c.name));
@@ -54,15 +59,28 @@ export const oci: TargetDriver<OciTargetConfig> = {
       cgroups,
       files: projectProbeFiles(),
       specPatch: cfg.specPatch,
+      ...(cfg.seccompProfile ? { seccompProfile: readSeccompProfileFile(cfg.seccompProfile, cfg.name) } : {}),
       observe: ctx.observe,
     });
   },
   spec: baseSpec,
-  request: (cfg, spec) => ociRequest(cfg, spec, harnessBoundingCaps()),
+  // The profile file replaces linux.seccomp; as a patch here it only has to tell the request it is the user's.
+  request: (cfg, spec) =>
+    ociRequest(
+      cfg.seccompProfile
+        ? {
+            ...cfg,
+            specPatch: mergePatch(cfg.specPatch ?? {}, { linux: { seccomp: readSeccompProfileFile(cfg.seccompProfile, cfg.name) } }) as Record<string, unknown>,
+          }
+        : cfg,
+      spec,
+      harnessBoundingCaps(),
+    ),
   describe(cfg) {
     return [
       ...describeBase(cfg, { share: 'isoprobe', root: 'isoprobe', caps: 'isoprobe', limits: 'isoprobe', seccomp: 'isoprobe', 'no-new-privs': 'isoprobe' }),
       ...(cfg.specPatch ? [{ setting: 'specPatch', value: JSON.stringify(cfg.specPatch), source: 'user config' as const }] : []),
+      ...(cfg.seccompProfile ? [{ setting: 'seccompProfile', value: cfg.seccompProfile, source: 'user config' as const }] : []),
     ];
   },
   // Only what dead runs' journals list (../common/oci-reap.ts): the shorthands' runtimes, and any other binary named there.

@@ -28,6 +28,8 @@ export interface OciOptions {
   /** The project's binaries, copied into the shared rootfs (../common/oci-bundle.ts). */
   files: ProbeFiles;
   specPatch?: Record<string, unknown>;
+  /** A seccomp profile file's JSON (the config's seccompProfile), config.json's linux.seccomp whatever the patch says. */
+  seccompProfile?: Record<string, unknown>;
   idMapping?: { hostBase: number; count: number };
   timeoutMs?: number;
   /** Host-side observation (targets/common/lifecycle.ts); default true. */
@@ -157,9 +159,10 @@ export class OciTarget implements Target {
         hostCaps: harnessBoundingCaps(),
         omit: [...this.refusedNs.keys()],
       });
-      const patched = this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated;
+      const patched = withSeccompProfile(this.opts.specPatch ? mergePatch(generated, this.opts.specPatch) : generated, this.opts.seccompProfile);
       writeConfig(bundle, withoutNamespaces(patched, [...this.refusedNs.keys()]));
-      return await this.execute(id, bundle, hooks, declaredSeccomp(patched as Record<string, unknown>, this.opts.specPatch));
+      const declared = declaredSeccomp(patched as Record<string, unknown>, this.opts.specPatch);
+      return await this.execute(id, bundle, hooks, this.opts.seccompProfile && declared && !('unknown' in declared) ? { ...declared, by: 'user' } : declared);
     } finally {
       await bundle.remove();
     }
@@ -203,4 +206,11 @@ function declaredSeccomp(config: Record<string, unknown>, specPatch: unknown): L
     | undefined;
   const by = patchLinux && 'seccomp' in patchLinux ? ('user' as const) : ('isoprobe' as const);
   return { source: "the OCI spec's linux.seccomp (config.json)", by, profile: linux.seccomp ?? null };
+}
+
+/** The user's profile file replaces linux.seccomp whole (a merge patch would keep keys it leaves out). */
+function withSeccompProfile(config: unknown, profile: Record<string, unknown> | undefined): unknown {
+  if (!profile) return config;
+  const c = config as Record<string, unknown>;
+  return { ...c, linux: { ...(c.linux as Record<string, unknown>), seccomp: profile } };
 }

@@ -21,6 +21,7 @@ import { withStartSlot } from '../common/engine-api/start-slots.js';
 import { runLifecycle } from '../common/lifecycle.js';
 import { holdProbe } from '../common/observe.js';
 import { podmanCreate, type PodmanAsk } from './create.js';
+import { podmanDeclaredSeccomp } from './seccomp-profile.js';
 import { ensureService } from './service.js';
 
 export const PODMAN_ENGINE = { name: 'Podman service', process: 'podman system service', word: 'podman' };
@@ -125,7 +126,12 @@ export class PodmanTarget implements Target {
         const root = held.upperDir ?? (held.pid > 0 ? bindRootOnHost(held.pid) : null);
         return { ...held, ref: name, scratch: root ? path.join(root, SCRATCH_DIR) : null };
       },
-      { cgroups: this.opts.cgroups, observe: this.opts.observe, hooks },
+      {
+        cgroups: this.opts.cgroups,
+        observe: this.opts.observe,
+        hooks,
+        declaredSeccomp: podmanDeclaredSeccomp((create.HostConfig ?? {}) as Record<string, unknown>),
+      },
     );
   }
 }

@@ -4,9 +4,12 @@
  * (targets/builtin/harden.c, targets/common/oci-seccomp.ts); runc with the generated config.json
  * gets exactly the spec's profile; Docker's default profile (20.10.24 here) lets io_uring through
  * and the checks name it. The negative controls: no filter at all; a profile allowing one
- * dangerous call (keyctl), named alone; a filter of the native ABI only, which fails the ABI
+ * dangerous call (keyctl, the user's profile file), named alone; a filter of the native ABI only, which fails the ABI
  * check. `isoprobe diff` between the two runc profiles is a regression naming keyctl.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Dockerode from 'dockerode';
 import { expect } from 'chai';
 import { CATALOGUE } from '../../checks/catalogue.js';
@@ -29,11 +32,18 @@ function allowingKeyctl(): Record<string, unknown> {
   return { ...p, syscalls: p.syscalls.map((r) => ({ ...r, names: r.names.filter((n) => n !== 'keyctl') })) };
 }
 
+/** The keyctl-allowing profile as a user's file (`"seccompProfile"`), and the project's deny list as one for Docker. */
+const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-seccomp-'));
+const KEYCTL_FILE = path.join(DIR, 'keyctl-allowed.json');
+const DENY_LIST_FILE = path.join(DIR, 'deny-list.json');
+fs.writeFileSync(KEYCTL_FILE, JSON.stringify(allowingKeyctl()));
+fs.writeFileSync(DENY_LIST_FILE, JSON.stringify(defaultSeccomp()));
+
 const TARGETS = [
   { name: 'builtin', runtime: 'builtin' },
   { name: 'builtin-native-only', runtime: 'builtin', seccompNativeOnly: true },
   { name: 'runc', runtime: 'oci', binary: 'runc' },
-  { name: 'runc-keyctl', runtime: 'oci', binary: 'runc', specPatch: { linux: { seccomp: allowingKeyctl() } } },
+  { name: 'runc-keyctl', runtime: 'oci', binary: 'runc', seccompProfile: KEYCTL_FILE },
   { name: 'runc-unconfined', runtime: 'oci', binary: 'runc', seccomp: 'none' },
 ];
 
@@ -53,6 +63,8 @@ function profile(t: TargetResult): Extract<SeccompResult, { abis: unknown }> {
 describe('seccomp judged over the whole syscall table (issue 14)', function () {
   this.timeout(300_000);
   let results: RunResults;
+
+  after(() => fs.rmSync(DIR, { recursive: true, force: true }));
 
   before(async () => {
     results = await runSuite({
@@ -105,6 +117,24 @@ describe('seccomp judged over the whole syscall table (issue 14)', function () {
     expect(failures[0]).to.match(/^keyctl: reachable, filter allow, probe /);
     expect(statusOf(t)).to.include({ 'security.seccomp-filter': 'pass', 'security.seccomp-abi': 'pass', 'conformance.seccomp': 'pass' });
     expect(check(t, 'conformance.seccomp').evidence).to.include('by user');
+    expect(t.request?.seccomp).to.deep.equal({ value: 'custom', source: 'user config' });
+  });
+
+  it('a profile file that is missing or no profile stops the run before anything starts, in one line', async () => {
+    const bad = path.join(DIR, 'not-a-profile.json');
+    fs.writeFileSync(bad, JSON.stringify({ syscalls: [] }));
+    for (const [file, why] of [
+      [path.join(DIR, 'absent.json'), /^target "runc-bad": seccompProfile \S+ cannot be read as JSON \(ENOENT\)$/],
+      [bad, /^target "runc-bad": seccompProfile \S+: not a seccomp profile: defaultAction: /],
+    ] as const) {
+      const targets = parseTargetConfig({ targets: [{ name: 'runc-bad', runtime: 'oci', binary: 'runc', seccompProfile: file }] }, 'seccomp-profile.test.ts');
+      const err = await runSuite({ drivers: DRIVERS, catalogue: CATALOGUE, targets, profile: 'strict', grep: GREP }).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(err?.message).to.match(why);
+      expect(err?.message).to.not.include('\n');
+    }
   });
 
   it('a filter of the native ABI only: the ABI check fails naming i386 and x32 calls, the native table is unchanged', () => {
@@ -131,7 +161,15 @@ describe('seccomp judged over the whole syscall table (issue 14)', function () {
     const r = await runSuite({
       drivers: DRIVERS,
       catalogue: CATALOGUE,
-      targets: parseTargetConfig({ targets: [{ name: 'docker', runtime: 'docker' }] }, 'seccomp-profile.test.ts'),
+      targets: parseTargetConfig(
+        {
+          targets: [
+            { name: 'docker', runtime: 'docker' },
+            { name: 'docker-deny-list', runtime: 'docker', seccompProfile: DENY_LIST_FILE },
+          ],
+        },
+        'seccomp-profile.test.ts',
+      ),
       profile: 'strict',
       grep: GREP,
     });
@@ -146,5 +184,10 @@ describe('seccomp judged over the whole syscall table (issue 14)', function () {
     expect(conf.status, conf.evidence ?? conf.reason).to.equal('pass');
     expect(conf.evidence).to.match(/declared by runtime: Docker \d+\.\d+\.\d+'s default profile/);
     expect(check(t, 'security.seccomp-abi').status).to.equal('pass');
+    // The same daemon given the user's profile file: that file is the declaration, and io_uring is refused.
+    const u = target(r, 'docker-deny-list');
+    expect(statusOf(u)).to.deep.equal(Object.fromEntries(CHECKS.map((id) => [id, 'pass'])));
+    expect(check(u, 'conformance.seccomp').evidence).to.include('declared by user: SecurityOpt seccomp=<profile JSON>');
+    expect(verdictsByName(profile(u).abis.x86_64).get('io_uring_setup')).to.equal('errno(1)');
   });
 });
