@@ -125,10 +125,22 @@ export function declaredAbis(p: DeclaredProfile): Set<Abi> {
   return new Set((Object.keys(SCMP_ARCH) as Abi[]).filter((abi) => names.has(SCMP_ARCH[abi])));
 }
 
+/** Each name's rules, in the profile's order: built once per profile (a comparison asks for every call). */
+const RULES = new WeakMap<DeclaredProfile, Map<string, Rule[]>>();
+function rulesOf(p: DeclaredProfile, name: string): Rule[] {
+  let byName = RULES.get(p);
+  if (!byName) {
+    byName = new Map();
+    for (const r of p.syscalls ?? []) for (const n of r.names ?? (r.name ? [r.name] : [])) byName.set(n, [...(byName.get(n) ?? []), r]);
+    RULES.set(p, byName);
+  }
+  return byName.get(name) ?? [];
+}
+
 /** The declared verdict for one call of an ABI with these arguments. */
 export function declaredVerdict(p: DeclaredProfile, ctx: ResolveContext, abi: Abi, name: string, args: readonly bigint[] = []): Verdict {
   if (!declaredAbis(p).has(abi)) return { action: 'kill_thread', data: 0 };
-  const rules = (p.syscalls ?? []).filter((r) => (r.names ?? (r.name ? [r.name] : [])).includes(name) && applies(r, ctx));
+  const rules = rulesOf(p, name).filter((r) => applies(r, ctx));
   const conditional = rules.find((r) => r.args?.length && r.args.every((a) => argHolds(a, args)));
   const plain = rules.find((r) => !r.args?.length);
   const rule = conditional ?? plain;

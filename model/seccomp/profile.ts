@@ -116,8 +116,25 @@ export interface CallOutcome {
   cases?: { label: string; verdict: Verdict }[];
 }
 
+/**
+ * Outcomes already computed for a stack: the results' profile and three checks ask for the same
+ * calls of the same stack, and the filter read is one object for the whole run.
+ */
+const OUTCOMES = new WeakMap<Stack, Map<string, CallOutcome>>();
+
 /** One call of one ABI through the stack, its argument cases when the filter reads arguments. */
 export function outcomeOf(stack: Stack, abi: Abi, nr: number, name: string): CallOutcome {
+  const seen = OUTCOMES.get(stack) ?? new Map<string, CallOutcome>();
+  OUTCOMES.set(stack, seen);
+  const key = `${abi}:${nr}:${name}`;
+  const known = seen.get(key);
+  if (known) return known;
+  const o = computeOutcome(stack, abi, nr, name);
+  seen.set(key, o);
+  return o;
+}
+
+function computeOutcome(stack: Stack, abi: Abi, nr: number, name: string): CallOutcome {
   const call = callOf(abi, nr);
   const base = evaluateCall(stack, call);
   const verdict = { action: base.action, data: base.data };
