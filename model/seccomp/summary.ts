@@ -35,7 +35,7 @@ export function seccompResult(read: SeccompFilterRead | { unreadable: string } |
 
 const DANGEROUS_NAMES = new Set(DANGEROUS.flatMap((d) => d.names));
 
-/** The dangerous calls (model/seccomp/dangerous.ts) that run for some argument value: conditional ones marked `?`. */
+/** The dangerous calls (model/seccomp/dangerous.ts) the filter lets run for some argument value (a capability may still hold them): conditional ones marked `?`. */
 export function dangerousRunnable(p: AbiProfile): string[] {
   const cond = new Set(Object.keys(p.conditional));
   return runnable(p)
@@ -43,7 +43,7 @@ export function dangerousRunnable(p: AbiProfile): string[] {
     .map((n) => (cond.has(n) ? `${n}?` : n));
 }
 
-/** ["1 filter (90 insns)", "x86_64: 322 of 362 run (2 conditional), dangerous running: io_uring_setup …", "i386: none of 440 run", …]. */
+/** ["1 filter (90 insns)", "x86_64: 322 of 362 run (2 conditional), dangerous ones the filter lets through: io_uring_setup …", "i386: none of 440 run", …]. */
 export function seccompSummaryLines(r: SeccompResult): string[] {
   if ('unreadable' in r) return [`not read: ${r.unreadable}`];
   if (r.filters.length === 0) return ['no filter: every call of every ABI runs'];
@@ -55,7 +55,7 @@ export function seccompSummaryLines(r: SeccompResult): string[] {
     if (runs === 0) return `${a}: none of ${total} run`;
     const cond = Object.keys(p.conditional).length;
     const danger = dangerousRunnable(p);
-    return `${a}: ${runs} of ${total} run${cond ? ` (${cond} conditional)` : ''}, dangerous running: ${danger.join(' ') || 'none'}`;
+    return `${a}: ${runs} of ${total} run${cond ? ` (${cond} conditional)` : ''}, dangerous ones the filter lets through: ${danger.join(' ') || 'none'}`;
   };
   return [head, ...ABIS.map(abi)];
 }
