@@ -1,7 +1,16 @@
 /**
  * JUnit XML, valid against the common junit-10.xsd. One <testsuite> per target × area
- * so CI tools group by both; a failed check is a <failure>, a broken harness or target an <error>
+ * so CI tools group by both; a failed check is a <failure>, a broken harness an <error>
  * (never mixed up: a failure is a verdict on isolation, an error is not).
+ *
+ * Each target also has a suite of its own whose one case, "[target] runs", carries the target's
+ * wall time (its containers: where the run's time went; the check cases time only their
+ * assertions) and, for a target that could not run, the one <error> saying why: its checks are
+ * then <skipped> with that reason, so a broken target is reported once and does not bury the
+ * real failures of the others (CI consumers annotate the first errors and colour them red). The
+ * target's properties (info, environment, request) are on that suite only.
+ *
+ * GitLab shows only an element's text, so every <error> and <skipped> carries its message as text too.
  *
  * Provenance: junit-10.xsd allows <properties> on a <testsuite> only, not on a <testcase>, so each
  * check's is a property of its suite named after the testcase, "[id] provenance.<setting>", beside
@@ -24,11 +33,12 @@ type Element = ReturnType<TestCase['build']>;
 export function junitXml(results: RunResults): string {
   const report = rootBuilder.newBuilder().name('isoprobe');
   for (const target of results.targets) {
+    addRunsSuite(report, results, target);
     for (const [area, checks] of byArea(results, effectiveChecks(results, target))) {
       const total = checks.reduce((ms, c) => ms + c.durationMs, 0);
       const suite = report.testSuite().name(visible(`${target.name}.${area}`));
       suite.timestamp(results.startedAt).time(seconds(total));
-      addProperties(suite, results, target, checks);
+      addCheckProperties(suite, target, checks);
       for (const check of checks) addCase(suite, results, target, area, check);
     }
     if (target.control && target.error === undefined) addControlVerdict(report, results, target);
@@ -36,8 +46,26 @@ export function junitXml(results: RunResults): string {
   return dropRootSkipped(report.build());
 }
 
-/** The fingerprint explains the skips, so every suite carries it (the XSD allows no root properties). */
-function addProperties(suite: TestSuite, results: RunResults, target: TargetResult, checks: CheckResult[]): void {
+/** The target's own suite: "[target] runs", its wall time, the one error of a target that could not run, its properties. */
+function addRunsSuite(report: Builder, results: RunResults, target: TargetResult): void {
+  const ms = target.durationMs ?? 0;
+  const suite = report.testSuite().name(visible(target.name));
+  suite.timestamp(results.startedAt).time(seconds(ms));
+  addTargetProperties(suite, results, target);
+  const tc = suite
+    .testCase()
+    .className(visible(`isoprobe.${target.name}`))
+    .name(visible(`[${target.name}] runs`))
+    .time(seconds(ms));
+  if (target.error !== undefined) {
+    const why = `target ${target.name} could not run: ${target.error}`;
+    tc.error(visible(why), 'target');
+    patchOnBuild(tc, 'error', { body: why });
+  }
+}
+
+/** The fingerprint explains the skips: on each target's own suite (the XSD allows no root properties). */
+function addTargetProperties(suite: TestSuite, results: RunResults, target: TargetResult): void {
   const rows = requestRows(target);
   const props: [string, string][] = [
     ['isoprobe.version', results.tool.version],
@@ -47,12 +75,22 @@ function addProperties(suite: TestSuite, results: RunResults, target: TargetResu
     ...(target.control ? [['target.control', 'true'] as [string, string]] : []),
     ...(results.partial ? [['isoprobe.partial', results.partialReason ?? 'true'] as [string, string]] : []),
     ...(target.error === undefined ? [] : [['target.error', target.error] as [string, string]]),
-    ...Object.entries(target.info).map(([k, v]): [string, string] => [`target.${k}`, v]),
+    // The info's own "runtime" is the one above: each name once.
+    ...Object.entries(target.info)
+      .filter(([k]) => k !== 'name' && k !== 'runtime')
+      .map(([k, v]): [string, string] => [`target.${k}`, v]),
     // Information is no verdict: its own prefix, so CI consumers never mistake it for a setting.
     ...Object.entries(target.information ?? {}).map(([k, v]): [string, string] => [`information.${k}`, v]),
     ...Object.entries(results.environment).map(([k, v]): [string, string] => [`env.${k}`, v]),
     ...(rows ?? []).map((r): [string, string] => [`request.${r.setting}`, `${r.source}: ${r.value}`]),
     ...(rows ? [['request.not-asked (runtime default)', notAsked(target).join(', ') || 'none'] as [string, string]] : []),
+  ];
+  for (const [name, value] of props) suite.property(visible(name), visible(value));
+}
+
+/** Each check's provenance and deciding evidence, on its area's suite, named after its testcase. */
+function addCheckProperties(suite: TestSuite, target: TargetResult, checks: CheckResult[]): void {
+  const props: [string, string][] = [
     ...checks.flatMap((c) => Object.entries(c.provenance ?? {}).map(([k, v]): [string, string] => [`[${c.id}] provenance.${k}`, v ?? ''])),
     ...checks.flatMap((c): [string, string][] => {
       const by = decidedByText(target, c);
@@ -75,12 +113,17 @@ function addCase(suite: TestSuite, results: RunResults, target: TargetResult, ar
   } else if (c.status === 'fail') {
     tc.failure(visible(expectedObserved(c) ?? c.reason ?? 'check failed'), c.required ? 'required' : 'not-required');
     patchOnBuild(tc, 'failure', { body: failureBody(c) });
+  } else if (c.status === 'error' && target.error !== undefined) {
+    // Said once, by the target's "[target] runs" case: here a skip with the same reason.
+    tc.skipped();
+    const why = `not run: target ${target.name} could not run (its error is the case "[${target.name}] runs")`;
+    patchOnBuild(tc, 'skipped', { message: why, body: why });
   } else if (c.status === 'error') {
-    tc.error(visible(c.reason ?? 'error'), target.error === undefined ? 'harness' : 'target');
-    patchOnBuild(tc, 'error', { body: c.evidence });
+    tc.error(visible(c.reason ?? 'error'), 'harness');
+    patchOnBuild(tc, 'error', { body: c.evidence ?? c.reason ?? 'error' });
   } else if (c.status === 'skip') {
     tc.skipped();
-    patchOnBuild(tc, 'skipped', { message: c.reason ?? 'skipped' });
+    patchOnBuild(tc, 'skipped', { message: c.reason ?? 'skipped', body: c.reason ?? 'skipped' });
   }
 }
 
@@ -88,11 +131,13 @@ function addCase(suite: TestSuite, results: RunResults, target: TargetResult, ar
 function addControlVerdict(report: Builder, results: RunResults, target: TargetResult): void {
   const n = requiredFailures(target).length;
   const suite = report.testSuite().name(visible(`${target.name}.control`));
-  suite.timestamp(results.startedAt);
+  // A verdict over the target's checks, computed: no time of its own, but a number (dorny prints NaN for none).
+  suite.timestamp(results.startedAt).time(0);
   const tc = suite
     .testCase()
     .className(visible(`isoprobe.${target.name}.control`))
-    .name(visible(`[control] ${target.name} fails at least one required check`));
+    .name(visible(`[control] ${target.name} fails at least one required check`))
+    .time(0);
   if (n === 0) tc.failure('the control target failed no required check: the suite cannot tell it from an isolated target', 'control');
   else systemOut(tc, `${n} required checks failed, as expected`);
 }

@@ -13,6 +13,8 @@ import { HOSTILE, provenanceResults, smallResults } from '../fixtures/results-sm
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const XSD = resolve(REPO, '../shared/schemas/junit-10.xsd');
 
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function brokenTarget(): RunResults {
   const r = smallResults();
   r.targets[1]!.error = 'runtime "crun" not found <in PATH> & "quoted"';
@@ -40,18 +42,29 @@ function hostileNames(): RunResults {
 describe('reports/junit', () => {
   const small = junitXml(smallResults());
 
-  it('has one <testsuites> root and a <testsuite> per target × area', () => {
+  it('has one <testsuites> root, a <testsuite> per target and per target × area', () => {
     expect(small.match(/<testsuites\b/g)).to.have.length(1);
     const suites = [...small.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1]);
     expect(suites).to.deep.equal([
+      'builtin',
       'builtin.pid',
       'builtin.net',
       'builtin.time',
       'builtin.security',
+      'builtin-share-pid',
       'builtin-share-pid.pid',
       'builtin-share-pid.net',
       'builtin-share-pid.time',
     ]);
+  });
+
+  it('gives each target a "[target] runs" case with the target\'s wall time, where the checks\' cases time their assertions', () => {
+    const r = smallResults();
+    r.targets[0]!.durationMs = 2345;
+    expect(junitXml(r)).to.include(
+      '<testsuite name="builtin" timestamp="2025-01-02T03:04:05.000Z" time="2.345" tests="1" failures="0" errors="0" skipped="0">',
+    );
+    expect(junitXml(r)).to.include('<testcase classname="isoprobe.builtin" name="[builtin] runs" time="2.345"/>');
   });
 
   it('names a testcase "[id] title" with classname isoprobe.<target>.<area>', () => {
@@ -63,8 +76,8 @@ describe('reports/junit', () => {
     expect(small).to.include('<failure message="expected 1, observed 0" type="not-required">');
   });
 
-  it('reports a skip with its reason and a harness error as <error>', () => {
-    expect(small).to.include('<skipped message="kernel without time namespaces"/>');
+  it('reports a skip with its reason and a harness error as <error>, each message as the text too (GitLab shows only that)', () => {
+    expect(small).to.include('<skipped message="kernel without time namespaces">kernel without time namespaces</skipped>');
     expect(small).to.include('<error message="probe crashed: SIGSEGV" type="harness">stderr tail</error>');
   });
 
@@ -72,7 +85,7 @@ describe('reports/junit', () => {
     expect(small).to.include(
       '<testsuite name="builtin-share-pid.pid" timestamp="2025-01-02T03:04:05.000Z" time="0.017" tests="2" failures="2" errors="0" skipped="0">',
     );
-    expect(small).to.match(/<testsuites name="isoprobe" tests="9" failures="3" errors="1">/);
+    expect(small).to.match(/<testsuites name="isoprobe" tests="11" failures="3" errors="1">/);
   });
 
   it('carries the environment fingerprint and target info as properties', () => {
@@ -87,13 +100,28 @@ describe('reports/junit', () => {
     expect(junitXml(r)).to.include('<property name="information.host paths in mountinfo" value="none"/>');
   });
 
-  it('turns every check of a target that could not run into an <error> with its message', () => {
+  it('reports a target that could not run once: one <error> on "[target] runs", its checks <skipped> with the reason', () => {
     const xml = junitXml(brokenTarget());
-    const errors = xml.match(
-      /<error message="target builtin-share-pid could not run: runtime &quot;crun&quot; not found &lt;in PATH> &amp; &quot;quoted&quot;" type="target"\/>/g,
+    const why = 'target builtin-share-pid could not run: runtime &quot;crun&quot; not found &lt;in PATH> &amp; &quot;quoted&quot;';
+    const whyText = 'target builtin-share-pid could not run: runtime "crun" not found &lt;in PATH&gt; &amp; "quoted"';
+    expect(xml.match(/<error /g)).to.have.length(1);
+    const runs = new RegExp(
+      `<testcase classname="isoprobe.builtin-share-pid" name="${esc('[builtin-share-pid] runs')}" time="0">\\s*<error message="${esc(why)}" type="target">${esc(whyText)}</error>`,
     );
-    expect(errors).to.have.length(5);
+    expect(xml).to.match(runs);
+    const skipped = 'not run: target builtin-share-pid could not run (its error is the case &quot;[builtin-share-pid] runs&quot;)';
+    expect(xml.match(new RegExp(`<skipped message="${esc(skipped)}">`, 'g'))).to.have.length(5);
     expect(xml).to.include('<property name="target.error"');
+  });
+
+  it('carries the target properties once, on its own suite: no name twice', () => {
+    const r = smallResults();
+    r.targets[0]!.info = { ...r.targets[0]!.info, runtime: 'builtin' };
+    const xml = junitXml(r);
+    expect(xml.match(/<property name="target.runtime"/g)).to.have.length(2);
+    expect(xml.match(/<property name="env.kernel"/g)).to.have.length(2);
+    const own = xml.slice(xml.indexOf('<testsuite name="builtin"'), xml.indexOf('<testsuite name="builtin.pid"'));
+    expect(own).to.include('<property name="target.runtime" value="builtin"/>');
   });
 
   it("does not count a control target's failures as <failure>, and keeps their evidence", () => {
@@ -102,7 +130,8 @@ describe('reports/junit', () => {
     expect(xml).to.include('<property name="target.control" value="true"/>');
     expect(xml).to.include('failed as expected on a control target\nexpected: new\nobserved: inherited');
     expect(xml).to.include('<testcase classname="isoprobe.builtin-share-pid.control" name="[control] builtin-share-pid fails at least one required check"');
-    expect(xml).to.match(/<testsuites name="isoprobe" tests="10" failures="1" errors="1">/);
+    expect(xml).to.match(/<testsuites name="isoprobe" tests="12" failures="1" errors="1">/);
+    expect(xml).to.match(/<testsuite name="builtin-share-pid.control" timestamp="[^"]+" time="0" /);
   });
 
   it('fails a control target that failed no required check', () => {
@@ -113,7 +142,7 @@ describe('reports/junit', () => {
   describe('provenance', () => {
     const xml = junitXml(provenanceResults());
 
-    it("carries the target's request as properties of each of its suites", () => {
+    it("carries the target's request as properties of its own suite", () => {
       expect(xml).to.include('<property name="request.ns.pid" value="user config: host"/>');
       expect(xml).to.include('<property name="request.hostname" value="isoprobe: isoprobe"/>');
       expect(xml).to.match(/<property name="request.not-asked \(runtime default\)" value="ns.uts, ns.ipc, [^"]*noNewPrivs[^"]*"\/>/);
