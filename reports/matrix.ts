@@ -138,6 +138,12 @@ function mdDetails(results: RunResults, g: Grid): string[] {
       );
       continue;
     }
+    // A target that could not run: one line, not one per check it could not decide.
+    if (t.error !== undefined) {
+      const n = effectiveChecks(results, t).length;
+      lines.push(`- **${mdEscape(t.name)}** could not run (${n} checks not decided): ${mdEscape(t.error)}`);
+      continue;
+    }
     for (const c of effectiveChecks(results, t)) {
       if (c.status !== 'fail' && c.status !== 'error') continue;
       const why = c.status === 'fail' ? (expectedObserved(c) ?? 'failed') : (c.reason ?? 'error');

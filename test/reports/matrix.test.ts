@@ -34,6 +34,17 @@ describe('reports/matrix', () => {
   describe('markdown', () => {
     const md = matrixMarkdown(smallResults());
 
+    it('lists a target that could not run once under the failures, not once per check', () => {
+      const r = smallResults();
+      r.targets[1]!.error = 'crun refused the container (exit 1): cgroups in hybrid mode not supported';
+      r.targets[1]!.checks = [];
+      const broken = matrixMarkdown(r);
+      expect(broken.match(/\*\*builtin-share-pid\*\*/g)).to.have.length(1);
+      expect(broken).to.include(
+        '- **builtin-share-pid** could not run (5 checks not decided): crun refused the container (exit 1): cgroups in hybrid mode not supported',
+      );
+    });
+
     it('has targets as columns and checks as rows grouped by area', () => {
       expect(md).to.match(/\| check \| builtin \| builtin-share-pid \|\n\|---\|---\|---\|\n\| \*totals\* \|[^\n]+\|\n\| \*\*pid\*\* \| \| \|\n/);
       expect(md).to.include('| `pid.own-namespace` runs in its own pid namespace | ✅ pass | ❌ **fail** |');
