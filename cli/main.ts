@@ -18,7 +18,7 @@ import { junitXml } from '../reports/junit.js';
 import { matrixHtml, matrixMarkdown } from '../reports/matrix.js';
 import { ProgressReporter } from '../reports/progress.js';
 import { readResults, writeResults } from '../reports/results-json.js';
-import { exitCodeFor, summaryText } from '../reports/summary.js';
+import { exitCodeFor, summaryBlock, summaryText } from '../reports/summary.js';
 import { CATALOGUE } from '../checks/catalogue.js';
 import { selectChecks } from '../model/check.js';
 import { writableDirProblem } from '../host/writable-dir.js';
@@ -108,7 +108,7 @@ const REPORT_FILES = ['junit.xml', 'results.json', 'matrix.html', 'matrix.md'] a
 function writeReports(outDir: string, results: RunResults): void {
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'junit.xml'), junitXml(results));
-  writeResults(path.join(outDir, 'results.json'), results);
+  writeResults(path.join(outDir, 'results.json'), { ...results, summary: summaryBlock(results) });
   fs.writeFileSync(path.join(outDir, 'matrix.html'), matrixHtml(results));
   fs.writeFileSync(path.join(outDir, 'matrix.md'), matrixMarkdown(results));
 }

@@ -67,7 +67,16 @@ function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: 
     const request = pair ?? target.ctx?.request ?? target.request;
     const provenance = check.settings && request ? { provenance: provenanceFor(request, check.settings) } : {};
     const decided = verdict.status === 'pass' || verdict.status === 'fail' ? { decidedBy: [...check.needs] } : {};
-    sink.push({ id: check.id, required: check.profiles.includes(profile), durationMs: performance.now() - started, ...verdict, ...provenance, ...decided });
+    sink.push({
+      id: check.id,
+      area: check.area,
+      title: check.title,
+      required: check.profiles.includes(profile),
+      durationMs: performance.now() - started,
+      ...verdict,
+      ...provenance,
+      ...decided,
+    });
     if (verdict.status === 'skip') this.skip();
     if (verdict.status === 'fail') throw new Error(`expected ${verdict.expected}, observed ${verdict.observed}`);
     if (verdict.status === 'error') throw new Error(verdict.reason);

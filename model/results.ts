@@ -63,6 +63,9 @@ export type CheckMeta = z.infer<typeof checkMetaSchema>;
 
 export const checkResultSchema = z.object({
   id: z.string().min(1),
+  /** The check's area and title as the catalogue has them, so a reader needs no catalogue lookup. Absent in files written before them. */
+  area: z.string().optional(),
+  title: z.string().optional(),
   status: statusSchema,
   /** Required by the run's profile. */
   required: z.boolean(),
@@ -148,8 +151,40 @@ export const runResultsSchema = z.object({
   partial: z.literal(true).optional(),
   /** Why, one line per target that could not run. */
   partialReason: z.string().optional(),
+  /** Totals and the verdict, as the terminal summary says them (reports/summary.ts summaryBlock). Absent in files written before it. */
+  summary: z.lazy(() => summarySchema).optional(),
 });
 export type RunResults = z.infer<typeof runResultsSchema>;
+
+const countsSchema = z.object({
+  checks: z.number().int().nonnegative(),
+  pass: z.number().int().nonnegative(),
+  fail: z.number().int().nonnegative(),
+  skip: z.number().int().nonnegative(),
+  error: z.number().int().nonnegative(),
+  /** Required by the profile and failed or errored: what decides the verdict. */
+  requiredNotPassing: z.number().int().nonnegative(),
+});
+export type Counts = z.infer<typeof countsSchema>;
+
+export const summarySchema = z.object({
+  /** pass: exit code 0; fail: a required check failed or errored, a control target told nothing apart, or a target could not run. */
+  verdict: z.enum(['pass', 'fail']),
+  /** The run's exit code without --baseline (a baseline's regressions make it 1 too). */
+  exitCode: z.union([z.literal(0), z.literal(1)]),
+  totals: countsSchema,
+  targets: z.array(
+    z.object({
+      name: z.string(),
+      /** false: the target could not run; its checks count as errors. */
+      ran: z.boolean(),
+      control: z.boolean(),
+      totals: countsSchema,
+      areas: z.record(z.string(), countsSchema),
+    }),
+  ),
+});
+export type Summary = z.infer<typeof summarySchema>;
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

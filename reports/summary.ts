@@ -2,7 +2,7 @@
  * The terminal summary printed at the end of `isoprobe run`, and the exit code it implies.
  * Evidence is untrusted container output, so everything shown goes through terminalSafe.
  */
-import { AREAS, EXIT, STATUSES, type CheckResult, type RunResults, type TargetResult } from '../model/results.js';
+import { AREAS, type Counts as SummaryCounts, EXIT, STATUSES, type CheckResult, type RunResults, type Summary, type TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, requiredFailures, targetBreaksRun, type Counts } from './rows.js';
 import { provenanceText } from './provenance.js';
 import { oneLine, seconds, terminalSafe } from './text.js';
@@ -112,4 +112,40 @@ function verdictLine(results: RunResults): string {
     untold > 0 ? `${untold} control target${untold === 1 ? '' : 's'} failed no required check` : '',
   ].filter(Boolean);
   return `Verdict: FAIL — ${parts.join(', ')}`;
+}
+
+/** The results file's `summary`: totals per target and area, the verdict and exit code the terminal says. */
+export function summaryBlock(results: RunResults): Summary {
+  const counts = (checks: CheckResult[]): SummaryCounts => ({
+    checks: checks.length,
+    ...countStatuses(checks),
+    // A control target's failures are expected: only an isolated target's decide.
+    requiredNotPassing: checks.filter(isBlocking).length,
+  });
+  const targets = results.targets.map((t) => {
+    const checks = effectiveChecks(results, t);
+    const own = t.control ? checks.map((c) => (c.status === 'fail' ? { ...c, required: false } : c)) : checks;
+    return {
+      name: t.name,
+      ran: t.error === undefined,
+      control: t.control === true,
+      totals: counts(own),
+      areas: Object.fromEntries(byArea(results, own).map(([area, cs]) => [area, counts(cs)])),
+    };
+  });
+  const all = (k: keyof SummaryCounts) => targets.reduce((n, t) => n + t.totals[k], 0);
+  const code = exitCodeFor(results);
+  return {
+    verdict: code === EXIT.ok ? 'pass' : 'fail',
+    exitCode: code,
+    totals: {
+      checks: all('checks'),
+      pass: all('pass'),
+      fail: all('fail'),
+      skip: all('skip'),
+      error: all('error'),
+      requiredNotPassing: all('requiredNotPassing'),
+    },
+    targets,
+  };
 }
