@@ -24,14 +24,23 @@ export type Command =
       baselinePath?: string;
       /** Namespaces the targets share with the host: the negative controls. */
       share?: Namespace[];
+      /** The report formats to write (FORMATS), in the order given. */
+      formats: Format[];
+      /** Only the verdict line and the errors: no progress, no summary. */
+      quiet?: boolean;
     }
-  | { kind: 'list'; profile?: Profile }
-  | { kind: 'diff'; oldPath: string; newPath: string }
+  | { kind: 'list'; profile?: Profile; json?: boolean }
+  | { kind: 'diff'; oldPath: string; newPath: string; json?: boolean }
   | { kind: 'clean' }
   | { kind: 'help'; text: string }
   | { kind: 'version' };
 
-export const HELP_TEXT = `Usage: isoprobe <command> [options]
+/** What `run --format` can write: files in --out, and `github` (workflow commands on stdout, the Markdown summary to $GITHUB_STEP_SUMMARY). */
+export const FORMATS = ['junit', 'json', 'html', 'md', 'tap', 'csv', 'github'] as const;
+export type Format = (typeof FORMATS)[number];
+export const DEFAULT_FORMATS: Format[] = ['junit', 'json', 'html', 'md'];
+
+export const HELP_TEXT = `Usage: isoprobe <command> [options]   (isoprobe help <command>: its options)
 
 Commands:
   run                 run every check against each target and write the reports
@@ -52,8 +61,15 @@ Options for run:
                       is a regression
       --share LIST    share these namespaces with the host (negative controls):
                       ${NAMESPACES.join(', ')}
+  -f, --format LIST   reports to write (default: ${DEFAULT_FORMATS.join(',')}); any of
+                      ${FORMATS.join(',')} (github: annotations on stdout, the
+                      matrix appended to $GITHUB_STEP_SUMMARY when set)
+  -q, --quiet         print only the verdict line (errors still go to stderr)
 Options for list:
   -p, --profile NAME
+      --json          the catalogue as JSON
+Options for diff:
+      --json          the differences as JSON
 Global:
   -h, --help          show this text
   -V, --version       print the version
@@ -74,6 +90,9 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   baseline: { type: 'string', short: 'b' },
   share: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  quiet: { type: 'boolean', short: 'q' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   debug: { type: 'boolean' },
@@ -82,9 +101,9 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 const ALLOWED: Record<string, readonly OptionName[]> = {
-  run: ['runtime', 'profile', 'out', 'grep', 'config', 'baseline', 'share'],
-  list: ['profile'],
-  diff: [],
+  run: ['runtime', 'profile', 'out', 'grep', 'config', 'baseline', 'share', 'format', 'quiet'],
+  list: ['profile', 'json'],
+  diff: ['json'],
   clean: [],
   help: [],
   version: [],
@@ -101,8 +120,12 @@ interface OptionUse {
 export function parseCli(argv: string[]): Command {
   const { command, positionals, uses } = tokenize(argv);
   if (command !== undefined && !COMMANDS.includes(command)) {
-    throw new UsageError(`unknown command "${command}" (expected ${COMMANDS.join(', ')})`);
+    const near = nearest(command, COMMANDS);
+    throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''} (expected ${COMMANDS.join(', ')})`);
   }
+  // `help run`, `run --help`: that command's part of the text.
+  if (command === 'help' && positionals.length > 0) return { kind: 'help', text: commandHelp(positionals[0]!) };
+  if (uses.some((u) => u.name === 'help') && command !== undefined && command !== 'help') return { kind: 'help', text: commandHelp(command) };
   if (uses.some((u) => u.name === 'help') || command === 'help') return { kind: 'help', text: HELP_TEXT };
   if (uses.some((u) => u.name === 'version') || command === 'version') return { kind: 'version' };
   if (command === undefined) return { kind: 'help', text: HELP_TEXT };
@@ -110,11 +133,48 @@ export function parseCli(argv: string[]): Command {
     if (u.name !== 'debug' && !ALLOWED[command]!.includes(u.name)) throw new UsageError(`option "${u.rawName}" does not apply to "${command}"`);
   }
   const values = collect(uses);
-  if (command === 'diff') return diffCommand(positionals);
+  const flag = (name: OptionName) => uses.some((u) => u.name === name);
+  if (command === 'diff') return { ...diffCommand(positionals), ...(flag('json') ? { json: true } : {}) };
   noPositionals(command, positionals);
-  if (command === 'run') return runCommand(values);
-  if (command === 'list') return values.profile ? { kind: 'list', profile: profileOf(last(values.profile)) } : { kind: 'list' };
+  if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}) };
+  if (command === 'list')
+    return { kind: 'list', ...(values.profile ? { profile: profileOf(last(values.profile)) } : {}), ...(flag('json') ? { json: true } : {}) };
   return { kind: 'clean' };
+}
+
+/** The usage line, the command's own line and its options, from HELP_TEXT. */
+function commandHelp(command: string): string {
+  if (!COMMANDS.includes(command)) {
+    const near = nearest(command, COMMANDS);
+    throw new UsageError(`no help for "${command}"${near ? ` (did you mean "${near}"?)` : ''} (commands: ${COMMANDS.join(', ')})`);
+  }
+  const lines = HELP_TEXT.split('\n');
+  const own = lines.filter((l) => new RegExp(`^  ${command}\\b`).test(l));
+  const start = lines.findIndex((l) => l === `Options for ${command}:`);
+  const block = (from: number) =>
+    from < 0
+      ? []
+      : lines.slice(
+          from,
+          lines.findIndex((l, i) => i > from && /^\S/.test(l)),
+        );
+  const options = block(start);
+  const global = block(lines.indexOf('Global:'));
+  const usage = `Usage: isoprobe ${command}${command === 'diff' ? ' OLD NEW' : ''} [options]`;
+  return `${[usage, '', ...own, ...(options.length ? ['', ...options] : []), '', ...global].join('\n')}\n`;
+}
+
+/** The command a mistyped one is closest to (at most two edits away), if any. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length]![b.length]!;
+  };
+  const best = candidates.map((c) => [c, distance(word, c)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 2 ? best[0] : undefined;
 }
 
 /** Splits argv into the command, the other positionals and option uses, checking each option's shape. */
@@ -195,7 +255,19 @@ function runCommand(values: Partial<Record<OptionName, string[]>>): Command {
     ...(values.config ? { configPath: last(values.config) } : {}),
     ...(values.baseline ? { baselinePath: last(values.baseline) } : {}),
     ...(share === undefined ? {} : { share }),
+    formats: values.format ? formatsOf(values.format) : [...DEFAULT_FORMATS],
   };
+}
+
+function formatsOf(values: string[]): Format[] {
+  const list = commaList(values, '--format');
+  for (const f of list) {
+    if (!(FORMATS as readonly string[]).includes(f)) {
+      const near = nearest(f, FORMATS);
+      throw new UsageError(`unknown format "${f}"${near ? ` (did you mean "${near}"?)` : ''} in --format (expected any of ${FORMATS.join(', ')})`);
+    }
+  }
+  return [...new Set(list)] as Format[];
 }
 
 /** "a,b" and "--runtime a --runtime b" both work; duplicates collapse, empty names are an error. */

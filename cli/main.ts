@@ -22,7 +22,11 @@ import { exitCodeFor, summaryBlock, summaryText } from '../reports/summary.js';
 import { CATALOGUE } from '../checks/catalogue.js';
 import { selectChecks } from '../model/check.js';
 import { writableDirProblem } from '../host/writable-dir.js';
-import { debugRequested, parseCli, UsageError, type Command } from './args.js';
+import { debugRequested, parseCli, UsageError, type Command, type Format } from './args.js';
+import { csvText } from '../reports/csv.js';
+import { githubAnnotations } from '../reports/github.js';
+import { tapText } from '../reports/tap.js';
+import { terminalSafe } from '../reports/text.js';
 import { cleanCommand } from './clean.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
@@ -37,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`isoprobe ${VERSION}\n`);
       return EXIT.ok;
     case 'list':
-      process.stdout.write(listText(cmd.profile));
+      process.stdout.write(cmd.json ? listJson(cmd.profile) : listText(cmd.profile));
       return EXIT.ok;
     case 'diff':
       return diffCommand(cmd);
@@ -71,7 +75,8 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
   const targets = runTargets(cmd);
   const baseline = cmd.baselinePath ? readResults(cmd.baselinePath) : null;
   // Asked before the run starts: found unwritable after it, the results would be lost.
-  const out = writableDirProblem(cmd.outDir, REPORT_FILES);
+  const files = reportFiles(cmd.formats);
+  const out = writableDirProblem(cmd.outDir, files);
   if (out) throw new EnvError(`cannot write the reports to --out "${cmd.outDir}": ${out}`);
   const results = await runSuite({
     drivers: DRIVERS,
@@ -79,19 +84,29 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
     targets,
     profile: cmd.profile,
     grep: cmd.grep,
-    reporter: ProgressReporter,
+    ...(cmd.quiet ? {} : { reporter: ProgressReporter }),
     version: VERSION,
   });
-  writeReports(cmd.outDir, results);
-  process.stdout.write(summaryText(results));
-  process.stdout.write(`reports written to ${cmd.outDir}/ (${REPORT_FILES.join(', ')})\n`);
+  writeReports(cmd.outDir, results, cmd.formats);
+  const say = (text: string) => cmd.quiet || process.stdout.write(text);
+  say(summaryText(results));
+  if (files.length > 0) say(`reports written to ${cmd.outDir}/ (${files.join(', ')})\n`);
   let code: number = exitCodeFor(results);
   if (baseline) {
     const d = diffResults(baseline, results);
-    process.stdout.write(diffText(d));
+    say(diffText(d));
     if (d.regressions.length > 0) code = EXIT.failed;
   }
+  if (cmd.formats.includes('github')) writeGithub(results);
+  if (cmd.quiet) process.stdout.write(`${terminalSafe(summaryText(results).trimEnd().split('\n').at(-1) ?? '')}\n`);
   return code;
+}
+
+/** Workflow commands on stdout, where the runner reads them, and the matrix appended to the job summary. */
+function writeGithub(results: RunResults): void {
+  process.stdout.write(githubAnnotations(results));
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary) fs.appendFileSync(summary, matrixMarkdown(results));
 }
 
 /** `--share pid,net`: the built-in runtime's negative controls, straight from the command line. */
@@ -103,19 +118,37 @@ function withShared(targets: TargetConfig[], share: Namespace[] | undefined): Ta
   });
 }
 
-const REPORT_FILES = ['junit.xml', 'results.json', 'matrix.html', 'matrix.md'] as const;
+/** The file each file format is written to in --out (github writes none there). */
+const REPORT_FILE: Partial<Record<Format, string>> = {
+  junit: 'junit.xml',
+  json: 'results.json',
+  html: 'matrix.html',
+  md: 'matrix.md',
+  tap: 'results.tap',
+  csv: 'results.csv',
+};
 
-function writeReports(outDir: string, results: RunResults): void {
+function reportFiles(formats: readonly Format[]): string[] {
+  return formats.flatMap((f) => (REPORT_FILE[f] ? [REPORT_FILE[f]] : []));
+}
+
+function writeReports(outDir: string, results: RunResults, formats: readonly Format[]): void {
+  if (reportFiles(formats).length === 0) return;
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'junit.xml'), junitXml(results));
-  writeResults(path.join(outDir, 'results.json'), { ...results, summary: summaryBlock(results) });
-  fs.writeFileSync(path.join(outDir, 'matrix.html'), matrixHtml(results));
-  fs.writeFileSync(path.join(outDir, 'matrix.md'), matrixMarkdown(results));
+  const write: Partial<Record<Format, () => void>> = {
+    junit: () => fs.writeFileSync(path.join(outDir, 'junit.xml'), junitXml(results)),
+    json: () => writeResults(path.join(outDir, 'results.json'), { ...results, summary: summaryBlock(results) }),
+    html: () => fs.writeFileSync(path.join(outDir, 'matrix.html'), matrixHtml(results)),
+    md: () => fs.writeFileSync(path.join(outDir, 'matrix.md'), matrixMarkdown(results)),
+    tap: () => fs.writeFileSync(path.join(outDir, 'results.tap'), tapText(results)),
+    csv: () => fs.writeFileSync(path.join(outDir, 'results.csv'), csvText(results)),
+  };
+  for (const f of formats) write[f]?.();
 }
 
 function diffCommand(cmd: Extract<Command, { kind: 'diff' }>): number {
   const d = diffResults(readResults(cmd.oldPath), readResults(cmd.newPath));
-  process.stdout.write(diffText(d));
+  process.stdout.write(cmd.json ? `${JSON.stringify(d, null, 2)}\n` : diffText(d));
   return d.regressions.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -127,6 +160,20 @@ function listText(profile?: string): string {
       `${' '.repeat(37)}settings: ${settingsText(c.settings)}\n${' '.repeat(37)}references: ${c.references.join('; ')}`,
   );
   return `${lines.join('\n')}\n${rows.length} checks${profile ? ` required by ${profile}` : ''}\n`;
+}
+
+/** The catalogue as JSON: what `list` prints, one object per check. */
+function listJson(profile?: string): string {
+  const rows = CATALOGUE.filter((c) => !profile || c.profiles.includes(profile as never)).map((c) => ({
+    id: c.id,
+    area: c.area,
+    title: c.title,
+    profiles: c.profiles,
+    references: c.references,
+    negativeControl: c.negativeControl,
+    settings: c.settings ?? null,
+  }));
+  return `${JSON.stringify(rows, null, 2)}\n`;
 }
 
 function settingsText(settings: readonly string[] | undefined): string {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HELP_TEXT, parseCli, UsageError } from '../../cli/args.js';
+import { HELP_TEXT, nearest, parseCli, UsageError } from '../../cli/args.js';
 
 function usageError(argv: string[]): string {
   try {
@@ -16,7 +16,13 @@ function usageError(argv: string[]): string {
 describe('cli/args', () => {
   describe('run', () => {
     it('has defaults: builtin, baseline, reports', () => {
-      expect(parseCli(['run'])).to.deep.equal({ kind: 'run', runtimes: ['builtin'], profile: 'baseline', outDir: 'reports' });
+      expect(parseCli(['run'])).to.deep.equal({
+        kind: 'run',
+        runtimes: ['builtin'],
+        profile: 'baseline',
+        outDir: 'reports',
+        formats: ['junit', 'json', 'html', 'md'],
+      });
     });
 
     it('takes every option, long and short', () => {
@@ -35,6 +41,9 @@ describe('cli/args', () => {
         'old.json',
         '--share',
         'pid,net',
+        '-f',
+        'tap,github',
+        '-q',
       ];
       expect(parseCli(argv)).to.deep.equal({
         kind: 'run',
@@ -46,7 +55,16 @@ describe('cli/args', () => {
         configPath: 'targets.json',
         baselinePath: 'old.json',
         share: ['pid', 'net'],
+        formats: ['tap', 'github'],
+        quiet: true,
       });
+    });
+
+    it('refuses an unknown format in one line, naming the nearest', () => {
+      expect(() => parseCli(['run', '--format', 'junit,tapp'])).to.throw(
+        UsageError,
+        /^unknown format "tapp" \(did you mean "tap"\?\) in --format \(expected any of junit, json, html, md, tap, csv, github\)$/,
+      );
     });
 
     it('merges repeated --runtime lists, trims and drops duplicates', () => {
@@ -127,5 +145,33 @@ describe('cli/args', () => {
     ]) {
       expect(HELP_TEXT).to.include(word);
     }
+  });
+});
+
+describe('cli/args help and near misses', () => {
+  it('gives a command its own help: help run, run --help', () => {
+    const h = parseCli(['help', 'run']);
+    expect(h.kind).to.equal('help');
+    const text = (h as { text: string }).text;
+    expect(text)
+      .to.match(/^Usage: isoprobe run \[options\]\n/)
+      .and.include('--format LIST')
+      .and.include('Global:')
+      .and.not.include('Options for list:');
+    expect(parseCli(['run', '--help'])).to.deep.equal(h);
+    expect((parseCli(['diff', '-h']) as { text: string }).text)
+      .to.match(/^Usage: isoprobe diff OLD NEW \[options\]/)
+      .and.include('--json');
+  });
+  it('suggests the command a typo is nearest to', () => {
+    expect(() => parseCli(['rnu'])).to.throw(UsageError, /^unknown command "rnu" \(did you mean "run"\?\)/);
+    expect(() => parseCli(['lst'])).to.throw(UsageError, /did you mean "list"/);
+    expect(() => parseCli(['frobnicate'])).to.throw(UsageError, /^unknown command "frobnicate" \(expected /);
+    expect(nearest('clena', ['run', 'clean'])).to.equal('clean');
+  });
+  it('takes --json on list and diff only', () => {
+    expect(parseCli(['list', '--json'])).to.deep.equal({ kind: 'list', json: true });
+    expect(parseCli(['diff', 'a.json', 'b.json', '--json'])).to.deep.equal({ kind: 'diff', oldPath: 'a.json', newPath: 'b.json', json: true });
+    expect(() => parseCli(['run', '--json'])).to.throw(UsageError, /option "--json" does not apply to "run"/);
   });
 });

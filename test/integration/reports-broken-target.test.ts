@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { Parser } from 'tap-parser';
 import { validateResults } from '../support/results-schema.js';
 import { CLI } from './cli-run.js';
 
@@ -20,6 +21,7 @@ describe('reports of a run with a target that could not run', function () {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isoprobe-reports-'));
   let code: number | null = null;
   let stderr = '';
+  let stdout = '';
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   before(() => {
@@ -28,16 +30,15 @@ describe('reports of a run with a target that could not run', function () {
     fs.writeFileSync(refusing, '#!/bin/sh\necho "refusing-runtime: this runtime refuses every container" >&2\nexit 1\n', { mode: 0o755 });
     const config = path.join(dir, 'targets.json');
     fs.writeFileSync(config, JSON.stringify({ targets: [{ name: 'broken', runtime: 'oci', binary: refusing }] }));
-    const r = spawnSync(
-      process.execPath,
-      [CLI, 'run', '--runtime', 'builtin,runc', '--config', config, '--profile', 'baseline', '--out', path.join(dir, 'out')],
-      {
-        encoding: 'utf8',
-        timeout: 170_000,
-      },
-    );
+    const args = [CLI, 'run', '--runtime', 'builtin,runc', '--config', config, '--profile', 'baseline', '--out', path.join(dir, 'out')];
+    const r = spawnSync(process.execPath, [...args, '--format', 'junit,json,html,md,tap,csv,github', '--quiet'], {
+      encoding: 'utf8',
+      timeout: 170_000,
+      env: { ...process.env, GITHUB_STEP_SUMMARY: path.join(dir, 'step-summary.md') },
+    });
     code = r.status;
     stderr = r.stderr;
+    stdout = r.stdout;
   });
 
   it('writes results.json that validates against schemas/results.schema.json, its summary saying the exit code', () => {
@@ -66,5 +67,26 @@ describe('reports of a run with a target that could not run', function () {
         .match(/<error /g) ?? [];
     expect(errorsOfBroken).to.have.length(1);
     expect(xml).to.match(/<skipped message="not run: target broken could not run/);
+  });
+
+  it('writes TAP that tap-parser reads: a subtest per target that ran, the broken one a single not ok', async () => {
+    const text = fs.readFileSync(path.join(dir, 'out/results.tap'), 'utf8');
+    const summary = await new Promise<{ count: number; failures: { name: string }[] }>((resolve) => {
+      const p = new Parser((r) => resolve(r as unknown as { count: number; failures: { name: string }[] }));
+      p.end(text);
+    });
+    expect(summary.count).to.equal(3);
+    expect(summary.failures.map((f) => f.name)).to.include('broken could not run');
+    expect(text.match(/^not ok \d+ - broken/gm)).to.have.length(1);
+  });
+
+  it('--quiet prints the verdict line and the GitHub annotations only; the job summary gets the matrix', () => {
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => !l.startsWith('::'))).to.deep.equal([lines.at(-1)]);
+    expect(lines.at(-1)).to.match(/^Verdict: FAIL/);
+    expect(lines.some((l) => l.startsWith('::error title=broken could not run::'))).to.equal(true);
+    expect(fs.readFileSync(path.join(dir, 'step-summary.md'), 'utf8')).to.match(/^### isoprobe — profile `baseline`/);
+    const csv = fs.readFileSync(path.join(dir, 'out/results.csv'), 'utf8').split('\r\n');
+    expect(csv[0]).to.match(/^"target","runtime",/);
   });
 });
