@@ -28,6 +28,8 @@ export type Command =
       formats: Format[];
       /** Only the verdict line and the errors: no progress, no summary. */
       quiet?: boolean;
+      /** --no-color: plain text on a terminal too. */
+      noColor?: boolean;
     }
   | { kind: 'list'; profile?: Profile; json?: boolean }
   | { kind: 'diff'; oldPath: string; newPath: string; json?: boolean }
@@ -65,6 +67,7 @@ Options for run:
                       ${FORMATS.join(',')} (github: annotations on stdout, the
                       matrix appended to $GITHUB_STEP_SUMMARY when set)
   -q, --quiet         print only the verdict line (errors still go to stderr)
+      --no-color      no colour on a terminal either (none elsewhere, nor with NO_COLOR set)
 Options for list:
   -p, --profile NAME
       --json          the catalogue as JSON
@@ -93,6 +96,7 @@ const OPTIONS = {
   format: { type: 'string', short: 'f' },
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   debug: { type: 'boolean' },
@@ -101,7 +105,7 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 const ALLOWED: Record<string, readonly OptionName[]> = {
-  run: ['runtime', 'profile', 'out', 'grep', 'config', 'baseline', 'share', 'format', 'quiet'],
+  run: ['runtime', 'profile', 'out', 'grep', 'config', 'baseline', 'share', 'format', 'quiet', 'no-color'],
   list: ['profile', 'json'],
   diff: ['json'],
   clean: [],
@@ -136,7 +140,7 @@ export function parseCli(argv: string[]): Command {
   const flag = (name: OptionName) => uses.some((u) => u.name === name);
   if (command === 'diff') return { ...diffCommand(positionals), ...(flag('json') ? { json: true } : {}) };
   noPositionals(command, positionals);
-  if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}) };
+  if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   if (command === 'list')
     return { kind: 'list', ...(values.profile ? { profile: profileOf(last(values.profile)) } : {}), ...(flag('json') ? { json: true } : {}) };
   return { kind: 'clean' };

@@ -27,6 +27,7 @@ import { csvText } from '../reports/csv.js';
 import { githubAnnotations } from '../reports/github.js';
 import { tapText } from '../reports/tap.js';
 import { terminalSafe } from '../reports/text.js';
+import { ansi, colourWanted, plain } from '../reports/colour.js';
 import { cleanCommand } from './clean.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
@@ -89,7 +90,7 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
   });
   writeReports(cmd.outDir, results, cmd.formats);
   const say = (text: string) => cmd.quiet || process.stdout.write(text);
-  say(summaryText(results));
+  say(summaryText(results, colourWanted(process.stdout, process.env, cmd.noColor === true) ? ansi : plain));
   if (files.length > 0) say(`reports written to ${cmd.outDir}/ (${files.join(', ')})\n`);
   let code: number = exitCodeFor(results);
   if (baseline) {

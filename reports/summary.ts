@@ -4,6 +4,7 @@
  */
 import { AREAS, type Counts as SummaryCounts, EXIT, STATUSES, type CheckResult, type RunResults, type Summary, type TargetResult } from '../model/results.js';
 import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, requiredFailures, targetBreaksRun, type Counts } from './rows.js';
+import { type Paint, paintSummaryLine, plain } from './colour.js';
 import { provenanceText } from './provenance.js';
 import { oneLine, seconds, terminalSafe } from './text.js';
 
@@ -15,7 +16,7 @@ export function exitCodeFor(results: RunResults): 0 | 1 {
   return results.partial || results.targets.some((t) => targetBreaksRun(results, t)) ? EXIT.failed : EXIT.ok;
 }
 
-export function summaryText(results: RunResults): string {
+export function summaryText(results: RunResults, paint: Paint = plain): string {
   const lines = [header(results), ''];
   for (const target of results.targets) lines.push(...targetBlock(results, target));
   const blocking = blockingLines(results);
@@ -25,7 +26,7 @@ export function summaryText(results: RunResults): string {
   lines.push('', totalsLine(results));
   if (results.partial) lines.push(`PARTIAL RESULTS: ${oneLine(results.partialReason ?? 'some targets could not run')}`);
   lines.push(verdictLine(results));
-  return `${lines.map(terminalSafe).join('\n')}\n`;
+  return `${lines.map((l) => paintSummaryLine(terminalSafe(l), paint)).join('\n')}\n`;
 }
 
 function header(results: RunResults): string {
