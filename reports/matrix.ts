@@ -186,13 +186,63 @@ summary{white-space:nowrap}
 .legend,.grid-legend{color:#57606a;font-size:.85rem;max-width:60rem}
 table.areas td{white-space:nowrap;text-align:center}
 td.area-weak{background:#ffd8d3;font-weight:700} td.area-mixed{background:#fff1c2} td.area-clean{background:#dafbe1} td.area-none{color:#8c959f}
+th.check{font-weight:normal;background:inherit}
+th.check code{font-size:.85rem;color:#57606a}
+.refs{font-size:.75rem;color:#57606a}
+td.fail summary,td.error summary,td.fail>span.v,td.error>span.v{font-weight:700}
+tbody th.area{position:sticky;top:var(--head,2.5rem);z-index:1}
+.toolbar{margin:.5rem 0 1rem}
+body.diff-only tr[data-same]{display:none}
+@media (prefers-color-scheme:dark){
+body{color:#e6edf3;background:#0d1117}
+th,td{border-color:#30363d}
+thead th,td.skip{background:#161b22} th.area{background:#21262d}
+td.pass,td.area-clean{background:#12361f} td.fail,td.area-weak{background:#4a1e1e} td.error,td.area-mixed{background:#3d2e00} td.optional.fail{background:#3a2a20}
+.meta,.legend,.grid-legend,.tally,.prov,.refs,dt,th.check code,td.skip{color:#9198a1}
+a{color:#58a6ff}
+}
+@media print{
+thead th,tbody th.area{position:static}
+body.diff-only tr[data-same]{display:table-row}
+.toolbar,.seccomp-diff select{display:none}
+td,th{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+pre{max-width:none}
+}
 `;
+
+/** Glyph and word per status: readable without colour (deuteranopia, print in black and white). */
+const GLYPH: Record<string, string> = { pass: '✓ pass', fail: '✗ fail', error: '⚠ error', skip: '– skip' };
+
+// Print the evidence: every <details> opened for printing and closed again after; the differences
+// toggle hides the rows every target decided alike; the area rows stick under the target heads.
+const PAGE_SCRIPT = `(() => {
+  const opened = [];
+  addEventListener('beforeprint', () => { for (const d of document.querySelectorAll('details:not([open])')) { d.open = true; opened.push(d); } });
+  addEventListener('afterprint', () => { while (opened.length) opened.pop().open = false; });
+  const box = document.getElementById('diff-only');
+  if (box) box.onchange = () => document.body.classList.toggle('diff-only', box.checked);
+  const head = document.querySelector('table.matrix thead');
+  if (head) document.documentElement.style.setProperty('--head', head.offsetHeight + 'px');
+})();`;
+
+/** A reference as a link where it names something with a stable public page. */
+function referenceHtml(ref: string): string {
+  const text = htmlEscape(ref);
+  const cve = /\bCVE-\d{4}-\d{4,}\b/.exec(ref);
+  if (cve) return `<a href="https://www.cve.org/CVERecord?id=${cve[0]}">${text}</a>`;
+  const man = /\b([a-z_][a-z0-9_]*)\(([1-8])\)/.exec(ref);
+  if (man) return `<a href="https://man7.org/linux/man-pages/man${man[2]}/${man[1]}.${man[2]}.html">${text}</a>`;
+  if (/^OCI runtime spec/.test(ref)) return `<a href="https://github.com/opencontainers/runtime-spec/blob/main/config.md">${text}</a>`;
+  if (/^CIS Docker/.test(ref)) return `<a href="https://www.cisecurity.org/benchmark/docker">${text}</a>`;
+  if (/Pod Security Standards/.test(ref)) return `<a href="https://kubernetes.io/docs/concepts/security/pod-security-standards/">${text}</a>`;
+  return text;
+}
 
 export function matrixHtml(results: RunResults): string {
   const g = grid(results);
   return [
     '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>isoprobe — ${htmlEscape(results.profile)} — ${htmlEscape(results.startedAt)}</title>`,
     `<style>${CSS}</style></head><body>`,
     `<h1>isoprobe matrix — profile ${htmlEscape(results.profile)}</h1>`,
@@ -201,6 +251,7 @@ export function matrixHtml(results: RunResults): string {
       ? [`<p class="target-error">Partial results: ${htmlEscape(oneLine(results.partialReason ?? 'some targets could not run', 400))}</p>`]
       : []),
     htmlAreaGrid(results),
+    '<p class="toolbar"><label><input type="checkbox" id="diff-only"> differences only: hide the checks every target decided alike</label></p>',
     htmlTable(results, g),
     ...(hasProvenance(results) ? [`<p class="legend">${htmlEscape(PROVENANCE_LEGEND)}</p>`] : []),
     '<h2>Targets</h2>',
@@ -208,6 +259,7 @@ export function matrixHtml(results: RunResults): string {
     seccompHtml(results, htmlEscape),
     '<h2>Environment</h2>',
     kvTable(results.environment),
+    `<script>${PAGE_SCRIPT}</script>`,
     '</body></html>',
     '',
   ].join('\n');
@@ -231,13 +283,13 @@ function htmlTable(results: RunResults, g: Grid): string {
   const heads = g.targets.map((t) => {
     const err = t.error === undefined ? '' : `<br><span class="target-error">could not run: ${htmlEscape(oneLine(t.error))}</span>`;
     const control = t.control ? '<br><small>control: expected to fail</small>' : '';
-    return `<th class="target">${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small>${control}<br>${tally(results, t)}${err}</th>`;
+    return `<th scope="col" class="target">${htmlEscape(t.name)}<br><small>${htmlEscape(t.runtime)}</small>${control}<br>${tally(results, t)}${err}</th>`;
   });
   const body = g.areas.map(([area, ids]) => {
     const rows = ids.map((id) => htmlRow(results, g, id));
-    return `<tbody><tr><th class="area" colspan="${g.targets.length + 1}">${htmlEscape(area)}</th></tr>\n${rows.join('\n')}</tbody>`;
+    return `<tbody><tr><th scope="rowgroup" class="area" colspan="${g.targets.length + 1}">${htmlEscape(area)}</th></tr>\n${rows.join('\n')}</tbody>`;
   });
-  return `<table>\n<thead><tr><th>check</th>${heads.join('')}</tr></thead>\n${body.join('\n')}\n</table>`;
+  return `<table class="matrix">\n<thead><tr><th scope="col">check</th>${heads.join('')}</tr></thead>\n${body.join('\n')}\n</table>`;
 }
 
 /** A column's totals, so a reader sees each target's standing before reading its cells. */
@@ -289,13 +341,16 @@ function requestTable(t: TargetResult): string {
 
 function htmlRow(results: RunResults, g: Grid, id: string): string {
   const meta = metaFor(results, id);
-  const label = `<td class="check">${htmlEscape(meta.title)}<br><code>${htmlEscape(id)}</code></td>`;
-  return `<tr>${label}${g.targets.map((t) => htmlCell(g.cell(t, id), t)).join('')}</tr>`;
+  const refs = meta.references.length > 0 ? `<br><span class="refs">${meta.references.map(referenceHtml).join(' · ')}</span>` : '';
+  const label = `<th scope="row" class="check">${htmlEscape(meta.title)}<br><code>${htmlEscape(id)}</code>${refs}</th>`;
+  const statuses = g.targets.map((t) => g.cell(t, id)?.status ?? 'none');
+  const same = new Set(statuses).size <= 1 ? ' data-same' : '';
+  return `<tr${same}>${label}${g.targets.map((t) => htmlCell(g.cell(t, id), t)).join('')}</tr>`;
 }
 
 function htmlCell(c: CheckResult | undefined, t: TargetResult): string {
   if (!c) return '<td class="none">—</td>';
-  const label = c.status === 'fail' && !c.required ? 'fail (not required)' : c.status;
+  const label = c.status === 'fail' && !c.required ? `${GLYPH.fail} (not required)` : (GLYPH[c.status] ?? c.status);
   const cls = `${c.status}${c.required ? '' : ' optional'}`;
   const marks = provenanceMarks(c.provenance);
   const settings = provenanceText(c.provenance);
@@ -309,7 +364,7 @@ function htmlCell(c: CheckResult | undefined, t: TargetResult): string {
     ['decided by', decidedByText(t, c) ?? undefined],
   ];
   const shown = facts.filter((f): f is [string, string] => f[1] !== undefined && f[1] !== '');
-  if (shown.length === 0) return `<td class="${cls}">${htmlEscape(label)}${mark}</td>`;
+  if (shown.length === 0) return `<td class="${cls}"><span class="v">${htmlEscape(label)}</span>${mark}</td>`;
   const dl = shown.map(([k, v]) => `<dt>${k}</dt><dd><pre>${htmlEscape(v)}</pre></dd>`).join('');
   return `<td class="${cls}"><details><summary>${htmlEscape(label)}${mark}</summary><dl>${dl}</dl></details></td>`;
 }

@@ -43,7 +43,7 @@ describe('reports/area-grid', () => {
     expect(md.indexOf('| area | builtin | builtin-share-pid |')).to.be.greaterThan(-1).and.lessThan(md.indexOf('| check |'));
     expect(md).to.match(/\| pid \| \d+\/\d+ \| \*\*\d+\/\d+ ✗\d+[^|]*\*\* \|/);
     const html = matrixHtml(r);
-    expect(html.indexOf('<table class="areas">')).to.be.greaterThan(-1).and.lessThan(html.indexOf('<th>check</th>'));
+    expect(html.indexOf('<table class="areas">')).to.be.greaterThan(-1).and.lessThan(html.indexOf('<th scope="col">check</th>'));
     expect(html).to.include('<th scope="row">pid</th>');
     expect(html).to.match(/<td class="area-weak">\d+\/\d+ ✗\d+/);
   });

@@ -118,18 +118,46 @@ describe('reports/matrix', () => {
   describe('html', () => {
     const html = matrixHtml(smallResults());
 
-    it('is one self-contained page', () => {
+    it('is one self-contained page: styles and scripts inline, nothing loaded', () => {
       expect(html).to.match(/^<!DOCTYPE html>/);
       expect(html).to.include('<style>');
-      expect(html).to.not.match(/<script|<link|src=/);
+      expect(html).to.not.match(/<link|src=|<script[^>]/);
+    });
+
+    it('reads on a phone, in the dark, without colour and on paper', () => {
+      expect(html).to.include('<meta name="viewport" content="width=device-width, initial-scale=1">');
+      expect(html).to.include('@media (prefers-color-scheme:dark)').and.include('@media print');
+      // Every <details> opens for printing: the evidence is on paper too.
+      expect(html).to.include("addEventListener('beforeprint'");
+      expect(html).to.include('<td class="pass"><span class="v">✓ pass</span></td>');
+      expect(html).to.match(/<td class="fail"><details><summary>✗ fail<\/summary>/);
+    });
+
+    it('headers carry their scope; rows decided alike by every target can be hidden', () => {
+      expect(html).to.match(/<th scope="col" class="target">builtin</);
+      expect(html).to.match(/<th scope="row" class="check">runs in its own pid namespace<br><code>pid.own-namespace<\/code>/);
+      expect(html).to.include('<input type="checkbox" id="diff-only">');
+      // time.offsets skips on both targets: the same verdict, hidden by the toggle.
+      expect(html).to.match(/<tr data-same><th scope="row" class="check">configured clock offsets are applied/);
+      expect(html).to.not.match(/<tr data-same><th scope="row" class="check">runs in its own pid namespace/);
+    });
+
+    it('links the references that have a public page', () => {
+      const r = smallResults();
+      r.catalogue[0]!.references = ['CVE-2019-5736', 'seccomp(2)', 'OCI runtime spec: linux.seccomp', 'a book'];
+      const page = matrixHtml(r);
+      expect(page).to.include('<a href="https://www.cve.org/CVERecord?id=CVE-2019-5736">CVE-2019-5736</a>');
+      expect(page).to.include('<a href="https://man7.org/linux/man-pages/man2/seccomp.2.html">seccomp(2)</a>');
+      expect(page).to.include('<a href="https://github.com/opencontainers/runtime-spec/blob/main/config.md">OCI runtime spec: linux.seccomp</a>');
+      expect(page).to.include(' · a book</span>');
     });
 
     it('puts expected, observed and evidence in a <details> per cell', () => {
       expect(html).to.include(
-        '<td class="fail"><details><summary>fail</summary><dl><dt>expected</dt><dd><pre>new</pre></dd>' +
+        '<td class="fail"><details><summary>✗ fail</summary><dl><dt>expected</dt><dd><pre>new</pre></dd>' +
           '<dt>observed</dt><dd><pre>inherited</pre></dd></dl></details></td>',
       );
-      expect(html).to.include('<td class="skip optional"><details><summary>skip</summary><dl><dt>reason</dt>');
+      expect(html).to.include('<td class="skip optional"><details><summary>– skip</summary><dl><dt>reason</dt>');
     });
 
     it('HTML-escapes everything and shows control characters', () => {
@@ -144,7 +172,9 @@ describe('reports/matrix', () => {
     });
 
     it('totals each target in its column header', () => {
-      expect(html).to.match(/<th class="target">builtin<br><small>builtin<\/small><br><span class="tally">\d+ pass · \d+ fail · \d+ skip · \d+ error<br>/);
+      expect(html).to.match(
+        /<th scope="col" class="target">builtin<br><small>builtin<\/small><br><span class="tally">\d+ pass · \d+ fail · \d+ skip · \d+ error<br>/,
+      );
     });
 
     it('shows a target that could not run in its column header', () => {
@@ -218,7 +248,9 @@ describe('reports/matrix', () => {
     });
 
     it('shows the sources in the HTML cell, as a mark with a title and in its details', () => {
-      expect(html).to.include('<td class="fail"><details><summary>fail <span class="prov" title="user config (ns.pid), isoprobe (ns.mnt)">ᶜʳ</span></summary>');
+      expect(html).to.include(
+        '<td class="fail"><details><summary>✗ fail <span class="prov" title="user config (ns.pid), isoprobe (ns.mnt)">ᶜʳ</span></summary>',
+      );
       expect(html).to.include('<dt>settings</dt><dd><pre>user config (ns.pid)</pre></dd></dl></details></td>');
     });
 
@@ -237,7 +269,7 @@ describe('reports/matrix', () => {
       );
       expect(out).to.include('| `conformance.ns.pid` the pid namespace is as asked | ✅ pass ʳ | — |');
       expect(out).to.not.include('cross');
-      expect(matrixHtml(newAreas())).to.include('<th class="area" colspan="3">conformance</th>');
+      expect(matrixHtml(newAreas())).to.include('<th scope="rowgroup" class="area" colspan="3">conformance</th>');
     });
   });
 });
