@@ -10,7 +10,7 @@ import { ConfigError, EnvError } from '../model/errors.js';
 import { DeadlineError } from '../model/deadline.js';
 import { REPO_ROOT } from '../host/paths.js';
 import { EXIT, type RunResults } from '../model/results.js';
-import { runSuite } from '../engine/run.js';
+import { runSuite, type TargetDone } from '../engine/run.js';
 import type { Namespace } from '../model/spec.js';
 import { DRIVERS, targetsFromFile, targetsFromRuntimes, type TargetConfig } from '../targets/registry.js';
 import { diffResults, diffText } from '../reports/diff.js';
@@ -85,7 +85,7 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
     targets,
     profile: cmd.profile,
     grep: cmd.grep,
-    ...(cmd.quiet ? {} : { reporter: ProgressReporter }),
+    ...(cmd.quiet ? {} : { reporter: ProgressReporter, onTargetDone: (d: TargetDone) => process.stderr.write(`${targetDoneLine(d)}\n`) }),
     version: VERSION,
   });
   writeReports(cmd.outDir, results, cmd.formats);
@@ -101,6 +101,16 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
   if (cmd.formats.includes('github')) writeGithub(results);
   if (cmd.quiet) process.stdout.write(`${terminalSafe(summaryText(results).trimEnd().split('\n').at(-1) ?? '')}\n`);
   return code;
+}
+
+/** `[3/7] runsc (gvisor) ran in 1.2 s`, or why it could not: on stderr, beside the check progress. */
+function targetDoneLine(d: TargetDone): string {
+  const head = `[${d.index}/${d.total}] ${d.name} (${d.runtime})`;
+  return terminalSafe(
+    d.error === undefined
+      ? `${head} ran in ${(d.durationMs / 1000).toFixed(1)} s`
+      : `${head} could not run after ${(d.durationMs / 1000).toFixed(1)} s: ${d.error.split('\n')[0]}`,
+  );
 }
 
 /** Workflow commands on stdout, where the runner reads them, and the matrix appended to the job summary. */

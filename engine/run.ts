@@ -50,6 +50,19 @@ export interface RunOptions {
   grep?: string;
   reporter?: Mocha.ReporterConstructor;
   version?: string;
+  /** Told as each target's own containers end, while the others still run (the CLI's live progress). */
+  onTargetDone?: (done: TargetDone) => void;
+}
+
+export interface TargetDone {
+  name: string;
+  runtime: string;
+  /** How many targets have ended so far, this one included, and of how many. */
+  index: number;
+  total: number;
+  durationMs: number;
+  /** Why it could not run, when it could not. */
+  error?: string;
 }
 
 export async function runSuite(opts: RunOptions): Promise<RunResults> {
@@ -83,10 +96,26 @@ export async function runSuite(opts: RunOptions): Promise<RunResults> {
     const problems = Object.values(armed).flatMap((v) => ('problem' in v ? [v.problem] : []));
     if (problems.length > 0) throw new EnvError(`host sentinels are not live, results would mean nothing: ${problems.join('; ')}`);
     // runTarget never rejects: a target that breaks (a hung daemon) is an error of its own, the others are still judged.
+    let ended = 0;
     const ran = await Promise.all(
-      opts.targets.map((t, i) =>
-        runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir, profile: opts.profile }), { hostView, sentinels, armed, profile: opts.profile }),
-      ),
+      opts.targets.map(async (t, i) => {
+        const r = await runTarget(t, driverFor[i], () => driverFor[i].create(t, { runDir, profile: opts.profile }), {
+          hostView,
+          sentinels,
+          armed,
+          profile: opts.profile,
+        });
+        const u = r.unit;
+        opts.onTargetDone?.({
+          name: u.name,
+          runtime: u.runtime,
+          index: ++ended,
+          total: opts.targets.length,
+          durationMs: u.durationMs ?? 0,
+          ...(u.error ? { error: u.error } : {}),
+        });
+        return r;
+      }),
     );
     // The sibling pairs (engine/cross.ts) once every target's own containers ended: beside them,
     // their starts would queue behind the first burst of all targets (a daemon's 'container start'

@@ -89,4 +89,32 @@ describe('reports of a run with a target that could not run', function () {
     const csv = fs.readFileSync(path.join(dir, 'out/results.csv'), 'utf8').split('\r\n');
     expect(csv[0]).to.match(/^"target","runtime",/);
   });
+
+  it('says each target as its containers end, before the checks are judged: [n/total], its time or why it could not run', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        '--runtime',
+        'builtin',
+        '--config',
+        path.join(dir, 'targets.json'),
+        '--grep',
+        '^pid\\.',
+        '--format',
+        'json',
+        '--out',
+        path.join(dir, 'live'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    const lines = r.stderr.split('\n');
+    const done = lines.filter((l) => /^\[\d\/2\] /.test(l));
+    expect(done).to.have.length(2);
+    expect(done.some((l) => /^\[\d\/2\] broken \(oci\) could not run after [\d.]+ s: /.test(l))).to.equal(true);
+    expect(done.some((l) => /^\[\d\/2\] builtin \(builtin\) ran in [\d.]+ s$/.test(l))).to.equal(true);
+    // Before the checks' own progress, which comes once every target ended.
+    expect(lines.findIndex((l) => l.includes('pass  '))).to.be.greaterThan(lines.indexOf(done[1]!));
+  });
 });
