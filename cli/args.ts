@@ -38,7 +38,7 @@ export type Command =
   | { kind: 'version' };
 
 /** What `run --format` can write: files in --out, and `github` (workflow commands on stdout, the Markdown summary to $GITHUB_STEP_SUMMARY). */
-export const FORMATS = ['junit', 'json', 'html', 'md', 'tap', 'csv', 'github'] as const;
+export const FORMATS = ['junit', 'json', 'html', 'md', 'tap', 'sarif', 'csv', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 export const DEFAULT_FORMATS: Format[] = ['junit', 'json', 'html', 'md'];
 
@@ -64,8 +64,8 @@ Options for run:
       --share LIST    share these namespaces with the host (negative controls):
                       ${NAMESPACES.join(', ')}
   -f, --format LIST   reports to write (default: ${DEFAULT_FORMATS.join(',')}); any of
-                      ${FORMATS.join(',')} (github: annotations on stdout, the
-                      matrix appended to $GITHUB_STEP_SUMMARY when set)
+                      ${FORMATS.join(',')} (github: annotations on stdout,
+                      the matrix appended to $GITHUB_STEP_SUMMARY when set)
   -q, --quiet         print only the verdict line (errors still go to stderr)
       --no-color      no colour on a terminal either (none elsewhere, nor with NO_COLOR set)
 Options for list:

@@ -25,6 +25,7 @@ import { writableDirProblem } from '../host/writable-dir.js';
 import { debugRequested, parseCli, UsageError, type Command, type Format } from './args.js';
 import { csvText } from '../reports/csv.js';
 import { githubAnnotations } from '../reports/github.js';
+import { sarifJson } from '../reports/sarif.js';
 import { tapText } from '../reports/tap.js';
 import { terminalSafe } from '../reports/text.js';
 import { ansi, colourWanted, plain } from '../reports/colour.js';
@@ -88,7 +89,7 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
     ...(cmd.quiet ? {} : { reporter: ProgressReporter, onTargetDone: (d: TargetDone) => process.stderr.write(`${targetDoneLine(d)}\n`) }),
     version: VERSION,
   });
-  writeReports(cmd.outDir, results, cmd.formats);
+  writeReports(cmd.outDir, results, cmd.formats, cmd.configPath);
   const say = (text: string) => cmd.quiet || process.stdout.write(text);
   say(summaryText(results, colourWanted(process.stdout, process.env, cmd.noColor === true) ? ansi : plain));
   if (files.length > 0) say(`reports written to ${cmd.outDir}/ (${files.join(', ')})\n`);
@@ -136,6 +137,7 @@ const REPORT_FILE: Partial<Record<Format, string>> = {
   html: 'matrix.html',
   md: 'matrix.md',
   tap: 'results.tap',
+  sarif: 'results.sarif',
   csv: 'results.csv',
 };
 
@@ -143,7 +145,7 @@ function reportFiles(formats: readonly Format[]): string[] {
   return formats.flatMap((f) => (REPORT_FILE[f] ? [REPORT_FILE[f]] : []));
 }
 
-function writeReports(outDir: string, results: RunResults, formats: readonly Format[]): void {
+function writeReports(outDir: string, results: RunResults, formats: readonly Format[], configPath?: string): void {
   if (reportFiles(formats).length === 0) return;
   fs.mkdirSync(outDir, { recursive: true });
   const write: Partial<Record<Format, () => void>> = {
@@ -152,6 +154,18 @@ function writeReports(outDir: string, results: RunResults, formats: readonly For
     html: () => fs.writeFileSync(path.join(outDir, 'matrix.html'), matrixHtml(results)),
     md: () => fs.writeFileSync(path.join(outDir, 'matrix.md'), matrixMarkdown(results)),
     tap: () => fs.writeFileSync(path.join(outDir, 'results.tap'), tapText(results)),
+    // A result points at the config that named the target, else at the results file beside it.
+    // Relative to where the run was started (a repository checkout in CI), as SARIF's URIs must be.
+    sarif: () =>
+      fs.writeFileSync(
+        path.join(outDir, 'results.sarif'),
+        sarifJson(results, {
+          location: path
+            .relative(process.cwd(), path.resolve(configPath ?? path.join(outDir, 'results.json')))
+            .split(path.sep)
+            .join('/'),
+        }),
+      ),
     csv: () => fs.writeFileSync(path.join(outDir, 'results.csv'), csvText(results)),
   };
   for (const f of formats) write[f]?.();

@@ -63,7 +63,7 @@ describe('cli/args', () => {
     it('refuses an unknown format in one line, naming the nearest', () => {
       expect(() => parseCli(['run', '--format', 'junit,tapp'])).to.throw(
         UsageError,
-        /^unknown format "tapp" \(did you mean "tap"\?\) in --format \(expected any of junit, json, html, md, tap, csv, github\)$/,
+        /^unknown format "tapp" \(did you mean "tap"\?\) in --format \(expected any of junit, json, html, md, tap, sarif, csv, github\)$/,
       );
     });
 

@@ -7,6 +7,7 @@ import { Parser } from 'tap-parser';
 import type { RunResults } from '../../model/results.js';
 import { csvText } from '../../reports/csv.js';
 import { ANNOTATION_CAP, githubAnnotations } from '../../reports/github.js';
+import { sarifJson } from '../../reports/sarif.js';
 import { tapText } from '../../reports/tap.js';
 import { smallResults } from '../fixtures/results-small.js';
 
@@ -89,5 +90,52 @@ describe('reports: TAP, CSV, GitHub', () => {
     expect(lines[ANNOTATION_CAP]).to.match(/^::notice title=isoprobe%3A 3 more errors::GitHub shows 10 errors per step; all 13 are in junit.xml/);
     expect(lines.slice(ANNOTATION_CAP + 1).every((l) => l.startsWith('::warning'))).to.equal(true);
     expect(lines[0]).to.include('line1%0Aline2 100%25');
+  });
+});
+
+describe('reports: SARIF 2.1.0', () => {
+  const log = (r: RunResults) => JSON.parse(sarifJson(r, { location: 'targets.json' }));
+
+  it('rules are the catalogue, levelled by the profile, with references as help and unique tags', () => {
+    const r = smallResults();
+    const run = log(r).runs[0];
+    expect(log(r).version).to.equal('2.1.0');
+    expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).to.deep.equal(r.catalogue.map((m) => m.id));
+    for (const rule of run.tool.driver.rules) expect(new Set(rule.properties.tags).size).to.equal(rule.properties.tags.length);
+    const req = r.catalogue.find((m) => m.profiles.includes(r.profile))!;
+    expect(run.tool.driver.rules.find((x: { id: string }) => x.id === req.id).defaultConfiguration.level).to.equal('error');
+  });
+
+  it('results: the failed and errored checks of isolated targets, each located and fingerprinted stably', () => {
+    const run = log(smallResults()).runs[0];
+    expect(run.results.map((x: { ruleId: string; properties: { target: string } }) => `${x.properties.target} ${x.ruleId}`)).to.deep.equal([
+      'builtin security.no-new-privs',
+      'builtin-share-pid pid.host-invisible',
+      'builtin-share-pid pid.own-namespace',
+      'builtin-share-pid net.loopback-unreachable',
+    ]);
+    const first = run.results[1];
+    expect(first.level).to.equal('error');
+    expect(first.locations[0].physicalLocation.artifactLocation.uri).to.equal('targets.json');
+    expect(first.partialFingerprints['isoprobeTargetCheck/v1']).to.match(/^[0-9a-f]{32}$/);
+    expect(log(smallResults()).runs[0].results[1].partialFingerprints).to.deep.equal(first.partialFingerprints);
+    expect(run.results[0].level).to.equal('warning');
+  });
+
+  it('a target that could not run is one tool execution notification, not a result per check; a control target adds none', () => {
+    const r = broken();
+    const run = log(r).runs[0];
+    expect(run.results.every((x: { properties: { target: string } }) => x.properties.target !== 'builtin-share-pid')).to.equal(true);
+    expect(run.invocations[0].executionSuccessful).to.equal(false);
+    expect(run.invocations[0].toolExecutionNotifications).to.deep.equal([
+      {
+        level: 'error',
+        message: { text: 'target builtin-share-pid (builtin) could not run: crun refused the container # exit 1' },
+        descriptor: { id: 'target-could-not-run' },
+      },
+    ]);
+    const c = smallResults();
+    c.targets[1]!.control = true;
+    expect(log(c).runs[0].results.map((x: { properties: { target: string } }) => x.properties.target)).to.deep.equal(['builtin']);
   });
 });
