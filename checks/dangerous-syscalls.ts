@@ -9,13 +9,9 @@ import type { SecurityFacts } from '../model/facts.js';
 import { capNames, type ProcStatus } from '../model/parse/status.js';
 import { type DangerousFinding, filterLetsUserNs, isInitialUidMap, judgeDangerous } from '../model/seccomp/dangerous.js';
 import type { Stack } from '../model/seccomp/profile.js';
-import { errnoName } from './define.js';
+import { errnoName, refused } from './define.js';
 
 type Calls = SecurityFacts['syscalls'];
-const EPERM = 1;
-const EACCES = 13;
-const ENOSYS = 38;
-const refusedErrno = (e: number) => e === EPERM || e === EACCES || e === ENOSYS;
 
 /** The probe's call standing for a finding, if it made one. */
 function probeCall(f: DangerousFinding, calls: Calls): number | undefined {
@@ -33,7 +29,7 @@ export function judgeDangerousWithProbe(
   uidMap: string | null,
 ): { failures: string[]; summary: string } {
   const bounding = new Set(capNames(status.capBnd));
-  const canMakeUserNs = filterLetsUserNs(stack) && !refusedErrno(calls.unshare_user);
+  const canMakeUserNs = filterLetsUserNs(stack) && !refused(calls.unshare_user);
   // An unreadable map is taken as the initial namespace's: the gates then hold only for want of the capability.
   const findings = judgeDangerous(stack, 'x86_64', { bounding, canMakeUserNs, initUserNs: isInitialUidMap(uidMap) });
   const failures: string[] = [];
@@ -44,7 +40,7 @@ export function judgeDangerousWithProbe(
     const e = probeCall(f, calls);
     if (f.standing === 'refused') {
       refusedByFilter++;
-      if (e !== undefined && !refusedErrno(e)) failures.push(`${label(f)}: the filter refuses it (${f.detail}) but the probe reached it (${errnoName(e)})`);
+      if (e !== undefined && !refused(e)) failures.push(`${label(f)}: the filter refuses it (${f.detail}) but the probe reached it (${errnoName(e)})`);
       else if (e !== undefined && f.detail.startsWith('errno(') && f.detail !== `errno(${e})`)
         disagree.push(`${label(f)}: filter ${f.detail}, probe ${errnoName(e)}`);
       continue;
@@ -53,7 +49,7 @@ export function judgeDangerousWithProbe(
       held.push(`${label(f)} (${f.detail.replace(/^.*held: /, '')})`);
       continue;
     }
-    if (e !== undefined && refusedErrno(e)) {
+    if (e !== undefined && refused(e)) {
       held.push(`${label(f)} (filter ${f.detail}; the kernel refused the probe: ${errnoName(e)})`);
       continue;
     }

@@ -95,6 +95,11 @@ export function ownNamespaceCheck(meta: OwnNamespaceMeta): Check<'container' | '
 }
 
 /** "ECONNREFUSED (111)", "success", or "not attempted" for an absent observation. */
+/** Refused by policy (seccomp, a capability, a sysctl) or not built into this kernel: EPERM, EACCES, ENOSYS. */
+export function refused(errno: number): boolean {
+  return errno === 1 || errno === 13 || errno === 38;
+}
+
 export function errnoName(errno: number | undefined | null): string {
   if (errno === undefined || errno === null) return 'not attempted';
   if (errno === 0) return 'success';

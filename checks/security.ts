@@ -25,7 +25,7 @@ import {
   PODMAN_UNMASK_ALL,
   share,
 } from './controls.js';
-import { check, errnoName, requireNoNewPrivsLine, requireNsProof } from './define.js';
+import { check, errnoName, refused, requireNoNewPrivsLine, requireNsProof } from './define.js';
 import { compareAbi } from '../model/seccomp/abi.js';
 import { judgeDangerousWithProbe } from './dangerous-syscalls.js';
 import { seccompStack } from './seccomp-stack.js';
@@ -76,12 +76,8 @@ export const DANGEROUS_SYSCALLS = [
 const EPERM = 1;
 const EACCES = 13;
 const EROFS = 30;
-const ENOSYS = 38;
 const ENOENT = 2;
-/** Refused by policy (seccomp, a capability, a sysctl) or not built into this kernel. */
-export function refused(errno: number): boolean {
-  return errno === EPERM || errno === EACCES || errno === ENOSYS;
-}
+export { refused };
 
 /** The security facts; a probe without them is a broken harness (thrown → 'error'), not a verdict. */
 export function sec(ctx: Pick<Evidence, 'container'>): SecurityFacts {

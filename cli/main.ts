@@ -91,7 +91,8 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
   });
   writeReports(cmd.outDir, results, cmd.formats, cmd.configPath);
   const say = (text: string) => cmd.quiet || process.stdout.write(text);
-  say(summaryText(results, colourWanted(process.stdout, process.env, cmd.noColor === true) ? ansi : plain));
+  const summary = summaryText(results, colourWanted(process.stdout, process.env, cmd.noColor === true) ? ansi : plain);
+  say(summary);
   if (files.length > 0) say(`reports written to ${cmd.outDir}/ (${files.join(', ')})\n`);
   let code: number = exitCodeFor(results);
   if (baseline) {
@@ -100,7 +101,8 @@ async function runCommand(cmd: Extract<Command, { kind: 'run' }>): Promise<numbe
     if (d.regressions.length > 0) code = EXIT.failed;
   }
   if (cmd.formats.includes('github')) writeGithub(results);
-  if (cmd.quiet) process.stdout.write(`${terminalSafe(summaryText(results).trimEnd().split('\n').at(-1) ?? '')}\n`);
+  // The summary's last line is its verdict, already made terminal-safe.
+  if (cmd.quiet) process.stdout.write(`${summary.trimEnd().split('\n').at(-1) ?? ''}\n`);
   return code;
 }
 

@@ -7,8 +7,8 @@
  * holds only while the container cannot make a user namespace. Calls without a gate are reachable
  * as soon as a filter lets them run: an unfiltered one is the finding.
  */
-import { type Abi, SYSCALLS } from './syscalls.js';
-import { CLONE_NEW, loosest, outcomeOf, reachOf, type Stack, verdictText } from './profile.js';
+import type { Abi } from './syscalls.js';
+import { CLONE_NEW, loosest, numberOf, outcomeOf, reachOf, type Stack, verdictText } from './profile.js';
 
 export interface Gate {
   cap: string;
@@ -157,7 +157,7 @@ export function judgeDangerous(stack: Stack, abi: Abi, p: ContainerPrivilege): D
   const out: DangerousFinding[] = [];
   for (const d of DANGEROUS) {
     for (const name of d.names) {
-      const nr = SYSCALLS[abi].find(([, n]) => n === name)?.[0];
+      const nr = numberOf(abi, name);
       if (nr === undefined) continue;
       const o = outcomeOf(stack, abi, nr, name);
       if (d.cases) {
@@ -184,7 +184,7 @@ export function judgeDangerous(stack: Stack, abi: Abi, p: ContainerPrivilege): D
 /** Whether the stack lets a user namespace be made (unshare or clone with CLONE_NEWUSER, or clone3). */
 export function filterLetsUserNs(stack: Stack, abi: Abi = 'x86_64'): boolean {
   const runsWith = (name: string, label?: string) => {
-    const nr = SYSCALLS[abi].find(([, n]) => n === name)?.[0];
+    const nr = numberOf(abi, name);
     if (nr === undefined) return false;
     const o = outcomeOf(stack, abi, nr, name);
     const v = (label && o.cases?.find((c) => c.label === label)?.verdict) || o.verdict;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { SeccompFilterRead } from '../parse/seccomp-filters.js';
-import { DANGEROUS } from './dangerous.js';
+import { DANGEROUS_NAMES } from './dangerous.js';
 import { effectiveProfile, runnable, verdictsByName, type AbiProfile } from './profile.js';
 import { ABIS, type Abi } from './syscalls.js';
 
@@ -32,8 +32,6 @@ export function seccompResult(read: SeccompFilterRead | { unreadable: string } |
     return { unreadable: (e as Error).message };
   }
 }
-
-const DANGEROUS_NAMES = new Set(DANGEROUS.flatMap((d) => d.names));
 
 /** The dangerous calls (model/seccomp/dangerous.ts) the filter lets run for some argument value (a capability may still hold them): conditional ones marked `?`. */
 export function dangerousRunnable(p: AbiProfile): string[] {
