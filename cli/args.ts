@@ -154,7 +154,7 @@ function commandHelp(command: string): string {
   }
   const lines = HELP_TEXT.split('\n');
   const own = lines.filter((l) => new RegExp(`^  ${command}\\b`).test(l));
-  const start = lines.findIndex((l) => l === `Options for ${command}:`);
+  const start = lines.indexOf(`Options for ${command}:`);
   const block = (from: number) =>
     from < 0
       ? []

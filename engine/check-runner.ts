@@ -5,6 +5,7 @@
  */
 import Mocha from 'mocha';
 import { selectChecks, type Check } from '../model/check.js';
+import { showValue } from '../model/json-value.js';
 import { evaluate } from './evaluate.js';
 import { contextFor, type TargetEvidence } from './evidence.js';
 import { provenanceFor } from '../model/request.js';
@@ -78,7 +79,7 @@ function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: 
       ...decided,
     });
     if (verdict.status === 'skip') this.skip();
-    if (verdict.status === 'fail') throw new Error(`expected ${verdict.expected}, observed ${verdict.observed}`);
+    if (verdict.status === 'fail') throw new Error(`expected ${showValue(verdict.expected, verdict.negated)}, observed ${showValue(verdict.observed)}`);
     if (verdict.status === 'error') throw new Error(verdict.reason);
   };
 }

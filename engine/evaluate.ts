@@ -3,6 +3,7 @@
  * observed, a SkipCheck a 'skip' with its requirement, anything else an 'error' (a broken check).
  */
 import { AssertionError } from 'chai';
+import { toJsonValue } from '../model/json-value.js';
 import { SkipCheck, type Check, type CheckContext, type Verdict } from '../model/check.js';
 
 /** Evaluates one check. Pure apart from the check's own code; never throws. */
@@ -19,8 +20,9 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
       const negated = / to not /.test(err.message);
       return {
         status: 'fail',
-        expected: err.expected === undefined ? chaiExpectation(err.message) : `${negated ? 'not ' : ''}${show(err.expected)}`,
-        observed: show(err.actual),
+        expected: err.expected === undefined ? chaiExpectation(err.message) : toJsonValue(err.expected),
+        ...(negated && err.expected !== undefined ? { negated: true } : {}),
+        ...(err.actual === undefined ? {} : { observed: toJsonValue(err.actual) }),
         evidence: `${err.message}${err.evidence ? `\n${err.evidence}` : ''}`,
       };
     }
@@ -35,9 +37,4 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
 function chaiExpectation(message: string): string {
   const words = /expected .+? to (?:be )?(.+)$/s.exec(message.split(': ').pop() ?? '');
   return words ? words[1] : '(not recorded)';
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return '(not recorded)';
-  return typeof v === 'string' ? v : JSON.stringify(v);
 }

@@ -14,6 +14,7 @@ import type { ContainerSpec, HostSideFacts } from './spec.js';
 import type { Request, SettingKey } from './request.js';
 import type { TargetCapabilities } from './target.js';
 import type { EvidenceKind } from './evidence.js';
+import type { JsonValue } from './json-value.js';
 import type { SiblingSentinel, SiblingsEvidence } from './sibling.js';
 import type { SandboxFacts } from './sandbox.js';
 import { weakeningLabel, type Weakening } from './weakening.js';
@@ -148,8 +149,10 @@ export function selectChecks<C extends Pick<Check, 'id' | 'title'>>(checks: read
 
 export interface Verdict {
   status: Status;
-  expected?: string;
-  observed?: string;
+  /** For fail: the compared values (model/json-value.ts); `negated` when anything but `expected` passes. */
+  expected?: JsonValue;
+  observed?: JsonValue;
+  negated?: boolean;
   evidence?: string;
   reason?: string;
   /** For a skip: which of the closed list of requirements was missing. */

@@ -5,6 +5,7 @@
  * a results file may contain cannot drift apart.
  */
 import { z } from 'zod';
+import { jsonValueSchema } from './json-value.js';
 import { PostureResultSchema } from './posture-diff.js';
 import { provenanceSchema, RequestSchema } from './request.js';
 import { SeccompResultSchema } from './seccomp/summary.js';
@@ -69,8 +70,13 @@ export const checkResultSchema = z.object({
   status: statusSchema,
   /** Required by the run's profile. */
   required: z.boolean(),
-  expected: z.string().optional(),
-  observed: z.string().optional(),
+  /**
+   * For fail: what the assertion wanted and what it got, as JSON values (model/json-value.ts);
+   * `negated` when anything but `expected` would have passed. A string in files written before.
+   */
+  expected: jsonValueSchema.optional(),
+  observed: jsonValueSchema.optional(),
+  negated: z.boolean().optional(),
   /** The whole record behind the verdict. */
   evidence: z.string().optional(),
   /** For skip and error. */

@@ -3,7 +3,7 @@
  * is quoted, quotes doubled; line breaks inside a field stay (RFC 4180 allows them quoted).
  */
 import type { RunResults } from '../model/results.js';
-import { effectiveChecks, metaFor } from './rows.js';
+import { effectiveChecks, expectedText, metaFor, observedText } from './rows.js';
 import { visible } from './text.js';
 
 const COLUMNS = [
@@ -39,8 +39,8 @@ export function csvText(results: RunResults): string {
         c.status,
         c.requirement,
         c.reason,
-        c.expected,
-        c.observed,
+        c.expected === undefined ? undefined : expectedText(c),
+        c.observed === undefined ? undefined : observedText(c),
         Math.round(c.durationMs * 1000) / 1000,
       ];
     }),

@@ -21,7 +21,7 @@ import jrb from 'junit-report-builder';
 import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
 import type { CheckResult, RunResults, TargetResult } from '../model/results.js';
 import { notAsked, provenanceText, requestRows } from './provenance.js';
-import { byArea, effectiveChecks, expectedObserved, metaFor, requiredFailures } from './rows.js';
+import { byArea, effectiveChecks, expectedObserved, expectedText, metaFor, observedText, requiredFailures } from './rows.js';
 import { seconds, visible } from './text.js';
 
 // The package's d.ts declares `export default` but its CommonJS entry assigns module.exports, so
@@ -144,7 +144,7 @@ function addControlVerdict(report: Builder, results: RunResults, target: TargetR
 
 function failureBody(c: CheckResult): string {
   const settings = provenanceText(c.provenance);
-  const head = [`expected: ${c.expected ?? '(unspecified)'}`, `observed: ${c.observed ?? '(nothing)'}`, ...(settings ? [`settings: ${settings}`] : [])];
+  const head = [`expected: ${expectedText(c)}`, `observed: ${observedText(c)}`, ...(settings ? [`settings: ${settings}`] : [])];
   return [...head, ...(c.evidence ? ['', c.evidence] : [])].join('\n');
 }
 

@@ -6,7 +6,7 @@ import { areaCellClass, areaCellText, areaGrid } from './area-grid.js';
 import { seccompHtml, seccompMarkdown } from './seccomp.js';
 import { decidedByText } from './decided-by.js';
 import type { CheckResult, RunResults, Status, TargetResult } from '../model/results.js';
-import { byArea, countStatuses, effectiveChecks, expectedObserved, isBlocking, metaFor, requiredFailures } from './rows.js';
+import { byArea, countStatuses, effectiveChecks, expectedObserved, expectedText, isBlocking, metaFor, observedText, requiredFailures } from './rows.js';
 import { hasProvenance, notAsked, PROVENANCE_LEGEND, provenanceMarks, provenanceText, requestRows } from './provenance.js';
 import { oneLine, visible } from './text.js';
 
@@ -356,8 +356,8 @@ function htmlCell(c: CheckResult | undefined, t: TargetResult): string {
   const settings = provenanceText(c.provenance);
   const mark = marks ? ` <span class="prov" title="${htmlEscape(settings)}">${marks}</span>` : '';
   const facts: [string, string | undefined][] = [
-    ['expected', c.expected],
-    ['observed', c.observed],
+    ['expected', c.expected === undefined ? undefined : expectedText(c)],
+    ['observed', c.observed === undefined ? undefined : observedText(c)],
     ['reason', c.reason],
     ['evidence', c.evidence],
     ['settings', settings],

@@ -2,6 +2,7 @@
  * The view every reporter shares: a target's checks resolved against the catalogue, with a broken
  * target's checks turned into errors, so the formats cannot disagree about what a run said.
  */
+import { showValue } from '../model/json-value.js';
 import { provenanceFor, type Request, type SettingKey } from '../model/request.js';
 import { AREAS, type CheckMeta, type CheckResult, type RunResults, type Status, type TargetResult } from '../model/results.js';
 
@@ -91,5 +92,14 @@ export function requiredFailures(t: TargetResult): CheckResult[] {
 /** `expected X, observed Y`, the one-line form used by JUnit messages and the summary. */
 export function expectedObserved(c: CheckResult): string | undefined {
   if (c.expected === undefined && c.observed === undefined) return undefined;
-  return `expected ${c.expected ?? '(unspecified)'}, observed ${c.observed ?? '(nothing)'}`;
+  return `expected ${expectedText(c)}, observed ${observedText(c)}`;
+}
+
+/** The check's expected value as a line of text says it ("not 0" for a negated assertion). */
+export function expectedText(c: Pick<CheckResult, 'expected' | 'negated'>): string {
+  return showValue(c.expected, c.negated === true, '(unspecified)');
+}
+
+export function observedText(c: Pick<CheckResult, 'observed'>): string {
+  return showValue(c.observed, false, '(nothing)');
 }

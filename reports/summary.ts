@@ -3,7 +3,18 @@
  * Evidence is untrusted container output, so everything shown goes through terminalSafe.
  */
 import { AREAS, type Counts as SummaryCounts, EXIT, STATUSES, type CheckResult, type RunResults, type Summary, type TargetResult } from '../model/results.js';
-import { byArea, countStatuses, effectiveChecks, isBlocking, metaFor, requiredFailures, targetBreaksRun, type Counts } from './rows.js';
+import {
+  byArea,
+  countStatuses,
+  effectiveChecks,
+  expectedText,
+  isBlocking,
+  metaFor,
+  observedText,
+  requiredFailures,
+  targetBreaksRun,
+  type Counts,
+} from './rows.js';
 import { type Paint, paintSummaryLine, plain } from './colour.js';
 import { provenanceText } from './provenance.js';
 import { oneLine, seconds, terminalSafe } from './text.js';
@@ -84,8 +95,8 @@ function checkLines(results: RunResults, target: TargetResult, c: CheckResult): 
   const settings = provenanceText(c.provenance);
   return [
     head,
-    `        expected ${oneLine(c.expected ?? '(unspecified)')}`,
-    `        observed ${oneLine(c.observed ?? '(nothing)')}`,
+    `        expected ${oneLine(expectedText(c))}`,
+    `        observed ${oneLine(observedText(c))}`,
     ...(settings ? [`        settings ${settings}`] : []),
   ];
 }

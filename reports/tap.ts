@@ -8,6 +8,7 @@
 import type { CheckResult, RunResults, TargetResult } from '../model/results.js';
 import { metaFor, requiredFailures } from './rows.js';
 import { visible } from './text.js';
+import type { JsonValue } from '../model/json-value.js';
 
 /** A description may not hold `#` unescaped (it starts a directive) nor a line break. */
 function description(s: string): string {
@@ -20,10 +21,11 @@ function description(s: string): string {
 }
 
 /** YAML diagnostics: each value a double-quoted JSON string, which is valid YAML. */
-function yaml(fields: Record<string, string | undefined>, indent: string): string[] {
-  const rows = Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined);
+/** A YAML block whose values are JSON (YAML's flow subset), so a list or number stays one. */
+function yaml(fields: Record<string, JsonValue | undefined>, indent: string): string[] {
+  const rows = Object.entries(fields).filter((e): e is [string, JsonValue] => e[1] !== undefined);
   if (rows.length === 0) return [];
-  return [`${indent}  ---`, ...rows.map(([k, v]) => `${indent}  ${k}: ${JSON.stringify(visible(v))}`), `${indent}  ...`];
+  return [`${indent}  ---`, ...rows.map(([k, v]) => `${indent}  ${k}: ${JSON.stringify(typeof v === 'string' ? visible(v) : v)}`), `${indent}  ...`];
 }
 
 function point(results: RunResults, target: TargetResult, c: CheckResult, n: number, indent: string): string[] {
@@ -35,7 +37,10 @@ function point(results: RunResults, target: TargetResult, c: CheckResult, n: num
     target.control && c.status === 'fail' ? ' # TODO control target: deliberately weakened' : c.required ? '' : ' # TODO not required by the profile';
   return [
     `${indent}not ok ${name}${todo}`,
-    ...yaml({ severity: c.status, expected: c.expected, observed: c.observed, reason: c.reason, evidence: c.evidence }, indent),
+    ...yaml(
+      { severity: c.status, expected: c.expected, ...(c.negated ? { negated: true } : {}), observed: c.observed, reason: c.reason, evidence: c.evidence },
+      indent,
+    ),
   ];
 }
 

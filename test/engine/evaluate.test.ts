@@ -23,7 +23,7 @@ describe('check evaluation', () => {
       }),
       ctx,
     );
-    expect(v).to.include({ status: 'fail', expected: '1', observed: '7' });
+    expect(v).to.include({ status: 'fail', expected: 1, observed: 7 });
     expect(v.evidence).to.match(/^the pid: expected 7 to equal 1/);
   });
   it('a failed negated assertion says "not" in its expectation', () => {
@@ -34,7 +34,7 @@ describe('check evaluation', () => {
       }),
       ctx,
     );
-    expect(v).to.include({ status: 'fail', expected: 'not pid:[1]', observed: 'pid:[1]' });
+    expect(v).to.include({ status: 'fail', expected: 'pid:[1]', negated: true, observed: 'pid:[1]' });
   });
   it("an assertion that records no expected value (closeTo) gives chai's own words for it", () => {
     const v = evaluate(
@@ -44,7 +44,27 @@ describe('check evaluation', () => {
       }),
       ctx,
     );
-    expect(v).to.include({ status: 'fail', expected: 'close to 86400 +/- 0.5', observed: '-0.06' });
+    expect(v).to.include({ status: 'fail', expected: 'close to 86400 +/- 0.5', observed: -0.06 });
+    expect(v).to.not.have.property('negated');
+  });
+  it('keeps compared values as JSON values: a list stays a list, a Set becomes one, undefined is left out', () => {
+    const v = evaluate(
+      mk(() => {
+        expect(new Set(['keyctl', 'bpf'])).to.deep.equal(new Set());
+        return '';
+      }),
+      ctx,
+    );
+    expect(v.observed).to.deep.equal(['keyctl', 'bpf']);
+    expect(v.expected).to.deep.equal([]);
+    const w = evaluate(
+      mk(() => {
+        expect(undefined).to.equal(3);
+        return '';
+      }),
+      ctx,
+    );
+    expect(w).to.include({ expected: 3 }).and.not.have.property('observed');
   });
   it('skip() is a skip with its reason', () => {
     expect(
