@@ -168,6 +168,11 @@ const countsSchema = z.object({
   fail: z.number().int().nonnegative(),
   skip: z.number().int().nonnegative(),
   error: z.number().int().nonnegative(),
+  /**
+   * Checks of a target that could not run: none decided, so none counts as an error of its own
+   * (the target's one error is `ran: false`). Absent in files written before it.
+   */
+  notRun: z.number().int().nonnegative().optional(),
   /** Required by the profile and failed or errored: what decides the verdict. */
   requiredNotPassing: z.number().int().nonnegative(),
 });
@@ -182,7 +187,7 @@ export const summarySchema = z.object({
   targets: z.array(
     z.object({
       name: z.string(),
-      /** false: the target could not run; its checks count as errors. */
+      /** false: the target could not run; its checks count as `notRun`, not as errors. */
       ran: z.boolean(),
       control: z.boolean(),
       totals: countsSchema,

@@ -66,6 +66,8 @@ function addRunsSuite(report: Builder, results: RunResults, target: TargetResult
 
 /** The fingerprint explains the skips: on each target's own suite (the XSD allows no root properties). */
 function addTargetProperties(suite: TestSuite, results: RunResults, target: TargetResult): void {
+  // The run's environment is one for all targets: said once, on the first target's suite.
+  const environment = target === results.targets[0] ? Object.entries(results.environment) : [];
   const rows = requestRows(target);
   const props: [string, string][] = [
     ['isoprobe.version', results.tool.version],
@@ -81,17 +83,23 @@ function addTargetProperties(suite: TestSuite, results: RunResults, target: Targ
       .map(([k, v]): [string, string] => [`target.${k}`, v]),
     // Information is no verdict: its own prefix, so CI consumers never mistake it for a setting.
     ...Object.entries(target.information ?? {}).map(([k, v]): [string, string] => [`information.${k}`, v]),
-    ...Object.entries(results.environment).map(([k, v]): [string, string] => [`env.${k}`, v]),
+    ...environment.map(([k, v]): [string, string] => [`env.${k}`, v]),
     ...(rows ?? []).map((r): [string, string] => [`request.${r.setting}`, `${r.source}: ${r.value}`]),
     ...(rows ? [['request.not-asked (runtime default)', notAsked(target).join(', ') || 'none'] as [string, string]] : []),
   ];
   for (const [name, value] of props) suite.property(visible(name), visible(value));
 }
 
-/** Each check's provenance and deciding evidence, on its area's suite, named after its testcase. */
+/**
+ * Each check's provenance (one row: who asked for which of its settings) and deciding evidence, on
+ * its area's suite, named after its testcase; none for a target that ran no check.
+ */
 function addCheckProperties(suite: TestSuite, target: TargetResult, checks: CheckResult[]): void {
+  if (target.error !== undefined) return;
   const props: [string, string][] = [
-    ...checks.flatMap((c) => Object.entries(c.provenance ?? {}).map(([k, v]): [string, string] => [`[${c.id}] provenance.${k}`, v ?? ''])),
+    ...checks.flatMap((c): [string, string][] =>
+      c.provenance && Object.keys(c.provenance).length > 0 ? [[`[${c.id}] settings`, provenanceText(c.provenance)]] : [],
+    ),
     ...checks.flatMap((c): [string, string][] => {
       const by = decidedByText(target, c);
       return by ? [[`[${c.id}] decidedBy`, by]] : [];

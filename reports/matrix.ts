@@ -84,6 +84,7 @@ function mdAreaGrid(results: RunResults): string[] {
 }
 
 function mdTally(results: RunResults, t: TargetResult): string {
+  if (t.error !== undefined) return `could not run (${effectiveChecks(results, t).length} checks not decided)`;
   const n = countStatuses(effectiveChecks(results, t));
   const line = standing(results, t);
   const flagged = /required not passing|not a working control/.test(line) ? ` — **${line}**` : t.control ? ` — ${line}` : '';
@@ -193,6 +194,10 @@ td.fail summary,td.error summary,td.fail>span.v,td.error>span.v{font-weight:700}
 tbody th.area{position:sticky;top:var(--head,2.5rem);z-index:1}
 .toolbar{margin:.5rem 0 1rem}
 body.diff-only tr[data-same]{display:none}
+@media (max-width:48rem){
+body{margin:.75rem}
+table{display:block;overflow-x:auto;max-width:100%}
+}
 @media (prefers-color-scheme:dark){
 body{color:#e6edf3;background:#0d1117}
 th,td{border-color:#30363d}
@@ -201,7 +206,10 @@ td.pass,td.area-clean{background:#12361f} td.fail,td.area-weak{background:#4a1e1
 .meta,.legend,.grid-legend,.tally,.prov,.refs,dt,th.check code,td.skip{color:#9198a1}
 a{color:#58a6ff}
 }
+@page{size:A4 landscape;margin:1cm}
 @media print{
+body{margin:0;font-size:9px}
+pre{font-size:8px}
 thead th,tbody th.area{position:static}
 body.diff-only tr[data-same]{display:table-row}
 .toolbar,.seccomp-diff select{display:none}
@@ -295,6 +303,8 @@ function htmlTable(results: RunResults, g: Grid): string {
 /** A column's totals, so a reader sees each target's standing before reading its cells. */
 function tally(results: RunResults, t: TargetResult): string {
   const checks = effectiveChecks(results, t);
+  // Its one error is said beside it (could not run: …), not once per check it never decided.
+  if (t.error !== undefined) return `<span class="tally"><span class="bad">${checks.length} checks not decided</span></span>`;
   const n = countStatuses(checks);
   const parts = [`${n.pass} pass`, `${n.fail} fail`, `${n.skip} skip`, `${n.error} error`].join(' · ');
   return `<span class="tally">${parts}<br>${htmlEscape(standing(results, t))}</span>`.replace(
@@ -343,13 +353,16 @@ function htmlRow(results: RunResults, g: Grid, id: string): string {
   const meta = metaFor(results, id);
   const refs = meta.references.length > 0 ? `<br><span class="refs">${meta.references.map(referenceHtml).join(' · ')}</span>` : '';
   const label = `<th scope="row" class="check">${htmlEscape(meta.title)}<br><code>${htmlEscape(id)}</code>${refs}</th>`;
-  const statuses = g.targets.map((t) => g.cell(t, id)?.status ?? 'none');
+  // Between the targets that ran: a target that could not run decided nothing to differ by.
+  const statuses = g.targets.filter((t) => t.error === undefined).map((t) => g.cell(t, id)?.status ?? 'none');
   const same = new Set(statuses).size <= 1 ? ' data-same' : '';
   return `<tr${same}>${label}${g.targets.map((t) => htmlCell(g.cell(t, id), t)).join('')}</tr>`;
 }
 
 function htmlCell(c: CheckResult | undefined, t: TargetResult): string {
   if (!c) return '<td class="none">—</td>';
+  // Its one error is in its column head; a cell per check would say it again for every row.
+  if (t.error !== undefined) return '<td class="none">not run</td>';
   const label = c.status === 'fail' && !c.required ? `${GLYPH.fail} (not required)` : (GLYPH[c.status] ?? c.status);
   const cls = `${c.status}${c.required ? '' : ' optional'}`;
   const marks = provenanceMarks(c.provenance);

@@ -102,9 +102,12 @@ function checkLines(results: RunResults, target: TargetResult, c: CheckResult): 
 }
 
 function totalsLine(results: RunResults): string {
-  const all = results.targets.flatMap((t) => effectiveChecks(results, t));
+  const all = results.targets.flatMap((t) => (t.error === undefined ? t.checks : []));
   const c = countStatuses(all);
-  return `Totals: ${all.length} checks — ${STATUSES.map((s) => `${c[s]} ${s}`).join(', ')}`;
+  const broken = results.targets.filter((t) => t.error !== undefined);
+  const notRun = broken.reduce((n, t) => n + effectiveChecks(results, t).length, 0);
+  const tail = broken.length === 0 ? '' : `; ${notRun} not run (${broken.length} target${broken.length === 1 ? '' : 's'} could not run)`;
+  return `Totals: ${all.length} checks — ${STATUSES.map((s) => `${c[s]} ${s}`).join(', ')}${tail}`;
 }
 
 function verdictLine(results: RunResults): string {
@@ -128,24 +131,25 @@ function verdictLine(results: RunResults): string {
 
 /** The results file's `summary`: totals per target and area, the verdict and exit code the terminal says. */
 export function summaryBlock(results: RunResults): Summary {
-  const counts = (checks: CheckResult[]): SummaryCounts => ({
-    checks: checks.length,
-    ...countStatuses(checks),
-    // A control target's failures are expected: only an isolated target's decide.
-    requiredNotPassing: checks.filter(isBlocking).length,
-  });
   const targets = results.targets.map((t) => {
+    const ran = t.error === undefined;
+    // One target that could not run is one error (ran: false), not one per check it never decided.
+    const counts = (checks: CheckResult[]): SummaryCounts =>
+      ran
+        ? { checks: checks.length, ...countStatuses(checks), notRun: 0, requiredNotPassing: checks.filter(isBlocking).length }
+        : { checks: checks.length, pass: 0, fail: 0, skip: 0, error: 0, notRun: checks.length, requiredNotPassing: 0 };
     const checks = effectiveChecks(results, t);
+    // A control target's failures are expected: only an isolated target's decide.
     const own = t.control ? checks.map((c) => (c.status === 'fail' ? { ...c, required: false } : c)) : checks;
     return {
       name: t.name,
-      ran: t.error === undefined,
+      ran,
       control: t.control === true,
       totals: counts(own),
       areas: Object.fromEntries(byArea(results, own).map(([area, cs]) => [area, counts(cs)])),
     };
   });
-  const all = (k: keyof SummaryCounts) => targets.reduce((n, t) => n + t.totals[k], 0);
+  const all = (k: keyof SummaryCounts) => targets.reduce((n, t) => n + (t.totals[k] ?? 0), 0);
   const code = exitCodeFor(results);
   return {
     verdict: code === EXIT.ok ? 'pass' : 'fail',
@@ -156,6 +160,7 @@ export function summaryBlock(results: RunResults): Summary {
       fail: all('fail'),
       skip: all('skip'),
       error: all('error'),
+      notRun: all('notRun'),
       requiredNotPassing: all('requiredNotPassing'),
     },
     targets,

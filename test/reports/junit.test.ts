@@ -114,12 +114,13 @@ describe('reports/junit', () => {
     expect(xml).to.include('<property name="target.error"');
   });
 
-  it('carries the target properties once, on its own suite: no name twice', () => {
+  it('carries the target properties once, on its own suite, and the environment once: no name twice', () => {
     const r = smallResults();
     r.targets[0]!.info = { ...r.targets[0]!.info, runtime: 'builtin' };
     const xml = junitXml(r);
     expect(xml.match(/<property name="target.runtime"/g)).to.have.length(2);
-    expect(xml.match(/<property name="env.kernel"/g)).to.have.length(2);
+    // The run's environment: once in the file, on the first target's suite.
+    expect(xml.match(/<property name="env.kernel"/g)).to.have.length(1);
     const own = xml.slice(xml.indexOf('<testsuite name="builtin"'), xml.indexOf('<testsuite name="builtin.pid"'));
     expect(own).to.include('<property name="target.runtime" value="builtin"/>');
   });
@@ -149,11 +150,11 @@ describe('reports/junit', () => {
       expect(small).to.not.include('request.');
     });
 
-    it("carries each check's provenance as a property of its suite, named after the testcase", () => {
+    it("carries each check's provenance as one property of its suite, named after the testcase", () => {
       const suite = xml.slice(xml.indexOf('<testsuite name="builtin-share-pid.pid"'), xml.indexOf('<testsuite name="builtin-share-pid.net"'));
-      expect(suite).to.include('<property name="[pid.host-invisible] provenance.ns.pid" value="user config"/>');
-      expect(suite).to.include('<property name="[pid.host-invisible] provenance.ns.mnt" value="isoprobe"/>');
-      expect(suite).to.include('<property name="[pid.own-namespace] provenance.ns.pid" value="user config"/>');
+      expect(suite).to.include('<property name="[pid.host-invisible] settings" value="user config (ns.pid), isoprobe (ns.mnt)"/>');
+      expect(suite).to.include('<property name="[pid.own-namespace] settings" value="user config (ns.pid)"/>');
+      expect(suite.match(/\[pid.host-invisible\]/g)?.length).to.equal(2);
       // Only this suite's checks.
       expect(suite).to.not.include('[net.loopback-unreachable] provenance');
     });
