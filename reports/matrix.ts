@@ -41,6 +41,8 @@ function mdEscape(s: string): string {
 /** The verdict, then a mark per source of its settings ("✅ pass ᵈ"). */
 function mdCell(c: CheckResult | undefined, t: TargetResult): string {
   if (!c) return '—';
+  // Its one error is in the totals row and the list of failures.
+  if (t.error !== undefined) return 'not run';
   const marks = provenanceMarks(c.provenance);
   const by = decidedByText(t, c);
   return `${MARK[c.status]}${marks ? ` ${marks}` : ''}${c.status === 'fail' && !c.required ? ' (not required)' : ''}${by ? ` <sub>by ${mdEscape(by)}</sub>` : ''}`;

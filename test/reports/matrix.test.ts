@@ -254,12 +254,11 @@ describe('reports/matrix', () => {
       expect(html).to.include('<dt>settings</dt><dd><pre>user config (ns.pid)</pre></dd></dl></details></td>');
     });
 
-    it('keeps the provenance of a target that could not run on its errors', () => {
+    it('says "not run" in the cells of a target that could not run: its error once, its request in the requests table', () => {
       const r = provenanceResults();
       r.targets[1]!.error = 'daemon gone';
       r.targets[1]!.checks = [];
-      // No checks kept: derived from the catalogue's settings and the target's request.
-      expect(matrixMarkdown(r)).to.include('| `pid.own-namespace` runs in its own pid namespace | ✅ pass ʳ | ⚠️ **error** ᶜ |');
+      expect(matrixMarkdown(r)).to.include('| `pid.own-namespace` runs in its own pid namespace | ✅ pass ʳ | not run |');
     });
 
     it('shows the new areas like any other, in area order; an area without a check run has no row', () => {

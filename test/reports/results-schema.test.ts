@@ -48,7 +48,10 @@ describe('results JSON Schema', () => {
     const n = broken.catalogue.length;
     const decided = broken.targets[0]!.checks.length;
     expect(summaryText(broken)).to.include(`Totals: ${decided} checks — `).and.include(`; ${n} not run (1 target could not run)`);
-    expect(matrixMarkdown(broken)).to.include(`could not run (${n} checks not decided)`);
+    const md = matrixMarkdown(broken);
+    expect(md).to.include(`could not run (${n} checks not decided)`);
+    expect(md.match(/ \| not run \|/g)?.length).to.equal(n);
+    expect(md).to.not.include('**error**');
     const html = matrixHtml(broken);
     expect(html).to.include(`${n} checks not decided`).and.not.include(`${n} error`);
     // Its cells say "not run" and carry no evidence; the differences toggle compares the targets that ran.
