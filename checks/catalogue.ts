@@ -5,6 +5,7 @@ import { cgroupChecks } from './cgroup.js';
 import { conformanceChecks } from './conformance.js';
 import { crossChecks } from './cross.js';
 import { escapeChecks } from './escapes.js';
+import { insideChecks } from './inside.js';
 import { ipcChecks } from './ipc.js';
 import { limitChecks } from './limits.js';
 import { mountChecks } from './mount.js';
@@ -32,4 +33,5 @@ export const CATALOGUE: readonly Check[] = [
   ...conformanceChecks,
   ...crossChecks,
   ...agentChecks,
+  ...insideChecks,
 ];

@@ -27,7 +27,7 @@ export type Profile = z.infer<typeof profileSchema>;
  * containers of one target cannot reach each other; agent: the decoys of the sandbox profile (a
  * host secret, socket, process and network the workload must not reach, checks/agent.ts).
  */
-export const AREAS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security', 'conformance', 'cross', 'agent'] as const;
+export const AREAS = ['pid', 'mnt', 'net', 'uts', 'ipc', 'user', 'time', 'cgroup', 'security', 'conformance', 'cross', 'agent', 'inside'] as const;
 export const areaSchema = z.enum(AREAS);
 export type Area = z.infer<typeof areaSchema>;
 

@@ -11,8 +11,10 @@
  * This file is the table and the entry point; each area is its own file, sharing probe.h.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "probe.h"
 
@@ -65,6 +67,24 @@ int main(int argc, char **argv) {
 	 * finds the probe's pid under a wrapper it does not know (targets/command/locate.ts).
 	 */
 	if (argc >= 2 && !strncmp(argv[1], "--nonce=", 8)) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	/*
+	 * `probe --unlink-self CMD ...`: remove the probe's own file first (it keeps running from
+	 * memory), for `isoprobe inspect`, which copies it into a container that may have no rm. Only
+	 * the file /proc/self/exe names is removed, so the option cannot delete anything else.
+	 */
+	if (argc >= 2 && !strcmp(argv[1], "--unlink-self")) {
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+		if (n > 0)
+			self[n] = '\0';
+		if (n <= 0 || (size_t)n >= sizeof self - 1 || unlink(self) != 0) {
+			fprintf(stderr, "probe: --unlink-self: cannot remove its own file: %s\n", strerror(errno));
+			return EXIT_UNSUPPORTED;
+		}
 		argv[1] = argv[0];
 		argv++;
 		argc--;
