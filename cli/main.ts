@@ -24,6 +24,7 @@ import { debugRequested, parseCli, UsageError, type Command } from './args.js';
 import { terminalSafe } from '../reports/text.js';
 import { ansi, colourWanted, plain } from '../reports/colour.js';
 import { cleanCommand } from './clean.js';
+import { mergeCommand } from './merge.js';
 import { reportFiles, writeGithub, writeReports } from './write-reports.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return cleanCommand();
     case 'run':
       return runCommand(cmd);
+    case 'merge':
+      return mergeCommand(cmd, VERSION);
   }
 }
 
