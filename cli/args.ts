@@ -3,6 +3,7 @@
  * node:util parseArgs tokenises; the rules (which option belongs to which command, comma lists,
  * closed value sets) are ours, so every user error is one line quoting the bad input.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROFILES, type Profile } from '../model/results.js';
 import { NAMESPACES, type Namespace } from '../model/spec.js';
@@ -34,8 +35,21 @@ export type Command =
   | { kind: 'list'; profile?: Profile; json?: boolean }
   | { kind: 'diff'; oldPath: string; newPath: string; json?: boolean }
   | { kind: 'clean' }
+  | {
+      kind: 'merge';
+      /** The results files in command-line order of the operands, then the --as files not among them. */
+      inputs: MergeInputSpec[];
+      outDir: string;
+      formats: Format[];
+    }
   | { kind: 'help'; text: string }
   | { kind: 'version' };
+
+/** A results file to merge; `name` from --as, else derived from the path (reports/merge.ts mergeName). */
+export interface MergeInputSpec {
+  file: string;
+  name?: string;
+}
 
 /** What `run --format` can write: files in --out, and `github` (workflow commands on stdout, the Markdown summary to $GITHUB_STEP_SUMMARY). */
 export const FORMATS = ['junit', 'json', 'html', 'md', 'tap', 'sarif', 'csv', 'github'] as const;
@@ -50,6 +64,7 @@ Commands:
   diff OLD NEW        compare two results JSON files; regressions exit 1
   clean               remove what killed runs left (containers of every runtime, bundles,
                       cgroups, mounts) and the Docker probe image
+  merge FILE...       combine the results files of several machines into one run and its reports
   help                show this text
   version             print the version
 
@@ -73,6 +88,13 @@ Options for list:
       --json          the catalogue as JSON
 Options for diff:
       --json          the differences as JSON
+Options for merge:
+  -o, --out DIR       where the merged reports are written (default: reports)
+  -f, --format LIST   as for run (default: ${DEFAULT_FORMATS.join(',')})
+      --as NAME=FILE  merge FILE as NAME (repeatable; FILE need not be given again); without it
+                      DIR/results.json is named DIR, any other FILE its name without .json
+                      Targets are named NAME/<target>; a FILE that cannot be read or is not
+                      results is a target NAME/(machine) that could not run (exit 1)
 Global:
   -h, --help          show this text
   -V, --version       print the version
@@ -93,6 +115,7 @@ const OPTIONS = {
   config: { type: 'string', short: 'c' },
   baseline: { type: 'string', short: 'b' },
   share: { type: 'string' },
+  as: { type: 'string' },
   format: { type: 'string', short: 'f' },
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
@@ -109,6 +132,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   list: ['profile', 'json'],
   diff: ['json'],
   clean: [],
+  merge: ['out', 'format', 'as'],
   help: [],
   version: [],
 };
@@ -139,6 +163,7 @@ export function parseCli(argv: string[]): Command {
   const values = collect(uses);
   const flag = (name: OptionName) => uses.some((u) => u.name === name);
   if (command === 'diff') return { ...diffCommand(positionals), ...(flag('json') ? { json: true } : {}) };
+  if (command === 'merge') return mergeCommand(positionals, values);
   noPositionals(command, positionals);
   if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   if (command === 'list')
@@ -164,7 +189,8 @@ function commandHelp(command: string): string {
         );
   const options = block(start);
   const global = block(lines.indexOf('Global:'));
-  const usage = `Usage: isoprobe ${command}${command === 'diff' ? ' OLD NEW' : ''} [options]`;
+  const operands: Record<string, string> = { diff: ' OLD NEW', merge: ' FILE...' };
+  const usage = `Usage: isoprobe ${command}${operands[command] ?? ''} [options]`;
   return `${[usage, '', ...own, ...(options.length ? ['', ...options] : []), '', ...global].join('\n')}\n`;
 }
 
@@ -243,6 +269,32 @@ function diffCommand(positionals: string[]): Command {
     throw new UsageError(`diff needs two results files, OLD and NEW (got ${got})`);
   }
   return { kind: 'diff', oldPath: positionals[0]!, newPath: positionals[1]! };
+}
+
+function mergeCommand(positionals: string[], values: Partial<Record<OptionName, string[]>>): Command {
+  const named = (values.as ?? []).map(asOf);
+  const inputs: MergeInputSpec[] = positionals.map((file) => {
+    const as = named.find((n) => path.normalize(n.file) === path.normalize(file));
+    return as ? { file, name: as.name } : { file };
+  });
+  for (const n of named) if (!inputs.some((i) => i.name === n.name && path.normalize(i.file) === path.normalize(n.file))) inputs.push(n);
+  if (inputs.length === 0) throw new UsageError('merge needs at least one results file (FILE... or --as NAME=FILE)');
+  return {
+    kind: 'merge',
+    inputs,
+    outDir: values.out ? last(values.out) : 'reports',
+    formats: values.format ? formatsOf(values.format) : [...DEFAULT_FORMATS],
+  };
+}
+
+/** `--as node-a=a/results.json`: the name prefixes the file's targets (NAME/<target>), so it holds no "/". */
+function asOf(value: string): { file: string; name: string } {
+  const eq = value.indexOf('=');
+  const name = value.slice(0, Math.max(eq, 0));
+  const file = value.slice(eq + 1);
+  if (eq <= 0 || file === '') throw new UsageError(`--as "${value}" is not NAME=FILE`);
+  if (name.includes('/')) throw new UsageError(`--as "${value}": the name "${name}" may not contain "/" (targets are named NAME/<target>)`);
+  return { file, name };
 }
 
 function runCommand(values: Partial<Record<OptionName, string[]>>): Command {

@@ -9,27 +9,23 @@ import { cleanupAll, exitAfterCleanup } from '../host/cleanup.js';
 import { ConfigError, EnvError } from '../model/errors.js';
 import { DeadlineError } from '../model/deadline.js';
 import { REPO_ROOT } from '../host/paths.js';
-import { EXIT, type RunResults } from '../model/results.js';
+import { EXIT } from '../model/results.js';
 import { runSuite, type TargetDone } from '../engine/run.js';
 import type { Namespace } from '../model/spec.js';
 import { DRIVERS, targetsFromFile, targetsFromRuntimes, type TargetConfig } from '../targets/registry.js';
 import { diffResults, diffText } from '../reports/diff.js';
-import { junitXml } from '../reports/junit.js';
-import { matrixHtml, matrixMarkdown } from '../reports/matrix.js';
 import { ProgressReporter } from '../reports/progress.js';
-import { readResults, writeResults } from '../reports/results-json.js';
-import { exitCodeFor, summaryBlock, summaryText } from '../reports/summary.js';
+import { readResults } from '../reports/results-json.js';
+import { exitCodeFor, summaryText } from '../reports/summary.js';
 import { CATALOGUE } from '../checks/catalogue.js';
 import { selectChecks } from '../model/check.js';
 import { writableDirProblem } from '../host/writable-dir.js';
-import { debugRequested, parseCli, UsageError, type Command, type Format } from './args.js';
-import { csvText } from '../reports/csv.js';
-import { githubAnnotations } from '../reports/github.js';
-import { sarifJson } from '../reports/sarif.js';
-import { tapText } from '../reports/tap.js';
+import { debugRequested, parseCli, UsageError, type Command } from './args.js';
 import { terminalSafe } from '../reports/text.js';
 import { ansi, colourWanted, plain } from '../reports/colour.js';
 import { cleanCommand } from './clean.js';
+import { mergeCommand } from './merge.js';
+import { reportFiles, writeGithub, writeReports } from './write-reports.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
 
@@ -51,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return cleanCommand();
     case 'run':
       return runCommand(cmd);
+    case 'merge':
+      return mergeCommand(cmd, VERSION);
   }
 }
 
@@ -116,13 +114,6 @@ function targetDoneLine(d: TargetDone): string {
   );
 }
 
-/** Workflow commands on stdout, where the runner reads them, and the matrix appended to the job summary. */
-function writeGithub(results: RunResults): void {
-  process.stdout.write(githubAnnotations(results));
-  const summary = process.env.GITHUB_STEP_SUMMARY;
-  if (summary) fs.appendFileSync(summary, matrixMarkdown(results));
-}
-
 /** `--share pid,net`: the built-in runtime's negative controls, straight from the command line. */
 function withShared(targets: TargetConfig[], share: Namespace[] | undefined): TargetConfig[] {
   if (!share || share.length === 0) return targets;
@@ -130,47 +121,6 @@ function withShared(targets: TargetConfig[], share: Namespace[] | undefined): Ta
     if (t.runtime !== 'builtin') throw new ConfigError(`--share applies to the built-in runtime only, not "${t.name}" (use a target config)`);
     return { ...t, name: `${t.name}-share-${share.join('-')}`, share };
   });
-}
-
-/** The file each file format is written to in --out (github writes none there). */
-const REPORT_FILE: Partial<Record<Format, string>> = {
-  junit: 'junit.xml',
-  json: 'results.json',
-  html: 'matrix.html',
-  md: 'matrix.md',
-  tap: 'results.tap',
-  sarif: 'results.sarif',
-  csv: 'results.csv',
-};
-
-function reportFiles(formats: readonly Format[]): string[] {
-  return formats.flatMap((f) => (REPORT_FILE[f] ? [REPORT_FILE[f]] : []));
-}
-
-function writeReports(outDir: string, results: RunResults, formats: readonly Format[], configPath?: string): void {
-  if (reportFiles(formats).length === 0) return;
-  fs.mkdirSync(outDir, { recursive: true });
-  const write: Partial<Record<Format, () => void>> = {
-    junit: () => fs.writeFileSync(path.join(outDir, 'junit.xml'), junitXml(results)),
-    json: () => writeResults(path.join(outDir, 'results.json'), { ...results, summary: summaryBlock(results) }),
-    html: () => fs.writeFileSync(path.join(outDir, 'matrix.html'), matrixHtml(results)),
-    md: () => fs.writeFileSync(path.join(outDir, 'matrix.md'), matrixMarkdown(results)),
-    tap: () => fs.writeFileSync(path.join(outDir, 'results.tap'), tapText(results)),
-    // A result points at the config that named the target, else at the results file beside it.
-    // Relative to where the run was started (a repository checkout in CI), as SARIF's URIs must be.
-    sarif: () =>
-      fs.writeFileSync(
-        path.join(outDir, 'results.sarif'),
-        sarifJson(results, {
-          location: path
-            .relative(process.cwd(), path.resolve(configPath ?? path.join(outDir, 'results.json')))
-            .split(path.sep)
-            .join('/'),
-        }),
-      ),
-    csv: () => fs.writeFileSync(path.join(outDir, 'results.csv'), csvText(results)),
-  };
-  for (const f of formats) write[f]?.();
 }
 
 function diffCommand(cmd: Extract<Command, { kind: 'diff' }>): number {

@@ -130,12 +130,17 @@ teardown
 stage_start=$(date +%s)
 [ "$inner_rc" = 0 ] || log "the VM stage exited $inner_rc"
 
-# 5. The combined matrix: every machine's targets as <machine>/<target>.
+# 5. The combined matrix: every machine's targets as <machine>/<target> (isoprobe merge names each
+# reports/vagrant/<machine>/results.json by its directory; a missing one is a target that could
+# not run), then what only the gate knows under its matrix.md.
 set +e
 # $machines is a space-separated list of names: one argument each.
 read -ra machine_list <<< "$machines"
-node vagrant/lib/combine.mjs "$reports" "${machine_list[@]}"
-combine_rc=$?
+results=()
+for m in "${machine_list[@]}"; do results+=("$reports/$m/results.json"); done
+node dist/cli/main.js merge --out "$reports" "${results[@]}"
+merge_rc=$?
+node vagrant/lib/gate-notes.mjs "$reports" "${machine_list[@]}"
 set -e
 stage combine
 
@@ -152,7 +157,7 @@ while read -r _ name secs; do
   echo "    $m:boot+rsync $(( secs > in_guest ? secs - in_guest : 0 ))"
   sed "s/^guest-stage /    $m:/" "$reports/$m/guest-stages.txt"
 done < "$stages" | tee "$reports/stages.txt" >&2
-rc=$combine_rc
+rc=$merge_rc
 [ "$inner_rc" = 0 ] || rc=1
 if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (exit $rc)"; fi
 exit "$rc"

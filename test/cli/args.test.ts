@@ -105,7 +105,7 @@ describe('cli/args', () => {
       [['run', '--profile', 'foo'], 'unknown profile "foo" (expected baseline, restricted, strict, sandbox)'],
       [['run', '--bogus'], 'unknown option "--bogus"'],
       [['run', '-x'], 'unknown option "-x"'],
-      [['frob'], 'unknown command "frob" (expected run, list, diff, clean, help, version)'],
+      [['frob'], 'unknown command "frob" (expected run, list, diff, clean, merge, help, version)'],
       [['run', '--profile'], 'option "--profile" needs a value'],
       [['run', '--profile', '--out', 'x'], 'option "--profile" needs a value'],
       [['run', '--out='], 'option "--out" needs a value'],
@@ -174,4 +174,53 @@ describe('cli/args help and near misses', () => {
     expect(parseCli(['diff', 'a.json', 'b.json', '--json'])).to.deep.equal({ kind: 'diff', oldPath: 'a.json', newPath: 'b.json', json: true });
     expect(() => parseCli(['run', '--json'])).to.throw(UsageError, /option "--json" does not apply to "run"/);
   });
+});
+
+describe('cli/args merge', () => {
+  it("takes the files in order, with run's --out and --format defaults", () => {
+    expect(parseCli(['merge', 'a/results.json', 'b.json'])).to.deep.equal({
+      kind: 'merge',
+      inputs: [{ file: 'a/results.json' }, { file: 'b.json' }],
+      outDir: 'reports',
+      formats: ['junit', 'json', 'html', 'md'],
+    });
+  });
+
+  it('names a file with --as, whether or not it is given again; files only named by --as come last', () => {
+    const cmd = parseCli(['merge', '--as', 'node-a=./a.json', 'a.json', 'b.json', '--as', 'node-c=c/results.json', '-o', 'out', '-f', 'json,tap']);
+    expect(cmd).to.deep.equal({
+      kind: 'merge',
+      inputs: [{ file: 'a.json', name: 'node-a' }, { file: 'b.json' }, { file: 'c/results.json', name: 'node-c' }],
+      outDir: 'out',
+      formats: ['json', 'tap'],
+    });
+    expect(parseCli(['merge', '--as', 'x=a=b.json'])).to.have.deep.property('inputs', [{ file: 'a=b.json', name: 'x' }]);
+  });
+
+  it('has its own help: help merge, merge --help', () => {
+    const h = parseCli(['help', 'merge']) as { kind: string; text: string };
+    expect(h.kind).to.equal('help');
+    expect(h.text)
+      .to.satisfy((t: string) => t.startsWith('Usage: isoprobe merge FILE... [options]\n\n  merge FILE... '))
+      .and.include('--as NAME=FILE')
+      .and.include('-f, --format LIST')
+      .and.include('Global:')
+      .and.not.include('Options for run:');
+    expect(parseCli(['merge', '--help'])).to.deep.equal(h);
+  });
+
+  const cases: [string[], string][] = [
+    [['merge'], 'merge needs at least one results file (FILE... or --as NAME=FILE)'],
+    [['merge', '--out', 'x'], 'merge needs at least one results file (FILE... or --as NAME=FILE)'],
+    [['merge', '--as', 'a.json'], '--as "a.json" is not NAME=FILE'],
+    [['merge', '--as', '=a.json'], '--as "=a.json" is not NAME=FILE'],
+    [['merge', '--as', 'a='], '--as "a=" is not NAME=FILE'],
+    [['merge', '--as', 'a/b=x.json'], '--as "a/b=x.json": the name "a/b" may not contain "/" (targets are named NAME/<target>)'],
+    [['merge', '--profile', 'strict', 'a.json'], 'option "--profile" does not apply to "merge"'],
+    [['merge', '--format', 'word', 'a.json'], 'unknown format "word" in --format (expected any of junit, json, html, md, tap, sarif, csv, github)'],
+    [['run', '--as', 'a=b'], 'option "--as" does not apply to "run"'],
+  ];
+  for (const [argv, message] of cases) {
+    it(`${argv.join(' ')} → ${message}`, () => expect(usageError(argv)).to.equal(message));
+  }
 });

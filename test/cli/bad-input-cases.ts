@@ -32,7 +32,7 @@ const usage = (text: string) => new RegExp(`^isoprobe: ${text}.*${HINT}`);
 /** Rows a user who is not root can see in full: each fails before the run would need root. */
 export const USER_ROWS: BadInput[] = [
   // the command line
-  { what: 'an unknown command', args: ['frob'], code: 2, message: usage('unknown command "frob" \\(expected run, list, diff, clean, help, version\\)') },
+  { what: 'an unknown command', args: ['frob'], code: 2, message: usage('unknown command "frob" \\(expected run, list, diff, clean, merge, help, version\\)') },
   { what: 'an unknown option', args: ['run', '--frob'], code: 2, message: usage('unknown option "--frob"') },
   { what: 'an unknown short option', args: ['run', '-x'], code: 2, message: usage('unknown option "-x"') },
   { what: 'an option without its value', args: ['run', '--profile'], code: 2, message: usage('option "--profile" needs a value') },
