@@ -42,6 +42,18 @@ export type Command =
       outDir: string;
       formats: Format[];
     }
+  | {
+      kind: 'inspect';
+      /** --exec ENGINE:TARGET (targets/inspect/exec.ts parses it), or --facts FILE: exactly one. */
+      exec?: string;
+      factsPath?: string;
+      profile: Profile;
+      outDir: string;
+      grep?: string;
+      formats: Format[];
+      quiet?: boolean;
+      noColor?: boolean;
+    }
   | { kind: 'help'; text: string }
   | { kind: 'version' };
 
@@ -65,6 +77,7 @@ Commands:
   clean               remove what killed runs left (containers of every runtime, bundles,
                       cgroups, mounts) and the Docker probe image
   merge FILE...       combine the results files of several machines into one run and its reports
+  inspect             judge one running container from inside it alone (no host access)
   help                show this text
   version             print the version
 
@@ -95,6 +108,18 @@ Options for merge:
                       DIR/results.json is named DIR, any other FILE its name without .json
                       Targets are named NAME/<target>; a FILE that cannot be read or is not
                       results is a target NAME/(machine) that could not run (exit 1)
+Options for inspect:
+      --exec TARGET   copy the probe into a running container and run it there:
+                      docker:<id>, podman:<id>, kubectl:<namespace>/<pod>[/<container>]
+      --facts FILE    judge a facts document (probe facts > FILE, run anywhere) instead
+  -p, --profile NAME  as for run (default: baseline)
+  -o, --out DIR       where reports are written (default: reports)
+  -g, --grep REGEX    only checks whose id or title matches
+  -f, --format LIST   as for run (default: ${DEFAULT_FORMATS.join(',')})
+  -q, --quiet         print only the verdict line
+      --no-color      no colour on a terminal either
+                      Checks reading host-side evidence skip (evidence); the inside area holds
+                      the weaker inside-only namespace checks
 Global:
   -h, --help          show this text
   -V, --version       print the version
@@ -116,6 +141,8 @@ const OPTIONS = {
   baseline: { type: 'string', short: 'b' },
   share: { type: 'string' },
   as: { type: 'string' },
+  exec: { type: 'string' },
+  facts: { type: 'string' },
   format: { type: 'string', short: 'f' },
   quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
@@ -133,6 +160,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   diff: ['json'],
   clean: [],
   merge: ['out', 'format', 'as'],
+  inspect: ['exec', 'facts', 'profile', 'out', 'grep', 'format', 'quiet', 'no-color'],
   help: [],
   version: [],
 };
@@ -164,6 +192,10 @@ export function parseCli(argv: string[]): Command {
   const flag = (name: OptionName) => uses.some((u) => u.name === name);
   if (command === 'diff') return { ...diffCommand(positionals), ...(flag('json') ? { json: true } : {}) };
   if (command === 'merge') return mergeCommand(positionals, values);
+  if (command === 'inspect') {
+    noPositionals(command, positionals);
+    return { ...inspectCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
+  }
   noPositionals(command, positionals);
   if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   if (command === 'list')
@@ -283,6 +315,21 @@ function mergeCommand(positionals: string[], values: Partial<Record<OptionName, 
     kind: 'merge',
     inputs,
     outDir: values.out ? last(values.out) : 'reports',
+    formats: values.format ? formatsOf(values.format) : [...DEFAULT_FORMATS],
+  };
+}
+
+function inspectCommand(values: Partial<Record<OptionName, string[]>>): Command {
+  const exec = values.exec ? last(values.exec) : undefined;
+  const factsPath = values.facts ? last(values.facts) : undefined;
+  if ((exec === undefined) === (factsPath === undefined)) throw new UsageError('inspect needs exactly one of --exec ENGINE:TARGET and --facts FILE');
+  return {
+    kind: 'inspect',
+    ...(exec !== undefined ? { exec } : {}),
+    ...(factsPath !== undefined ? { factsPath } : {}),
+    profile: values.profile ? profileOf(last(values.profile)) : 'baseline',
+    outDir: values.out ? last(values.out) : 'reports',
+    ...(values.grep ? { grep: last(values.grep) } : {}),
     formats: values.format ? formatsOf(values.format) : [...DEFAULT_FORMATS],
   };
 }

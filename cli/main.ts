@@ -24,6 +24,7 @@ import { debugRequested, parseCli, UsageError, type Command } from './args.js';
 import { terminalSafe } from '../reports/text.js';
 import { ansi, colourWanted, plain } from '../reports/colour.js';
 import { cleanCommand } from './clean.js';
+import { inspectCommand } from './inspect.js';
 import { mergeCommand } from './merge.js';
 import { reportFiles, writeGithub, writeReports } from './write-reports.js';
 
@@ -49,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(cmd);
     case 'merge':
       return mergeCommand(cmd, VERSION);
+    case 'inspect':
+      return inspectCommand(cmd, VERSION);
   }
 }
 

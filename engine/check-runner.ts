@@ -15,6 +15,8 @@ import type { CheckResult, Profile, TargetResult } from '../model/results.js';
 export interface TargetUnderTest extends Omit<TargetResult, 'checks'> {
   /** null when the target could not produce facts; `error` then says why. */
   ctx: TargetEvidence | null;
+  /** Nothing is known of who asked for its settings (`isoprobe inspect`): no provenance is recorded. */
+  provenanceUnknown?: boolean;
 }
 
 export interface RunChecksOptions {
@@ -65,7 +67,7 @@ function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: 
     // The request is known before the target runs, so skips, errors and a target that could not run carry it too.
     // A cross check judges the sibling pair, whose second container may join the first's namespaces (its own request).
     const pair = check.needs.includes('siblings') ? target.ctx?.siblings?.request : undefined;
-    const request = pair ?? target.ctx?.request ?? target.request;
+    const request = target.provenanceUnknown ? undefined : (pair ?? target.ctx?.request ?? target.request);
     const provenance = check.settings && request ? { provenance: provenanceFor(request, check.settings) } : {};
     const decided = verdict.status === 'pass' || verdict.status === 'fail' ? { decidedBy: [...check.needs] } : {};
     sink.push({
