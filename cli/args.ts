@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { PROFILES, type Profile } from '../model/results.js';
 import { NAMESPACES, type Namespace } from '../model/spec.js';
+import { isDnsLabel, nodeName, runtimeClassRef, type RuntimeClassRef } from '../fleet/names.js';
 
 export class UsageError extends Error {
   readonly code = 'EUSAGE';
@@ -34,13 +35,34 @@ export type Command =
   | { kind: 'list'; profile?: Profile; json?: boolean }
   | { kind: 'diff'; oldPath: string; newPath: string; json?: boolean }
   | { kind: 'clean' }
+  | K8sCommand
   | { kind: 'help'; text: string }
   | { kind: 'version' };
+
+/** `k8s`: a fleet's manifests (generate), or, inside an observer, its results as the one-line log record (record). */
+export type K8sCommand =
+  | { kind: 'k8s'; mode: 'record'; resultsPath: string }
+  | {
+      kind: 'k8s';
+      mode: 'generate';
+      /** A count: placeholders node-1..N (names cannot be known offline); or the nodes' names. */
+      nodes: { count: number } | { names: string[] };
+      runtimeClasses: RuntimeClassRef[];
+      namespace?: string;
+      image?: string;
+      timeoutS: number;
+      parallelism: number;
+      outDir?: string;
+    };
 
 /** What `run --format` can write: files in --out, and `github` (workflow commands on stdout, the Markdown summary to $GITHUB_STEP_SUMMARY). */
 export const FORMATS = ['junit', 'json', 'html', 'md', 'tap', 'sarif', 'csv', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 export const DEFAULT_FORMATS: Format[] = ['junit', 'json', 'html', 'md'];
+
+export const K8S_DEFAULTS = { timeoutS: 600, parallelism: 10 };
+/** Kubernetes' documented largest cluster. */
+const K8S_MAX_NODES = 5000;
 
 export const HELP_TEXT = `Usage: isoprobe <command> [options]   (isoprobe help <command>: its options)
 
@@ -50,6 +72,8 @@ Commands:
   diff OLD NEW        compare two results JSON files; regressions exit 1
   clean               remove what killed runs left (containers of every runtime, bundles,
                       cgroups, mounts) and the Docker probe image
+  k8s                 write a Kubernetes fleet's manifests: an observer per node running the
+                      default, restricted and RuntimeClass pods through the node's CRI
   help                show this text
   version             print the version
 
@@ -73,6 +97,18 @@ Options for list:
       --json          the catalogue as JSON
 Options for diff:
       --json          the differences as JSON
+Options for k8s:
+      --nodes N|LIST  N nodes (the manifests then name them node-1..N: names are not known
+                      offline), or the nodes' names, comma-separated
+      --runtime-class LIST  RuntimeClasses to test, NAME or NAME=HANDLER, comma-separated
+                      (the cluster's; isoprobe creates none)
+      --namespace NS  the observers' namespace (default: isoprobe-<nonce>), labelled privileged
+                      for Pod Security admission
+      --image IMAGE   the observer's image: isoprobe with node and ctr (default: isoprobe:VERSION)
+      --timeout S     each observer's deadline, in seconds (default: ${K8S_DEFAULTS.timeoutS})
+      --parallelism P observers running at once (default: ${K8S_DEFAULTS.parallelism})
+  -o, --out DIR       where the files go, empty or new (default: isoprobe-k8s-<nonce>)
+      --record FILE   (inside an observer) print results FILE as the one-line log record
 Global:
   -h, --help          show this text
   -V, --version       print the version
@@ -100,6 +136,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   debug: { type: 'boolean' },
+  nodes: { type: 'string' },
+  'runtime-class': { type: 'string' },
+  namespace: { type: 'string' },
+  image: { type: 'string' },
+  timeout: { type: 'string' },
+  parallelism: { type: 'string' },
+  record: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -109,6 +152,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   list: ['profile', 'json'],
   diff: ['json'],
   clean: [],
+  k8s: ['nodes', 'runtime-class', 'namespace', 'image', 'timeout', 'parallelism', 'out', 'record'],
   help: [],
   version: [],
 };
@@ -140,6 +184,7 @@ export function parseCli(argv: string[]): Command {
   const flag = (name: OptionName) => uses.some((u) => u.name === name);
   if (command === 'diff') return { ...diffCommand(positionals), ...(flag('json') ? { json: true } : {}) };
   noPositionals(command, positionals);
+  if (command === 'k8s') return k8sCommand(values);
   if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   if (command === 'list')
     return { kind: 'list', ...(values.profile ? { profile: profileOf(last(values.profile)) } : {}), ...(flag('json') ? { json: true } : {}) };
@@ -304,4 +349,56 @@ function regexOf(value: string): string {
   } catch {
     throw new UsageError(`invalid regular expression "${value}" for --grep`);
   }
+}
+
+function k8sCommand(values: Partial<Record<OptionName, string[]>>): K8sCommand {
+  if (values.record) {
+    const other = (Object.keys(values) as OptionName[]).find((k) => k !== 'record');
+    if (other) throw new UsageError(`--record prints one results file's log record: "--${other}" does not apply to it`);
+    return { kind: 'k8s', mode: 'record', resultsPath: last(values.record) };
+  }
+  if (!values.nodes) throw new UsageError('k8s needs --nodes (a number of nodes, or their names)');
+  if (!values['runtime-class']) throw new UsageError('k8s needs --runtime-class (the RuntimeClasses to test, e.g. runc,runsc)');
+  const namespace = values.namespace && last(values.namespace);
+  if (namespace !== undefined && !isDnsLabel(namespace)) throw new UsageError(`--namespace "${namespace}" is not a DNS-1123 label (as namespaces are named)`);
+  const image = values.image && last(values.image);
+  if (image !== undefined && /\s/.test(image)) throw new UsageError(`--image "${image}" has white space in it`);
+  const runtimeClasses = commaList(values['runtime-class'], '--runtime-class').map((spec) => fleetName(() => runtimeClassRef(spec)));
+  const twice = runtimeClasses.find((rc, i) => runtimeClasses.findIndex((x) => x.name === rc.name) !== i);
+  if (twice) throw new UsageError(`RuntimeClass "${twice.name}" is named twice in --runtime-class`);
+  return {
+    kind: 'k8s',
+    mode: 'generate',
+    nodes: nodesOf(values.nodes),
+    runtimeClasses,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(image === undefined ? {} : { image }),
+    timeoutS: values.timeout ? positiveInt(last(values.timeout), '--timeout', 86_400) : K8S_DEFAULTS.timeoutS,
+    parallelism: values.parallelism ? positiveInt(last(values.parallelism), '--parallelism', K8S_MAX_NODES) : K8S_DEFAULTS.parallelism,
+    ...(values.out ? { outDir: last(values.out) } : {}),
+  };
+}
+
+/** `--nodes 3` is a count; anything else is a list of node names (a node named only by digits cannot be given). */
+function nodesOf(values: string[]): { count: number } | { names: string[] } {
+  const v = last(values);
+  if (/^\d+$/.test(v)) return { count: positiveInt(v, '--nodes', K8S_MAX_NODES) };
+  const names = commaList([v], '--nodes').map((n) => fleetName(() => nodeName(n)));
+  if (names.length > K8S_MAX_NODES) throw new UsageError(`--nodes names ${names.length} nodes, more than ${K8S_MAX_NODES}`);
+  return { names };
+}
+
+/** A name check of fleet/ (a ConfigError there) as the usage error it is here. */
+function fleetName<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function positiveInt(value: string, option: string, max: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= max)) throw new UsageError(`${option} "${value}" is not a whole number from 1 to ${max}`);
+  return n;
 }

@@ -30,6 +30,7 @@ import { tapText } from '../reports/tap.js';
 import { terminalSafe } from '../reports/text.js';
 import { ansi, colourWanted, plain } from '../reports/colour.js';
 import { cleanCommand } from './clean.js';
+import { k8sCommand } from './k8s.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
 
@@ -49,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return diffCommand(cmd);
     case 'clean':
       return cleanCommand();
+    case 'k8s':
+      return k8sCommand(cmd, VERSION);
     case 'run':
       return runCommand(cmd);
   }
