@@ -75,7 +75,7 @@ function summary(outDir: string, files: FleetFile[]): string {
   const subjects = plan.nodes[0]!.subjects.map((s) => path.basename(s, '.json'));
   const placeholders = plan.nodeNames.startsWith('placeholders');
   return [
-    `fleet run ${plan.run}: ${plan.nodes.length} node(s)${placeholders ? ` (placeholders node-1..node-${plan.nodes.length}: name real nodes before creating the observers)` : ''}, namespace ${plan.namespace}`,
+    `fleet run ${plan.run}: ${plan.nodes.length} node(s)${placeholders ? ` (placeholder names ${plan.nodes.length > 1 ? `node-1..node-${plan.nodes.length}` : 'node-1'}: name real nodes before creating the observers)` : ''}, namespace ${plan.namespace}`,
     `subjects per node: ${subjects.join(', ')}`,
     `wrote ${files.length} files to ${outDir}/: create ${plan.apply.join(', ')} first, then nodes/<node>/observer.json, ${plan.parallelism.observers} at a time (fleet.json)`,
     '',
