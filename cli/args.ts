@@ -72,8 +72,7 @@ Commands:
   diff OLD NEW        compare two results JSON files; regressions exit 1
   clean               remove what killed runs left (containers of every runtime, bundles,
                       cgroups, mounts) and the Docker probe image
-  k8s                 write a Kubernetes fleet's manifests: an observer per node running the
-                      default, restricted and RuntimeClass pods through the node's CRI
+  k8s                 write a Kubernetes fleet's manifests (per node an observer and its subject pods)
   help                show this text
   version             print the version
 
