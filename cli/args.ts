@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROFILES, type Profile } from '../model/results.js';
 import { NAMESPACES, type Namespace } from '../model/spec.js';
+import { isDnsLabel, nodeName, runtimeClassRef, type RuntimeClassRef } from '../fleet/names.js';
 
 export class UsageError extends Error {
   readonly code = 'EUSAGE';
@@ -54,6 +55,7 @@ export type Command =
       quiet?: boolean;
       noColor?: boolean;
     }
+  | K8sCommand
   | { kind: 'help'; text: string }
   | { kind: 'version' };
 
@@ -63,10 +65,30 @@ export interface MergeInputSpec {
   name?: string;
 }
 
+/** `k8s`: a fleet's manifests (generate), or, inside an observer, its results as the one-line log record (record). */
+export type K8sCommand =
+  | { kind: 'k8s'; mode: 'record'; resultsPath: string }
+  | {
+      kind: 'k8s';
+      mode: 'generate';
+      /** A count: placeholders node-1..N (names cannot be known offline); or the nodes' names. */
+      nodes: { count: number } | { names: string[] };
+      runtimeClasses: RuntimeClassRef[];
+      namespace?: string;
+      image?: string;
+      timeoutS: number;
+      parallelism: number;
+      outDir?: string;
+    };
+
 /** What `run --format` can write: files in --out, and `github` (workflow commands on stdout, the Markdown summary to $GITHUB_STEP_SUMMARY). */
 export const FORMATS = ['junit', 'json', 'html', 'md', 'tap', 'sarif', 'csv', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 export const DEFAULT_FORMATS: Format[] = ['junit', 'json', 'html', 'md'];
+
+export const K8S_DEFAULTS = { timeoutS: 600, parallelism: 10 };
+/** Kubernetes' documented largest cluster. */
+const K8S_MAX_NODES = 5000;
 
 export const HELP_TEXT = `Usage: isoprobe <command> [options]   (isoprobe help <command>: its options)
 
@@ -78,6 +100,7 @@ Commands:
                       cgroups, mounts) and the Docker probe image
   merge FILE...       combine the results files of several machines into one run and its reports
   inspect             judge one running container from inside it alone (no host access)
+  k8s                 write a Kubernetes fleet's manifests (per node an observer and its subject pods)
   help                show this text
   version             print the version
 
@@ -120,6 +143,18 @@ Options for inspect:
       --no-color      no colour on a terminal either
                       Checks reading host-side evidence skip (evidence); the inside area holds
                       the weaker inside-only namespace checks
+Options for k8s:
+      --nodes N|LIST  N nodes (the manifests then name them node-1..N: names are not known
+                      offline), or the nodes' names, comma-separated
+      --runtime-class LIST  RuntimeClasses to test, NAME or NAME=HANDLER, comma-separated
+                      (the cluster's; isoprobe creates none)
+      --namespace NS  the observers' namespace (default: isoprobe-<nonce>), labelled privileged
+                      for Pod Security admission
+      --image IMAGE   the observer's image: isoprobe with node and ctr (default: isoprobe:VERSION)
+      --timeout S     each observer's deadline, in seconds (default: ${K8S_DEFAULTS.timeoutS})
+      --parallelism P observers running at once (default: ${K8S_DEFAULTS.parallelism})
+  -o, --out DIR       where the files go, empty or new (default: isoprobe-k8s-<nonce>)
+      --record FILE   (inside an observer) print results FILE as the one-line log record
 Global:
   -h, --help          show this text
   -V, --version       print the version
@@ -150,6 +185,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   debug: { type: 'boolean' },
+  nodes: { type: 'string' },
+  'runtime-class': { type: 'string' },
+  namespace: { type: 'string' },
+  image: { type: 'string' },
+  timeout: { type: 'string' },
+  parallelism: { type: 'string' },
+  record: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -161,6 +203,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   clean: [],
   merge: ['out', 'format', 'as'],
   inspect: ['exec', 'facts', 'profile', 'out', 'grep', 'format', 'quiet', 'no-color'],
+  k8s: ['nodes', 'runtime-class', 'namespace', 'image', 'timeout', 'parallelism', 'out', 'record'],
   help: [],
   version: [],
 };
@@ -197,6 +240,7 @@ export function parseCli(argv: string[]): Command {
     return { ...inspectCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   }
   noPositionals(command, positionals);
+  if (command === 'k8s') return k8sCommand(values);
   if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   if (command === 'list')
     return { kind: 'list', ...(values.profile ? { profile: profileOf(last(values.profile)) } : {}), ...(flag('json') ? { json: true } : {}) };
@@ -403,4 +447,56 @@ function regexOf(value: string): string {
   } catch {
     throw new UsageError(`invalid regular expression "${value}" for --grep`);
   }
+}
+
+function k8sCommand(values: Partial<Record<OptionName, string[]>>): K8sCommand {
+  if (values.record) {
+    const other = (Object.keys(values) as OptionName[]).find((k) => k !== 'record');
+    if (other) throw new UsageError(`--record prints one results file's log record: "--${other}" does not apply to it`);
+    return { kind: 'k8s', mode: 'record', resultsPath: last(values.record) };
+  }
+  if (!values.nodes) throw new UsageError('k8s needs --nodes (a number of nodes, or their names)');
+  if (!values['runtime-class']) throw new UsageError('k8s needs --runtime-class (the RuntimeClasses to test, e.g. runc,runsc)');
+  const namespace = values.namespace && last(values.namespace);
+  if (namespace !== undefined && !isDnsLabel(namespace)) throw new UsageError(`--namespace "${namespace}" is not a DNS-1123 label (as namespaces are named)`);
+  const image = values.image && last(values.image);
+  if (image !== undefined && /\s/.test(image)) throw new UsageError(`--image "${image}" has white space in it`);
+  const runtimeClasses = commaList(values['runtime-class'], '--runtime-class').map((spec) => fleetName(() => runtimeClassRef(spec)));
+  const twice = runtimeClasses.find((rc, i) => runtimeClasses.findIndex((x) => x.name === rc.name) !== i);
+  if (twice) throw new UsageError(`RuntimeClass "${twice.name}" is named twice in --runtime-class`);
+  return {
+    kind: 'k8s',
+    mode: 'generate',
+    nodes: nodesOf(values.nodes),
+    runtimeClasses,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(image === undefined ? {} : { image }),
+    timeoutS: values.timeout ? positiveInt(last(values.timeout), '--timeout', 86_400) : K8S_DEFAULTS.timeoutS,
+    parallelism: values.parallelism ? positiveInt(last(values.parallelism), '--parallelism', K8S_MAX_NODES) : K8S_DEFAULTS.parallelism,
+    ...(values.out ? { outDir: last(values.out) } : {}),
+  };
+}
+
+/** `--nodes 3` is a count; anything else is a list of node names (a node named only by digits cannot be given). */
+function nodesOf(values: string[]): { count: number } | { names: string[] } {
+  const v = last(values);
+  if (/^\d+$/.test(v)) return { count: positiveInt(v, '--nodes', K8S_MAX_NODES) };
+  const names = commaList([v], '--nodes').map((n) => fleetName(() => nodeName(n)));
+  if (names.length > K8S_MAX_NODES) throw new UsageError(`--nodes names ${names.length} nodes, more than ${K8S_MAX_NODES}`);
+  return { names };
+}
+
+/** A name check of fleet/ (a ConfigError there) as the usage error it is here. */
+function fleetName<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function positiveInt(value: string, option: string, max: number): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= max)) throw new UsageError(`${option} "${value}" is not a whole number from 1 to ${max}`);
+  return n;
 }

@@ -27,6 +27,7 @@ import { cleanCommand } from './clean.js';
 import { inspectCommand } from './inspect.js';
 import { mergeCommand } from './merge.js';
 import { reportFiles, writeGithub, writeReports } from './write-reports.js';
+import { k8sCommand } from './k8s.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
 
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return diffCommand(cmd);
     case 'clean':
       return cleanCommand();
+    case 'k8s':
+      return k8sCommand(cmd, VERSION);
     case 'run':
       return runCommand(cmd);
     case 'merge':

@@ -105,7 +105,7 @@ describe('cli/args', () => {
       [['run', '--profile', 'foo'], 'unknown profile "foo" (expected baseline, restricted, strict, sandbox)'],
       [['run', '--bogus'], 'unknown option "--bogus"'],
       [['run', '-x'], 'unknown option "-x"'],
-      [['frob'], 'unknown command "frob" (expected run, list, diff, clean, merge, help, version)'],
+      [['frob'], 'unknown command "frob" (expected run, list, diff, clean, merge, inspect, k8s, help, version)'],
       [['run', '--profile'], 'option "--profile" needs a value'],
       [['run', '--profile', '--out', 'x'], 'option "--profile" needs a value'],
       [['run', '--out='], 'option "--out" needs a value'],

@@ -32,7 +32,12 @@ const usage = (text: string) => new RegExp(`^isoprobe: ${text}.*${HINT}`);
 /** Rows a user who is not root can see in full: each fails before the run would need root. */
 export const USER_ROWS: BadInput[] = [
   // the command line
-  { what: 'an unknown command', args: ['frob'], code: 2, message: usage('unknown command "frob" \\(expected run, list, diff, clean, merge, help, version\\)') },
+  {
+    what: 'an unknown command',
+    args: ['frob'],
+    code: 2,
+    message: usage('unknown command "frob" \\(expected run, list, diff, clean, merge, inspect, k8s, help, version\\)'),
+  },
   { what: 'an unknown option', args: ['run', '--frob'], code: 2, message: usage('unknown option "--frob"') },
   { what: 'an unknown short option', args: ['run', '-x'], code: 2, message: usage('unknown option "-x"') },
   { what: 'an option without its value', args: ['run', '--profile'], code: 2, message: usage('option "--profile" needs a value') },
@@ -55,6 +60,44 @@ export const USER_ROWS: BadInput[] = [
   { what: '--grep selecting no check', args: ['run', '--grep', 'no-such-check'], code: 2, message: usage('--grep "no-such-check" selects no check') },
   { what: '--grep with a typo in an id', args: ['run', '--grep', '^pid\\.own-nss'], code: 2, message: usage('--grep "\\^pid\\\\.own-nss" selects no check') },
   { what: '--grep with a line break', args: ['run', '--grep', 'a\nb'], code: 2, message: usage('--grep "a\\\\nb" selects no check') },
+  // k8s (cli/args.ts, cli/k8s.ts): nothing is written
+  {
+    what: 'k8s --nodes 0',
+    args: ['k8s', '--nodes', '0', '--runtime-class', 'runc'],
+    code: 2,
+    message: usage('--nodes "0" is not a whole number from 1 to 5000'),
+  },
+  {
+    what: 'k8s with a RuntimeClass name that is not DNS-1123',
+    args: ['k8s', '--nodes', '2', '--runtime-class', 'runc,Kata_QEMU'],
+    code: 2,
+    message: usage('RuntimeClass name "Kata_QEMU" is not a DNS-1123 subdomain'),
+  },
+  {
+    what: 'k8s with an unknown option',
+    args: ['k8s', '--nodes', '2', '--runtime-class', 'runc', '--apply'],
+    code: 2,
+    message: usage('unknown option "--apply"'),
+  },
+  {
+    what: 'k8s --out naming a file',
+    args: ['k8s', '--nodes', '2', '--runtime-class', 'runc', '--out', 'DIR/f'],
+    files: { f: '' },
+    code: 2,
+    message: /^isoprobe: cannot write the fleet's files to --out ".*\/f": .*\/f is not a directory$/,
+  },
+  {
+    what: 'k8s --out in a directory that is not empty',
+    args: ['k8s', '--nodes', '2', '--runtime-class', 'runc', '--out', 'DIR/old'],
+    files: {
+      old: (f) => {
+        fs.mkdirSync(path.join(f, 'nodes'), { recursive: true });
+        fs.chmodSync(f, 0o777);
+      },
+    },
+    code: 2,
+    message: /^isoprobe: --out ".*\/old" is not empty \(a fleet's files are one run's: name a new directory\)$/,
+  },
   // targets
   {
     what: 'an unknown runtime',

@@ -62,6 +62,14 @@ const ROOT_ROWS: RootRow[] = [
     message: /^isoprobe: cannot write the reports to --out ".*\/ro": .*\/ro is on a read-only file system$/,
   },
   {
+    what: 'k8s --out on a read-only mount (to be made there)',
+    args: ['k8s', '--nodes', '2', '--runtime-class', 'runc', '--out', 'DIR/ro/fleet'],
+    files: { ro: (f) => fs.mkdirSync(f) },
+    mounts: `${TMPFS_RUN} && mount -t tmpfs -o ro,size=1m isoprobe-test DIR/ro`,
+    code: 2,
+    message: /^isoprobe: cannot write the fleet's files to --out ".*\/ro\/fleet": .*\/ro is on a read-only file system$/,
+  },
+  {
     what: 'an OCI runtime binary that is not executable',
     args: ['run', '--config', 'DIR/t.json', '--out', 'DIR/out'],
     files: { runc: nonExecutable, 't.json': (f) => fs.writeFileSync(f, ociConfig(path.join(path.dirname(f), 'runc'))) },
