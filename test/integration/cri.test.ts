@@ -19,7 +19,7 @@ import { runSuite } from '../../engine/run.js';
 import { REPO_ROOT, RUN_ROOT } from '../../host/paths.js';
 import { lockDeadRuns, reapDeadRuns, releaseDeadRuns } from '../../host/reap.js';
 import { scanLeftovers } from '../../host/leftovers.js';
-import { findBinary } from '../../host/which.js';
+import { requireContainerd } from './requirements.js';
 import type { Resource } from '../../model/journal.js';
 import { capNames, CAP_NAMES, parseStatus } from '../../model/parse/status.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
@@ -116,17 +116,6 @@ function probeLogs(pid: number): string[] {
       return [];
     }
   });
-}
-
-function requireContainerd(ctx: Mocha.Context): void {
-  const missing = ['containerd', 'ctr', 'runc', 'containerd-shim-runc-v2'].filter((b) => !findBinary(b));
-  if (missing.length === 0) return;
-  const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
-  if (why) {
-    process.stdout.write(`    skipped: ${missing.join(', ')} not installed; ${why}\n`);
-    ctx.skip();
-  }
-  throw new Error(`${missing.join(', ')} not installed (Debian: containerd, runc)`);
 }
 
 describe('CRI (a containerd of the run), end to end', function () {

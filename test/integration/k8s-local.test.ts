@@ -16,7 +16,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { IPod } from 'kubernetes-models/v1';
 import { REPO_ROOT } from '../../host/paths.js';
-import { findBinary } from '../../host/which.js';
+import { requireContainerd } from './requirements.js';
 import type { RunResults, TargetResult } from '../../model/results.js';
 import { DEFAULT_CAPS } from '../../model/spec.js';
 import { decodeRecord, encodeRecord, MAX_RECORD_BYTES } from '../../fleet/log-record.js';
@@ -48,17 +48,6 @@ function declared(pod: IPod) {
     caps: { add: c.capabilities?.add ?? [], drop: drop.includes('ALL') ? [...DEFAULT_CAPS] : drop },
     user: uid === undefined ? undefined : { uid, gid: gid ?? 0 },
   };
-}
-
-function requireContainerd(ctx: Mocha.Context): void {
-  const missing = ['containerd', 'ctr', 'runc', 'containerd-shim-runc-v2'].filter((b) => !findBinary(b));
-  if (missing.length === 0) return;
-  const why = process.env.ISOPROBE_DOCKER_UNAVAILABLE;
-  if (why) {
-    process.stdout.write(`    skipped: ${missing.join(', ')} not installed; ${why}\n`);
-    ctx.skip();
-  }
-  throw new Error(`${missing.join(', ')} not installed (Debian: containerd, runc)`);
 }
 
 describe('k8s: one node of a generated fleet, run locally through CRI', function () {
