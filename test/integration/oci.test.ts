@@ -112,7 +112,13 @@ describe('OCI runtimes (runc, crun), end to end', function () {
     const info = byName('runc').info;
     if (info.timeNamespace) {
       expect(info.timeNamespace).to.match(/^refused by runc, containers run without one: .*time/);
-      expect(failing).to.deep.equal(['time.own-ns', 'time.offsets-applied', 'conformance.namespaces', 'conformance.time-offsets', 'inside.time-ns-not-initial']);
+      expect(failing).to.deep.equal([
+        'time.own-ns',
+        'time.offsets-applied',
+        'conformance.namespaces',
+        'conformance.time-offsets',
+        'inside.time-ns-not-initial',
+      ]);
     } else {
       expect(failing).to.deep.equal([]);
     }
