@@ -23,7 +23,7 @@ import {
   share,
   SYS_ADMIN_IN_HOST_CGROUPNS,
 } from './controls.js';
-import { check, ownNamespaceCheck, requireSettableLimits } from './define.js';
+import { check, ownNamespaceCheck, requireHostNsGiven, requireSettableLimits } from './define.js';
 
 const NEG = [share('cgroup'), BUILTIN_PRIVILEGED, docker({ CgroupnsMode: 'host' })];
 const OCI_CG = 'OCI runtime spec: linux.namespaces "cgroup", linux.cgroupsPath';
@@ -119,7 +119,10 @@ export const cgroupChecks = [
       settings: ['ns.mnt', 'ns.cgroup'],
       negativeControls: [builtin({ cgroupfs: 'rw' }), share('mnt'), BUILTIN_PRIVILEGED, DOCKER_PRIVILEGED, PODMAN_PRIVILEGED, LXC_KEEP_CGROUP_V1],
     },
-    ({ container }) => cgroupfsReadonly(container.cgroupfs),
+    (ctx) => {
+      requireHostNsGiven(ctx, ctx.container.cgroupfs?.refused, 'try mkdir in cgroupfs');
+      return cgroupfsReadonly(ctx.container.cgroupfs);
+    },
   ),
   check(
     {

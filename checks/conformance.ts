@@ -56,7 +56,9 @@ export const LOSSY_RUNTIME = 'test/support/lossy-runtime/lossy-runc';
 const RUNC_WITHOUT_TIMENS: Weakening = { kind: 'oci', settings: { binary: 'runc' }, requires: 'runc < 1.2, which refuses the time namespace' };
 
 /** Skips unless one of `keys` was asked for. */
-function requireAsked(ctx: Pick<CheckContext, 'request'>, keys: readonly SettingKey[], what: string): void {
+function requireAsked(ctx: Pick<CheckContext, 'request' | 'capabilities'>, keys: readonly SettingKey[], what: string): void {
+  const inside = ctx.capabilities.insideOnly;
+  if (inside !== undefined) skip('evidence', `what was asked for ${what} is not known: ${inside}`);
   if (!keys.some((k) => ctx.request[k] !== undefined)) {
     skip('not-requested', `nobody asked for ${what}; the runtime's default is judged by the other areas`);
   }

@@ -4,7 +4,16 @@
  * cannot be faked by the container, and cross-checked against the container's own view).
  */
 import { expect } from 'chai';
-import { negativeControlLabel, skip, type Check, type CheckContext, type CheckDefinition, type Evidence, type EvidenceKind } from '../model/check.js';
+import {
+  negativeControlLabel,
+  skip,
+  type Check,
+  type CheckBasics,
+  type CheckContext,
+  type CheckDefinition,
+  type Evidence,
+  type EvidenceKind,
+} from '../model/check.js';
 import { ERRNO_NAMES } from '../model/errno.js';
 import type { CheckMeta } from '../model/results.js';
 import type { SentinelKind } from '../model/sentinels.js';
@@ -47,6 +56,17 @@ export function requireNsProof(refused: string | null | undefined, what: string)
       'evidence',
       `the probe did not ${what}: the container shows no namespace link to prove it is not the host's, and the probe never writes without that proof`,
     );
+}
+
+/**
+ * A write test the probe did not run because it was given no host namespaces to compare with
+ * (`host-ns-unknown`). From the host that is a broken harness and the check fails on it; inside
+ * a container with no host view (isoprobe inspect) it is the evidence this kind of target lacks.
+ */
+export function requireHostNsGiven(ctx: Pick<CheckBasics, 'capabilities'>, refused: string | null | undefined, what: string): void {
+  const inside = ctx.capabilities.insideOnly;
+  if (refused === 'host-ns-unknown' && inside !== undefined)
+    skip('evidence', `the probe did not ${what}: it runs writes only in a namespace proven not to be the host's, and ${inside}`);
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   PODMAN_UNMASK_ALL,
   share,
 } from './controls.js';
-import { check, errnoName, refused, requireNoNewPrivsLine, requireNsProof } from './define.js';
+import { check, errnoName, refused, requireHostNsGiven, requireNoNewPrivsLine, requireNsProof } from './define.js';
 import { compareAbi } from '../model/seccomp/abi.js';
 import { judgeDangerousWithProbe } from './dangerous-syscalls.js';
 import { seccompStack } from './seccomp-stack.js';
@@ -322,6 +322,7 @@ function pathChecks() {
           `mknod block 7:0: ${m.refused ?? errnoName(m.errno)}${m.errno === 0 && !m.refused ? `, open: ${errnoName(m.open_errno)}` : ''}; ` +
           `present: ${[...hostDevs, ...s.devices.block].join(' ') || 'none'}`;
         requireNsProof(m.refused, 'mknod a block device');
+        requireHostNsGiven(ctx, m.refused, 'mknod a block device');
         expect(m.refused, `the probe refused to mknod: ${evidence}`).to.equal(null);
         expect(usable, `a block device could be made and opened: ${evidence}`).to.equal(false);
         expect([...hostDevs, ...s.devices.block], evidence).to.deep.equal([]);

@@ -2,7 +2,8 @@
  * `isoprobe inspect`: the catalogue judged on a facts document from inside one container, with no
  * host view. Only `container` evidence exists, so every check that reads anything else is a skip
  * for `evidence` (engine/evidence.ts); nothing was asked of the container by isoprobe, so no
- * setting carries a provenance and the conformance checks skip as not requested.
+ * setting carries a provenance, and the conformance checks (what was asked against what was
+ * delivered) and the write tests the probe could not prove safe skip for `evidence` too.
  */
 import { checkMeta, type Check } from '../model/check.js';
 import type { ProbeFacts } from '../model/facts.js';
@@ -38,6 +39,9 @@ const NOTHING_ASKED: ContainerSpec = {
   argv: [],
 };
 
+/** What a check that needs it is told (model/target.ts insideOnly). */
+export const INSIDE_ONLY = "isoprobe inspect ran it inside an existing container, with no host view and no record of what the container's creator asked for";
+
 export async function inspectFacts(opts: InspectOptions): Promise<RunResults> {
   const started = new Date();
   const t0 = performance.now();
@@ -57,6 +61,7 @@ export async function inspectFacts(opts: InspectOptions): Promise<RunResults> {
             timeOffsets: false,
             lsmProfile: { applied: false, why: 'not known from inside the container' },
             ...(opts.ownKernel ? { ownKernel: opts.ownKernel } : {}),
+            insideOnly: INSIDE_ONLY,
           },
           provides: ['container'],
           container: opts.facts,

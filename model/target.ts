@@ -23,6 +23,12 @@ export interface TargetCapabilities {
    * the host kernel's attack surface.
    */
   ownKernel?: string;
+  /**
+   * Present: the probe ran inside an existing container, with no host view (isoprobe inspect),
+   * and what that leaves unknown. The probe had no host namespaces to prove a write test safe,
+   * and nobody knows what the container's creator asked for.
+   */
+  insideOnly?: string;
 }
 
 export interface DroppedSetting {
