@@ -163,6 +163,26 @@ describe('a Docker daemon stopped or killed mid-run', function () {
       ids.flatMap((id) => fs.readdirSync('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}/docker/${id}`)).filter((p) => fs.existsSync(p));
     for (let i = 0; i < 50 && leftCgroups().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     const cgroups = leftCgroups();
-    expect(cgroups, said).to.deep.equal([]);
+    expect(cgroups, `${said}\n${cgroups.map(whatHolds).join('\n')}`).to.deep.equal([]);
   });
 });
+
+/** What keeps a cgroup from being removed: its processes (with their command lines) and child cgroups. */
+function whatHolds(dir: string): string {
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch (e) {
+      return `(${(e as NodeJS.ErrnoException).code})`;
+    }
+  };
+  const procs = read(path.join(dir, 'cgroup.procs')).split('\n').filter(Boolean);
+  const children = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    : [];
+  const cmd = (pid: string) => `${pid}:${read(`/proc/${pid}/cmdline`).replaceAll('\0', ' ').trim()}`;
+  return `${dir}: processes [${procs.map(cmd).join(', ')}] child cgroups [${children.join(', ')}]`;
+}

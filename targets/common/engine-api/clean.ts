@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { cgroupMounts } from '../../../host/cgroup.js';
+import { killCgroupTrees } from '../cgroup-tree.js';
 import type { CleanItem } from '../../../model/clean-report.js';
 import type { Resource } from '../../../model/journal.js';
 import { RUN_LABEL } from './labels.js';
@@ -82,22 +83,35 @@ async function removeIfOurs(docker: CleanClient, entry: DockerEntry): Promise<'r
     // 409: its removal is already under way (the daemon finishes it).
     if (!['not-found', 'conflict'].includes(failureKind(e))) return daemonMessage(e);
   }
-  await removeEmptyCgroups(info.Id, info.HostConfig?.CgroupParent || '/docker');
-  return 'removed';
+  const left = await removeContainerCgroups(info.Id, info.HostConfig?.CgroupParent || '/docker');
+  return left.length === 0 ? 'removed' : `removed, but its cgroups ${left.join(', ')} cannot be removed`;
 }
 
 /** How long the cgroups of a removed container may take to empty (runc removes them just after the daemon answers). */
 const CGROUP_EMPTY_WAIT_MS = 5000;
+/** How long the processes killed in them may take to leave. */
+const CGROUP_KILLED_WAIT_MS = 2000;
 
 /**
- * A container created by a daemon that was killed before it started keeps empty cgroups
- * (<hierarchy>/docker/<id>) that the restarted daemon never removes: they are this run's
- * container's, so they go with it. rmdir(2) removes only an empty cgroup, so nothing in use is
- * touched; one still not empty after the wait is left (the daemon may still be tearing it down).
+ * A container created by a daemon that was killed before it started keeps cgroups
+ * (<hierarchy>/<parent>/<id>) that the restarted daemon never removes, empty or holding the
+ * runtime's `runc init` still waiting to be started (the daemon that would have started or killed
+ * it is gone, and the new one does not know it). They are this run's container's, so they go with
+ * it: first a wait for the daemon's own teardown (rmdir(2) removes only an empty cgroup), then
+ * what still runs in that container's cgroups is killed and they are removed. Returns those left.
  */
-async function removeEmptyCgroups(id: string, parent: string): Promise<void> {
-  let dirs = cgroupMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8')).map((m) => path.join(m.mountPoint, parent, id));
-  for (const deadline = Date.now() + CGROUP_EMPTY_WAIT_MS; ; await new Promise((r) => setTimeout(r, 100))) {
+async function removeContainerCgroups(id: string, parent: string): Promise<string[]> {
+  const dirs = cgroupMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8')).map((m) => path.join(m.mountPoint, parent, id));
+  let left = await rmdirWithin(dirs, CGROUP_EMPTY_WAIT_MS);
+  if (left.length > 0) {
+    killCgroupTrees(left, []);
+    left = await rmdirWithin(left, CGROUP_KILLED_WAIT_MS);
+  }
+  return left;
+}
+
+async function rmdirWithin(dirs: string[], ms: number): Promise<string[]> {
+  for (const deadline = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 100))) {
     dirs = dirs.filter((d) => {
       try {
         fs.rmdirSync(d);
@@ -106,7 +120,7 @@ async function removeEmptyCgroups(id: string, parent: string): Promise<void> {
         return (e as NodeJS.ErrnoException).code !== 'ENOENT';
       }
     });
-    if (dirs.length === 0 || Date.now() > deadline) return;
+    if (dirs.length === 0 || Date.now() > deadline) return dirs;
   }
 }
 
