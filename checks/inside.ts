@@ -50,7 +50,10 @@ function insideCheck(ns: Namespace, initial: number): Check<'container'> {
       ...(own.settings ? { settings: own.settings } : {}),
       negativeControls: own.negativeControls,
     },
-    ({ container }) => {
+    ({ container, capabilities }) => {
+      // A sandbox's own kernel (gVisor) numbers its namespaces its own way: Linux's constants say nothing there.
+      if (capabilities.ownKernel)
+        skip('evidence', `${capabilities.ownKernel}: its namespace inodes are that kernel's own numbering, not Linux's initial-namespace constants`);
       const seen = container.ns[ns];
       if (!seen?.link) {
         skip(

@@ -14,7 +14,7 @@ import type { CheckContext } from '../../model/check.js';
 const require = createRequire(import.meta.url);
 const HOST = require('../../../test/fixtures/facts-host.json');
 const UNSHARE = require('../../../test/fixtures/facts-unshare.json');
-const ctx = (container: unknown) => ({ target: 't', container }) as unknown as CheckContext;
+const ctx = (container: unknown) => ({ target: 't', container, capabilities: {} }) as unknown as CheckContext;
 
 describe('inside-only namespace checks', () => {
   it('has one check per namespace with a fixed initial inode, none for net and mnt', () => {

@@ -74,4 +74,15 @@ describe('isoprobe inspect: one container, no host view', () => {
     expect(evaluate(byId('security.devices-limited'), ctx()).status).to.equal('fail');
     expect(evaluate(byId('cgroup.cgroupfs-readonly'), ctx(INSIDE_ONLY))).to.include({ status: 'skip', requirement: 'evidence' });
   });
+
+  it("under a sandbox's own kernel (gVisor), the inside namespace checks skip: its inodes are not Linux's numbering", async () => {
+    const ownKernel = "gVisor (docker runs the container with runtime runsc): the facts are of gVisor's kernel";
+    const r = await inspectFacts({ name: 'g', facts: FACTS, info: {}, ownKernel, catalogue: CATALOGUE, profile: 'strict', version: 't', environment: {} });
+    const inside = r.targets[0]!.checks.filter((c) => c.area === 'inside');
+    expect(inside.length).to.equal(6);
+    for (const c of inside) {
+      expect(c, c.id).to.include({ status: 'skip', requirement: 'evidence' });
+      expect(c.reason, c.id).to.include("that kernel's own numbering");
+    }
+  });
 });

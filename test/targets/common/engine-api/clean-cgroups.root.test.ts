@@ -13,7 +13,7 @@ import { RUN_LABEL } from '../../../../targets/common/engine-api/labels.js';
 
 // Not named "isoprobe…": the leftover scan (host/leftovers.ts) would take it for a killed run's.
 const PARENT = `/ipclean-test-${process.pid}`;
-const ID = 'c0ffee'.repeat(10) + 'c0ffee12';
+const ID = `${'c0ffee'.repeat(10)}c0ffee12`;
 
 /** The pids hierarchy on v1 (any process may join it), the v2 root otherwise. */
 function hierarchy(): string {
