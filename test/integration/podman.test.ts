@@ -80,6 +80,8 @@ interface Run {
   unavailable?: () => string | null;
   /** Rootless: not run (why), or named checks it cannot flip there (why). */
   rootless?: { skip: string } | { cannotFlip: string[]; why: string };
+  /** Named checks this machine cannot flip, and why (null: all of them). */
+  cannotFlipHere?: () => { ids: string[]; why: string } | null;
   /** Rootful: a conformance check that fails on it, why. */
   conformanceFails?: { ids: string[]; why: string };
 }
@@ -90,6 +92,11 @@ const RUNS: Run[] = [
     weakening: hc({ NetworkMode: 'host' }),
     name: 'networkmode-host',
     reference: 'PROFILE',
+    // Measured here (the kernel's hostname is empty): the host has no name to give, and the container is named as usual.
+    cannotFlipHere: () =>
+      os.hostname() === ''
+        ? { ids: ['uts.hostname-own'], why: "the host's kernel hostname is empty: Podman has no host name to give a host-network container" }
+        : null,
     rootless: {
       skip: "rootless with the host's network gets the host's /sys bind-mounted (no sysfs of its own), which also flips cgroup.cgroupfs-readonly: a finding of its own, not this control's",
     },
@@ -174,7 +181,9 @@ function named(r: Planned, ref: TargetResult): string[] {
   const here = (n: Weakening) => n.flipsOnlyWith !== 'cgroup-v1' || hasV1Hierarchy();
   const flips = (c: Check, w: Weakening) => c.negativeControls.some((n) => sameWeakening(n, w) && here(n));
   const noLsm = new Set(ref.checks.filter((c) => c.status === 'skip' && c.requirement === 'lsm').map((c) => c.id));
-  const cannot = r.mode === 'rootless' && r.rootless && 'cannotFlip' in r.rootless ? r.rootless.cannotFlip : [];
+  const notHere = r.cannotFlipHere?.() ?? null;
+  if (notHere) process.stdout.write(`      ${r.name}: not expected to flip ${notHere.ids.join(', ')} here: ${notHere.why}\n`);
+  const cannot = [...(r.mode === 'rootless' && r.rootless && 'cannotFlip' in r.rootless ? r.rootless.cannotFlip : []), ...(notHere?.ids ?? [])];
   return CATALOGUE.filter((c) => [r.weakening, ...(r.alsoFlips ?? [])].some((w) => flips(c, w)))
     .map((c) => c.id)
     .filter((id) => !noLsm.has(id) && !cannot.includes(id))
