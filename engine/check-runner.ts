@@ -49,6 +49,13 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
   }));
   targets.forEach((target, i) => {
     const targetSuite = Mocha.Suite.create(mocha.suite, target.name);
+    if (!target.ctx) {
+      // Nothing to judge: one test says why (the live progress prints it once, not once per check),
+      // and every check is recorded with that error, in the order the areas would have run them.
+      const inOrder = [...new Set(selected.map((c) => c.area))].flatMap((area) => selected.filter((c) => c.area === area));
+      targetSuite.addTest(new Mocha.Test(`could not run (${inOrder.length} checks not run)`, notRunTest(inOrder, target, opts.profile, results[i].checks)));
+      return;
+    }
     for (const area of [...new Set(selected.map((c) => c.area))]) {
       const areaSuite = Mocha.Suite.create(targetSuite, area);
       for (const check of selected.filter((c) => c.area === area)) {
@@ -60,30 +67,43 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
   return results;
 }
 
+function notRunTest(checks: Check[], target: TargetUnderTest, profile: Profile, sink: CheckResult[]): Mocha.Func {
+  return () => {
+    for (const check of checks) record(check, target, profile, sink);
+    throw new Error(target.error ?? 'target produced no facts');
+  };
+}
+
 function testFor(check: Check, target: TargetUnderTest, profile: Profile, sink: CheckResult[]): Mocha.Func {
   return function (this: Mocha.Context) {
-    const started = performance.now();
-    const verdict = target.ctx ? verdictOf(check, target.ctx) : { status: 'error' as const, reason: target.error ?? 'target produced no facts' };
-    // The request is known before the target runs, so skips, errors and a target that could not run carry it too.
-    // A cross check judges the sibling pair, whose second container may join the first's namespaces (its own request).
-    const pair = check.needs.includes('siblings') ? target.ctx?.siblings?.request : undefined;
-    const request = target.provenanceUnknown ? undefined : (pair ?? target.ctx?.request ?? target.request);
-    const provenance = check.settings && request ? { provenance: provenanceFor(request, check.settings) } : {};
-    const decided = verdict.status === 'pass' || verdict.status === 'fail' ? { decidedBy: [...check.needs] } : {};
-    sink.push({
-      id: check.id,
-      area: check.area,
-      title: check.title,
-      required: check.profiles.includes(profile),
-      durationMs: performance.now() - started,
-      ...verdict,
-      ...provenance,
-      ...decided,
-    });
+    const verdict = record(check, target, profile, sink);
     if (verdict.status === 'skip') this.skip();
     if (verdict.status === 'fail') throw new Error(`expected ${showValue(verdict.expected, verdict.negated)}, observed ${showValue(verdict.observed)}`);
     if (verdict.status === 'error') throw new Error(verdict.reason);
   };
+}
+
+/** Judges one check (an error for a target with no facts) and records its result. */
+function record(check: Check, target: TargetUnderTest, profile: Profile, sink: CheckResult[]) {
+  const started = performance.now();
+  const verdict = target.ctx ? verdictOf(check, target.ctx) : { status: 'error' as const, reason: target.error ?? 'target produced no facts' };
+  // The request is known before the target runs, so skips, errors and a target that could not run carry it too.
+  // A cross check judges the sibling pair, whose second container may join the first's namespaces (its own request).
+  const pair = check.needs.includes('siblings') ? target.ctx?.siblings?.request : undefined;
+  const request = target.provenanceUnknown ? undefined : (pair ?? target.ctx?.request ?? target.request);
+  const provenance = check.settings && request ? { provenance: provenanceFor(request, check.settings) } : {};
+  const decided = verdict.status === 'pass' || verdict.status === 'fail' ? { decidedBy: [...check.needs] } : {};
+  sink.push({
+    id: check.id,
+    area: check.area,
+    title: check.title,
+    required: check.profiles.includes(profile),
+    durationMs: performance.now() - started,
+    ...verdict,
+    ...provenance,
+    ...decided,
+  });
+  return verdict;
 }
 
 function verdictOf(check: Check, ev: TargetEvidence) {

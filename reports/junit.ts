@@ -6,9 +6,12 @@
  * Each target also has a suite of its own whose one case, "[target] runs", carries the target's
  * wall time (its containers: where the run's time went; the check cases time only their
  * assertions) and, for a target that could not run, the one <error> saying why: its checks are
- * then <skipped> with that reason, so a broken target is reported once and does not bury the
- * real failures of the others (CI consumers annotate the first errors and colour them red). The
- * target's properties (info, environment, request) are on that suite only.
+ * then <skipped> with that reason, in that same suite (classname isoprobe.<target>.<area>
+ * still groups them by area), so a broken target is reported once, as one suite, and does not
+ * bury the real failures of the others (CI consumers annotate the first errors and colour them
+ * red; xunit-viewer shows a card per suite). Targets that could not run come after the ones that
+ * ran, whatever the config's order, so a consumer reading the file in order meets the real
+ * failures first. The target's properties (info, environment, request) are on its own suite only.
  *
  * GitLab shows only an element's text, so every <error> and <skipped> carries its message as text too.
  *
@@ -32,8 +35,14 @@ type Element = ReturnType<TestCase['build']>;
 
 export function junitXml(results: RunResults): string {
   const report = rootBuilder.newBuilder().name('isoprobe');
-  for (const target of results.targets) {
-    addRunsSuite(report, results, target);
+  const ordered = [...results.targets.filter((t) => t.error === undefined), ...results.targets.filter((t) => t.error !== undefined)];
+  for (const target of ordered) {
+    const own = addRunsSuite(report, results, target, target === ordered[0]);
+    if (target.error !== undefined) {
+      // Nothing to group by area: its checks are skips of the one error, beside it.
+      for (const [area, checks] of byArea(results, effectiveChecks(results, target))) for (const check of checks) addCase(own, results, target, area, check);
+      continue;
+    }
     for (const [area, checks] of byArea(results, effectiveChecks(results, target))) {
       const total = checks.reduce((ms, c) => ms + c.durationMs, 0);
       const suite = report.testSuite().name(visible(`${target.name}.${area}`));
@@ -47,11 +56,11 @@ export function junitXml(results: RunResults): string {
 }
 
 /** The target's own suite: "[target] runs", its wall time, the one error of a target that could not run, its properties. */
-function addRunsSuite(report: Builder, results: RunResults, target: TargetResult): void {
+function addRunsSuite(report: Builder, results: RunResults, target: TargetResult, first: boolean): TestSuite {
   const ms = target.durationMs ?? 0;
   const suite = report.testSuite().name(visible(target.name));
   suite.timestamp(results.startedAt).time(seconds(ms));
-  addTargetProperties(suite, results, target);
+  addTargetProperties(suite, results, target, first);
   const tc = suite
     .testCase()
     .className(visible(`isoprobe.${target.name}`))
@@ -62,12 +71,13 @@ function addRunsSuite(report: Builder, results: RunResults, target: TargetResult
     tc.error(visible(why), 'target');
     patchOnBuild(tc, 'error', { body: why });
   }
+  return suite;
 }
 
 /** The fingerprint explains the skips: on each target's own suite (the XSD allows no root properties). */
-function addTargetProperties(suite: TestSuite, results: RunResults, target: TargetResult): void {
-  // The run's environment is one for all targets: said once, on the first target's suite.
-  const environment = target === results.targets[0] ? Object.entries(results.environment) : [];
+function addTargetProperties(suite: TestSuite, results: RunResults, target: TargetResult, first: boolean): void {
+  // The run's environment is one for all targets: said once, on the first target's suite in the file.
+  const environment = first ? Object.entries(results.environment) : [];
   const rows = requestRows(target);
   const props: [string, string][] = [
     ['isoprobe.version', results.tool.version],

@@ -72,7 +72,8 @@ const AREA_GRID_TITLE = 'Areas at a glance: checks passed of those decided, ✗ 
 function mdAreaGrid(results: RunResults): string[] {
   const a = areaGrid(results);
   if (a.targets.length === 0) return [];
-  const head = `| area | ${a.targets.map((t) => mdEscape(t.name)).join(' | ')} |`;
+  // A control target's weak areas are what it is for: its column says so, as in the check rows.
+  const head = `| area | ${a.targets.map((t) => `${mdEscape(t.name)}${t.control ? ' (control)' : ''}`).join(' | ')} |`;
   const rule = `|---|${a.targets.map(() => '---|').join('')}`;
   const rows = a.areas.map((area) => {
     const cells = a.targets.map((t) => {
@@ -184,6 +185,7 @@ dd{margin:0 0 .3rem}
 thead th.target{min-width:6.5rem;max-width:13rem}
 .tally{font-weight:normal;font-size:.75rem;color:#57606a;white-space:nowrap}
 .tally .bad{color:#cf222e;font-weight:600}
+.tally .standing{white-space:normal}
 summary{white-space:nowrap}
 .prov{color:#57606a;font-size:.9rem}
 .legend,.grid-legend{color:#57606a;font-size:.85rem;max-width:60rem}
@@ -217,6 +219,12 @@ body.diff-only tr[data-same]{display:table-row}
 .toolbar,.seccomp-diff select{display:none}
 td,th{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 pre{max-width:none}
+table.matrix,table.areas{width:100%;table-layout:fixed}
+table.matrix thead th:first-child{width:14%}
+thead th.target{min-width:0;max-width:none}
+td,th{overflow-wrap:anywhere}
+.tally,summary,table.areas td{white-space:normal}
+.tally,.target-error,dt,.legend,.grid-legend{font-size:1em}
 }
 `;
 
@@ -278,7 +286,8 @@ export function matrixHtml(results: RunResults): string {
 function htmlAreaGrid(results: RunResults): string {
   const a = areaGrid(results);
   if (a.targets.length === 0) return '';
-  const head = `<tr><th scope="col">area</th>${a.targets.map((t) => `<th scope="col">${htmlEscape(t.name)}</th>`).join('')}</tr>`;
+  const control = '<br><small>control: expected to fail</small>';
+  const head = `<tr><th scope="col">area</th>${a.targets.map((t) => `<th scope="col">${htmlEscape(t.name)}${t.control ? control : ''}</th>`).join('')}</tr>`;
   const rows = a.areas.map((area) => {
     const cells = a.targets.map((t) => {
       const c = a.cell(area, t);
@@ -309,7 +318,7 @@ function tally(results: RunResults, t: TargetResult): string {
   if (t.error !== undefined) return `<span class="tally"><span class="bad">${checks.length} checks not decided</span></span>`;
   const n = countStatuses(checks);
   const parts = [`${n.pass} pass`, `${n.fail} fail`, `${n.skip} skip`, `${n.error} error`].join(' · ');
-  return `<span class="tally">${parts}<br>${htmlEscape(standing(results, t))}</span>`.replace(
+  return `<span class="tally">${parts}<br><span class="standing">${htmlEscape(standing(results, t))}</span></span>`.replace(
     /(\d+ required not passing|fails no required check[^<]*)/,
     '<span class="bad">$1</span>',
   );

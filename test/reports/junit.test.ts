@@ -114,6 +114,27 @@ describe('reports/junit', () => {
     expect(xml).to.include('<property name="target.error"');
   });
 
+  it('reports a target that could not run as one suite: its skipped checks beside its error, still classed by area', () => {
+    const xml = junitXml(brokenTarget());
+    const suites = [...xml.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1]);
+    expect(suites.filter((s) => s!.startsWith('builtin-share-pid'))).to.deep.equal(['builtin-share-pid']);
+    expect(xml).to.match(/<testsuite name="builtin-share-pid" timestamp="[^"]+" time="0" tests="6" failures="0" errors="1" skipped="5">/);
+    expect(xml).to.include('<testcase classname="isoprobe.builtin-share-pid.pid" name="[pid.host-invisible] host processes are not visible" time="0">');
+  });
+
+  it('writes the targets that could not run after those that ran, whatever the order of the config: the real failures first', () => {
+    const r = brokenTarget();
+    r.targets.reverse();
+    const xml = junitXml(r);
+    const suites = [...xml.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1]);
+    expect(suites[0]).to.equal('builtin');
+    expect(suites.at(-1)).to.equal('builtin-share-pid');
+    expect(xml.indexOf('<failure ')).to.be.greaterThan(0).and.lessThan(xml.indexOf('<error message="target builtin-share-pid could not run'));
+    // The environment stays on the first suite of the file.
+    expect(xml.match(/<property name="env.kernel"/g)).to.have.length(1);
+    expect(xml.indexOf('<property name="env.kernel"')).to.be.lessThan(xml.indexOf('<testsuite name="builtin.pid"'));
+  });
+
   it('carries the target properties once, on its own suite, and the environment once: no name twice', () => {
     const r = smallResults();
     r.targets[0]!.info = { ...r.targets[0]!.info, runtime: 'builtin' };
@@ -194,6 +215,7 @@ describe('reports/junit', () => {
     const cases: [string, () => RunResults][] = [
       ['small', smallResults],
       ['broken-target', brokenTarget],
+      ['broken-target-first', () => ({ ...brokenTarget(), targets: brokenTarget().targets.reverse() })],
       ['hostile-names', hostileNames],
       ['control-target', () => controlTarget()],
       ['control-target-not-told-apart', () => controlTarget(false)],

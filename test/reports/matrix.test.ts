@@ -133,6 +133,17 @@ describe('reports/matrix', () => {
       expect(html).to.match(/<td class="fail"><details><summary>✗ fail<\/summary>/);
     });
 
+    it('prints every target column within the page width, and lets a column head wrap its standing', () => {
+      const print = html.slice(html.indexOf('@media print'));
+      // A table wider than the page loses its right-hand columns on paper: the tables take the page width instead.
+      expect(print).to.include('table.matrix,table.areas{width:100%;table-layout:fixed}');
+      expect(print).to.include('thead th.target{min-width:0;max-width:none}');
+      expect(print).to.include('.tally,summary,table.areas td{white-space:normal}');
+      // On screen the counts stay on one line but the standing wraps, or it runs under the next column.
+      expect(html).to.include('.tally .standing{white-space:normal}');
+      expect(html).to.match(/<span class="tally">[^<]+<br><span class="standing">no required check failed<\/span><\/span>/);
+    });
+
     it('headers carry their scope; rows decided alike by every target can be hidden', () => {
       expect(html).to.match(/<th scope="col" class="target">builtin</);
       expect(html).to.match(/<th scope="row" class="check">runs in its own pid namespace<br><code>pid.own-namespace<\/code>/);
@@ -192,6 +203,9 @@ describe('reports/matrix', () => {
     expect(md).to.include('- **builtin-share-pid** (control, deliberately weakened): 2 required checks failed, as expected');
     expect(md).to.not.include('**builtin-share-pid** `pid.own-namespace`');
     expect(matrixHtml(r)).to.include('<small>control: expected to fail</small>');
+    // The area grid too: its weak areas are what it is for, not the run's worst cells.
+    expect(md).to.include('| area | builtin | builtin-share-pid (control) |');
+    expect(matrixHtml(r)).to.include('<th scope="col">builtin-share-pid<br><small>control: expected to fail</small></th>');
   });
 
   describe('provenance', () => {
