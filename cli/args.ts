@@ -65,21 +65,33 @@ export interface MergeInputSpec {
   name?: string;
 }
 
-/** `k8s`: a fleet's manifests (generate), or, inside an observer, its results as the one-line log record (record). */
+/** What a fleet run is, whether its files are only written or applied too. */
+export interface K8sFleetOptions {
+  /** A count: placeholders node-1..N (names cannot be known offline); or the nodes' names. */
+  nodes: { count: number } | { names: string[] };
+  runtimeClasses: RuntimeClassRef[];
+  namespace?: string;
+  image?: string;
+  timeoutS: number;
+  parallelism: number;
+  outDir?: string;
+}
+
+/**
+ * `k8s`: a fleet's manifests (generate), the same run in the current cluster (apply), or, inside
+ * an observer, its results as the one-line log record (record).
+ */
 export type K8sCommand =
   | { kind: 'k8s'; mode: 'record'; resultsPath: string }
-  | {
+  | ({ kind: 'k8s'; mode: 'generate' } & K8sFleetOptions)
+  | ({
       kind: 'k8s';
-      mode: 'generate';
-      /** A count: placeholders node-1..N (names cannot be known offline); or the nodes' names. */
-      nodes: { count: number } | { names: string[] };
-      runtimeClasses: RuntimeClassRef[];
-      namespace?: string;
-      image?: string;
-      timeoutS: number;
-      parallelism: number;
-      outDir?: string;
-    };
+      mode: 'apply';
+      /** A cluster's nodes by name: placeholders name none. */
+      nodes: { names: string[] };
+      kubeconfig?: string;
+      formats: Format[];
+    } & Omit<K8sFleetOptions, 'nodes'>);
 
 /** What `run --format` can write: files in --out, and `github` (workflow commands on stdout, the Markdown summary to $GITHUB_STEP_SUMMARY). */
 export const FORMATS = ['junit', 'json', 'html', 'md', 'tap', 'sarif', 'csv', 'github'] as const;
@@ -100,7 +112,7 @@ Commands:
                       cgroups, mounts) and the Docker probe image
   merge FILE...       combine the results files of several machines into one run and its reports
   inspect             judge one running container from inside it alone (no host access)
-  k8s                 write a Kubernetes fleet's manifests (per node an observer and its subject pods)
+  k8s                 write a Kubernetes fleet's manifests (observers, subject pods), or --apply them
   help                show this text
   version             print the version
 
@@ -153,7 +165,16 @@ Options for k8s:
       --image IMAGE   the observer's image: isoprobe with node and ctr (default: isoprobe:VERSION)
       --timeout S     each observer's deadline, in seconds (default: ${K8S_DEFAULTS.timeoutS})
       --parallelism P observers running at once (default: ${K8S_DEFAULTS.parallelism})
-  -o, --out DIR       where the files go, empty or new (default: isoprobe-k8s-<nonce>)
+  -o, --out DIR       where the files go, empty or new (default: isoprobe-k8s-<nonce>); with
+                      --apply the reports and each node's results too
+      --apply         run the plan in the current cluster: create the namespace and the
+                      observers (--parallelism at a time, each within --timeout), read their
+                      results, delete the namespace (also on error and Ctrl-C), report the
+                      nodes' results merged as <node>/<target>; needs the nodes' names and the
+                      ClusterRole in client/clusterrole.json
+      --kubeconfig FILE  (with --apply) the cluster's kubeconfig (default: KUBECONFIG,
+                      ~/.kube/config, or the pod's service account)
+  -f, --format LIST   (with --apply) as for run (default: ${DEFAULT_FORMATS.join(',')})
       --record FILE   (inside an observer) print results FILE as the one-line log record
 Global:
   -h, --help          show this text
@@ -192,6 +213,8 @@ const OPTIONS = {
   timeout: { type: 'string' },
   parallelism: { type: 'string' },
   record: { type: 'string' },
+  apply: { type: 'boolean' },
+  kubeconfig: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -203,7 +226,7 @@ const ALLOWED: Record<string, readonly OptionName[]> = {
   clean: [],
   merge: ['out', 'format', 'as'],
   inspect: ['exec', 'facts', 'profile', 'out', 'grep', 'format', 'quiet', 'no-color'],
-  k8s: ['nodes', 'runtime-class', 'namespace', 'image', 'timeout', 'parallelism', 'out', 'record'],
+  k8s: ['nodes', 'runtime-class', 'namespace', 'image', 'timeout', 'parallelism', 'out', 'record', 'apply', 'kubeconfig', 'format'],
   help: [],
   version: [],
 };
@@ -240,7 +263,7 @@ export function parseCli(argv: string[]): Command {
     return { ...inspectCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   }
   noPositionals(command, positionals);
-  if (command === 'k8s') return k8sCommand(values);
+  if (command === 'k8s') return k8sCommand(values, flag('apply'));
   if (command === 'run') return { ...runCommand(values), ...(flag('quiet') ? { quiet: true } : {}), ...(flag('no-color') ? { noColor: true } : {}) };
   if (command === 'list')
     return { kind: 'list', ...(values.profile ? { profile: profileOf(last(values.profile)) } : {}), ...(flag('json') ? { json: true } : {}) };
@@ -449,12 +472,32 @@ function regexOf(value: string): string {
   }
 }
 
-function k8sCommand(values: Partial<Record<OptionName, string[]>>): K8sCommand {
+function k8sCommand(values: Partial<Record<OptionName, string[]>>, apply: boolean): K8sCommand {
   if (values.record) {
-    const other = (Object.keys(values) as OptionName[]).find((k) => k !== 'record');
+    const other = apply ? 'apply' : (Object.keys(values) as OptionName[]).find((k) => k !== 'record');
     if (other) throw new UsageError(`--record prints one results file's log record: "--${other}" does not apply to it`);
     return { kind: 'k8s', mode: 'record', resultsPath: last(values.record) };
   }
+  const fleet = k8sFleet(values);
+  if (!apply) {
+    const only = (['kubeconfig', 'format'] as const).find((k) => values[k]);
+    if (only) throw new UsageError(`--${only} applies to k8s --apply only (without it, k8s writes files and talks to no cluster)`);
+    return { kind: 'k8s', mode: 'generate', ...fleet };
+  }
+  if ('count' in fleet.nodes) {
+    throw new UsageError(`--apply needs the nodes' names (--nodes NAME,NAME): --nodes ${fleet.nodes.count} would name placeholders no cluster has`);
+  }
+  return {
+    kind: 'k8s',
+    mode: 'apply',
+    ...fleet,
+    nodes: fleet.nodes,
+    ...(values.kubeconfig ? { kubeconfig: last(values.kubeconfig) } : {}),
+    formats: values.format ? formatsOf(values.format) : [...DEFAULT_FORMATS],
+  };
+}
+
+function k8sFleet(values: Partial<Record<OptionName, string[]>>): K8sFleetOptions {
   if (!values.nodes) throw new UsageError('k8s needs --nodes (a number of nodes, or their names)');
   if (!values['runtime-class']) throw new UsageError('k8s needs --runtime-class (the RuntimeClasses to test, e.g. runc,runsc)');
   const namespace = values.namespace && last(values.namespace);
@@ -465,8 +508,6 @@ function k8sCommand(values: Partial<Record<OptionName, string[]>>): K8sCommand {
   const twice = runtimeClasses.find((rc, i) => runtimeClasses.findIndex((x) => x.name === rc.name) !== i);
   if (twice) throw new UsageError(`RuntimeClass "${twice.name}" is named twice in --runtime-class`);
   return {
-    kind: 'k8s',
-    mode: 'generate',
     nodes: nodesOf(values.nodes),
     runtimeClasses,
     ...(namespace === undefined ? {} : { namespace }),

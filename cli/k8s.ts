@@ -1,7 +1,8 @@
 /**
  * `isoprobe k8s`: writes a fleet run's files (fleet/plan.ts) into an empty or new directory, or,
  * inside an observer, prints its results as the one-line log record (fleet/log-record.ts). It
- * talks to no cluster: the files are for a client that creates the objects, P observers at a time.
+ * talks to no cluster: the files are for a client that creates the objects, P observers at a time
+ * (`--apply` is that client: ./k8s-apply.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,17 +14,29 @@ import { encodeRecord } from '../fleet/log-record.js';
 import { fleetFiles, type FleetFile } from '../fleet/plan.js';
 import { imageRefs } from '../targets/cri/image.js';
 import { projectProbeFiles } from '../targets/common/probe-files.js';
-import type { K8sCommand } from './args.js';
+import type { K8sCommand, K8sFleetOptions } from './args.js';
 
-export function k8sCommand(cmd: K8sCommand, version: string): number {
+export function k8sCommand(cmd: Exclude<K8sCommand, { mode: 'apply' }>, version: string): number {
   if (cmd.mode === 'record') {
     process.stdout.write(`${recordOf(cmd.resultsPath)}\n`);
     return EXIT.ok;
   }
-  const nonce = randomBytes(4).toString('hex');
+  const nonce = newNonce();
   const outDir = cmd.outDir ?? `isoprobe-k8s-${nonce}`;
   outDirProblem(outDir);
-  const files = fleetFiles({
+  const files = planFiles(cmd, nonce, version);
+  write(outDir, files);
+  process.stdout.write(summary(outDir, files));
+  return EXIT.ok;
+}
+
+export function newNonce(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The run's files (fleet/plan.ts) for the command's options. */
+export function planFiles(cmd: K8sFleetOptions, nonce: string, version: string): FleetFile[] {
+  return fleetFiles({
     nonce,
     nodes: 'count' in cmd.nodes ? Array.from({ length: cmd.nodes.count }, (_, i) => `node-${i + 1}`) : cmd.nodes.names,
     placeholders: 'count' in cmd.nodes,
@@ -35,13 +48,10 @@ export function k8sCommand(cmd: K8sCommand, version: string): number {
     parallelism: cmd.parallelism,
     version,
   });
-  write(outDir, files);
-  process.stdout.write(summary(outDir, files));
-  return EXIT.ok;
 }
 
 /** Empty or new: files of an earlier run beside this one's would be read as this run's. */
-function outDirProblem(outDir: string): void {
+export function outDirProblem(outDir: string): void {
   const why = writableDirProblem(outDir);
   if (why) throw new EnvError(`cannot write the fleet's files to --out "${outDir}": ${why}`);
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0)
@@ -55,7 +65,7 @@ function probeImage(): string {
   return imageRefs(files).probe;
 }
 
-function write(outDir: string, files: FleetFile[]): void {
+export function write(outDir: string, files: readonly FleetFile[]): void {
   for (const f of files) {
     const file = path.join(outDir, ...f.path.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });

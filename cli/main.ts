@@ -28,6 +28,7 @@ import { inspectCommand } from './inspect.js';
 import { mergeCommand } from './merge.js';
 import { reportFiles, writeGithub, writeReports } from './write-reports.js';
 import { k8sCommand } from './k8s.js';
+import { k8sApplyCommand } from './k8s-apply.js';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
 
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     case 'clean':
       return cleanCommand();
     case 'k8s':
-      return k8sCommand(cmd, VERSION);
+      return cmd.mode === 'apply' ? k8sApplyCommand(cmd, VERSION) : k8sCommand(cmd, VERSION);
     case 'run':
       return runCommand(cmd);
     case 'merge':

@@ -9,22 +9,31 @@ import { mergeName, mergeResults, sameName, type MergeInput } from '../reports/m
 import { readResults, ResultsError } from '../reports/results-json.js';
 import { exitCodeFor, summaryText } from '../reports/summary.js';
 import { terminalSafe } from '../reports/text.js';
-import { UsageError, type Command } from './args.js';
+import { UsageError, type Command, type Format } from './args.js';
 import { reportFiles, writeGithub, writeReports } from './write-reports.js';
 
 export function mergeCommand(cmd: Extract<Command, { kind: 'merge' }>, version: string): number {
   const named = cmd.inputs.map((i) => ({ file: i.file, name: i.name ?? mergeName(i.file, process.cwd()) }));
   const twice = sameName(named);
   if (twice) throw new UsageError(twice);
-  const files = reportFiles(cmd.formats);
-  const out = writableDirProblem(cmd.outDir, files);
+  const out = writableDirProblem(cmd.outDir, reportFiles(cmd.formats));
   if (out) throw new EnvError(`cannot write the reports to --out "${cmd.outDir}": ${out}`);
-  const { results, warnings } = mergeResults(named.map(readInput), { version, now: new Date().toISOString() });
+  return reportMerged(named.map(readInput), cmd.outDir, cmd.formats, version);
+}
+
+/**
+ * The merged run of some inputs as `merge` reports it (also `k8s --apply`, cli/k8s-apply.ts):
+ * the warnings on stderr, the reports in `outDir` (already found writable), the summary, the
+ * GitHub output, and the run's exit code.
+ */
+export function reportMerged(inputs: readonly MergeInput[], outDir: string, formats: readonly Format[], version: string): number {
+  const { results, warnings } = mergeResults(inputs, { version, now: new Date().toISOString() });
   for (const w of warnings) process.stderr.write(`isoprobe: ${terminalSafe(w)}\n`);
-  writeReports(cmd.outDir, results, cmd.formats);
+  writeReports(outDir, results, formats);
   process.stdout.write(summaryText(results, colourWanted(process.stdout, process.env, false) ? ansi : plain));
-  if (files.length > 0) process.stdout.write(`reports written to ${cmd.outDir}/ (${files.join(', ')})\n`);
-  if (cmd.formats.includes('github')) writeGithub(results);
+  const files = reportFiles(formats);
+  if (files.length > 0) process.stdout.write(`reports written to ${outDir}/ (${files.join(', ')})\n`);
+  if (formats.includes('github')) writeGithub(results);
   return exitCodeFor(results);
 }
 

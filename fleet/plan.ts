@@ -9,9 +9,10 @@
  *   nodes/<node>/observer.json        that node's observer Job, created when its turn comes
  *   nodes/<node>/targets.json         the cri targets it runs (the ConfigMap's data)
  *   nodes/<node>/subjects/<key>.json  the Pods those targets stand for: never applied
+ *   client/clusterrole.json           what the client applying the plan needs (./kube-api.ts): to bind, not applied
  *
- * No Role or RoleBinding: the observer reads and writes nothing through the API (its results
- * leave through its log), so its service account has no token and no permission.
+ * No Role or RoleBinding for the observer: it reads and writes nothing through the API (its
+ * results leave through its log), so its service account has no token and no permission.
  * One ConfigMap for all nodes: nothing a subject says depends on the node but nodeName, which CRI
  * does not carry, so every node's targets.json is the same text; immutable, so kubelets fetch it
  * once and watch nothing.
@@ -20,6 +21,7 @@ import type { IConfigMap, INamespace, IPod, IServiceAccount } from 'kubernetes-m
 import type { IJob } from 'kubernetes-models/batch/v1';
 import { fleetLabels } from './labels.js';
 import { MAX_RECORD_BYTES, RECORD_PREFIX } from './log-record.js';
+import { CLIENT_CLUSTER_ROLE, clientClusterRole } from './kube-api.js';
 import type { RuntimeClassRef } from './names.js';
 import { CONFIG_DIR, NODE_CRI_SOCKET, OBSERVER_PROFILE, observerJob, observerName, TTL_AFTER_FINISHED_S } from './observer.js';
 import { subjectPods } from './subjects.js';
@@ -48,8 +50,10 @@ export interface FleetFile {
   path: string;
   /** A Kubernetes object, or isoprobe's own JSON (fleet.json, targets.json). */
   json: unknown;
-  kind: 'object' | 'subject' | 'targets' | 'plan';
+  kind: 'object' | 'subject' | 'targets' | 'plan' | 'client';
 }
+
+export const CLIENT_ROLE_FILE = 'client/clusterrole.json';
 
 export function serviceAccountOf(nonce: string): string {
   return `isoprobe-${nonce}-observer`;
@@ -105,9 +109,13 @@ export function fleetFiles(input: FleetInput): FleetFile[] {
     files.push({ path: `${dir}/targets.json`, json: JSON.parse(targetsText), kind: 'targets' });
     for (const s of subjectPods({ ...input, node })) files.push({ path: `${dir}/subjects/${s.key}.json`, json: s.pod, kind: 'subject' });
   });
+  files.push({ path: CLIENT_ROLE_FILE, json: clientClusterRole(), kind: 'client' });
   files.unshift({ path: 'fleet.json', json: plan(input, files, configMap), kind: 'plan' });
   return files;
 }
+
+/** fleet.json: what a client applying the plan reads (./apply.ts does). */
+export type FleetPlan = ReturnType<typeof plan>;
 
 function plan(input: FleetInput, files: FleetFile[], configMap: string) {
   return {
@@ -126,6 +134,11 @@ function plan(input: FleetInput, files: FleetFile[], configMap: string) {
     ttlSecondsAfterFinished: TTL_AFTER_FINISHED_S,
     profile: OBSERVER_PROFILE,
     rbac: 'none: the observer makes no API call (CRI on its node, results in its log); its service account has no token',
+    client: {
+      clusterRole: CLIENT_ROLE_FILE,
+      name: CLIENT_CLUSTER_ROLE,
+      why: 'what the identity that applies this plan (isoprobe k8s --apply, or a client doing the same) needs; bind it, isoprobe creates no RBAC',
+    },
     runtimeClasses: input.runtimeClasses.map((rc) => ({
       name: rc.name,
       handler: rc.handler,

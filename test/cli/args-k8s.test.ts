@@ -43,6 +43,25 @@ describe('cli/args: k8s', () => {
     });
   });
 
+  it('--apply: named nodes, the kubeconfig and the report formats (default: as run)', () => {
+    const argv = ['k8s', '--apply', '--nodes', 'a,b', '--runtime-class', 'runc', '--parallelism', '1', '--timeout', '60'];
+    expect(parseCli(argv)).to.deep.equal({
+      kind: 'k8s',
+      mode: 'apply',
+      nodes: { names: ['a', 'b'] },
+      runtimeClasses: [{ name: 'runc', handler: 'runc', handlerGiven: false }],
+      timeoutS: 60,
+      parallelism: 1,
+      formats: ['junit', 'json', 'html', 'md'],
+    });
+    expect(parseCli([...argv, '--kubeconfig', '/k/config', '-f', 'json,sarif', '-o', 'out'])).to.deep.include({
+      mode: 'apply',
+      kubeconfig: '/k/config',
+      formats: ['json', 'sarif'],
+      outDir: 'out',
+    });
+  });
+
   it('--record alone: the observer writing its results record', () => {
     expect(parseCli(['k8s', '--record', '/tmp/r.json'])).to.deep.equal({ kind: 'k8s', mode: 'record', resultsPath: '/tmp/r.json' });
   });
@@ -78,7 +97,28 @@ describe('cli/args: k8s', () => {
       [['k8s', '--nodes', '1', '--runtime-class', 'runc', '--parallelism', '0'], '--parallelism "0" is not a whole number from 1 to 5000'],
       [['k8s', '--record', 'r.json', '--nodes', '1'], '--record prints one results file\'s log record: "--nodes" does not apply to it'],
       [['k8s', '--nodes', '1', '--runtime-class', 'runc', '--profile', 'strict'], 'option "--profile" does not apply to "k8s"'],
-      [['k8s', '--nodes', '1', '--runtime-class', 'runc', '--apply'], 'unknown option "--apply"'],
+      [
+        ['k8s', '--nodes', '3', '--runtime-class', 'runc', '--apply'],
+        "--apply needs the nodes' names (--nodes NAME,NAME): --nodes 3 would name placeholders no cluster has",
+      ],
+      [
+        ['k8s', '--nodes', 'a', '--runtime-class', 'runc', '--kubeconfig', 'kc'],
+        '--kubeconfig applies to k8s --apply only (without it, k8s writes files and talks to no cluster)',
+      ],
+      [
+        ['k8s', '--nodes', 'a', '--runtime-class', 'runc', '--format', 'json'],
+        '--format applies to k8s --apply only (without it, k8s writes files and talks to no cluster)',
+      ],
+      [
+        ['k8s', '--nodes', 'a', '--runtime-class', 'runc', '--apply', '--format', 'protobuf'],
+        'unknown format "protobuf" in --format (expected any of junit, json, html, md, tap, sarif, csv, github)',
+      ],
+      [['k8s', '--nodes', 'a', '--runtime-class', 'runc', '--apply', '--kubeconfig'], 'option "--kubeconfig" needs a value'],
+      [['k8s', '--nodes', 'a', '--runtime-class', 'runc', '--apply=yes'], 'option "--apply" takes no value (got "yes")'],
+      [['k8s', '--record', 'r.json', '--apply'], '--record prints one results file\'s log record: "--apply" does not apply to it'],
+      [['k8s', '--apply', '--runtime-class', 'runc'], 'k8s needs --nodes (a number of nodes, or their names)'],
+      [['run', '--kubeconfig', 'kc'], 'option "--kubeconfig" does not apply to "run"'],
+      [['merge', 'a.json', '--apply'], 'option "--apply" does not apply to "merge"'],
       [['k8s', 'extra'], 'unexpected argument "extra" for "k8s"'],
       [['run', '--nodes', '1'], 'option "--nodes" does not apply to "run"'],
     ];
@@ -97,6 +137,9 @@ describe('cli/args: k8s', () => {
       '--parallelism P',
       '--out DIR',
       '--record FILE',
+      '--apply',
+      '--kubeconfig FILE',
+      '--format LIST',
     ])
       expect(h.text).to.include(o);
     expect(h.text).to.not.include('Options for run:');

@@ -75,9 +75,42 @@ export const USER_ROWS: BadInput[] = [
   },
   {
     what: 'k8s with an unknown option',
-    args: ['k8s', '--nodes', '2', '--runtime-class', 'runc', '--apply'],
+    args: ['k8s', '--nodes', '2', '--runtime-class', 'runc', '--apply-now'],
     code: 2,
-    message: usage('unknown option "--apply"'),
+    message: usage('unknown option "--apply-now"'),
+  },
+  // k8s --apply (cli/k8s-apply.ts): refused before any file is written or any call made
+  {
+    what: 'k8s --apply with a count of nodes',
+    args: ['k8s', '--apply', '--nodes', '2', '--runtime-class', 'runc'],
+    code: 2,
+    message: usage("--apply needs the nodes' names \\(--nodes NAME,NAME\\): --nodes 2 would name placeholders no cluster has"),
+  },
+  {
+    what: 'k8s --kubeconfig without --apply',
+    args: ['k8s', '--nodes', 'a', '--runtime-class', 'runc', '--kubeconfig', 'DIR/kc'],
+    code: 2,
+    message: usage('--kubeconfig applies to k8s --apply only'),
+  },
+  {
+    what: 'k8s --apply with a kubeconfig that does not exist',
+    args: ['k8s', '--apply', '--nodes', 'a', '--runtime-class', 'runc', '--kubeconfig', 'DIR/none', '--out', 'DIR/out'],
+    code: 2,
+    message: /^isoprobe: cannot read the kubeconfig .*\/none: ENOENT$/,
+  },
+  {
+    what: 'k8s --apply with no kubeconfig anywhere',
+    args: ['k8s', '--apply', '--nodes', 'a', '--runtime-class', 'runc', '--out', 'DIR/out'],
+    env: { HOME: 'DIR', KUBECONFIG: '' },
+    code: 2,
+    message: /^isoprobe: no kubeconfig: KUBECONFIG is not set, .*\/\.kube\/config does not exist and this is not a pod \(give --kubeconfig FILE\)$/,
+  },
+  {
+    what: 'k8s --apply with a kubeconfig that is not one',
+    args: ['k8s', '--apply', '--nodes', 'a', '--runtime-class', 'runc', '--kubeconfig', 'DIR/kc', '--out', 'DIR/out'],
+    files: { kc: 'clusters: [\n  {name: a\n' },
+    code: 2,
+    message: /^isoprobe: cannot read the kubeconfig .*\/kc: /,
   },
   {
     what: 'k8s --out naming a file',

@@ -29,6 +29,7 @@ describe('fleet/plan: the files of a fleet run', () => {
         `nodes/${n}/targets.json`,
         ...['default', 'restricted', 'runtimeclass-runc', 'runtimeclass-runsc'].map((s) => `nodes/${n}/subjects/${s}.json`),
       ]),
+      'client/clusterrole.json',
     ]);
     expect(objects(files).map((o) => o.kind)).to.not.include.members(['Role', 'RoleBinding', 'ClusterRole', 'RuntimeClass']);
   });
@@ -39,6 +40,13 @@ describe('fleet/plan: the files of a fleet run', () => {
       expect(o.metadata.name, o.kind).to.include('0123abcd');
       if (o.kind !== 'Namespace') expect(o.metadata.namespace).to.equal('isoprobe-0123abcd');
     }
+  });
+
+  it("the client's ClusterRole is written for an administrator to bind, never among what is applied", () => {
+    const role = byPath(files, 'client/clusterrole.json') as unknown as { kind: string; metadata: { name: string } };
+    expect([role.kind, role.metadata.name]).to.deep.equal(['ClusterRole', 'isoprobe-k8s-client']);
+    expect(files.find((f) => f.path === 'client/clusterrole.json')!.kind).to.equal('client');
+    expect(byPath(files, 'fleet.json')).to.nested.include({ 'client.clusterRole': 'client/clusterrole.json', 'client.name': 'isoprobe-k8s-client' });
   });
 
   it('the namespace lets the privileged observer in (Pod Security admission); the service account has no token', () => {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Job } from 'kubernetes-models/batch/v1';
 import { RuntimeClass } from 'kubernetes-models/node.k8s.io/v1';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, Pod, ServiceAccount } from 'kubernetes-models/v1';
 import { REPO_ROOT } from '../../host/paths.js';
 import { isDnsLabel, isDnsSubdomain } from '../../fleet/names.js';
@@ -83,6 +84,12 @@ describe('fleet: every generated object validates offline against the Kubernetes
       }
     });
   }
+
+  it("the client's ClusterRole (client/clusterrole.json) is a valid ClusterRole", () => {
+    const role = fleetFiles(FLEET).find((f) => f.kind === 'client')!.json;
+    expect(() => new ClusterRole(role as never).validate()).to.not.throw();
+    expect(labelSets(role).flatMap(labelProblems)).to.deep.equal([]);
+  });
 
   it('the validators do refuse a wrong object (the check can fail)', () => {
     const pod = fleetFiles(FLEET).find((f) => f.kind === 'subject')!.json as { spec: { hostPID?: unknown } };
