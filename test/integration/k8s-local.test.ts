@@ -144,4 +144,32 @@ describe('k8s: one node of a generated fleet, run locally through CRI', function
     const missing = cli(['k8s', '--record', path.join(tmp, 'none.json')], 30_000);
     expect(decodeRecord(missing.stdout)).to.include({ status: 'missing' });
   });
+
+  it("merge joins the node's results, as read back from its record, with a normal run into one matrix", () => {
+    // What an operator does after the fleet ran: each observer's log line decoded to a file, then
+    // merged with any other run (here the built-in runtime on this machine).
+    const rec = decodeRecord(cli(['k8s', '--record', path.join(tmp, 'out', 'results.json')], 30_000).stdout);
+    const nodeFile = path.join(tmp, 'node-1.json');
+    fs.writeFileSync(nodeFile, JSON.stringify((rec as { results: unknown }).results));
+    const local = cli(['run', '--runtime', 'builtin', '--profile', 'baseline', '--out', path.join(tmp, 'local'), '--quiet'], 120_000);
+    expect(local.code, local.stderr).to.be.oneOf([0, 1]);
+    const merged = cli(
+      ['merge', '--as', `node-1=${nodeFile}`, '--as', `local=${path.join(tmp, 'local', 'results.json')}`, '--out', path.join(tmp, 'merged')],
+      60_000,
+    );
+    process.stdout.write(merged.stdout.trimEnd().split('\n').slice(-3).join('\n').replace(/^/gm, '      ') + '\n');
+    const m = JSON.parse(fs.readFileSync(path.join(tmp, 'merged', 'results.json'), 'utf8')) as RunResults;
+    const names = [...SUBJECTS.map((s) => `node-1/${s}`), 'local/builtin'];
+    expect(m.targets.map((t) => t.name)).to.deep.equal(names);
+    // Nothing lost or changed on the way: each target's checks are its own run's.
+    const own = JSON.parse(fs.readFileSync(path.join(tmp, 'local', 'results.json'), 'utf8')) as RunResults;
+    const statuses = (t: TargetResult) => t.checks.map((c) => `${c.id}=${c.status}`);
+    expect(statuses(m.targets.at(-1)!)).to.deep.equal(statuses(own.targets[0]!));
+    for (const s of SUBJECTS) expect(statuses(m.targets.find((t) => t.name === `node-1/${s}`)!)).to.deep.equal(statuses(target(s)));
+    // One matrix: every target a column of the same table, one exit code for them all.
+    const html = fs.readFileSync(path.join(tmp, 'merged', 'matrix.html'), 'utf8');
+    for (const n of names) expect(html, n).to.include(`>${n}<`);
+    const anyFailed = [results, own].some((r) => r.summary?.exitCode !== 0);
+    expect(merged.code, merged.stderr).to.equal(anyFailed ? 1 : 0);
+  });
 });
