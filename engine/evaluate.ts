@@ -20,7 +20,7 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
       const negated = / to not /.test(err.message);
       return {
         status: 'fail',
-        expected: err.expected === undefined ? chaiExpectation(err.message) : toJsonValue(err.expected),
+        expected: err.expected === undefined ? chaiExpectation(err.message) : (bound(err.message, err.expected) ?? toJsonValue(err.expected)),
         ...(negated && err.expected !== undefined ? { negated: true } : {}),
         ...(err.actual === undefined ? {} : { observed: toJsonValue(err.actual) }),
         evidence: `${err.message}${err.evidence ? `\n${err.evidence}` : ''}`,
@@ -37,4 +37,13 @@ export function evaluate(check: Check, ctx: CheckContext): Verdict {
 function chaiExpectation(message: string): string {
   const words = /expected .+? to (?:be )?(.+)$/s.exec(message.split(': ').pop() ?? '');
   return words ? words[1] : '(not recorded)';
+}
+
+/**
+ * An order comparison (above, below, at least, at most) records its bound as "expected": shown bare,
+ * a failed `above(1)` of 1 reads "expected 1, observed 1". The bound keeps its relation instead.
+ */
+function bound(message: string, expected: unknown): string | undefined {
+  const relation = / to (?:be |have a (?:length|size) )?(above|below|at least|at most) /.exec(message.split(': ').pop() ?? '');
+  return relation ? `${relation[1]} ${JSON.stringify(toJsonValue(expected))}` : undefined;
 }

@@ -47,6 +47,24 @@ describe('check evaluation', () => {
     expect(v).to.include({ status: 'fail', expected: 'close to 86400 +/- 0.5', observed: -0.06 });
     expect(v).to.not.have.property('negated');
   });
+  it('an order comparison keeps its relation: a failed above(1) of 1 is not "expected 1, observed 1"', () => {
+    const v = evaluate(
+      mk(() => {
+        expect(1, 'pid levels').to.be.greaterThan(1);
+        return '';
+      }),
+      ctx,
+    );
+    expect(v).to.include({ status: 'fail', expected: 'above 1', observed: 1 });
+    const w = evaluate(
+      mk(() => {
+        expect([1, 2]).to.have.length.at.most(1);
+        return '';
+      }),
+      ctx,
+    );
+    expect(w).to.include({ status: 'fail', expected: 'at most 1', observed: 2 });
+  });
   it('keeps compared values as JSON values: a list stays a list, a Set becomes one, undefined is left out', () => {
     const v = evaluate(
       mk(() => {
