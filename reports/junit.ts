@@ -5,13 +5,16 @@
  *
  * Each target also has a suite of its own whose one case, "[target] runs", carries the target's
  * wall time (its containers: where the run's time went; the check cases time only their
- * assertions) and, for a target that could not run, the one <error> saying why: its checks are
- * then <skipped> with that reason, in that same suite (classname isoprobe.<target>.<area>
- * still groups them by area), so a broken target is reported once, as one suite, and does not
- * bury the real failures of the others (CI consumers annotate the first errors and colour them
- * red; xunit-viewer shows a card per suite). Targets that could not run come after the ones that
- * ran, whatever the config's order, so a consumer reading the file in order meets the real
- * failures first. The target's properties (info, environment, request) are on its own suite only.
+ * assertions) and, for a target that could not run, the one <error> saying why, whose text names
+ * the checks that were not run: they are no cases of their own, so a broken target is one suite
+ * with one case and does not bury the real failures of the others. CI consumers annotate the first
+ * errors and colour them red; xunit-viewer orders suites by name and shows every case, skipped
+ * ones too, so a per-check <skipped> for each check not run put one card per check (93 of them)
+ * before the first real failure of any target named after it. TAP reports such a target the same
+ * way (reports/tap.ts); results.json keeps each check as not run. Targets that could not run come
+ * after the ones that ran, whatever the config's order, so a consumer reading the file in order
+ * meets the real failures first. The target's properties (info, environment, request) are on its
+ * own suite only.
  *
  * GitLab shows only an element's text, so every <error> and <skipped> carries its message as text too.
  *
@@ -37,12 +40,8 @@ export function junitXml(results: RunResults): string {
   const report = rootBuilder.newBuilder().name('isoprobe');
   const ordered = [...results.targets.filter((t) => t.error === undefined), ...results.targets.filter((t) => t.error !== undefined)];
   for (const target of ordered) {
-    const own = addRunsSuite(report, results, target, target === ordered[0]);
-    if (target.error !== undefined) {
-      // Nothing to group by area: its checks are skips of the one error, beside it.
-      for (const [area, checks] of byArea(results, effectiveChecks(results, target))) for (const check of checks) addCase(own, results, target, area, check);
-      continue;
-    }
+    addRunsSuite(report, results, target, target === ordered[0]);
+    if (target.error !== undefined) continue;
     for (const [area, checks] of byArea(results, effectiveChecks(results, target))) {
       const total = checks.reduce((ms, c) => ms + c.durationMs, 0);
       const suite = report.testSuite().name(visible(`${target.name}.${area}`));
@@ -56,7 +55,7 @@ export function junitXml(results: RunResults): string {
 }
 
 /** The target's own suite: "[target] runs", its wall time, the one error of a target that could not run, its properties. */
-function addRunsSuite(report: Builder, results: RunResults, target: TargetResult, first: boolean): TestSuite {
+function addRunsSuite(report: Builder, results: RunResults, target: TargetResult, first: boolean): void {
   const ms = target.durationMs ?? 0;
   const suite = report.testSuite().name(visible(target.name));
   suite.timestamp(results.startedAt).time(seconds(ms));
@@ -68,10 +67,10 @@ function addRunsSuite(report: Builder, results: RunResults, target: TargetResult
     .time(seconds(ms));
   if (target.error !== undefined) {
     const why = `target ${target.name} could not run: ${target.error}`;
+    const notRun = effectiveChecks(results, target).map((c) => c.id);
     tc.error(visible(why), 'target');
-    patchOnBuild(tc, 'error', { body: why });
+    patchOnBuild(tc, 'error', { body: `${why}\nnot run, so not reported as cases: ${notRun.length} checks (${notRun.join(', ')})` });
   }
-  return suite;
 }
 
 /** The fingerprint explains the skips: on each target's own suite (the XSD allows no root properties). */
@@ -86,7 +85,9 @@ function addTargetProperties(suite: TestSuite, results: RunResults, target: Targ
     ['target.runtime', target.runtime],
     ...(target.control ? [['target.control', 'true'] as [string, string]] : []),
     ...(results.partial ? [['isoprobe.partial', results.partialReason ?? 'true'] as [string, string]] : []),
-    ...(target.error === undefined ? [] : [['target.error', target.error] as [string, string]]),
+    ...(target.error === undefined
+      ? []
+      : [['target.error', target.error] as [string, string], ['target.checksNotRun', String(effectiveChecks(results, target).length)] as [string, string]]),
     // The info's own "runtime" is the one above: each name once.
     ...Object.entries(target.info)
       .filter(([k]) => k !== 'name' && k !== 'runtime')
@@ -131,11 +132,6 @@ function addCase(suite: TestSuite, results: RunResults, target: TargetResult, ar
   } else if (c.status === 'fail') {
     tc.failure(visible(expectedObserved(c) ?? c.reason ?? 'check failed'), c.required ? 'required' : 'not-required');
     patchOnBuild(tc, 'failure', { body: failureBody(c) });
-  } else if (c.status === 'error' && target.error !== undefined) {
-    // Said once, by the target's "[target] runs" case: here a skip with the same reason.
-    tc.skipped();
-    const why = `not run: target ${target.name} could not run (its error is the case "[${target.name}] runs")`;
-    patchOnBuild(tc, 'skipped', { message: why, body: why });
   } else if (c.status === 'error') {
     tc.error(visible(c.reason ?? 'error'), 'harness');
     patchOnBuild(tc, 'error', { body: c.evidence ?? c.reason ?? 'error' });
