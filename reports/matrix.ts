@@ -195,6 +195,8 @@ th.check{font-weight:normal;background:inherit}
 th.check code{font-size:.85rem;color:#57606a}
 .refs{font-size:.75rem;color:#57606a}
 td.fail summary,td.error summary,td.fail>span.v,td.error>span.v{font-weight:700}
+/* Without colour (deuteranopia, greyscale print) weight must tell a failure from a pass: summaries are otherwise 600. */
+td.pass summary,td.skip summary{font-weight:normal}
 tbody th.area{position:sticky;top:var(--head,2.5rem);z-index:1}
 .toolbar{margin:.5rem 0 1rem}
 body.diff-only tr[data-same]{display:none}
