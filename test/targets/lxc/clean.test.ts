@@ -11,12 +11,14 @@ import { cleanLxc, CLEAN_KIND, lxcExecutesIn } from '../../../targets/lxc/clean.
 
 describe('LXC clean', () => {
   it('kills a recorded lxc-execute (its process group) and any naming the dead lxcpath; keeps nothing when all are gone', async () => {
-    // A stand-in named lxc-execute (a copy of dash running sleep): the reaper matches the binary's name and the lxcpath in argv.
+    // A stand-in named lxc-execute (a copy of dash blocked in its builtin read): the reaper matches the binary's name and
+    // the lxcpath in argv. A builtin, not `sleep`: a forked child carries the same name and argv until it execs, and a
+    // scan in that window found two.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lxc-clean-'));
     const bin = path.join(dir, 'lxc-execute');
     fs.copyFileSync('/bin/dash', bin);
     const lxcpath = path.join(dir, 'lxc');
-    const child = spawn(bin, ['-c', 'sleep 30; :', 'lxc-execute', '-P', lxcpath], { detached: true, stdio: 'ignore' });
+    const child = spawn(bin, ['-c', 'read line', 'lxc-execute', '-P', lxcpath], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
     const exited = once(child, 'exit');
     try {
       for (let i = 0; i < 100 && lxcExecutesIn([lxcpath]).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -35,6 +37,7 @@ describe('LXC clean', () => {
       } catch {
         /* gone */
       }
+      child.stdin?.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
