@@ -47,20 +47,19 @@ export async function runChecks(targets: TargetUnderTest[], checks: Check[], opt
     ...(t.ctx ? { provides: [...t.ctx.provides] } : {}),
     checks: [],
   }));
+  const areas = [...new Set(selected.map((c) => c.area))].map((area) => [area, selected.filter((c) => c.area === area)] as const);
   targets.forEach((target, i) => {
     const targetSuite = Mocha.Suite.create(mocha.suite, target.name);
     if (!target.ctx) {
       // Nothing to judge: one test says why (the live progress prints it once, not once per check),
       // and every check is recorded with that error, in the order the areas would have run them.
-      const inOrder = [...new Set(selected.map((c) => c.area))].flatMap((area) => selected.filter((c) => c.area === area));
+      const inOrder = areas.flatMap(([, checks]) => checks);
       targetSuite.addTest(new Mocha.Test(`could not run (${inOrder.length} checks not run)`, notRunTest(inOrder, target, opts.profile, results[i].checks)));
       return;
     }
-    for (const area of [...new Set(selected.map((c) => c.area))]) {
+    for (const [area, checks] of areas) {
       const areaSuite = Mocha.Suite.create(targetSuite, area);
-      for (const check of selected.filter((c) => c.area === area)) {
-        areaSuite.addTest(new Mocha.Test(testTitle(check), testFor(check, target, opts.profile, results[i].checks)));
-      }
+      for (const check of checks) areaSuite.addTest(new Mocha.Test(testTitle(check), testFor(check, target, opts.profile, results[i].checks)));
     }
   });
   await new Promise<void>((resolve) => mocha.run(() => resolve()));
