@@ -12,9 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readOrNull } from '../../host/files.js';
 import { argvOf } from '../../host/proc-tree.js';
-import { procStartTime } from '../../host/proc.js';
 import type { CleanItem } from '../../model/clean-report.js';
 import type { CleanContext } from '../../model/driver.js';
 import type { Resource } from '../../model/journal.js';
@@ -26,28 +24,22 @@ export const STATE_KIND = 'firejail run state';
 
 type FirejailEntry = Extract<Resource, { kind: 'firejail' }>;
 
-/** A process that has exited but not been waited for (a killed run's firejail, reparented to an init that reaps late). */
-function isZombie(pid: number, procRoot: string): boolean {
-  const stat = readOrNull(path.join(procRoot, String(pid), 'stat'));
-  return stat?.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ?? false;
-}
-
-/** A pid that is a firejail process now (ours still, or another's reusing the number). */
+/**
+ * A pid that is a firejail process now: ours still running, or another sandbox's reusing the
+ * number. A firejail that is exiting, or exited and not yet waited for, has no argv any more
+ * (its memory goes before its exit status is ready): it will never remove its own state.
+ */
 function isFirejail(pid: number, procRoot: string): boolean {
   return path.basename(argvOf(pid, procRoot)?.[0] ?? '') === 'firejail';
 }
 
 /** Removes the run state of the entries' firejails that are gone; what was found and what is still there. */
-export function removeState(
-  entries: readonly Pick<FirejailEntry, 'pid' | 'start'>[],
-  root = FIREJAIL_RUN,
-  procRoot = '/proc',
-): { found: string[]; remaining: string[] } {
+export function removeState(entries: readonly Pick<FirejailEntry, 'pid'>[], root = FIREJAIL_RUN, procRoot = '/proc'): { found: string[]; remaining: string[] } {
   const found: string[] = [];
   const remaining: string[] = [];
   for (const e of entries) {
-    // A zombie has no argv: it is gone, whatever its start time says.
-    if ((procStartTime(e.pid, procRoot) === e.start && !isZombie(e.pid, procRoot)) || isFirejail(e.pid, procRoot)) continue;
+    // Its start time alone would call a dying firejail alive (the race the end-to-end SIGKILL test met).
+    if (isFirejail(e.pid, procRoot)) continue;
     for (const f of stateFilesOf(e.pid, root)) {
       found.push(f);
       try {

@@ -40,18 +40,21 @@ describe('firejail run state', () => {
   it("removes the state of a gone firejail, and keeps that of a pid that is a firejail again (another sandbox's)", () => {
     for (const f of ['sandbox/2000000001', 'profile/2000000001', 'sandbox/2000000002']) file(f);
     proc(2000000002, ['firejail', '--quiet', '--', 'sh']);
-    const r = removeState(
-      [
-        { pid: 2000000001, start: '1' },
-        { pid: 2000000002, start: '1' },
-      ],
-      root,
-      procRoot,
-    );
+    const r = removeState([{ pid: 2000000001 }, { pid: 2000000002 }], root, procRoot);
     expect(r.remaining).to.deep.equal([]);
     expect(r.found.map((f) => path.relative(root, f))).to.deep.equal(['sandbox/2000000001', 'profile/2000000001']);
     expect(fs.readdirSync(path.join(root, 'sandbox'))).to.deep.equal(['2000000002']);
     expect(fs.readdirSync(path.join(root, 'profile'))).to.deep.equal([]);
+  });
+
+  it('removes the state of a firejail that is exiting: same pid and start time, its argv already gone', () => {
+    for (const f of ['sandbox/2000000003', 'profile/2000000003']) file(f);
+    proc(2000000003, []);
+    fs.writeFileSync(path.join(procRoot, '2000000003', 'cmdline'), '');
+    fs.writeFileSync(path.join(procRoot, '2000000003', 'stat'), '2000000003 (firejail) R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77 0 0');
+    const r = removeState([{ pid: 2000000003 }], root, procRoot);
+    expect(r.found.map((f) => path.relative(root, f))).to.deep.equal(['sandbox/2000000003', 'profile/2000000003']);
+    expect(fs.readdirSync(path.join(root, 'sandbox'))).to.deep.equal([]);
   });
 
   it('parses firejail --list', () => {
