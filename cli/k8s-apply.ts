@@ -77,6 +77,11 @@ function nodeInput(outDir: string, n: NodeOutcome): MergeInput {
 }
 
 function eventLine(e: ApplyEvent): string {
+  if (e.kind === 'reap-failed') return `isoprobe: warning: earlier runs' expired namespaces not looked for: ${e.why}`;
+  if (e.kind === 'reaped')
+    return e.failure
+      ? `isoprobe: warning: namespace ${e.namespace} of an earlier run, expired at ${e.expired}, not deleted: ${e.failure}`
+      : `isoprobe: deleted namespace ${e.namespace} of an earlier run, expired at ${e.expired} (its client was killed)`;
   if (e.kind === 'created') return `[${e.index}/${e.total}] ${e.node}: observer created`;
   const o = e.outcome;
   const took = `${(o.durationMs / 1000).toFixed(1)} s`;

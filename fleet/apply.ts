@@ -11,6 +11,11 @@
  *   4. the namespace deleted, with everything in it: at the end, on any error, and (through the
  *      registered undo, host/cleanup.ts in the CLI) on SIGINT/SIGTERM
  *
+ * Before 1., the namespaces of earlier runs whose bound has passed (their `isoprobe.expires`
+ * annotation, written on the namespace at its creation) are deleted: a client deletes its own
+ * before then, so these were left by one that was SIGKILLed or lost the API server. A run still
+ * within its bound is never touched, whichever machine runs it.
+ *
  * Every wait is bounded: an observer gets `nodeMs` from its creation (its own deadline, the grace
  * of its cleanup and some slack), then its Job is deleted and the node is an error; the whole run
  * gets `totalMs`. Every node of the plan comes back exactly once, as results or as an error
@@ -18,7 +23,7 @@
  */
 import { secondsText } from '../model/deadline.js';
 import type { JobState, KubeApi, KubeObject, PodState } from './kube-api.js';
-import { NODE_INDEX_LABEL, ROLE_LABEL, RUN_LABEL } from './labels.js';
+import { EXPIRES_ANNOTATION, MANAGED_BY, NODE_INDEX_LABEL, ROLE_LABEL, RUN_LABEL } from './labels.js';
 import { decodeRecord } from './log-record.js';
 import { TERMINATION_GRACE_S } from './observer.js';
 import type { FleetFile, FleetPlan } from './plan.js';
@@ -51,7 +56,13 @@ export function applyBounds(timeoutS: number, nodes: number, parallelism: number
 
 export type NodeOutcome = { node: string; index: number; durationMs: number } & ({ results: unknown } | { error: string });
 
-export type ApplyEvent = { kind: 'created'; node: string; index: number; total: number } | { kind: 'done'; outcome: NodeOutcome; total: number };
+export type ApplyEvent =
+  | { kind: 'created'; node: string; index: number; total: number }
+  | { kind: 'done'; outcome: NodeOutcome; total: number }
+  /** An earlier run's namespace past its bound, deleted (or, with `failure`, not). */
+  | { kind: 'reaped'; namespace: string; expired: string; failure?: string }
+  /** The expired runs could not be listed: this run goes on, theirs stay. */
+  | { kind: 'reap-failed'; why: string };
 
 /** Registers an undo (host/cleanup.ts onCleanup in the CLI); returns the function that runs it now, once. */
 export type Register = (label: string, undo: () => Promise<void>) => () => Promise<void>;
@@ -83,7 +94,9 @@ export async function applyFleet(opts: ApplyOptions): Promise<ApplyResult> {
   const [namespaceFile, ...manifests] = plan.apply;
   const deadline = Date.now() + opts.bounds.totalMs;
   stopIfAborted(opts.signal);
-  await opts.api.create(object(namespaceFile!));
+  await reapExpired(opts.api, Date.now(), opts.onEvent);
+  stopIfAborted(opts.signal);
+  await opts.api.create(withExpiry(object(namespaceFile!), new Date(deadline)));
   const register: Register = opts.register ?? ((_label, undo) => once(undo));
   const removeNamespace = register(`delete namespace ${plan.namespace}`, () => opts.api.deleteNamespace(plan.namespace));
   let nodes: NodeOutcome[] | undefined;
@@ -106,6 +119,43 @@ export async function applyFleet(opts: ApplyOptions): Promise<ApplyResult> {
     throw failure;
   }
   return { nodes: nodes!, cleanupFailures };
+}
+
+/** The namespace as created: the run's bound on it, for the reaping of a later run. */
+function withExpiry(namespace: KubeObject, at: Date): KubeObject {
+  const metadata = namespace.metadata ?? {};
+  return { ...namespace, metadata: { ...metadata, annotations: { ...metadata.annotations, [EXPIRES_ANNOTATION]: at.toISOString() } } } as KubeObject;
+}
+
+/**
+ * Deletes isoprobe's run namespaces whose `isoprobe.expires` has passed; one without it (not made
+ * by `--apply`, e.g. a plan a user applied with kubectl) or already terminating is left alone.
+ * A listing that is forbidden, or a deletion that fails, is an event and this run goes on.
+ */
+export async function reapExpired(api: KubeApi, now: number, onEvent?: (e: ApplyEvent) => void): Promise<string[]> {
+  let namespaces: Awaited<ReturnType<KubeApi['listNamespaces']>>;
+  try {
+    namespaces = await api.listNamespaces(`${MANAGED_BY}=isoprobe,${RUN_LABEL}`);
+  } catch (e) {
+    // Forbidden (a ClusterRole bound before it had list): this run can still do its work. Any other failure would be met again at once.
+    if ((e as { status?: number }).status !== 403) throw e;
+    onEvent?.({ kind: 'reap-failed', why: (e as Error).message });
+    return [];
+  }
+  const reaped: string[] = [];
+  for (const ns of namespaces) {
+    const expired = ns.annotations[EXPIRES_ANNOTATION];
+    const at = expired === undefined ? Number.NaN : Date.parse(expired);
+    if (Number.isNaN(at) || at >= now || ns.phase === 'Terminating') continue;
+    try {
+      await api.deleteNamespace(ns.name);
+      reaped.push(ns.name);
+      onEvent?.({ kind: 'reaped', namespace: ns.name, expired });
+    } catch (e) {
+      onEvent?.({ kind: 'reaped', namespace: ns.name, expired: expired!, failure: (e as Error).message });
+    }
+  }
+  return reaped;
 }
 
 type Node = FleetPlan['nodes'][number];

@@ -11,6 +11,7 @@
  * creates RBAC objects itself (that would need the escalate or bind verbs).
  *
  *   call                      verb    resource (API group)      why
+ *   find expired runs         list    namespaces ("")           by label: left by a SIGKILLed client
  *   create the Namespace      create  namespaces ("")           the run's own, Pod Security privileged
  *   create ServiceAccount     create  serviceaccounts ("")      the observers', without a token
  *   create ConfigMap          create  configmaps ("")           targets.json
@@ -53,6 +54,14 @@ export interface PodState {
   container?: { waiting?: string; terminated?: { exitCode: number; reason?: string } };
 }
 
+/** A namespace as the reaping of expired runs needs it. */
+export interface NamespaceState {
+  name: string;
+  annotations: Record<string, string>;
+  /** Active | Terminating */
+  phase: string;
+}
+
 export interface KubeApi {
   /** Where the calls go (the kubeconfig's server URL), for messages. */
   readonly server: string;
@@ -64,6 +73,7 @@ export interface KubeApi {
   readPodLog(namespace: string, pod: string, container: string, tailLines: number): Promise<string>;
   /** Deletes a Job and, in the background, its Pods; one already gone is not an error. */
   deleteJob(namespace: string, name: string): Promise<void>;
+  listNamespaces(labelSelector: string): Promise<NamespaceState[]>;
   /** Deletes a namespace and everything in it; one already gone is not an error. */
   deleteNamespace(name: string): Promise<void>;
 }
@@ -89,7 +99,7 @@ export function clientClusterRole(): IClusterRole {
       },
     },
     rules: [
-      { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'delete'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'list', 'delete'] },
       { apiGroups: [''], resources: ['serviceaccounts', 'configmaps'], verbs: ['create'] },
       { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create', 'list', 'delete'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['list'] },

@@ -13,10 +13,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiException, BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import { DeadlineError, secondsText, withDeadline } from '../model/deadline.js';
 import { EnvError } from '../model/errors.js';
-import { CLIENT_CLUSTER_ROLE, type JobState, type KubeApi, type KubeObject, type PodState } from './kube-api.js';
+import { CLIENT_CLUSTER_ROLE, type JobState, type KubeApi, type KubeObject, type NamespaceState, type PodState } from './kube-api.js';
 
 /** One API call; a log read of a few lines, a list of at most P Jobs. */
 export const CALL_MS = 30_000;
@@ -74,6 +74,8 @@ export function kubeClient(kubeconfigPath?: string): KubeApi {
       call('get', 'pods/log', namespace, () => core.readNamespacedPodLog({ name, namespace, container, tailLines })),
     deleteJob: (namespace, name) =>
       call('delete', 'jobs', namespace, () => batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' })).then(() => {}, gone),
+    listNamespaces: async (labelSelector) =>
+      (await call('list', 'namespaces', undefined, () => core.listNamespace({ labelSelector }))).items.map(namespaceState),
     deleteNamespace: (name) =>
       call('delete', 'namespaces', undefined, () => core.deleteNamespace({ name, propagationPolicy: 'Background' })).then(() => {}, gone),
   };
@@ -176,6 +178,10 @@ function jobState(j: V1Job): JobState {
       ...(c.message ? { message: c.message } : {}),
     })),
   };
+}
+
+function namespaceState(n: V1Namespace): NamespaceState {
+  return { name: n.metadata?.name ?? '', annotations: n.metadata?.annotations ?? {}, phase: n.status?.phase ?? 'Active' };
 }
 
 function podState(p: V1Pod): PodState {

@@ -13,6 +13,12 @@ export const NODE_INDEX_LABEL = 'isoprobe.node-index';
 /** The node's name, as an annotation for the same reason. */
 export const NODE_ANNOTATION = 'isoprobe.node';
 export const NOTE_ANNOTATION = 'isoprobe.note';
+/**
+ * On the namespace `--apply` creates: when its run's own bound has passed (RFC 3339). A client
+ * deletes its namespace before then, so one past it was left by a client that was SIGKILLed or
+ * lost its connection, and the next `--apply` deletes it (fleet/apply.ts reapExpired).
+ */
+export const EXPIRES_ANNOTATION = 'isoprobe.expires';
 
 export function fleetLabels(nonce: string): Record<string, string> {
   return { [MANAGED_BY]: 'isoprobe', [RUN_LABEL]: nonce };

@@ -123,9 +123,10 @@ describe('isoprobe k8s --apply (against a fake API server)', function () {
       );
     });
 
-    it('created the namespace first and deleted it last', () => {
+    it('looked for expired runs, created the namespace first and deleted it last', () => {
       const plan = JSON.parse(fs.readFileSync(path.join(out, 'fleet.json'), 'utf8'));
-      expect(kube.requests[0]).to.deep.include({ method: 'POST', path: '/api/v1/namespaces' });
+      expect(kube.requests[0]).to.deep.include({ method: 'GET', path: '/api/v1/namespaces' });
+      expect(kube.requests[1]).to.deep.include({ method: 'POST', path: '/api/v1/namespaces' });
       expect(kube.requests.at(-1)).to.deep.include({ method: 'DELETE', path: `/api/v1/namespaces/${plan.namespace}` });
       expect(kube.seen('POST', /\/jobs$/)).to.have.length(2);
     });
@@ -165,6 +166,29 @@ describe('isoprobe k8s --apply (against a fake API server)', function () {
     });
   }
 
+  it("a SIGKILLed client's namespace stays with its bound; a run within that bound leaves it, the next run past it deletes it", async () => {
+    const { kube, config, out } = await fake('sigkill', { 'node-a': { kind: 'hang' }, 'node-b': withRecord });
+    const killed = await isoprobe(argv(config, `${out}-1`, 'node-a'), (child) => {
+      void until('the observer Job created', () => kube.seen('POST', /\/jobs$/).length > 0).then(() => child.kill('SIGKILL'));
+    });
+    expect(killed.signal).to.equal('SIGKILL');
+    const [left] = kube.namespaceObjects();
+    const expires = left!.metadata.annotations!['isoprobe.expires']!;
+    expect(Date.parse(expires) - Date.now(), expires).to.be.above(60_000);
+
+    const within = await isoprobe(argv(config, `${out}-2`, 'node-b'));
+    expect(within.code, within.stderr).to.equal(1);
+    expect(kube.namespaceObjects().map((n) => n.metadata.name)).to.deep.equal([left!.metadata.name]);
+    expect(within.stderr).to.not.include('earlier run');
+
+    left!.metadata.annotations!['isoprobe.expires'] = new Date(Date.now() - 1000).toISOString();
+    const past = await isoprobe(argv(config, `${out}-3`, 'node-b'));
+    await kube.stop();
+    expect(past.code, past.stderr).to.equal(1);
+    expect(kube.namespaceObjects()).to.deep.equal([]);
+    expect(past.stderr).to.include(`isoprobe: deleted namespace ${left!.metadata.name} of an earlier run, expired at `);
+  });
+
   it('an API server that is not there: one line naming it, exit 2', async () => {
     const { kube, config, out } = await fake('unreachable', {});
     const url = kube.url;
@@ -172,7 +196,7 @@ describe('isoprobe k8s --apply (against a fake API server)', function () {
     const r = await isoprobe(argv(config, out));
     expect(r.code).to.equal(2);
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines.at(-1)).to.equal(`isoprobe: cannot reach the Kubernetes API server at ${url} (create namespaces): connection refused`);
+    expect(lines.at(-1)).to.equal(`isoprobe: cannot reach the Kubernetes API server at ${url} (list namespaces): connection refused`);
     expect(lines.filter((l) => !l.startsWith('isoprobe: fleet run '))).to.have.length(1);
   });
 });

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from '../../host/paths.js';
 import { applyBounds, applyFleet, ApplyInterrupted, MAX_POLL_FAILURES, type ApplyBounds, type NodeOutcome } from '../../fleet/apply.js';
-import type { JobState, KubeApi, KubeObject, PodState } from '../../fleet/kube-api.js';
-import { NODE_ANNOTATION } from '../../fleet/labels.js';
+import type { JobState, KubeApi, KubeObject, NamespaceState, PodState } from '../../fleet/kube-api.js';
+import { EXPIRES_ANNOTATION, NODE_ANNOTATION } from '../../fleet/labels.js';
 import { encodeRecord } from '../../fleet/log-record.js';
 import { fleetFiles, type FleetFile } from '../../fleet/plan.js';
 import { EnvError } from '../../model/errors.js';
@@ -28,7 +28,10 @@ class MemoryKube implements KubeApi {
   readonly calls: string[] = [];
   maxRunning = 0;
   private readonly jobs = new Map<string, { node: string; index: string; createdAt: number; script: Script }>();
-  fail: Partial<Record<'createJob' | 'listJobs' | 'createNamespace', Error>> = {};
+  fail: Partial<Record<'createJob' | 'listJobs' | 'createNamespace' | 'listNamespaces', Error>> = {};
+  /** Namespaces of other runs, as listed by label; the ones created are kept in `created`. */
+  namespaces: NamespaceState[] = [];
+  readonly created: KubeObject[] = [];
 
   constructor(private readonly scripts: Record<string, Script>) {}
 
@@ -38,6 +41,7 @@ class MemoryKube implements KubeApi {
 
   async create(o: KubeObject): Promise<void> {
     this.calls.push(`create ${o.kind} ${o.metadata!.name}`);
+    this.created.push(o);
     if (o.kind === 'Namespace' && this.fail.createNamespace) throw this.fail.createNamespace;
     if (o.kind !== 'Job') return;
     if (this.fail.createJob) throw this.fail.createJob;
@@ -91,6 +95,12 @@ class MemoryKube implements KubeApi {
     this.jobs.delete(name);
   }
 
+  async listNamespaces(selector: string): Promise<NamespaceState[]> {
+    this.calls.push(`list namespaces ${selector}`);
+    if (this.fail.listNamespaces) throw this.fail.listNamespaces;
+    return this.namespaces;
+  }
+
   async deleteNamespace(name: string): Promise<void> {
     this.calls.push(`delete namespace ${name}`);
   }
@@ -107,7 +117,8 @@ describe('fleet/apply: a plan run over the Kubernetes API', () => {
   it('creates the namespace and manifests first, then the observers in order, and deletes the namespace last', async () => {
     const api = new MemoryKube({ 'node-a': ok('node-a'), 'node-b': ok('node-b') });
     const { nodes, cleanupFailures } = await applyFleet({ api, files: plan(['node-a', 'node-b'], 2), bounds: FAST });
-    expect(api.calls.slice(0, 5)).to.deep.equal([
+    expect(api.calls.slice(0, 6)).to.deep.equal([
+      'list namespaces app.kubernetes.io/managed-by=isoprobe,isoprobe.run',
       `create Namespace ${NS}`,
       `create ServiceAccount isoprobe-${NONCE}-observer`,
       `create ConfigMap isoprobe-${NONCE}-targets`,
@@ -140,7 +151,7 @@ describe('fleet/apply: a plan run over the Kubernetes API', () => {
       api,
       files: plan(NODES, 2),
       bounds: FAST,
-      onEvent: (e) => events.push(e.kind === 'created' ? `+${e.node}` : `-${e.outcome.node}`),
+      onEvent: (e) => (e.kind === 'created' ? events.push(`+${e.node}`) : e.kind === 'done' && events.push(`-${e.outcome.node}`)),
     });
     expect(api.maxRunning).to.equal(2);
     let running = 0;
@@ -229,7 +240,62 @@ describe('fleet/apply: a plan run over the Kubernetes API', () => {
     api.fail.createNamespace = new EnvError('… refused to create namespaces: it exists already (409)');
     const err = await applyFleet({ api, files: plan(['node-a'], 1), bounds: FAST }).catch((e: Error) => e);
     expect(err).to.equal(api.fail.createNamespace);
-    expect(api.calls).to.deep.equal([`create Namespace ${NS}`]);
+    expect(api.calls.filter((c) => !c.startsWith('list namespaces'))).to.deep.equal([`create Namespace ${NS}`]);
+  });
+
+  describe("an earlier run's namespace left by a SIGKILLed client", () => {
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const others: NamespaceState[] = [
+      { name: 'isoprobe-expired', annotations: { [EXPIRES_ANNOTATION]: past }, phase: 'Active' },
+      { name: 'isoprobe-running', annotations: { [EXPIRES_ANNOTATION]: future }, phase: 'Active' },
+      { name: 'isoprobe-by-kubectl', annotations: {}, phase: 'Active' },
+      { name: 'isoprobe-garbled', annotations: { [EXPIRES_ANNOTATION]: 'soon' }, phase: 'Active' },
+      { name: 'isoprobe-going', annotations: { [EXPIRES_ANNOTATION]: past }, phase: 'Terminating' },
+    ];
+
+    it('is deleted before the run makes its own, when its bound has passed; a run within its bound, or not made by --apply, is not', async () => {
+      const api = new MemoryKube({ 'node-a': ok('node-a') });
+      api.namespaces = others;
+      const events: string[] = [];
+      await applyFleet({ api, files: plan(['node-a'], 1), bounds: FAST, onEvent: (e) => e.kind === 'reaped' && events.push(`${e.namespace} ${e.expired}`) });
+      expect(api.calls.slice(0, 3)).to.deep.equal([
+        'list namespaces app.kubernetes.io/managed-by=isoprobe,isoprobe.run',
+        'delete namespace isoprobe-expired',
+        `create Namespace ${NS}`,
+      ]);
+      expect(api.calls.filter((c) => c.startsWith('delete namespace'))).to.deep.equal(['delete namespace isoprobe-expired', `delete namespace ${NS}`]);
+      expect(events).to.deep.equal([`isoprobe-expired ${past}`]);
+    });
+
+    it("the run's own namespace carries its bound, the moment the run's own deadline passes", async () => {
+      const api = new MemoryKube({ 'node-a': ok('node-a') });
+      const before = Date.now();
+      await applyFleet({ api, files: plan(['node-a'], 1), bounds: FAST });
+      const ns = api.created.find((o) => o.kind === 'Namespace')!;
+      const at = Date.parse(ns.metadata!.annotations![EXPIRES_ANNOTATION]!);
+      expect(at).to.be.within(before + FAST.totalMs, Date.now() + FAST.totalMs);
+      // The rest of the plan's namespace as written (labels, Pod Security) is unchanged.
+      const written = plan(['node-a'], 1).find((f) => f.path === 'manifests/00-namespace.json')!.json as KubeObject;
+      expect(ns.metadata!.labels).to.deep.equal(written.metadata!.labels);
+    });
+
+    it('a listing that fails (the old ClusterRole, without list) is a warning, and the run goes on', async () => {
+      const api = new MemoryKube({ 'node-a': ok('node-a') });
+      api.fail.listNamespaces = Object.assign(new EnvError('… forbids list on namespaces (403)'), { status: 403 });
+      const warnings: string[] = [];
+      const { nodes } = await applyFleet({ api, files: plan(['node-a'], 1), bounds: FAST, onEvent: (e) => e.kind === 'reap-failed' && warnings.push(e.why) });
+      expect(warnings).to.deep.equal(['… forbids list on namespaces (403)']);
+      expect(nodes[0]).to.have.property('results');
+    });
+
+    it('a listing that fails otherwise (the server gone) is the run’s error, before anything is made', async () => {
+      const api = new MemoryKube({});
+      api.fail.listNamespaces = new EnvError('cannot reach the Kubernetes API server at … (list namespaces): connection refused');
+      const err = await applyFleet({ api, files: plan(['node-a'], 1), bounds: FAST }).catch((e: Error) => e);
+      expect(err).to.equal(api.fail.listNamespaces);
+      expect(api.calls).to.deep.equal(['list namespaces app.kubernetes.io/managed-by=isoprobe,isoprobe.run']);
+    });
   });
 
   it('a signal stops the run between calls, through the registered undo, which runs once', async () => {

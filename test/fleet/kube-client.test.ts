@@ -86,6 +86,11 @@ describe('fleet/kube-client: KubeApi over @kubernetes/client-node', () => {
     expect(pods[0]!.created).to.match(/^\d{4}-\d\d-\d\dT/);
     expect(await api.readPodLog(NS, pods[0]!.name, 'observer', 2)).to.equal('two\nthree\n');
     expect(fake.seen('GET', /\/log$/)[0]!.query).to.deep.include({ container: 'observer', tailLines: '2' });
+    expect(await api.listNamespaces('app.kubernetes.io/managed-by=isoprobe,isoprobe.run')).to.deep.equal([
+      { name: NS, annotations: object('manifests/00-namespace.json').metadata!.annotations ?? {}, phase: 'Active' },
+    ]);
+    expect(fake.seen('GET', /^\/api\/v1\/namespaces$/)[0]!.query.labelSelector).to.equal('app.kubernetes.io/managed-by=isoprobe,isoprobe.run');
+    expect(await api.listNamespaces('isoprobe.run=someone-else')).to.deep.equal([]);
     await api.deleteJob(NS, `isoprobe-${FLEET.nonce}-0001`);
     await api.deleteJob(NS, `isoprobe-${FLEET.nonce}-0001`); // gone already: not an error
     await api.deleteNamespace(NS);

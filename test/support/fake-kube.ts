@@ -1,7 +1,7 @@
 /**
  * A fake Kubernetes API server for the tests of `k8s --apply`: node:http on 127.0.0.1 only, in
  * the test's process, answering the few REST paths @kubernetes/client-node calls for
- * fleet/kube-client.ts (create namespaces, serviceaccounts, configmaps and jobs; list jobs and
+ * fleet/kube-client.ts (create namespaces, serviceaccounts, configmaps and jobs; list namespaces, jobs and
  * pods by label selector; read a pod's log; delete a job or a namespace), as the real one answers
  * them (201 on create, 409 for an object that exists, 404 for one in no namespace, a Status body
  * on errors). It records every request, and a test scripts what each node's observer does:
@@ -33,9 +33,22 @@ export interface FakeKubeOptions {
   observers?: Record<string, ObserverScript>;
   /** Answer 403 to a request for which this is true. */
   forbid?: (r: SeenRequest) => boolean;
+  /** Namespaces there before the test (another run's, say). */
+  namespaces?: FakeNamespace[];
 }
 
-type Obj = { apiVersion?: string; kind?: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
+export interface FakeNamespace {
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+type Obj = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: unknown;
+};
 interface Job {
   obj: Obj;
   createdAt: number;
@@ -54,6 +67,12 @@ export class FakeKube {
 
   private constructor(private readonly opts: FakeKubeOptions) {
     this.server = http.createServer((req, res) => this.serve(req, res));
+    for (const n of opts.namespaces ?? []) this.namespaces.set(n.name, { apiVersion: 'v1', kind: 'Namespace', metadata: { ...n } });
+  }
+
+  /** The namespaces that exist now, as stored (a test may change them: time passing, say). */
+  namespaceObjects(): Obj[] {
+    return [...this.namespaces.values()];
   }
 
   static async start(opts: FakeKubeOptions = {}): Promise<FakeKube> {
@@ -116,6 +135,7 @@ export class FakeKube {
   /** The REST paths client-node calls for fleet/kube-client.ts: method, path, handler of the path's groups. */
   private readonly routes: [string, RegExp, (m: string[], r: SeenRequest) => [number, unknown]][] = [
     ['POST', /^\/api\/v1\/namespaces$/, (_m, r) => this.createNamespace(r.body as Obj)],
+    ['GET', /^\/api\/v1\/namespaces$/, (_m, r) => this.listNamespaces(r.query.labelSelector ?? '')],
     ['DELETE', /^\/api\/v1\/namespaces\/([^/]+)$/, (m) => this.deleteNamespace(m[1]!)],
     ['POST', /^\/api\/v1\/namespaces\/([^/]+)\/(serviceaccounts|configmaps)$/, (m, r) => this.create(m[1]!, m[2]!, r.body as Obj)],
     ['POST', /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs$/, (m, r) => this.createJob(m[1]!, r.body as Obj)],
@@ -137,6 +157,11 @@ export class FakeKube {
     if (this.namespaces.has(o.metadata.name)) return status(409, 'AlreadyExists', `namespaces "${o.metadata.name}" already exists`);
     this.namespaces.set(o.metadata.name, o);
     return [201, o];
+  }
+
+  private listNamespaces(selector: string): [number, unknown] {
+    const items = [...this.namespaces.values()].filter((o) => matches(selector, o.metadata.labels ?? {})).map((o) => ({ ...o, status: { phase: 'Active' } }));
+    return [200, { apiVersion: 'v1', kind: 'NamespaceList', metadata: {}, items }];
   }
 
   private deleteNamespace(ns: string): [number, unknown] {
